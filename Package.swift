@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "demilge",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "demilge", targets: ["demilge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // Pure domain logic: Foundation and swift-crypto (for SHA-256) only.
+        .target(
+            name: "DemilgeCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "DemilgeApp",
+            dependencies: [
+                "DemilgeCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+            ]
+        ),
+        .executableTarget(name: "demilge", dependencies: ["DemilgeApp"]),
+        .testTarget(name: "DemilgeCoreTests", dependencies: ["DemilgeCore"]),
+        .testTarget(
+            name: "DemilgeAppTests",
+            dependencies: [
+                "DemilgeApp",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

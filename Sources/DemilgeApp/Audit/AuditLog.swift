@@ -1,0 +1,57 @@
+import DemilgeCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// Who an audit entry is attributed to.
+enum AuditActor: Sendable {
+    case user(UUID)
+    case system(String)
+
+    var label: String {
+        switch self {
+        case .user(let id): "user:\(id.uuidString.lowercased())"
+        case .system(let name): "system:\(name)"
+        }
+    }
+}
+
+/// The one function every state change goes through to leave a trace.
+/// Call it inside the transaction that makes the change, so both land or neither does.
+enum AuditLog {
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return encoder
+    }()
+
+    static func record(
+        on db: any Database, by actor: AuditActor, action: String,
+        entityType: String, entityID: String,
+        before: (any Encodable)? = nil, after: (any Encodable)? = nil
+    ) async throws {
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            // Serialise writers so each entry links to the true tail of the chain.
+            try await sql.raw("SELECT pg_advisory_xact_lock(7263001)").run()
+        }
+        let tail = try await AuditEntry.query(on: db).sort(\.$id, .descending).first()
+        let record = AuditRecord(
+            sequence: (tail?.id ?? 0) + 1,
+            atMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
+            actor: actor.label, action: action, entityType: entityType, entityID: entityID,
+            before: try before.map(json), after: try after.map(json))
+        let entry = AuditChain.append(record, after: tail?.chained)
+        try await AuditEntry(entry).create(on: db)
+    }
+
+    private static func json(_ value: any Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Reads the whole chain in order and checks it. Nil means intact.
+    static func verify(on db: any Database) async throws -> (count: Int, breach: AuditChain.Breach?) {
+        let entries = try await AuditEntry.query(on: db).sort(\.$id, .ascending).all().map(\.chained)
+        return (entries.count, AuditChain.verify(entries))
+    }
+}

@@ -1,0 +1,186 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+struct AccountController: RouteCollection {
+    static let signInLimitPerAddress = 20
+    static let signInLimitPerEmail = 5
+    static let signInWindow: TimeInterval = 15 * 60
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("register", use: registerForm)
+        routes.post("register", use: register)
+        routes.get("signin", use: signInForm)
+        routes.post("signin", use: signIn)
+        routes.post("signout", use: signOut)
+        routes.get("account", use: account)
+    }
+
+    struct RegisterContent: Encodable {
+        let form: FormState
+        let places: [PlaceGroup]
+    }
+
+    struct PlaceGroup: Encodable {
+        struct Option: Encodable { let code: String; let label: String; let selected: Bool }
+        let label: String
+        let options: [Option]
+    }
+
+    /// Places a resident can say they live in, grouped by oblast, in Kyrgyz alphabetical order.
+    static func placeGroups(_ req: Request, selected: String) async throws -> [PlaceGroup] {
+        let directory = try await TerritoryDirectory.load(on: req.db)
+        let language = req.language
+        let living: Set<TerritoryKind> = [.ayilAimak, .city, .settlement, .cityDistrict, .republicanCity]
+        return KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
+            let places = directory.subtree(of: root.id!).compactMap { directory.byID[$0] }.filter { living.contains($0.territoryKind) }
+            let options = KyrgyzText.sorted(places, by: { $0.name.text(language) }, language).map { place in
+                let parent = place.$parent.id.flatMap { directory.byID[$0] }
+                let label = parent.map { "\(place.name.text(language)) (\($0.name.text(language)))" } ?? place.name.text(language)
+                return PlaceGroup.Option(code: place.code, label: label, selected: place.code == selected)
+            }
+            return PlaceGroup(label: root.name.text(language), options: options)
+        }
+    }
+
+    func registerForm(req: Request) async throws -> Response {
+        try await req.page("accounts/register", titleKey: "register.title",
+                           RegisterContent(form: FormState(), places: try await Self.placeGroups(req, selected: "")), forms: true)
+    }
+
+    func register(req: Request) async throws -> Response {
+        var form = FormState.read(req, fields: ["name", "email", "password", "password_confirm", "territory"],
+                                  keepUntrimmed: ["password", "password_confirm"])
+        form.requireText("name", length: 2...100, req)
+        let email = EmailAddress.normalised(form["email"])
+        if form["email"].isEmpty { form.fail("email", req.t("validation.required")) }
+        else if email == nil { form.fail("email", req.t("validation.email")) }
+        Self.checkNewPassword(&form, req)
+        var territory: Territory? = nil
+        if !form["territory"].isEmpty {
+            territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
+            if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
+        }
+        if let email, try await User.query(on: req.db).filter(\.$email == email).first() != nil {
+            form.fail("email", req.t("register.email_taken"))
+        }
+        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        if form.isValid, try await !RateLimiter.allow("register:\(address)", limit: 20, window: 3600, on: req.db) {
+            form.fail("email", req.t("error.rate_limited"))
+        }
+        guard form.isValid, let email else {
+            form.values["password"] = nil
+            form.values["password_confirm"] = nil
+            let response = try await req.page("accounts/register", titleKey: "register.title",
+                                              RegisterContent(form: form, places: try await Self.placeGroups(req, selected: form["territory"])), forms: true)
+            response.status = .unprocessableEntity
+            return response
+        }
+        let hash = try await req.password.async.hash(form["password"]).get()
+        let user = User(email: email, displayName: form["name"], passwordHash: hash)
+        let territoryID = territory?.id
+        try await req.db.transaction { db in
+            try await user.create(on: db)
+            let id = try user.requireID()
+            try await AuditLog.record(on: db, by: .user(id), action: "user.register", entityType: "user",
+                                      entityID: id.uuidString.lowercased(), after: user.snapshot)
+            if let territoryID {
+                let assignment = RoleAssignment(userID: id, grant: RoleGrant(.resident, .territory(territoryID)))
+                try await assignment.create(on: db)
+                try await AuditLog.record(on: db, by: .user(id), action: "role.grant", entityType: "user",
+                                          entityID: id.uuidString.lowercased(), after: assignment.snapshot)
+            }
+        }
+        try req.signIn(user)
+        req.flash("register.welcome")
+        return req.redirect(to: "/account", redirectType: .normal)
+    }
+
+    static func checkNewPassword(_ form: inout FormState, _ req: Request) {
+        let password = form["password"]
+        if password.isEmpty { form.fail("password", req.t("validation.required")) }
+        else if password.count < 10 { form.fail("password", req.t("validation.password_short")) }
+        else if password.utf8.count > 72 { form.fail("password", req.t("validation.password_long")) }
+        if password != form["password_confirm"] { form.fail("password_confirm", req.t("validation.password_mismatch")) }
+    }
+
+    struct SignInContent: Encodable {
+        let form: FormState
+        let back: String
+    }
+
+    func signInForm(req: Request) async throws -> Response {
+        if req.currentUser != nil { return req.redirect(to: "/account") }
+        return try await req.page("accounts/signin", titleKey: "signin.title",
+                                  SignInContent(form: FormState(), back: SafeRedirect.path(req.query["back"])), forms: true)
+    }
+
+    func signIn(req: Request) async throws -> Response {
+        var form = FormState.read(req, fields: ["email", "password", "back"], keepUntrimmed: ["password"])
+        let back = SafeRedirect.path(form["back"].isEmpty ? nil : form["back"])
+        let email = EmailAddress.normalised(form["email"]) ?? form["email"].lowercased()
+        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let allowed = try await RateLimiter.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow, on: req.db)
+        let user = try await User.query(on: req.db).filter(\.$email == email).first()
+
+        if !allowed {
+            form.fail("email", req.t("error.rate_limited"))
+        } else if let user, !user.disabled, try await req.password.async.verify(form["password"], created: user.passwordHash).get() {
+            try req.signIn(user)
+            return req.redirect(to: back, redirectType: .normal)
+        } else if try await !RateLimiter.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow, on: req.db) {
+            form.fail("email", req.t("error.rate_limited"))
+        } else {
+            form.fail("email", req.t(user?.disabled == true ? "signin.disabled" : "signin.wrong"))
+        }
+        form.values["password"] = nil
+        let response = try await req.page("accounts/signin", titleKey: "signin.title", SignInContent(form: form, back: back), forms: true)
+        response.status = form.errors["email"] == req.t("error.rate_limited") ? .tooManyRequests : .unauthorized
+        return response
+    }
+
+    func signOut(req: Request) async throws -> Response {
+        req.signOut()
+        return req.redirect(to: "/", redirectType: .normal)
+    }
+
+    struct AccountContent: Encodable {
+        let name: String
+        let email: String
+        let roles: [RoleLine]
+    }
+
+    struct RoleLine: Encodable {
+        let id: String
+        let role: String
+        let scope: String
+        let href: String?
+    }
+
+    /// A user's grants as readable lines: "Фасилитатор — Ноокат району".
+    static func roleLines(_ assignments: [RoleAssignment], _ req: Request) async throws -> [RoleLine] {
+        let directory = try await TerritoryDirectory.load(on: req.db)
+        let programmes = Dictionary(uniqueKeysWithValues: try await Programme.query(on: req.db).all().map { ($0.id!, $0) })
+        let language = req.language
+        return assignments.compactMap { assignment in
+            guard let grant = assignment.grant else { return nil }
+            let (scope, href): (String, String?)
+            switch grant.scope {
+            case .global: (scope, href) = (req.t("role.scope.global"), nil)
+            case .territory(let id):
+                let territory = directory.byID[id]
+                (scope, href) = (territory?.name.text(language) ?? "?", territory.map { "/territories/\($0.code)" })
+            case .programme(let id):
+                let programme = programmes[id]
+                (scope, href) = (programme?.name.text(language) ?? "?", programme.map { "/programmes/\($0.slug)" })
+            }
+            return RoleLine(id: assignment.id?.uuidString ?? "", role: req.t(grant.role.catalogKey), scope: scope, href: href)
+        }
+    }
+
+    func account(req: Request) async throws -> Response {
+        guard let user = req.currentUser else { return req.redirect(to: "/signin?back=/account") }
+        return try await req.page("accounts/account", titleKey: "account.title", AccountContent(
+            name: user.displayName, email: user.email, roles: try await Self.roleLines(user.roles, req)))
+    }
+}

@@ -1,0 +1,137 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+struct AdminOrganisationsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("organisations", "new", use: newForm)
+        routes.post("organisations", use: create)
+        routes.get("organisations", ":slug", "edit", use: editForm)
+        routes.post("organisations", ":slug", use: update)
+    }
+
+    static let fields = ["slug", "kind", "legal_form", "name_ky", "name_ru", "name_en", "territory", "place", "website", "version"]
+
+    struct FormContent: Encodable {
+        struct Option: Encodable { let value: String; let label: String; let selected: Bool }
+        let form: FormState
+        let editing: String?
+        let kinds: [Option]
+        let legalForms: [Option]
+        let places: [AccountController.PlaceGroup]
+    }
+
+    private func render(_ req: Request, _ form: FormState, editing: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await req.page("admin/organisation-form", titleKey: editing == nil ? "admin.organisations.new" : "admin.organisations.edit", FormContent(
+            form: form, editing: editing,
+            kinds: OrganisationKind.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["kind"] == $0.rawValue) },
+            legalForms: LegalForm.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["legal_form"] == $0.rawValue) },
+            places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true)
+        response.status = status
+        return response
+    }
+
+    func newForm(req: Request) async throws -> Response {
+        try req.authorize(.manageOrganisations)
+        var form = FormState()
+        form.values["kind"] = OrganisationKind.cso.rawValue
+        return try await render(req, form)
+    }
+
+    private func validate(_ form: inout FormState, _ req: Request) async throws -> (OrganisationKind?, LegalForm?, Territory?) {
+        form.requireText("name_ky", length: 2...300, req)
+        form.optionalText("name_ru", max: 300, req)
+        form.optionalText("name_en", max: 300, req)
+        form.optionalText("place", max: 200, req)
+        form.optionalText("website", max: 300, req)
+        let kind = OrganisationKind(rawValue: form["kind"])
+        if kind == nil { form.fail("kind", req.t("validation.choose_from_list")) }
+        let legalForm = LegalForm(rawValue: form["legal_form"])
+        if legalForm == nil, !form["legal_form"].isEmpty { form.fail("legal_form", req.t("validation.choose_from_list")) }
+        var territory: Territory? = nil
+        if !form["territory"].isEmpty {
+            territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
+            if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
+        }
+        let website = form["website"]
+        if !website.isEmpty, !(website.hasPrefix("https://") || website.hasPrefix("http://")) || URL(string: website)?.host == nil {
+            form.fail("website", req.t("validation.url"))
+        }
+        return (kind, legalForm, territory)
+    }
+
+    private func apply(_ form: FormState, kind: OrganisationKind, legalForm: LegalForm?, territory: Territory?, to organisation: Organisation) {
+        organisation.kind = kind.rawValue
+        organisation.legalForm = legalForm?.rawValue
+        organisation.name = LocalizedText(ky: form["name_ky"], ru: form["name_ru"].isEmpty ? nil : form["name_ru"], en: form["name_en"].isEmpty ? nil : form["name_en"])
+        organisation.territoryID = territory?.id
+        organisation.place = form["place"].isEmpty ? nil : form["place"]
+        organisation.website = form["website"].isEmpty ? nil : form["website"]
+    }
+
+    func create(req: Request) async throws -> Response {
+        try req.authorize(.manageOrganisations)
+        var form = FormState.read(req, fields: Self.fields)
+        let (kind, legalForm, territory) = try await validate(&form, req)
+        let slug = KyrgyzText.slug(form["slug"].isEmpty ? (form["name_en"].isEmpty ? form["name_ky"] : form["name_en"]) : form["slug"])
+        if slug.isEmpty || slug.count > 80 { form.fail("slug", req.t("validation.slug")) }
+        else if try await Organisation.query(on: req.db).filter(\.$slug == slug).first() != nil { form.fail("slug", req.t("admin.organisations.slug_taken", ["slug": slug])) }
+        guard form.isValid, let kind else { return try await render(req, form, status: .unprocessableEntity) }
+        let organisation = Organisation(slug: slug, kind: kind, legalForm: legalForm, name: LocalizedText(ky: ""), territoryID: nil, place: nil, website: nil)
+        apply(form, kind: kind, legalForm: legalForm, territory: territory, to: organisation)
+        try await req.db.transaction { db in
+            try await organisation.create(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "organisation.create", entityType: "organisation",
+                                      entityID: slug, after: organisation.snapshot)
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: "/organisations/\(slug)", redirectType: .normal)
+    }
+
+    private func load(_ req: Request) async throws -> Organisation {
+        guard let slug = req.parameters.get("slug"),
+              let organisation = try await Organisation.query(on: req.db).filter(\.$slug == slug).with(\.$territory).first() else { throw DemilgeError.notFound }
+        return organisation
+    }
+
+    func editForm(req: Request) async throws -> Response {
+        try req.authorize(.manageOrganisations)
+        let organisation = try await load(req)
+        var form = FormState()
+        form.values = ["slug": organisation.slug, "kind": organisation.kind, "legal_form": organisation.legalForm ?? "",
+                       "name_ky": organisation.nameKy, "name_ru": organisation.nameRu ?? "", "name_en": organisation.nameEn ?? "",
+                       "territory": organisation.territory?.code ?? "", "place": organisation.place ?? "",
+                       "website": organisation.website ?? "", "version": String(organisation.version)]
+        return try await render(req, form, editing: organisation.slug)
+    }
+
+    func update(req: Request) async throws -> Response {
+        try req.authorize(.manageOrganisations)
+        let organisation = try await load(req)
+        var form = FormState.read(req, fields: Self.fields)
+        form.values["slug"] = organisation.slug
+        let (kind, legalForm, territory) = try await validate(&form, req)
+        if Int(form["version"]) != organisation.version { form.fail("version", req.t("error.stale_edit")) }
+        guard form.isValid, let kind else {
+            return try await render(req, form, editing: organisation.slug, status: form.errors["version"] != nil ? .conflict : .unprocessableEntity)
+        }
+        let before = organisation.snapshot
+        let expected = organisation.version
+        apply(form, kind: kind, legalForm: legalForm, territory: territory, to: organisation)
+        organisation.version += 1
+        let saved = try await req.db.transaction { db -> Bool in
+            let updated = try await Organisation.query(on: db).filter(\.$id == organisation.id!).filter(\.$version == expected).count()
+            guard updated == 1 else { return false }
+            try await organisation.update(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "organisation.update", entityType: "organisation",
+                                      entityID: organisation.slug, before: before, after: organisation.snapshot)
+            return true
+        }
+        guard saved else {
+            form.fail("version", req.t("error.stale_edit"))
+            return try await render(req, form, editing: organisation.slug, status: .conflict)
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: "/organisations/\(organisation.slug)", redirectType: .normal)
+    }
+}

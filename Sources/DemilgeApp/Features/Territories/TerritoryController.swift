@@ -1,0 +1,105 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+struct TerritoryController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("territories", use: index)
+        routes.get("territories.csv", use: exportCSV)
+        routes.get("territories", ":code", use: show)
+    }
+
+    struct IndexContent: Encodable {
+        let oblasts: [TerritoryLink]
+        let cities: [TerritoryLink]
+        let total: Int
+        let canManage: Bool
+    }
+
+    func index(req: Request) async throws -> Response {
+        let directory = try await TerritoryDirectory.load(on: req.db)
+        let language = req.language
+        let links = { (kind: TerritoryKind) in
+            KyrgyzText.sorted(directory.roots.filter { $0.territoryKind == kind }, by: { $0.name.text(language) }, language)
+                .map { TerritoryLink($0, language, catalog: req.application.catalog, count: directory.children[$0.id!]?.count ?? 0) }
+        }
+        return try await req.page("territories/index", titleKey: "territories.title",
+                                  IndexContent(oblasts: links(.oblast), cities: links(.republicanCity),
+                                               total: directory.all.count, canManage: req.can(.manageTerritories)))
+    }
+
+    struct ShowContent: Encodable {
+        struct Group: Encodable { let kind: String; let items: [TerritoryLink] }
+        struct Name: Encodable { let language: String; let text: String }
+        let territory: TerritoryLink
+        let isoCode: String?
+        let names: [Name]
+        let aliases: [String]
+        let breadcrumbs: [TerritoryLink]
+        let groups: [Group]
+        let organisations: [OrganisationLink]
+        let programmes: [ProgrammeLink]
+        let grantees: [GranteeItem]
+        let canManage: Bool
+    }
+
+    func show(req: Request) async throws -> Response {
+        let directory = try await TerritoryDirectory.load(on: req.db)
+        guard let code = req.parameters.get("code"), let territory = directory.byCode[code], let id = territory.id else {
+            throw DemilgeError.notFound
+        }
+        let language = req.language
+        let catalog = req.application.catalog
+        let subtree = directory.subtree(of: id)
+        let pathIDs = Set(directory.path(to: territory).compactMap(\.id))
+
+        let childGroups = Dictionary(grouping: directory.children[id] ?? [], by: \.territoryKind)
+        let groups = TerritoryKind.allCases.compactMap { kind -> ShowContent.Group? in
+            guard let items = childGroups[kind], !items.isEmpty else { return nil }
+            let sorted = KyrgyzText.sorted(items, by: { $0.name.text(language) }, language)
+            return .init(kind: catalog.text("territory.kinds.\(kind.rawValue)", language),
+                         items: sorted.map { TerritoryLink($0, language, catalog: catalog, count: directory.children[$0.id!]?.count) })
+        }
+
+        let organisations = try await Organisation.query(on: req.db).filter(\.$territory.$id ~~ Array(subtree)).all()
+        let regionLinks = try await ProgrammeRegion.query(on: req.db).all()
+        let programmeIDs = Set(regionLinks.filter { pathIDs.contains($0.$territory.id) || subtree.contains($0.$territory.id) }.map(\.$programme.id))
+        let programmes = try await Programme.query(on: req.db).all().filter { $0.national || programmeIDs.contains($0.id!) }
+        let grantees = try await ProgrammeGrantee.query(on: req.db).filter(\.$territory.$id ~~ Array(subtree))
+            .with(\.$organisation).with(\.$programme).all()
+
+        let names = Language.allCases.compactMap { lang -> ShowContent.Name? in
+            let text = territory.name.resolved(lang)
+            return text.language == lang ? .init(language: catalog.text("language.name", lang), text: text.text) : nil
+        }
+        return try await req.page("territories/show", titleKey: "", ShowContent(
+            territory: TerritoryLink(territory, language, catalog: catalog),
+            isoCode: territory.isoCode, names: names, aliases: territory.aliasList,
+            breadcrumbs: directory.path(to: territory).dropLast().map { TerritoryLink($0, language, catalog: catalog) },
+            groups: groups,
+            organisations: OrganisationLink.sorted(organisations, language, catalog: catalog),
+            programmes: KyrgyzText.sorted(programmes, by: { $0.name.text(language) }, language).map { ProgrammeLink($0, language) },
+            grantees: GranteeItem.sorted(grantees, language, catalog: catalog, directory: directory),
+            canManage: req.can(.manageTerritories)), title: territory.name.text(language))
+    }
+
+    func exportCSV(req: Request) async throws -> Response {
+        let directory = try await TerritoryDirectory.load(on: req.db)
+        // Parents before children, so the file imports back as it is.
+        var ordered: [Territory] = []
+        func visit(_ territory: Territory) {
+            ordered.append(territory)
+            for child in (directory.children[territory.id!] ?? []).sorted(by: { $0.code < $1.code }) { visit(child) }
+        }
+        directory.roots.sorted(by: { $0.code < $1.code }).forEach(visit)
+        let records = ordered.map { territory in
+            TerritoryRecord(code: territory.code, kind: territory.territoryKind,
+                            parentCode: territory.$parent.id.flatMap { directory.byID[$0]?.code },
+                            isoCode: territory.isoCode, name: territory.name, aliases: territory.aliasList)
+        }
+        let response = Response(status: .ok, body: .init(string: TerritoryCSV.export(records)))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.contentDisposition = .init(.attachment, filename: "demilge-territories.csv")
+        return response
+    }
+}

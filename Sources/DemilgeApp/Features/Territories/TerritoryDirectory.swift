@@ -1,0 +1,66 @@
+import DemilgeCore
+import Fluent
+import Foundation
+
+/// All territories of one request, indexed for walking the hierarchy both ways.
+struct TerritoryDirectory {
+    let all: [Territory]
+    let byID: [UUID: Territory]
+    let byCode: [String: Territory]
+    let children: [UUID: [Territory]]
+
+    static func load(on db: any Database) async throws -> TerritoryDirectory {
+        TerritoryDirectory(try await Territory.query(on: db).all())
+    }
+
+    init(_ territories: [Territory]) {
+        all = territories
+        byID = Dictionary(uniqueKeysWithValues: territories.compactMap { t in t.id.map { ($0, t) } })
+        byCode = Dictionary(uniqueKeysWithValues: territories.map { ($0.code, $0) })
+        children = Dictionary(grouping: territories.filter { $0.$parent.id != nil }, by: { $0.$parent.id! })
+    }
+
+    var roots: [Territory] { all.filter { $0.$parent.id == nil } }
+
+    /// From the top level down to `territory`.
+    func path(to territory: Territory) -> [Territory] {
+        var path = [territory]
+        var current = territory
+        while let parentID = current.$parent.id, let parent = byID[parentID], path.count < 10 {
+            path.insert(parent, at: 0)
+            current = parent
+        }
+        return path
+    }
+
+    func topLevel(of territory: Territory) -> Territory { path(to: territory).first ?? territory }
+
+    /// The territory and everything under it.
+    func subtree(of id: UUID) -> Set<UUID> {
+        var result: Set<UUID> = [id]
+        var queue = [id]
+        while let next = queue.popLast() {
+            for child in children[next] ?? [] where result.insert(child.id!).inserted {
+                queue.append(child.id!)
+            }
+        }
+        return result
+    }
+
+    func descendantCount(of id: UUID) -> Int { subtree(of: id).count - 1 }
+}
+
+/// A territory as a link in any list.
+struct TerritoryLink: Encodable {
+    let code: String
+    let name: DisplayText
+    let kind: String
+    let count: Int?
+
+    init(_ territory: Territory, _ language: Language, catalog: Catalog, count: Int? = nil) {
+        code = territory.code
+        name = territory.name.display(language)
+        kind = catalog.text(territory.territoryKind.catalogKey, language)
+        self.count = count
+    }
+}

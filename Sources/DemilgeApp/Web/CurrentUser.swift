@@ -1,0 +1,52 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+extension Request {
+    private struct ActorKey: StorageKey { typealias Value = Actor }
+    private struct UserKey: StorageKey { typealias Value = User }
+
+    /// The signed-in user and their role grants, or a visitor.
+    var actor: Actor {
+        get { storage[ActorKey.self] ?? .visitor }
+        set { storage[ActorKey.self] = newValue }
+    }
+
+    var currentUser: User? {
+        get { storage[UserKey.self] }
+        set { storage[UserKey.self] = newValue }
+    }
+
+    func signIn(_ user: User) throws {
+        session.data["user"] = try user.requireID().uuidString
+        // A fresh CSRF token for the signed-in session.
+        session.data["csrf"] = nil
+    }
+
+    func signOut() {
+        session.destroy()
+    }
+
+    /// The signed-in user, or a redirect to the sign-in page.
+    func requireUser() throws -> User {
+        guard let user = currentUser else { throw DemilgeError.signInRequired }
+        return user
+    }
+
+    var auditActor: AuditActor {
+        actor.userID.map(AuditActor.user) ?? .system("visitor")
+    }
+}
+
+/// Loads the user named by the session, with their grants, for every request.
+struct CurrentUserMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let raw = request.session.data["user"], let id = UUID(uuidString: raw),
+           let user = try await User.query(on: request.db).filter(\.$id == id).with(\.$roles).first(),
+           !user.disabled {
+            request.currentUser = user
+            request.actor = Actor(userID: id, grants: user.roles.compactMap(\.grant))
+        }
+        return try await next.respond(to: request)
+    }
+}

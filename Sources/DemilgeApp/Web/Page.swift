@@ -1,0 +1,87 @@
+import DemilgeCore
+import Leaf
+import Vapor
+
+/// A stored text as shown: the words, and their language when it differs from the page's.
+struct DisplayText: Encodable {
+    let text: String
+    let lang: String?
+}
+
+extension LocalizedText {
+    func display(_ language: Language) -> DisplayText {
+        let resolved = resolved(language)
+        return DisplayText(text: resolved.text, lang: resolved.language == language ? nil : resolved.language.rawValue)
+    }
+}
+
+/// What every page shows around its content: language, navigation, account, flash message.
+struct Chrome: Encodable {
+    enum Mode { case full, minimal }
+
+    struct Link: Encodable {
+        let href: String
+        let label: String
+        let current: Bool
+    }
+
+    struct Account: Encodable {
+        let name: String
+        let isAdministrator: Bool
+    }
+
+    let lang: String
+    let title: String
+    let path: String
+    let csrf: String?
+    let account: Account?
+    let languages: [Link]
+    let nav: [Link]
+    let flash: String?
+}
+
+struct PageContext<Content: Encodable>: Encodable {
+    let chrome: Chrome
+    let content: Content
+}
+
+extension Request {
+    /// Renders `template` inside the layout, in the reader's language.
+    /// `forms` asks for a CSRF token (pages with a form); signed-in pages always get one for sign-out.
+    func page<Content: Encodable>(
+        _ template: String, titleKey: String, titleArguments: [String: String] = [:], _ content: Content,
+        chrome mode: Chrome.Mode = .full, forms: Bool = false, title: String? = nil
+    ) async throws -> Response {
+        let path = url.path
+        let language = language
+        let wantsToken = mode == .full && (forms || currentUser != nil)
+        let chrome = Chrome(
+            lang: language.rawValue,
+            title: title ?? t(titleKey, titleArguments),
+            path: path,
+            csrf: wantsToken ? CSRF.token(for: self) : nil,
+            account: mode == .full ? currentUser.map { Chrome.Account(name: $0.displayName, isAdministrator: actor.isAdministrator) } : nil,
+            languages: Language.allCases.map { other in
+                Chrome.Link(href: "/lang/\(other.rawValue)?back=\(path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")",
+                            label: application.catalog.text("language.name", other), current: other == language)
+            },
+            nav: [("/", "nav.home"), ("/territories", "nav.territories"), ("/organisations", "nav.organisations"), ("/programmes", "nav.programmes")]
+                .map { href, key in Chrome.Link(href: href, label: t(key), current: href == "/" ? path == "/" : path.hasPrefix(href)) },
+            flash: mode == .full ? takeFlash() : nil)
+        let view = try await leaf.render(template, PageContext(chrome: chrome, content: content)).get()
+        let response = try await view.encodeResponse(for: self)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-cache, private")
+        response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
+        response.headers.replaceOrAdd(name: .vary, value: "Cookie, Accept-Language")
+        return response
+    }
+
+    /// A message shown once on the next page, e.g. after a redirect.
+    func flash(_ key: String) { session.data["flash"] = key }
+
+    private func takeFlash() -> String? {
+        guard hasSession, let key = session.data["flash"] else { return nil }
+        session.data["flash"] = nil
+        return t(key)
+    }
+}

@@ -1,0 +1,76 @@
+import DemilgeCore
+import Fluent
+import Leaf
+import Vapor
+
+/// Options that differ between a served app and a test.
+public struct AppOptions: Sendable {
+    public var database: DatabaseSelection
+    /// bcrypt cost: 12 when serving, the minimum in tests where speed matters more.
+    public var bcryptCost: Int
+
+    public init(database: DatabaseSelection, bcryptCost: Int = 12) {
+        self.database = database
+        self.bcryptCost = bcryptCost
+    }
+
+    public static func fromEnvironment() -> AppOptions {
+        AppOptions(database: .fromEnvironment())
+    }
+}
+
+public func configure(_ app: Application, options: AppOptions = .fromEnvironment()) async throws {
+    app.catalog = try Catalog.load(directory: URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Localization"))
+
+    try options.database.install(on: app)
+    Migrations.register(on: app)
+
+    app.passwords.use(.bcrypt(cost: options.bcryptCost))
+    app.routes.defaultMaxBodySize = "256kb"
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "demilge_session"
+    app.sessions.configuration.cookieFactory = { sessionID in
+        HTTPCookies.Value(string: sessionID.string, expires: Date().addingTimeInterval(30 * 24 * 3600),
+                          path: "/", isSecure: Environment.get("DEMILGE_SECURE_COOKIES") == "1",
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(CurrentUserMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
+    app.asyncCommands.use(SeedCommand(), as: "seed")
+    app.asyncCommands.use(AuditCommandGroup(), as: "audit")
+
+    try routes(app)
+}
+
+enum Migrations {
+    static func register(on app: Application) {
+        app.migrations.add(M001_CreateTerritories())
+        app.migrations.add(M002_CreateOrganisations())
+        app.migrations.add(M003_CreateProgrammes())
+        app.migrations.add(M004_CreateUsers())
+        app.migrations.add(M005_CreateAudit())
+        app.migrations.add(SessionRecord.migration)
+    }
+}
+
+/// Migrates, then loads the demo data when the database is empty (what `demilge serve` does first).
+public func prepareForServing(_ app: Application) async throws {
+    try await app.autoMigrate()
+    if try await DemoData.isEmpty(app.db) {
+        let report = try await DemoData.load(into: app)
+        app.logger.notice("Loaded demo data: \(report)")
+    }
+}

@@ -1,0 +1,11 @@
+import Vapor
+
+func routes(_ app: Application) throws {
+    try app.register(collection: LanguageController())
+    try app.register(collection: HomeController())
+    try app.register(collection: TerritoryController())
+    try app.register(collection: OrganisationController())
+    try app.register(collection: ProgrammeController())
+    try app.register(collection: AccountController())
+    try app.register(collection: AdminController())
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Dates, numbers and money in the reader's language, always with an explicit locale.
+public enum Formatters {
+    public static let bishkek = TimeZone(identifier: "Asia/Bishkek") ?? TimeZone(secondsFromGMT: 6 * 3600)!
+
+    private static func dateFormatter(_ language: Language, _ pattern: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = language.locale
+        formatter.timeZone = bishkek
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.dateFormat = pattern
+        return formatter
+    }
+
+    /// `15-март 2025-ж.`, `15 марта 2025 г.`, `15 March 2025`.
+    public static func date(_ date: Date, _ language: Language) -> String {
+        switch language {
+        case .ky: dateFormatter(.ky, "d-MMMM y-'ж'.").string(from: date)
+        case .ru: dateFormatter(.ru, "d MMMM y 'г'.").string(from: date)
+        case .en: dateFormatter(.en, "d MMMM y").string(from: date)
+        }
+    }
+
+    /// A date with time of day, for audit entries and activity.
+    public static func dateTime(_ date: Date, _ language: Language) -> String {
+        "\(Formatters.date(date, language)), \(dateFormatter(language, "HH:mm").string(from: date))"
+    }
+
+    /// `октябрь 2019-ж.`, `октябрь 2019 г.`, `October 2019`.
+    public static func month(_ date: Date, _ language: Language) -> String {
+        switch language {
+        case .ky: dateFormatter(.ky, "MMMM y-'ж'.").string(from: date)
+        case .ru: dateFormatter(.ru, "LLLL y 'г'.").string(from: date)
+        case .en: dateFormatter(.en, "LLLL y").string(from: date)
+        }
+    }
+
+    /// `dd.MM.yyyy`, the short form Kyrgyz official sites use.
+    public static func shortDate(_ date: Date) -> String {
+        dateFormatter(.ru, "dd.MM.yyyy").string(from: date)
+    }
+
+    /// `1 234 567` (no-break spaces in ky and ru), `1,234,567` in en.
+    public static func integer(_ value: Int64, _ language: Language) -> String {
+        decimal(Decimal(value), fractionDigits: 0, language)
+    }
+
+    static func decimal(_ value: Decimal, fractionDigits: Int, _ language: Language) -> String {
+        let formatter = NumberFormatter()
+        formatter.locale = language.locale
+        formatter.numberStyle = .decimal
+        formatter.usesGroupingSeparator = true
+        formatter.minimumFractionDigits = fractionDigits
+        formatter.maximumFractionDigits = fractionDigits
+        return formatter.string(from: value as NSDecimalNumber) ?? "\(value)"
+    }
+}
+
+extension Formatters {
+    /// Whole months from the first month to the last, both included: Oct 2019 – Sep 2024 is 60.
+    public static func monthsInclusive(from start: Date, to end: Date) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = bishkek
+        let a = calendar.dateComponents([.year, .month], from: start)
+        let b = calendar.dateComponents([.year, .month], from: end)
+        return ((b.year ?? 0) - (a.year ?? 0)) * 12 + ((b.month ?? 0) - (a.month ?? 0)) + 1
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A currency Demilge records amounts in. Amounts are always integer minor units.
+public enum Currency: String, CaseIterable, Codable, Sendable {
+    case kgs = "KGS", usd = "USD", eur = "EUR", chf = "CHF"
+
+    /// The unit word after the number, per language.
+    public func unit(_ language: Language) -> String {
+        switch (self, language) {
+        case (.kgs, .en): "som"
+        case (.kgs, _): "сом"
+        case (.usd, .ky): "АКШ доллары"
+        case (.usd, .ru): "долл. США"
+        case (.usd, .en): "US dollars"
+        case (.eur, .en): "euro"
+        case (.eur, _): "евро"
+        case (.chf, .ky): "швейцар франкы"
+        case (.chf, .ru): "швейц. франков"
+        case (.chf, .en): "Swiss francs"
+        }
+    }
+}
+
+/// An exact amount of money: integer minor units (tyiyn for сом, cents otherwise). Never floating point.
+public struct Money: Hashable, Codable, Sendable, Comparable {
+    public var minorUnits: Int64
+    public var currency: Currency
+
+    public init(minorUnits: Int64, currency: Currency = .kgs) {
+        self.minorUnits = minorUnits
+        self.currency = currency
+    }
+
+    /// Whole units: `Money.som(1_234_567)` is 1 234 567 сом.
+    public static func som(_ whole: Int64) -> Money { Money(minorUnits: whole * 100, currency: .kgs) }
+    public static func whole(_ whole: Int64, _ currency: Currency) -> Money { Money(minorUnits: whole * 100, currency: currency) }
+
+    public static func < (lhs: Money, rhs: Money) -> Bool {
+        precondition(lhs.currency == rhs.currency, "comparing amounts in different currencies")
+        return lhs.minorUnits < rhs.minorUnits
+    }
+
+    /// `1 234 567 сом`; fractions only when there are some: `1 234 567,50 сом`.
+    public func formatted(_ language: Language) -> String {
+        let digits = minorUnits % 100 == 0 ? 0 : 2
+        let value = Decimal(minorUnits) / 100
+        return "\(Formatters.decimal(value, fractionDigits: digits, language)) \(currency.unit(language))"
+    }
+
+    public enum ParseError: Error, Equatable {
+        case empty, notANumber, tooManyFractionDigits, negative, tooLarge
+    }
+
+    /// Parses what a person types: `1 234 567`, `1234567,50`, `1234567.5`. Exact, no floating point.
+    public static func parse(_ text: String, currency: Currency = .kgs) throws(ParseError) -> Money {
+        let cleaned = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" }
+        guard !cleaned.isEmpty else { throw .empty }
+        if cleaned.hasPrefix("-") { throw .negative }
+        let parts = cleaned.replacingOccurrences(of: ",", with: ".").split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let wholePart = parts.first, !wholePart.isEmpty,
+              wholePart.allSatisfy(\.isASCII), wholePart.allSatisfy(\.isNumber) else { throw .notANumber }
+        let fraction = parts.count == 2 ? parts[1] : ""
+        guard fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw .notANumber }
+        guard fraction.count <= 2 else { throw .tooManyFractionDigits }
+        guard wholePart.count <= 15, let whole = Int64(wholePart) else { throw .tooLarge }
+        let minor = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0)) ?? 0
+        return Money(minorUnits: whole * 100 + minor, currency: currency)
+    }
+}

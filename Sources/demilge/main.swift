@@ -1,0 +1,20 @@
+import DemilgeApp
+import Logging
+import Vapor
+
+var env = try Environment.detect()
+try LoggingSystem.bootstrap(from: &env)
+let app = try await Application.make(env)
+do {
+    try await configure(app)
+    let command = env.arguments.dropFirst().first { !$0.hasPrefix("-") }
+    if command == nil || command == "serve" {
+        try await prepareForServing(app)
+    }
+    try await app.execute()
+} catch {
+    app.logger.report(error: error)
+    try? await app.asyncShutdown()
+    exit(1)
+}
+try await app.asyncShutdown()
