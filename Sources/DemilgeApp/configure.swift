@@ -1,6 +1,7 @@
 import DemilgeCore
 import Fluent
 import Leaf
+import SQLKit
 import Vapor
 
 /// Options that differ between a served app and a test.
@@ -26,7 +27,8 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     Migrations.register(on: app)
 
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
-    app.routes.defaultMaxBodySize = "256kb"
+    app.routes.defaultMaxBodySize = BodyLimits.form
+    app.writeGate = WriteGate(serialises: !options.database.isPostgres)
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "demilge_session"
@@ -68,6 +70,10 @@ enum Migrations {
 
 /// Migrates, then loads the demo data when the database is empty (what `demilge serve` does first).
 public func prepareForServing(_ app: Application) async throws {
+    if case .sqliteFile = DatabaseSelection.fromEnvironment(), let sql = app.db as? any SQLDatabase {
+        // Readers no longer wait for the writer; the setting stays in the file.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
     try await app.autoMigrate()
     if try await DemoData.isEmpty(app.db) {
         let report = try await DemoData.load(into: app)

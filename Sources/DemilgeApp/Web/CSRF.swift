@@ -36,10 +36,12 @@ extension Array where Element == UInt8 {
 }
 
 /// Refuses any state-changing request whose form lacks the session's CSRF token.
+/// It reads the body first (within the route's size limit), since over HTTP it may still be streaming.
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method), !CSRF.isValid(request) {
-            throw DemilgeError.csrf
+        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+            _ = try await request.body.collect(max: BodyLimits.limit(for: request).value).get()
+            guard CSRF.isValid(request) else { throw DemilgeError.csrf }
         }
         return try await next.respond(to: request)
     }

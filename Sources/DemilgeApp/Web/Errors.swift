@@ -39,6 +39,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
+        } catch DemilgeError.signInRequired where request.method == .GET {
+            let back = request.url.string.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"
+            return request.redirect(to: "/signin?back=\(back)", redirectType: .normal)
         } catch {
             let (status, key) = Self.classify(error)
             if status == .internalServerError {

@@ -27,7 +27,8 @@ public enum Policy {
     public static func allows(_ actor: Actor, _ action: Action, on target: Target = .anywhere) -> Bool {
         guard actor.isSignedIn else { return false }
         if actor.isAdministrator { return true }
-        let allowed = roles(for: action)
+        // Administration is never delegated by territory or programme: only a global grant counts.
+        let allowed = roles(for: action).subtracting([.administrator])
         return actor.grants.contains { grant in
             allowed.contains(grant.role) && covers(grant.scope, target)
         }

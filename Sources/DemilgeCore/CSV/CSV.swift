@@ -6,6 +6,11 @@ public enum CSV {
         public var line: Int
         public var reason: Reason
         public enum Reason: String, Sendable { case unterminatedQuote, characterAfterQuote }
+
+        public init(line: Int, reason: Reason) {
+            self.line = line
+            self.reason = reason
+        }
     }
 
     /// Rows of fields, each with the line number it started on (1-based). Blank lines are skipped.

@@ -57,13 +57,3 @@ public enum Formatters {
     }
 }
 
-extension Formatters {
-    /// Whole months from the first month to the last, both included: Oct 2019 – Sep 2024 is 60.
-    public static func monthsInclusive(from start: Date, to end: Date) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = bishkek
-        let a = calendar.dateComponents([.year, .month], from: start)
-        let b = calendar.dateComponents([.year, .month], from: end)
-        return ((b.year ?? 0) - (a.year ?? 0)) * 12 + ((b.month ?? 0) - (a.month ?? 0)) + 1
-    }
-}

@@ -15,9 +15,9 @@ final class Programme: Model, @unchecked Sendable {
     @OptionalField(key: "summary_en") var summaryEn: String?
     @OptionalParent(key: "donor_id") var donor: Organisation?
     @OptionalParent(key: "implementer_id") var implementer: Organisation?
-    /// First day of the first and last month, when the sources give them.
-    @OptionalField(key: "starts_on") var startsOn: Date?
-    @OptionalField(key: "ends_on") var endsOn: Date?
+    /// First and last month (`YYYY-MM`), when the sources give them.
+    @OptionalField(key: "start_month") var startMonthText: String?
+    @OptionalField(key: "end_month") var endMonthText: String?
     @OptionalField(key: "budget_minor") var budgetMinor: Int64?
     @OptionalField(key: "budget_currency") var budgetCurrency: String?
     @Field(key: "national") var national: Bool
@@ -34,6 +34,9 @@ final class Programme: Model, @unchecked Sendable {
 
     var name: LocalizedText { LocalizedText(ky: nameKy, ru: nameRu, en: nameEn) }
     var summary: LocalizedText { LocalizedText(ky: summaryKy, ru: summaryRu, en: summaryEn) }
+
+    var startMonth: YearMonth? { startMonthText.flatMap(YearMonth.init) }
+    var endMonth: YearMonth? { endMonthText.flatMap(YearMonth.init) }
 
     var budget: Money? {
         guard let budgetMinor, let code = budgetCurrency, let currency = Currency(rawValue: code) else { return nil }

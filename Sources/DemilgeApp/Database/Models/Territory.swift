@@ -41,7 +41,7 @@ final class Territory: Model, @unchecked Sendable {
 
     var aliasList: [String] { aliases.split(separator: ";").map(String.init) }
 
-    struct Snapshot: Codable {
+    struct Snapshot: Codable, Equatable {
         var code: String, kind: String, parentID: UUID?, isoCode: String?, nameKy: String, nameRu: String?, nameEn: String?, aliases: String
     }
 

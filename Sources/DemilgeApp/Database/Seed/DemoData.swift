@@ -28,7 +28,7 @@ enum DemoData {
         let directory = URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Seed")
         let password = Environment.get("DEMILGE_DEMO_PASSWORD") ?? "demilge-demo"
         let passwordHash = try await app.password.async.hash(password).get()
-        return try await app.db.transaction { db in
+        return try await app.write { db in
             try await load(from: directory, demoPasswordHash: passwordHash, on: db)
         }
     }
@@ -99,8 +99,8 @@ enum DemoData {
                 programme.summaryEn = seed.summary.en
                 programme.$donor.id = try seed.donor.map(knownOrganisation)
                 programme.$implementer.id = try seed.implementer.map(knownOrganisation)
-                programme.startsOn = try seed.start.map(monthStart)
-                programme.endsOn = try seed.end.map(monthStart)
+                programme.startMonthText = try seed.start.map(month)
+                programme.endMonthText = try seed.end.map(month)
                 programme.budgetMinor = seed.budget?.minorUnits
                 programme.budgetCurrency = seed.budget?.currency
                 programme.national = seed.national
@@ -183,12 +183,9 @@ enum DemoData {
 
     private enum DemoScope { case global, territory(String), programme(String) }
 
-    static func monthStart(_ text: String) throws -> Date {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 2, (1...12).contains(parts[1]),
-              let date = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: Formatters.bishkek,
-                                        year: parts[0], month: parts[1], day: 1).date else { throw SeedError.badMonth(text) }
-        return date
+    static func month(_ text: String) throws -> String {
+        guard let month = YearMonth(text) else { throw SeedError.badMonth(text) }
+        return month.description
     }
 }
 

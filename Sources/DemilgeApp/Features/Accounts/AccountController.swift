@@ -65,7 +65,7 @@ struct AccountController: RouteCollection {
             form.fail("email", req.t("register.email_taken"))
         }
         let address = req.remoteAddress?.ipAddress ?? "unknown"
-        if form.isValid, try await !RateLimiter.allow("register:\(address)", limit: 20, window: 3600, on: req.db) {
+        if form.isValid, try await !req.write({ db in try await RateLimiter.allow("register:\(address)", limit: 20, window: 3600, on: db) }) {
             form.fail("email", req.t("error.rate_limited"))
         }
         guard form.isValid, let email else {
@@ -79,7 +79,7 @@ struct AccountController: RouteCollection {
         let hash = try await req.password.async.hash(form["password"]).get()
         let user = User(email: email, displayName: form["name"], passwordHash: hash)
         let territoryID = territory?.id
-        try await req.db.transaction { db in
+        try await req.write { db in
             try await user.create(on: db)
             let id = try user.requireID()
             try await AuditLog.record(on: db, by: .user(id), action: "user.register", entityType: "user",
@@ -120,7 +120,7 @@ struct AccountController: RouteCollection {
         let back = SafeRedirect.path(form["back"].isEmpty ? nil : form["back"])
         let email = EmailAddress.normalised(form["email"]) ?? form["email"].lowercased()
         let address = req.remoteAddress?.ipAddress ?? "unknown"
-        let allowed = try await RateLimiter.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow, on: req.db)
+        let allowed = try await req.write { db in try await RateLimiter.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow, on: db) }
         let user = try await User.query(on: req.db).filter(\.$email == email).first()
 
         if !allowed {
@@ -128,7 +128,7 @@ struct AccountController: RouteCollection {
         } else if let user, !user.disabled, try await req.password.async.verify(form["password"], created: user.passwordHash).get() {
             try req.signIn(user)
             return req.redirect(to: back, redirectType: .normal)
-        } else if try await !RateLimiter.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow, on: req.db) {
+        } else if try await !req.write({ db in try await RateLimiter.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow, on: db) }) {
             form.fail("email", req.t("error.rate_limited"))
         } else {
             form.fail("email", req.t(user?.disabled == true ? "signin.disabled" : "signin.wrong"))

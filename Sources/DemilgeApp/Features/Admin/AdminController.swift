@@ -168,7 +168,7 @@ struct AdminUsersController: RouteCollection {
             return try await render(req, user, form: form, status: .unprocessableEntity)
         }
         let assignment = RoleAssignment(userID: try user.requireID(), grant: RoleGrant(role, scope))
-        try await req.db.transaction { db in
+        try await req.write { db in
             try await assignment.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "role.grant", entityType: "user",
                                       entityID: user.id!.uuidString.lowercased(), after: assignment.snapshot)
@@ -186,7 +186,7 @@ struct AdminUsersController: RouteCollection {
             req.flash("admin.roles.cannot_revoke_own_admin")
             return req.redirect(to: "/admin/users/\(user.id!.uuidString)", redirectType: .normal)
         }
-        try await req.db.transaction { db in
+        try await req.write { db in
             try await assignment.delete(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "role.revoke", entityType: "user",
                                       entityID: user.id!.uuidString.lowercased(), before: assignment.snapshot)
@@ -206,7 +206,7 @@ struct AdminUsersController: RouteCollection {
         if user.disabled != disable {
             let before = user.snapshot
             user.disabled = disable
-            try await req.db.transaction { db in
+            try await req.write { db in
                 try await user.update(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: disable ? "user.disable" : "user.enable",
                                           entityType: "user", entityID: user.id!.uuidString.lowercased(), before: before, after: user.snapshot)

@@ -79,7 +79,7 @@ struct AdminOrganisationsController: RouteCollection {
         guard form.isValid, let kind else { return try await render(req, form, status: .unprocessableEntity) }
         let organisation = Organisation(slug: slug, kind: kind, legalForm: legalForm, name: LocalizedText(ky: ""), territoryID: nil, place: nil, website: nil)
         apply(form, kind: kind, legalForm: legalForm, territory: territory, to: organisation)
-        try await req.db.transaction { db in
+        try await req.write { db in
             try await organisation.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "organisation.create", entityType: "organisation",
                                       entityID: slug, after: organisation.snapshot)
@@ -119,7 +119,7 @@ struct AdminOrganisationsController: RouteCollection {
         let expected = organisation.version
         apply(form, kind: kind, legalForm: legalForm, territory: territory, to: organisation)
         organisation.version += 1
-        let saved = try await req.db.transaction { db -> Bool in
+        let saved = try await req.write { db -> Bool in
             let updated = try await Organisation.query(on: db).filter(\.$id == organisation.id!).filter(\.$version == expected).count()
             guard updated == 1 else { return false }
             try await organisation.update(on: db)

@@ -4,13 +4,11 @@ import SQLKit
 import Vapor
 
 struct AdminTerritoriesController: RouteCollection {
-    static let importLimit: ByteCount = "2mb"
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get("territories", "new", use: newForm)
         routes.post("territories", use: create)
         routes.get("territories", "import", use: importForm)
-        routes.on(.POST, "territories", "import", body: .collect(maxSize: Self.importLimit), use: importCSV)
+        routes.on(.POST, "territories", "import", body: .collect(maxSize: BodyLimits.upload), use: importCSV)
         routes.get("territories", ":code", "edit", use: editForm)
         routes.post("territories", ":code", use: update)
     }
@@ -93,7 +91,7 @@ struct AdminTerritoriesController: RouteCollection {
         guard form.isValid, let kind else { return try await render(req, form, status: .unprocessableEntity) }
         let territory = Territory(code: code, kind: kind, parentID: parent?.id, isoCode: form["iso_code"].isEmpty ? nil : form["iso_code"],
                                   name: name(form), aliases: aliases(form))
-        try await req.db.transaction { db in
+        try await req.write { db in
             try await territory.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "territory.create", entityType: "territory",
                                       entityID: code, after: territory.snapshot)
@@ -139,7 +137,7 @@ struct AdminTerritoriesController: RouteCollection {
         territory.name = name(form)
         territory.aliases = aliases(form).joined(separator: ";")
         territory.version += 1
-        let saved = try await req.db.transaction { db -> Bool in
+        let saved = try await req.write { db -> Bool in
             // Compare-and-set on the version: if a concurrent edit won, no row matches and this edit is stale.
             let updated = try await (db as! any SQLDatabase).update(Territory.schema)
                 .set("kind", to: territory.kind).set("parent_id", to: territory.$parent.id).set("iso_code", to: territory.isoCode)
@@ -196,7 +194,7 @@ struct AdminTerritoriesController: RouteCollection {
         case .failure(let errors):
             return try await importFailed(req, text: text, errors.lines.map { .init(line: $0.line, message: "\(req.t($0.catalogKey)): \($0.detail)") })
         case .success(let records):
-            let summary = try await req.db.transaction { db in
+            let summary = try await req.write { db in
                 try await TerritoryImporter.apply(records, mode: .createOrUpdate, by: req.auditActor, on: db)
             }
             req.session.data["flash"] = nil

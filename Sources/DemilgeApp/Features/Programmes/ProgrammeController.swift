@@ -55,9 +55,9 @@ struct ProgrammeController: RouteCollection {
             summary = programme.summary.display(language)
             donor = programme.donor.map { OrganisationLink($0, language, catalog: catalog) }
             implementer = programme.implementer.map { OrganisationLink($0, language, catalog: catalog) }
-            if let start = programme.startsOn, let end = programme.endsOn {
-                period = "\(Formatters.month(start, language)) – \(Formatters.month(end, language))"
-                duration = catalog.text("programme.months", language, arguments: ["n": String(Formatters.monthsInclusive(from: start, to: end))])
+            if let start = programme.startMonth, let end = programme.endMonth {
+                period = "\(start.formatted(language)) – \(end.formatted(language))"
+                duration = catalog.text("programme.months", language, arguments: ["n": String(start.monthsInclusive(to: end))])
             } else {
                 period = nil
                 duration = nil

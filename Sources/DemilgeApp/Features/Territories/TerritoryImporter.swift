@@ -32,7 +32,7 @@ enum TerritoryImporter {
                 existing.kind = record.kind.rawValue
                 existing.isoCode = record.isoCode
                 existing.aliases = record.aliases.joined(separator: ";")
-                guard existing.hasChanges else { summary.unchanged += 1; continue }
+                guard existing.snapshot != before else { summary.unchanged += 1; continue }
                 existing.version += 1
                 try await existing.update(on: db)
                 try await AuditLog.record(on: db, by: actor, action: "territory.update", entityType: "territory",

@@ -1,0 +1,53 @@
+import Fluent
+import Vapor
+
+/// Write transactions go through here. SQLite allows one writer, and two deferred transactions
+/// that both read and then write deadlock (SQLite reports it at once instead of waiting), so on
+/// SQLite this process's writes take turns. On PostgreSQL they run concurrently.
+actor WriteGate {
+    private let serialises: Bool
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(serialises: Bool) { self.serialises = serialises }
+
+    func acquire() async {
+        guard serialises else { return }
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        guard serialises else { return }
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}
+
+extension Application {
+    private struct WriteGateKey: StorageKey { typealias Value = WriteGate }
+
+    var writeGate: WriteGate {
+        get { storage[WriteGateKey.self] ?? WriteGate(serialises: false) }
+        set { storage[WriteGateKey.self] = newValue }
+    }
+
+    /// Runs `body` in one transaction: all of its changes land, or none.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let gate = writeGate
+        await gate.acquire()
+        do {
+            let result = try await db.transaction(body)
+            await gate.release()
+            return result
+        } catch {
+            await gate.release()
+            throw error
+        }
+    }
+}
+
+extension Request {
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await application.write(body)
+    }
+}

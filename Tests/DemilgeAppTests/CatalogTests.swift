@@ -1,0 +1,81 @@
+@testable import DemilgeApp
+import DemilgeCore
+import Foundation
+import Testing
+
+@Suite("String catalogs")
+struct CatalogTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var catalog: Catalog { get throws { try Catalog.load(directory: root.appendingPathComponent("Resources/Localization")) } }
+
+    static func files(under folder: String, ending: String) -> [URL] {
+        let enumerator = FileManager.default.enumerator(at: root.appendingPathComponent(folder), includingPropertiesForKeys: nil)
+        return (enumerator?.allObjects as? [URL] ?? []).filter { $0.pathExtension == ending }
+    }
+
+    static func matches(_ pattern: String, in text: String) -> [String] {
+        let regex = try! NSRegularExpression(pattern: pattern)
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+            Range($0.range(at: 1), in: text).map { String(text[$0]) }
+        }
+    }
+
+    @Test("every key exists, non-empty, in ky, ru and en")
+    func complete() throws {
+        let catalog = try Self.catalog
+        #expect(catalog.allKeys.count > 200)
+        #expect(catalog.missingKeys.isEmpty, "\(catalog.missingKeys)")
+    }
+
+    @Test("every #t key in every template is in the catalogs")
+    func templateKeys() throws {
+        let catalog = try Self.catalog
+        let templates = Self.files(under: "Resources/Views", ending: "leaf")
+        #expect(templates.count >= 18)
+        for file in templates {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for key in Self.matches(#"#t\("([^"]+)"\)"#, in: text) {
+                #expect(catalog.has(key, in: .ky), "\(file.lastPathComponent): \(key)")
+            }
+        }
+    }
+
+    @Test("every literal key the Swift code asks for is in the catalogs")
+    func codeKeys() throws {
+        let catalog = try Self.catalog
+        var checked = 0
+        for file in Self.files(under: "Sources", ending: "swift") {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let keys = Self.matches(#"\.t\("([a-z_.]+)""#, in: text) + Self.matches(#"flash\("([a-z_.]+)"\)"#, in: text)
+                + Self.matches(#"titleKey: "([a-z_.]+)""#, in: text)
+            for key in keys {
+                #expect(catalog.has(key, in: .ky), "\(file.lastPathComponent): \(key)")
+                checked += 1
+            }
+        }
+        #expect(checked > 60)
+    }
+
+    @Test("every key derived from a type is in the catalogs")
+    func derivedKeys() throws {
+        let catalog = try Self.catalog
+        var keys = TerritoryKind.allCases.flatMap { [$0.catalogKey, "territory.kinds.\($0.rawValue)"] }
+        keys += Role.allCases.map(\.catalogKey)
+        keys += OrganisationKind.allCases.map(\.catalogKey)
+        keys += LegalForm.allCases.flatMap { [$0.catalogKey, $0.catalogKey + ".short"] }
+        keys += [DemilgeError.csrf, .forbidden, .signInRequired, .notFound, .rateLimited, .staleEdit].map(\.catalogKey)
+        keys += [TerritoryRuleError.cycle, .missingParent(.raion), .topLevelHasParent(.oblast), .wrongParent(child: .raion, parent: .city)].map(\.catalogKey)
+        keys += ["territory.create", "territory.update", "organisation.create", "organisation.update", "programme.create", "grantee.create"].map { "activity.\($0)" }
+        keys += ["global", "territory", "programme"].map { "role.scope.\($0)" }
+        keys += ["error.csv.malformed", "error.csv.header", "error.csv.columns", "error.csv.duplicate", "error.territory.code",
+                 "error.territory.kind", "error.territory.name_ky", "error.territory.unknown_parent"]
+        for key in keys {
+            #expect(catalog.has(key, in: .ky) && catalog.has(key, in: .ru) && catalog.has(key, in: .en), "\(key)")
+        }
+    }
+
+    @Test("a missing key is visible, so page tests catch it")
+    func missingKeyMarker() throws {
+        #expect(try Self.catalog.text("no.such.key", .ru).hasPrefix(Catalog.missingMarker))
+    }
+}

@@ -1,0 +1,151 @@
+@testable import DemilgeApp
+import DemilgeCore
+import Fluent
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+/// The database the suite runs on: in-memory SQLite, or the PostgreSQL in `TEST_DATABASE_URL`.
+enum TestDatabase {
+    static var selection: DatabaseSelection {
+        if let url = Environment.get("TEST_DATABASE_URL"), !url.isEmpty { return .postgres(url) }
+        return .sqliteMemory
+    }
+}
+
+/// Serialises app tests when they share one PostgreSQL database.
+actor DatabaseGate {
+    static let shared = DatabaseGate()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// A migrated Demilge with the demo data, on a fresh database, for one test.
+func withDemilge(_ body: (Application) async throws -> Void) async throws {
+    let selection = TestDatabase.selection
+    if selection.isPostgres { await DatabaseGate.shared.acquire() }
+    let app = try await Application.make(.testing)
+    do {
+        try await configure(app, options: AppOptions(database: selection, bcryptCost: 4))
+        if selection.isPostgres, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+            try await sql.raw("CREATE SCHEMA public").run()
+        }
+        try await app.autoMigrate()
+        _ = try await DemoData.load(into: app)
+        try await body(app)
+    } catch {
+        try? await app.asyncShutdown()
+        if selection.isPostgres { await DatabaseGate.shared.release() }
+        throw error
+    }
+    try await app.asyncShutdown()
+    if selection.isPostgres { await DatabaseGate.shared.release() }
+}
+
+/// A browser-like client: keeps cookies, reads the CSRF token from the last page, posts forms.
+final class Browser: @unchecked Sendable {
+    let app: Application
+    private(set) var cookies: [String: String] = [:]
+    private(set) var lastBody = ""
+    /// The CSRF token of the last page that had a form (a redirect's empty body keeps it).
+    private(set) var csrf: String?
+    var acceptLanguage: String? = nil
+    /// `.running(port:)` sends real HTTP over loopback, where Vapor's streaming body limits apply.
+    var method: Application.Method = .inMemory
+
+    init(_ app: Application) { self.app = app }
+
+    private static func token(in body: String) -> String? {
+        guard let range = body.range(of: #"name="_csrf" value=""#) else { return nil }
+        let rest = body[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
+    private func headers() -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        if !cookies.isEmpty {
+            headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        if let acceptLanguage { headers.add(name: .acceptLanguage, value: acceptLanguage) }
+        return headers
+    }
+
+    private func remember(_ response: TestingHTTPResponse) {
+        for header in response.headers[.setCookie] {
+            let pair = header.split(separator: ";").first ?? ""
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let name = String(parts[0]).trimmingCharacters(in: .whitespaces)
+            let value = String(parts[1])
+            if header.contains("Expires=Thu, 01 Jan 1970") || value.isEmpty { cookies[name] = nil } else { cookies[name] = value }
+        }
+        lastBody = response.body.string
+        if let token = Self.token(in: lastBody) { csrf = token }
+    }
+
+    @discardableResult
+    func get(_ path: String) async throws -> TestingHTTPResponse {
+        let response = try await app.testing(method: method).sendRequest(.GET, path, headers: headers())
+        remember(response)
+        return response
+    }
+
+    /// Posts a URL-encoded form; the CSRF token of the last page is added unless `csrf: false`.
+    @discardableResult
+    func post(_ path: String, _ fields: [(String, String)], csrf includeToken: Bool = true) async throws -> TestingHTTPResponse {
+        var fields = fields
+        if includeToken, let token = csrf { fields.append(("_csrf", token)) }
+        let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await postRaw(path, body: body, contentType: "application/x-www-form-urlencoded")
+    }
+
+    @discardableResult
+    func postRaw(_ path: String, body: String, contentType: String) async throws -> TestingHTTPResponse {
+        var headers = headers()
+        headers.replaceOrAdd(name: .contentType, value: contentType)
+        let response = try await app.testing(method: method).sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: body))
+        remember(response)
+        return response
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// Signs in as a demo account (password `demilge-demo`) and returns self.
+    @discardableResult
+    func signIn(_ email: String, password: String = "demilge-demo") async throws -> Browser {
+        try await get("/signin")
+        let response = try await post("/signin", [("email", email), ("password", password)])
+        #expect(response.status == .seeOther, "sign-in as \(email) failed: \(response.status)")
+        return self
+    }
+}
+
+/// Row counts of every table a user action could change, to check that a refused action changed nothing.
+struct Snapshot: Equatable {
+    var users, roles, territories, organisations, audit: Int
+
+    static func take(_ db: any Database) async throws -> Snapshot {
+        Snapshot(users: try await User.query(on: db).count(), roles: try await RoleAssignment.query(on: db).count(),
+                 territories: try await Territory.query(on: db).count(), organisations: try await Organisation.query(on: db).count(),
+                 audit: try await AuditEntry.query(on: db).count())
+    }
+}
+
+extension TestingHTTPResponse {
+    var location: String? { headers.first(name: .location) }
+}

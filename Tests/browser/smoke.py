@@ -1,0 +1,110 @@
+"""The first real-browser journey, in headless Chromium against a running `demilge serve`:
+home page, Russian and back to Kyrgyz, down to a settlement, register, sign out, sign in,
+sign out. Screenshots go to artifacts/. Usage: python3 Tests/browser/smoke.py http://127.0.0.1:PORT
+"""
+import os
+import sys
+import time
+import unittest
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE = sys.argv.pop(1) if len(sys.argv) > 1 else os.environ.get("DEMILGE_URL", "http://127.0.0.1:18090")
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts")
+
+
+def make_driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,1000", "--lang=ky"):
+        options.add_argument(flag)
+    # A Kyrgyz reader's browser: the first page comes in Kyrgyz from Accept-Language.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "ky,ru"})
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+class SmokeJourney(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        cls.driver = make_driver()
+        cls.wait = WebDriverWait(cls.driver, 15)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+
+    def shot(self, name):
+        self.driver.save_screenshot(os.path.join(ARTIFACTS, f"browser-{name}.png"))
+
+    def h1(self):
+        return self.driver.find_element(By.TAG_NAME, "h1").text
+
+    def lang(self):
+        return self.driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+
+    def click_link(self, text):
+        self.driver.find_element(By.LINK_TEXT, text).click()
+
+    def test_journey(self):
+        d = self.driver
+        d.get(BASE + "/")
+        self.assertEqual(self.lang(), "ky")
+        self.assertEqual(self.h1(), "Демилге — жергиликтүү демилгелер ачык")
+        self.shot("home-ky")
+
+        self.click_link("Русский")
+        self.assertEqual(self.lang(), "ru")
+        self.assertEqual(self.h1(), "Демилге — местные инициативы открыто")
+        self.click_link("Территории")
+        self.assertEqual(self.h1(), "Территории")
+        self.assertEqual(self.lang(), "ru", "the choice sticks across pages")
+        self.click_link("Кыргызча")
+        self.assertEqual(self.lang(), "ky")
+        self.assertEqual(self.h1(), "Аймактар")
+
+        self.click_link("Ош шаары")
+        self.assertEqual(self.h1(), "Ош шаары")
+        self.click_link("Манас-Ата")
+        self.assertEqual(self.h1(), "Манас-Ата")
+        self.assertIn("Ош шаары", d.find_element(By.CSS_SELECTOR, "nav.crumbs").text)
+        self.shot("settlement")
+
+        self.click_link("Катталуу")
+        email = f"browser-{int(time.time())}@example.kg"
+        d.find_element(By.ID, "name").send_keys("Айпери Браузерова")
+        d.find_element(By.ID, "email").send_keys(email)
+        d.find_element(By.ID, "password").send_keys("short")
+        d.find_element(By.ID, "password_confirm").send_keys("short")
+        Select(d.find_element(By.ID, "territory")).select_by_value("KG-GO-manas-ata")
+        d.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+        self.assertIn("Сырсөз кеминде 10 белгиден турушу керек.", d.page_source)
+        self.assertEqual(d.find_element(By.ID, "email").get_attribute("value"), email, "typed input is kept")
+        self.shot("register-error")
+        d.find_element(By.ID, "password").send_keys("тоолор-арасы-2025")
+        d.find_element(By.ID, "password_confirm").send_keys("тоолор-арасы-2025")
+        d.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+        self.wait.until(ec.url_contains("/account"))
+        self.assertEqual(self.h1(), "Менин аккаунтум")
+        self.assertIn("тургун — Манас-Ата", d.find_element(By.TAG_NAME, "main").text)
+        self.shot("account")
+
+        d.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+        self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))
+        self.click_link("Кирүү")
+        d.find_element(By.ID, "email").send_keys(email)
+        d.find_element(By.ID, "password").send_keys("тоолор-арасы-2025")
+        d.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+        self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Айпери Браузерова")))
+        d.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+        self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))
+        self.shot("signed-out")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
