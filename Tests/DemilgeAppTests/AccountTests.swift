@@ -118,6 +118,20 @@ struct SafetyTests {
         }
     }
 
+    @Test("reading public pages sets no cookie and stores no session; a form page starts one")
+    func noSessionForReaders() async throws {
+        try await withDemilge { app in
+            for path in ["/", "/territories", "/programmes/vap", "/organisations/dpi"] {
+                let response = try await app.testing().sendRequest(.GET, path)
+                #expect(response.headers[.setCookie].isEmpty, "\(path)")
+            }
+            #expect(try await SessionRecord.query(on: app.db).count() == 0)
+            let form = try await app.testing().sendRequest(.GET, "/register")
+            #expect(form.headers[.setCookie].contains { $0.hasPrefix("demilge_session=") })
+            #expect(try await SessionRecord.query(on: app.db).count() == 1)
+        }
+    }
+
     @Test("security headers on every response: CSP without inline script, no framing, nosniff, referrer policy")
     func securityHeaders() async throws {
         try await withDemilge { app in

@@ -57,7 +57,7 @@ struct AuthorizationTests {
     func facilitatorScope() async throws {
         try await withDemilge { app in
             let user = try #require(try await User.query(on: app.db).filter(\.$email == "facilitator.nookat@demilge.kg").with(\.$roles).first())
-            let actor = Actor(userID: user.id, grants: user.roles.compactMap(\.grant))
+            let actor = Principal(userID: user.id, grants: user.roles.compactMap(\.grant))
             func territory(_ code: String) async throws -> UUID {
                 try #require(try await Territory.query(on: app.db).filter(\.$code == code).first()?.id)
             }
@@ -77,7 +77,7 @@ struct AuthorizationTests {
     func programmeManagerScope() async throws {
         try await withDemilge { app in
             let user = try #require(try await User.query(on: app.db).filter(\.$email == "manager.alert@demilge.kg").with(\.$roles).first())
-            let actor = Actor(userID: user.id, grants: user.roles.compactMap(\.grant))
+            let actor = Principal(userID: user.id, grants: user.roles.compactMap(\.grant))
             let alert = try #require(try await Programme.query(on: app.db).filter(\.$slug == "yntymaktuu-jashoo").first()?.id)
             let vap = try #require(try await Programme.query(on: app.db).filter(\.$slug == "vap").first()?.id)
             #expect(Policy.allows(actor, .manageProgramme, on: Target(programmeID: alert)))

@@ -57,7 +57,7 @@ struct PolicyTests {
     static let inGulistan = Target(territoryPath: [gulistan, nookat, osh])
     static let inJazy = Target(territoryPath: [jazy, ozgon, osh])
 
-    static func actor(_ grants: RoleGrant...) -> Actor { Actor(userID: UUID(), grants: grants) }
+    static func actor(_ grants: RoleGrant...) -> Principal { Principal(userID: UUID(), grants: grants) }
 
     @Test("a territorial grant covers the territory and everything under it, nothing beside or above it")
     func territorialScope() {

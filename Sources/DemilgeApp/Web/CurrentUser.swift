@@ -3,13 +3,13 @@ import Fluent
 import Vapor
 
 extension Request {
-    private struct ActorKey: StorageKey { typealias Value = Actor }
+    private struct PrincipalKey: StorageKey { typealias Value = Principal }
     private struct UserKey: StorageKey { typealias Value = User }
 
     /// The signed-in user and their role grants, or a visitor.
-    var actor: Actor {
-        get { storage[ActorKey.self] ?? .visitor }
-        set { storage[ActorKey.self] = newValue }
+    var actor: Principal {
+        get { storage[PrincipalKey.self] ?? .visitor }
+        set { storage[PrincipalKey.self] = newValue }
     }
 
     var currentUser: User? {
@@ -41,11 +41,13 @@ extension Request {
 /// Loads the user named by the session, with their grants, for every request.
 struct CurrentUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let raw = request.session.data["user"], let id = UUID(uuidString: raw),
+        // Only a request that brought a session cookie has a user; touching `session` otherwise
+        // would create and store an empty session for every anonymous page view.
+        if request.hasSession, let raw = request.session.data["user"], let id = UUID(uuidString: raw),
            let user = try await User.query(on: request.db).filter(\.$id == id).with(\.$roles).first(),
            !user.disabled {
             request.currentUser = user
-            request.actor = Actor(userID: id, grants: user.roles.compactMap(\.grant))
+            request.actor = Principal(userID: id, grants: user.roles.compactMap(\.grant))
         }
         return try await next.respond(to: request)
     }

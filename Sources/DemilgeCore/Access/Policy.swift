@@ -24,7 +24,7 @@ public enum Policy {
         }
     }
 
-    public static func allows(_ actor: Actor, _ action: Action, on target: Target = .anywhere) -> Bool {
+    public static func allows(_ actor: Principal, _ action: Action, on target: Target = .anywhere) -> Bool {
         guard actor.isSignedIn else { return false }
         if actor.isAdministrator { return true }
         // Administration is never delegated by territory or programme: only a global grant counts.

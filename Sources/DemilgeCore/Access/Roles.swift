@@ -32,11 +32,12 @@ public struct RoleGrant: Hashable, Sendable {
 }
 
 /// Who is acting: nobody (a visitor) or a signed-in user with their grants.
-public struct Actor: Sendable {
+/// (Not `Actor`, which would shadow Swift's own protocol.)
+public struct Principal: Sendable {
     public var userID: UUID?
     public var grants: [RoleGrant]
 
-    public static let visitor = Actor(userID: nil, grants: [])
+    public static let visitor = Principal(userID: nil, grants: [])
 
     public init(userID: UUID?, grants: [RoleGrant]) {
         self.userID = userID
