@@ -85,6 +85,23 @@ struct AccountTests {
         }
     }
 
+    @Test("signing in rotates the session ID and the CSRF token")
+    func sessionRotation() async throws {
+        try await withDemilge { app in
+            let browser = Browser(app)
+            try await browser.get("/signin")
+            let before = try #require(browser.cookies["demilge_session"])
+            let tokenBefore = try #require(browser.csrf)
+            try await browser.post("/signin", [("email", "admin@demilge.kg"), ("password", "demilge-demo")])
+            let after = try #require(browser.cookies["demilge_session"])
+            #expect(after != before)
+            #expect(try await browser.get("/account").status == .ok)
+            #expect(browser.csrf != tokenBefore)
+            let stolen = try await app.testing().sendRequest(.GET, "/account", headers: ["Cookie": "demilge_session=\(before)"])
+            #expect(stolen.status == .seeOther, "the pre-sign-in session ID does not sign anyone in")
+        }
+    }
+
     @Test("a disabled account cannot sign in")
     func disabledAccount() async throws {
         try await withDemilge { app in

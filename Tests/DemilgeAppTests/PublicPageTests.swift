@@ -135,6 +135,24 @@ struct PublicPageTests {
         }
     }
 
+    @Test("pages carry an ETag; a repeat visit gets 304 until the page changes")
+    func conditionalGet() async throws {
+        try await withDemilge { app in
+            let first = try await app.testing().sendRequest(.GET, "/territories/KG-O-nookat")
+            let tag = try #require(first.headers.first(name: .eTag))
+            let again = try await app.testing().sendRequest(.GET, "/territories/KG-O-nookat", headers: ["If-None-Match": tag])
+            #expect(again.status == .notModified)
+            #expect(again.body.readableBytes == 0)
+            let russian = try await app.testing().sendRequest(.GET, "/territories/KG-O-nookat", headers: ["If-None-Match": tag, "Cookie": "lang=ru"])
+            #expect(russian.status == .ok, "another language is another page")
+            let territory = try #require(try await Territory.query(on: app.db).filter(\.$code == "KG-O-nookat").first())
+            territory.nameKy = "Ноокат району (жаңы)"
+            try await territory.update(on: app.db)
+            let changed = try await app.testing().sendRequest(.GET, "/territories/KG-O-nookat", headers: ["If-None-Match": tag])
+            #expect(changed.status == .ok && changed.body.string.contains("Ноокат району (жаңы)"))
+        }
+    }
+
     @Test("home page shows what Demilge is, the programmes and the latest public activity")
     func home() async throws {
         try await withDemilge { app in

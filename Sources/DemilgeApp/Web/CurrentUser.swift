@@ -17,9 +17,14 @@ extension Request {
         set { storage[UserKey.self] = newValue }
     }
 
-    func signIn(_ user: User) throws {
+    /// Signs `user` in under a new session ID (the old one is deleted), so an ID someone saw or
+    /// planted before sign-in is worth nothing after it. The CSRF token is renewed too.
+    func signIn(_ user: User) async throws {
+        if let old = session.id {
+            try await application.sessions.driver.deleteSession(old, for: self).get()
+            session.id = nil
+        }
         session.data["user"] = try user.requireID().uuidString
-        // A fresh CSRF token for the signed-in session.
         session.data["csrf"] = nil
     }
 

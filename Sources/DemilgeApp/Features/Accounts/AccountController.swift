@@ -91,7 +91,7 @@ struct AccountController: RouteCollection {
                                           entityID: id.uuidString.lowercased(), after: assignment.snapshot)
             }
         }
-        try req.signIn(user)
+        try await req.signIn(user)
         req.flash("register.welcome")
         return req.redirect(to: "/account", redirectType: .normal)
     }
@@ -126,7 +126,7 @@ struct AccountController: RouteCollection {
         if !allowed {
             form.fail("email", req.t("error.rate_limited"))
         } else if let user, !user.disabled, try await req.password.async.verify(form["password"], created: user.passwordHash).get() {
-            try req.signIn(user)
+            try await req.signIn(user)
             return req.redirect(to: back, redirectType: .normal)
         } else if try await !req.write({ db in try await RateLimiter.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow, on: db) }) {
             form.fail("email", req.t("error.rate_limited"))
