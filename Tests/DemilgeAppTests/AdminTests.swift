@@ -79,6 +79,21 @@ struct AdminTests {
         }
     }
 
+    @Test("of two saves made from the same version, exactly one wins, even at the same moment")
+    func concurrentEdits() async throws {
+        try await withDemilge { app in
+            let id = try #require(try await Territory.query(on: app.db).filter(\.$code == "KG-N").first()?.id)
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try await app.write { db in try await VersionClaim.claim(Territory.schema, id: id, expected: 1, on: db) } }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+            #expect(try await Territory.find(id, on: app.db)?.version == 2)
+        }
+    }
+
     @Test("CSV import applies a whole file or, on any bad line, nothing, naming each bad line")
     func territoryImport() async throws {
         try await withDemilge { app in

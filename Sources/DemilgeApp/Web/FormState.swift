@@ -1,3 +1,4 @@
+import DemilgeCore
 import Vapor
 
 /// What a form shows again after a failed submit: the values typed and a message per field.
@@ -27,6 +28,14 @@ struct FormState: Encodable {
     }
 
     subscript(field: String) -> String { values[field] ?? "" }
+
+    /// The field's text, or nil when it was left empty.
+    func optional(_ field: String) -> String? { self[field].isEmpty ? nil : self[field] }
+
+    /// The fields `<prefix>_ky`, `<prefix>_ru` and `<prefix>_en` as one text.
+    func localized(_ prefix: String) -> LocalizedText {
+        LocalizedText(ky: self["\(prefix)_ky"], ru: optional("\(prefix)_ru"), en: optional("\(prefix)_en"))
+    }
 
     mutating func fail(_ field: String, _ message: String) {
         if errors[field] == nil { errors[field] = message }

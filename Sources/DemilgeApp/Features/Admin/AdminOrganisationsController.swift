@@ -63,10 +63,10 @@ struct AdminOrganisationsController: RouteCollection {
     private func apply(_ form: FormState, kind: OrganisationKind, legalForm: LegalForm?, territory: Territory?, to organisation: Organisation) {
         organisation.kind = kind.rawValue
         organisation.legalForm = legalForm?.rawValue
-        organisation.name = LocalizedText(ky: form["name_ky"], ru: form["name_ru"].isEmpty ? nil : form["name_ru"], en: form["name_en"].isEmpty ? nil : form["name_en"])
+        organisation.name = form.localized("name")
         organisation.territoryID = territory?.id
-        organisation.place = form["place"].isEmpty ? nil : form["place"]
-        organisation.website = form["website"].isEmpty ? nil : form["website"]
+        organisation.place = form.optional("place")
+        organisation.website = form.optional("website")
     }
 
     func create(req: Request) async throws -> Response {
@@ -120,8 +120,7 @@ struct AdminOrganisationsController: RouteCollection {
         apply(form, kind: kind, legalForm: legalForm, territory: territory, to: organisation)
         organisation.version += 1
         let saved = try await req.write { db -> Bool in
-            let updated = try await Organisation.query(on: db).filter(\.$id == organisation.id!).filter(\.$version == expected).count()
-            guard updated == 1 else { return false }
+            guard try await VersionClaim.claim(Organisation.schema, id: organisation.id!, expected: expected, on: db) else { return false }
             try await organisation.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "organisation.update", entityType: "organisation",
                                       entityID: organisation.slug, before: before, after: organisation.snapshot)

@@ -1,6 +1,5 @@
 import DemilgeCore
 import Fluent
-import SQLKit
 import Vapor
 
 struct AdminTerritoriesController: RouteCollection {
@@ -76,10 +75,6 @@ struct AdminTerritoriesController: RouteCollection {
         form["aliases"].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    private func name(_ form: FormState) -> LocalizedText {
-        LocalizedText(ky: form["name_ky"], ru: form["name_ru"].isEmpty ? nil : form["name_ru"], en: form["name_en"].isEmpty ? nil : form["name_en"])
-    }
-
     func create(req: Request) async throws -> Response {
         try req.authorize(.manageTerritories)
         var form = FormState.read(req, fields: Self.fields)
@@ -89,8 +84,8 @@ struct AdminTerritoriesController: RouteCollection {
         if slug.isEmpty || !TerritoryRules.isValidCode(code) { form.fail("slug", req.t("error.territory.code")) }
         else if try await Territory.query(on: req.db).filter(\.$code == code).first() != nil { form.fail("slug", req.t("admin.territories.code_taken", ["code": code])) }
         guard form.isValid, let kind else { return try await render(req, form, status: .unprocessableEntity) }
-        let territory = Territory(code: code, kind: kind, parentID: parent?.id, isoCode: form["iso_code"].isEmpty ? nil : form["iso_code"],
-                                  name: name(form), aliases: aliases(form))
+        let territory = Territory(code: code, kind: kind, parentID: parent?.id, isoCode: form.optional("iso_code"),
+                                  name: form.localized("name"), aliases: aliases(form))
         try await req.write { db in
             try await territory.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "territory.create", entityType: "territory",
@@ -133,19 +128,13 @@ struct AdminTerritoriesController: RouteCollection {
         let before = territory.snapshot
         territory.kind = kind.rawValue
         territory.$parent.id = parent?.id
-        territory.isoCode = form["iso_code"].isEmpty ? nil : form["iso_code"]
-        territory.name = name(form)
+        territory.isoCode = form.optional("iso_code")
+        territory.name = form.localized("name")
         territory.aliases = aliases(form).joined(separator: ";")
         territory.version += 1
         let saved = try await req.write { db -> Bool in
-            // Compare-and-set on the version: if a concurrent edit won, no row matches and this edit is stale.
-            let updated = try await (db as! any SQLDatabase).update(Territory.schema)
-                .set("kind", to: territory.kind).set("parent_id", to: territory.$parent.id).set("iso_code", to: territory.isoCode)
-                .set("name_ky", to: territory.nameKy).set("name_ru", to: territory.nameRu).set("name_en", to: territory.nameEn)
-                .set("aliases", to: territory.aliases).set("version", to: territory.version).set("updated_at", to: Date())
-                .where("id", .equal, territory.id!).where("version", .equal, territory.version - 1)
-                .returning("id").all()
-            guard updated.count == 1 else { return false }
+            guard try await VersionClaim.claim(Territory.schema, id: territory.id!, expected: territory.version - 1, on: db) else { return false }
+            try await territory.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "territory.update", entityType: "territory",
                                       entityID: territory.code, before: before, after: territory.snapshot)
             return true
