@@ -9,28 +9,51 @@ public enum Action: String, CaseIterable, Sendable {
     case manageProgramme = "manage_programme"
     case recordFieldWork = "record_field_work"
     case viewAudit = "view_audit"
+    case raiseProblem = "raise_problem"
+    case supportProblem = "support_problem"
+    case comment
+    case changeProblemStatus = "change_problem_status"
+    case mergeProblems = "merge_problems"
+    case moderate
+    case manageInitiativeGroup = "manage_initiative_group"
+    case recordCommission = "record_commission"
+    case manageActionPlan = "manage_action_plan"
+}
+
+/// Who may take an action: anyone signed in, or holders of certain roles (within scope).
+public enum Requirement: Equatable, Sendable {
+    case signedIn
+    case roles(Set<Role>)
 }
 
 /// The one place that says who may do what. A rule lists the roles allowed; a grant counts when
 /// its scope covers the target (global covers everything; a territory covers itself and all
 /// territories under it; a programme covers that programme). Administrators may do everything.
 public enum Policy {
-    public static func roles(for action: Action) -> Set<Role> {
+    public static func requirement(for action: Action) -> Requirement {
         switch action {
-        case .manageUsers, .manageRoles, .manageTerritories, .viewAudit: [.administrator]
-        case .manageOrganisations: [.administrator]
-        case .manageProgramme: [.programmeManager]
-        case .recordFieldWork: [.facilitator, .municipalStaff]
+        case .manageUsers, .manageRoles, .manageTerritories, .viewAudit, .manageOrganisations, .moderate: .roles([.administrator])
+        case .manageProgramme: .roles([.programmeManager])
+        case .recordFieldWork: .roles([.facilitator, .municipalStaff])
+        case .raiseProblem, .supportProblem, .comment: .signedIn
+        case .changeProblemStatus, .mergeProblems: .roles([.municipalStaff])
+        case .manageInitiativeGroup: .roles([.activist, .municipalStaff])
+        case .recordCommission, .manageActionPlan: .roles([.municipalStaff, .facilitator])
         }
     }
 
     public static func allows(_ actor: Principal, _ action: Action, on target: Target = .anywhere) -> Bool {
         guard actor.isSignedIn else { return false }
         if actor.isAdministrator { return true }
-        // Administration is never delegated by territory or programme: only a global grant counts.
-        let allowed = roles(for: action).subtracting([.administrator])
-        return actor.grants.contains { grant in
-            allowed.contains(grant.role) && covers(grant.scope, target)
+        switch requirement(for: action) {
+        case .signedIn:
+            return true
+        case .roles(let roles):
+            // Administration is never delegated by territory or programme: only a global grant counts.
+            let allowed = roles.subtracting([.administrator])
+            return actor.grants.contains { grant in
+                allowed.contains(grant.role) && covers(grant.scope, target)
+            }
         }
     }
 
