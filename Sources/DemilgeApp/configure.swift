@@ -65,6 +65,7 @@ enum Migrations {
         app.migrations.add(M003_CreateProgrammes())
         app.migrations.add(M004_CreateUsers())
         app.migrations.add(M005_CreateAudit())
+        app.migrations.add(M006_CreateProblems())
         app.migrations.add(SessionRecord.migration)
     }
 }

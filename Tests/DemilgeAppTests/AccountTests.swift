@@ -187,7 +187,8 @@ struct SafetyTests {
             let user = try #require(try await User.query(on: app.db).first()).id!.uuidString
             let posts = ["/register", "/signin", "/signout", "/admin/territories", "/admin/territories/KG-O", "/admin/territories/import",
                          "/admin/organisations", "/admin/organisations/dpi", "/admin/users/\(user)/roles", "/admin/users/\(user)/status",
-                         "/admin/users/\(user)/roles/not-a-uuid/revoke", "/admin/users/not-a-uuid/roles"]
+                         "/admin/users/\(user)/roles/not-a-uuid/revoke", "/admin/users/not-a-uuid/roles",
+                         "/problems", "/problems/not-a-uuid/support", "/problems/not-a-uuid/status", "/problems/not-a-uuid/merge"]
             let bodies: [(String, String)] = [
                 ("_csrf=\(token)&name[]=a&name[]=b&email[x]=1", "application/x-www-form-urlencoded"),
                 ("_csrf=\(token)&%FF%FE=%C0%AF&kind=%00", "application/x-www-form-urlencoded"),
@@ -203,7 +204,7 @@ struct SafetyTests {
                     #expect(response.status.code < 500, "\(path) \(type): \(response.status)")
                 }
             }
-            for path in ["/territories/%00", "/organisations/..%2F..", "/programmes/x/grantees", "/admin/users/zzz", "/lang/%FF", "/signin?back=%0d%0aSet-Cookie:x"] {
+            for path in ["/problems?territory=%00&category=x&status=y&sort=z", "/problems.csv?territory=nope", "/problems/x/photo", "/territories/%00", "/organisations/..%2F..", "/programmes/x/grantees", "/admin/users/zzz", "/lang/%FF", "/signin?back=%0d%0aSet-Cookie:x"] {
                 #expect(try await admin.get(path).status.code < 500, "\(path)")
             }
         }

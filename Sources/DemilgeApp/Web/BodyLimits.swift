@@ -4,7 +4,7 @@ import Vapor
 enum BodyLimits {
     static let form: ByteCount = "256kb"
     static let upload: ByteCount = "2mb"
-    static let uploadPaths: Set<String> = ["/admin/territories/import"]
+    static let uploadPaths: Set<String> = ["/admin/territories/import", "/problems"]
 
     static func limit(for request: Request) -> ByteCount {
         uploadPaths.contains(request.url.path) ? upload : form

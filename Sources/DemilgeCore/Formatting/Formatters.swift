@@ -41,6 +41,11 @@ public enum Formatters {
         dateFormatter(.ru, "dd.MM.yyyy").string(from: date)
     }
 
+    /// `2025-03-15`, for open data.
+    public static func isoDate(_ date: Date) -> String {
+        dateFormatter(.en, "yyyy-MM-dd").string(from: date)
+    }
+
     /// `1 234 567` (no-break spaces in ky and ru), `1,234,567` in en.
     public static func integer(_ value: Int64, _ language: Language) -> String {
         decimal(Decimal(value), fractionDigits: 0, language)

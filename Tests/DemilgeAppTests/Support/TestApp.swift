@@ -119,6 +119,27 @@ final class Browser: @unchecked Sendable {
         return response
     }
 
+    /// Posts multipart/form-data with text fields and optionally one file.
+    @discardableResult
+    func postMultipart(_ path: String, _ fields: [(String, String)], file: (field: String, name: String, type: String, bytes: [UInt8])? = nil) async throws -> TestingHTTPResponse {
+        let boundary = "demilge-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        for (name, value) in fields + (csrf.map { [("_csrf", $0)] } ?? []) {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        if let file {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var headers = headers()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        let response = try await app.testing(method: method).sendRequest(.POST, path, headers: headers, body: body)
+        remember(response)
+        return response
+    }
+
     static func encode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")

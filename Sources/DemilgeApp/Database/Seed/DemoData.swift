@@ -158,6 +158,7 @@ enum DemoData {
             ("facilitator.nookat@demilge.kg", "Айгүл Ноокатова", .facilitator, .territory("KG-O-nookat")),
             ("manager.alert@demilge.kg", "Бакыт Программов", .programmeManager, .programme("yntymaktuu-jashoo")),
             ("resident.manas-ata@demilge.kg", "Нурлан Манас-Атаев", .resident, .territory("KG-GO-manas-ata")),
+            ("staff.osh@demilge.kg", "Жылдыз Мэриева", .municipalStaff, .territory("KG-GO")),
         ]
         for demo in demoUsers where try await User.query(on: db).filter(\.$email == demo.email).first() == nil {
             let user = User(email: demo.email, displayName: demo.name, passwordHash: demoPasswordHash)

@@ -27,11 +27,12 @@ struct AccountController: RouteCollection {
         let options: [Option]
     }
 
-    /// Places a resident can say they live in, grouped by oblast, in Kyrgyz alphabetical order.
-    static func placeGroups(_ req: Request, selected: String) async throws -> [PlaceGroup] {
+    /// Places a resident can say they live in, grouped by oblast, in Kyrgyz alphabetical order;
+    /// with `includeTopLevel`, oblasts and raions too (for filters).
+    static func placeGroups(_ req: Request, selected: String, includeTopLevel: Bool = false) async throws -> [PlaceGroup] {
         let directory = try await TerritoryDirectory.load(on: req.db)
         let language = req.language
-        let living: Set<TerritoryKind> = [.ayilAimak, .city, .settlement, .cityDistrict, .republicanCity]
+        let living: Set<TerritoryKind> = includeTopLevel ? Set(TerritoryKind.allCases) : [.ayilAimak, .city, .settlement, .cityDistrict, .republicanCity]
         return KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
             let places = directory.subtree(of: root.id!).compactMap { directory.byID[$0] }.filter { living.contains($0.territoryKind) }
             let options = KyrgyzText.sorted(places, by: { $0.name.text(language) }, language).map { place in

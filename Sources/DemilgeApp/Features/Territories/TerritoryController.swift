@@ -97,9 +97,6 @@ struct TerritoryController: RouteCollection {
                             parentCode: territory.$parent.id.flatMap { directory.byID[$0]?.code },
                             isoCode: territory.isoCode, name: territory.name, aliases: territory.aliasList)
         }
-        let response = Response(status: .ok, body: .init(string: TerritoryCSV.export(records)))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        response.headers.contentDisposition = .init(.attachment, filename: "demilge-territories.csv")
-        return response
+        return OpenData.csv(TerritoryCSV.export(records), filename: "demilge-territories.csv")
     }
 }

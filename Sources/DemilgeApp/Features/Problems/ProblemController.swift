@@ -1,0 +1,427 @@
+import DemilgeCore
+import Fluent
+import SQLKit
+import Vapor
+
+struct ProblemController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("problems", use: index)
+        routes.get("problems.csv", use: exportCSV)
+        routes.get("problems.json", use: exportJSON)
+        routes.get("problems", "new", use: newForm)
+        routes.on(.POST, "problems", body: .collect(maxSize: BodyLimits.upload), use: create)
+        routes.get("problems", ":id", use: show)
+        routes.get("problems", ":id", "photo", use: photo)
+        routes.post("problems", ":id", "support", use: support)
+        routes.post("problems", ":id", "comments", use: comment)
+        routes.post("problems", ":id", "status", use: changeStatus)
+        routes.post("problems", ":id", "moderation", use: moderate)
+        routes.post("problems", ":id", "comments", ":comment", "moderation", use: moderateComment)
+        routes.post("problems", ":id", "merge", use: merge)
+    }
+
+    // MARK: - Listing
+
+    struct Filters {
+        var territory: Territory?
+        var category: ProblemCategory?
+        var status: ProblemStatus?
+        var sortBySupport: Bool
+
+        init(_ req: Request) async throws {
+            territory = try await req.query["territory"].asyncFlatMap { try await Territory.query(on: req.db).filter(\.$code == $0).first() }
+            category = req.query["category"].flatMap(ProblemCategory.init(rawValue:))
+            status = req.query["status"].flatMap(ProblemStatus.init(rawValue:))
+            sortBySupport = req.query["sort"] != "date"
+        }
+    }
+
+    /// Listed problems matching the filters, most supported (or newest) first.
+    static func listed(_ filters: Filters, on db: any Database, limit: Int? = nil) async throws -> [Problem] {
+        var query = Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
+        if let territory = filters.territory {
+            let subtree = try await TerritoryDirectory.load(on: db).subtree(of: territory.id!)
+            query = query.filter(\.$territory.$id ~~ Array(subtree))
+        }
+        if let category = filters.category { query = query.filter(\.$category == category.rawValue) }
+        if let status = filters.status { query = query.filter(\.$status == status.rawValue) }
+        query = filters.sortBySupport ? query.sort(\.$supportCount, .descending).sort(\.$createdAt, .descending) : query.sort(\.$createdAt, .descending)
+        if let limit { query = query.limit(limit) }
+        return try await query.with(\.$territory).all()
+    }
+
+    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
+
+    struct ProblemRow: Encodable {
+        let id: String
+        let title: String
+        let category: String
+        let status: String
+        let statusKey: String
+        let place: TerritoryLink
+        let supports: Int
+        let date: String
+    }
+
+    static func row(_ problem: Problem, _ req: Request) -> ProblemRow {
+        ProblemRow(id: problem.id!.uuidString.lowercased(), title: problem.title, category: req.t(problem.problemCategory.catalogKey),
+                   status: req.t(problem.problemStatus.catalogKey), statusKey: problem.status,
+                   place: TerritoryLink(problem.territory, req.language, catalog: req.application.catalog),
+                   supports: problem.supportCount,
+                   date: problem.createdAt.map { Formatters.date($0, req.language) } ?? "")
+    }
+
+    struct IndexContent: Encodable {
+        let problems: [ProblemRow]
+        let categories: [Option]
+        let statuses: [Option]
+        let places: [AccountController.PlaceGroup]
+        let sortByDate: Bool
+        let query: String
+        let canRaise: Bool
+    }
+
+    func index(req: Request) async throws -> Response {
+        let filters = try await Filters(req)
+        let problems = try await Self.listed(filters, on: req.db, limit: 200)
+        let query = ["territory", "category", "status", "sort"].compactMap { key -> String? in
+            guard let value: String = req.query[key] else { return nil }
+            return "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        }.joined(separator: "&")
+        return try await req.page("problems/index", titleKey: "problems.title", IndexContent(
+            problems: problems.map { Self.row($0, req) },
+            categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.category) },
+            statuses: ProblemStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.status) },
+            places: try await AccountController.placeGroups(req, selected: filters.territory?.code ?? "", includeTopLevel: true),
+            sortByDate: !filters.sortBySupport, query: query, canRaise: req.actor.isSignedIn))
+    }
+
+    // MARK: - Raising a problem
+
+    struct FormContent: Encodable {
+        let form: FormState
+        let categories: [Option]
+        let places: [AccountController.PlaceGroup]
+    }
+
+    private func renderForm(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await req.page("problems/new", titleKey: "problems.new", FormContent(
+            form: form,
+            categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["category"]) },
+            places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true)
+        response.status = status
+        return response
+    }
+
+    func newForm(req: Request) async throws -> Response {
+        try req.authorize(.raiseProblem)
+        var form = FormState()
+        form.values["territory"] = req.query["territory"] ?? ""
+        return try await renderForm(req, form)
+    }
+
+    struct PhotoUpload: Content { var photo: File? }
+
+    func create(req: Request) async throws -> Response {
+        try req.authorize(.raiseProblem)
+        let user = try req.requireUser()
+        var form = FormState.read(req, fields: ["title", "description", "category", "territory"])
+        form.requireText("title", length: 5...150, req)
+        form.requireText("description", length: 10...5000, req)
+        let category = ProblemCategory(rawValue: form["category"])
+        if category == nil { form.fail("category", req.t("validation.choose_from_list")) }
+        let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
+        if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
+        var photo: (File, Uploads.Kind)? = nil
+        if let file = (try? req.content.decode(PhotoUpload.self))?.photo, file.data.readableBytes > 0 {
+            switch Uploads.check(file) {
+            case .success(let kind): photo = (file, kind)
+            case .failure(.tooLarge): form.fail("photo", req.t("problems.photo_too_large"))
+            case .failure(.notAPhoto): form.fail("photo", req.t("problems.photo_type"))
+            }
+        }
+        guard form.isValid, let category, let territory else { return try await renderForm(req, form, status: .unprocessableEntity) }
+        let problem = Problem(title: form["title"], description: form["description"], category: category, territoryID: territory.id!, authorID: user.id)
+        if let (file, kind) = photo { problem.photo = try Uploads.save(file, kind: kind, app: req.application) }
+        try await req.write { db in
+            try await problem.create(on: db)
+            try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.raise", entityType: "problem",
+                                      entityID: problem.id!.uuidString.lowercased(), after: problem.snapshot)
+        }
+        req.flash("problems.raised")
+        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())", redirectType: .normal)
+    }
+
+    // MARK: - The problem's page
+
+    private func load(_ req: Request) async throws -> Problem {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let problem = try await Problem.query(on: req.db).filter(\.$id == id).with(\.$territory).first() else { throw DemilgeError.notFound }
+        if problem.hidden, !req.can(.moderate) { throw DemilgeError.notFound }
+        return problem
+    }
+
+    private func target(_ problem: Problem, _ req: Request) async throws -> Target {
+        try await TerritoryPath.target(problem.$territory.id, on: req.db)
+    }
+
+    struct ShowContent: Encodable {
+        struct Event: Encodable { let when: String; let status: String; let reason: String }
+        struct Comment: Encodable { let id: String; let author: String; let when: String; let body: String; let hidden: Bool; let hiddenReason: String? }
+        let problem: ProblemRow
+        let description: String
+        let path: [TerritoryLink]
+        let hasPhoto: Bool
+        let hidden: Bool
+        let hiddenReason: String?
+        let events: [Event]
+        let comments: [Comment]
+        let signedIn: Bool
+        let supported: Bool
+        let nextStatuses: [Option]
+        let canChangeStatus: Bool
+        let canModerate: Bool
+        let mergeCandidates: [Option]
+        let form: FormState
+        let mergedFrom: Int
+        let version: Int
+    }
+
+    func show(req: Request) async throws -> Response {
+        if let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+           let merged = try await Problem.find(id, on: req.db), let into = merged.$mergedInto.id {
+            return req.redirect(to: "/problems/\(into.uuidString.lowercased())", redirectType: .permanent)
+        }
+        return try await render(req, try await load(req))
+    }
+
+    private func render(_ req: Request, _ problem: Problem, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
+        let id = problem.id!
+        let target = try await target(problem, req)
+        let directory = try await TerritoryDirectory.load(on: req.db)
+        let canModerate = req.can(.moderate, on: target)
+        let canChange = req.can(.changeProblemStatus, on: target)
+        var comments = try await ProblemComment.query(on: req.db).filter(\.$problem.$id == id).with(\.$author).sort(\.$createdAt).all()
+        if !canModerate { comments = comments.filter { !$0.hidden } }
+        let events = try await ProblemEvent.query(on: req.db).filter(\.$problem.$id == id).sort(\.$atMillis).all()
+        let supported = try await req.actor.userID.asyncMap { userID in
+            try await ProblemSupport.query(on: req.db).filter(\.$problem.$id == id).filter(\.$user.$id == userID).first() != nil
+        } ?? false
+        var candidates: [Problem] = []
+        if req.can(.mergeProblems, on: target) {
+            let subtree = directory.subtree(of: directory.topLevel(of: problem.territory).id!)
+            candidates = try await Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
+                .filter(\.$territory.$id ~~ Array(subtree)).filter(\.$id != id).sort(\.$title).all()
+        }
+        let response = try await req.page("problems/show", titleKey: "", ShowContent(
+            problem: Self.row(problem, req), description: problem.description,
+            path: directory.path(to: problem.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
+            hasPhoto: problem.photo != nil, hidden: problem.hidden, hiddenReason: canModerate ? problem.hiddenReason : nil,
+            events: events.map { .init(when: Formatters.date(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), req.language),
+                                       status: req.t(ProblemStatus(rawValue: $0.toStatus)?.catalogKey ?? $0.toStatus), reason: $0.reason) },
+            comments: comments.map { .init(id: $0.id!.uuidString.lowercased(), author: $0.author.displayName,
+                                           when: $0.createdAt.map { Formatters.dateTime($0, req.language) } ?? "", body: $0.body,
+                                           hidden: $0.hidden, hiddenReason: $0.hiddenReason) },
+            signedIn: req.actor.isSignedIn, supported: supported,
+            nextStatuses: problem.problemStatus.next.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["to"]) },
+            canChangeStatus: canChange, canModerate: canModerate,
+            mergeCandidates: candidates.map { .init(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
+            form: form,
+            mergedFrom: try await Problem.query(on: req.db).filter(\.$mergedInto.$id == id).count(),
+            version: problem.version), title: problem.title)
+        response.status = status
+        return response
+    }
+
+    func photo(req: Request) async throws -> Response {
+        let problem = try await load(req)
+        guard let name = problem.photo, Uploads.isStoredName(name) else { throw DemilgeError.notFound }
+        let path = Uploads.directory(req.application).appendingPathComponent(name).path
+        let response = try await req.fileio.asyncStreamFile(at: path)
+        response.headers.replaceOrAdd(name: .contentType, value: name.hasSuffix(".png") ? "image/png" : "image/jpeg")
+        return response
+    }
+
+    // MARK: - Taking part
+
+    func support(req: Request) async throws -> Response {
+        try req.authorize(.supportProblem)
+        let problem = try await load(req)
+        let user = try req.requireUser()
+        let problemID = problem.id!
+        let added = try await req.write { db -> Bool in
+            if try await ProblemSupport.query(on: db).filter(\.$problem.$id == problemID).filter(\.$user.$id == user.id!).first() != nil { return false }
+            do {
+                try await ProblemSupport(problemID: problemID, userID: user.id!).create(on: db)
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                return false
+            }
+            try await (db as! any SQLDatabase).update(Problem.schema)
+                .set(SQLIdentifier("support_count"), to: SQLBinaryExpression(SQLIdentifier("support_count"), .add, SQLLiteral.numeric("1")))
+                .where("id", .equal, problemID).run()
+            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.support", entityType: "problem",
+                                      entityID: problemID.uuidString.lowercased())
+            return true
+        }
+        req.flash(added ? "problems.supported" : "problems.already_supported")
+        return req.redirect(to: "/problems/\(problemID.uuidString.lowercased())", redirectType: .normal)
+    }
+
+    func comment(req: Request) async throws -> Response {
+        try req.authorize(.comment)
+        let problem = try await load(req)
+        let user = try req.requireUser()
+        var form = FormState.read(req, fields: ["body"])
+        form.requireText("body", length: 2...2000, req)
+        guard form.isValid else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
+        let comment = ProblemComment()
+        comment.$problem.id = problem.id!
+        comment.$author.id = user.id!
+        comment.body = form["body"]
+        comment.hidden = false
+        try await req.write { db in
+            try await comment.create(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.comment", entityType: "problem",
+                                      entityID: problem.id!.uuidString.lowercased(), after: ["comment": comment.id!.uuidString.lowercased()])
+        }
+        req.flash("problems.commented")
+        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())#comments", redirectType: .normal)
+    }
+
+    // MARK: - Deciding and moderating
+
+    func changeStatus(req: Request) async throws -> Response {
+        let problem = try await load(req)
+        try req.authorize(.changeProblemStatus, on: try await target(problem, req))
+        var form = FormState.read(req, fields: ["to", "reason", "version"])
+        form.optionalText("reason", max: 2000, req)
+        let to = ProblemStatus(rawValue: form["to"])
+        if let to {
+            do { try ProblemLifecycle.check(from: problem.problemStatus, to: to, reason: form["reason"]) }
+            catch .reasonRequired { form.fail("reason", req.t("error.problem.reason_required")) }
+            catch { form.fail("to", req.t("error.problem.transition")) }
+        } else {
+            form.fail("to", req.t("validation.choose_from_list"))
+        }
+        if Int(form["version"]) != problem.version { form.fail("to", req.t("error.stale_edit")) }
+        guard form.isValid, let to else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
+        let before = problem.snapshot
+        let from = problem.problemStatus
+        problem.status = to.rawValue
+        let reason = form["reason"]
+        let saved = try await req.write { db -> Bool in
+            guard try await VersionClaim.claim(Problem.schema, id: problem.id!, expected: problem.version, on: db) else { return false }
+            problem.version += 1
+            try await problem.update(on: db)
+            try await ProblemEvent(problemID: problem.id!, from: from, to: to, reason: reason).create(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
+                                      entityID: problem.id!.uuidString.lowercased(), before: before, after: problem.snapshot)
+            return true
+        }
+        guard saved else {
+            form.fail("to", req.t("error.stale_edit"))
+            return try await render(req, try await load(req), form: form, status: .conflict)
+        }
+        req.flash("problems.status_changed")
+        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())", redirectType: .normal)
+    }
+
+    func moderate(req: Request) async throws -> Response {
+        let problem = try await load(req)
+        try req.authorize(.moderate, on: try await target(problem, req))
+        var form = FormState.read(req, fields: ["hide", "reason"])
+        let hide = form["hide"] == "1"
+        if hide { form.requireText("reason", length: 3...500, req) }
+        guard form.isValid else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
+        let before = problem.snapshot
+        problem.hidden = hide
+        problem.hiddenReason = hide ? form["reason"] : nil
+        try await req.write { db in
+            try await problem.update(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: hide ? "problem.hide" : "problem.unhide", entityType: "problem",
+                                      entityID: problem.id!.uuidString.lowercased(), before: before, after: problem.snapshot)
+        }
+        req.flash(hide ? "problems.hidden" : "problems.unhidden")
+        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())", redirectType: .normal)
+    }
+
+    func moderateComment(req: Request) async throws -> Response {
+        let problem = try await load(req)
+        try req.authorize(.moderate, on: try await target(problem, req))
+        guard let commentID = req.parameters.get("comment").flatMap(UUID.init(uuidString:)),
+              let comment = try await ProblemComment.query(on: req.db).filter(\.$id == commentID).filter(\.$problem.$id == problem.id!).first()
+        else { throw DemilgeError.notFound }
+        var form = FormState.read(req, fields: ["hide", "reason"])
+        let hide = form["hide"] == "1"
+        if hide { form.requireText("reason", length: 3...500, req) }
+        guard form.isValid else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
+        comment.hidden = hide
+        comment.hiddenReason = hide ? form["reason"] : nil
+        try await req.write { db in
+            try await comment.update(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: hide ? "comment.hide" : "comment.unhide", entityType: "problem",
+                                      entityID: problem.id!.uuidString.lowercased(), after: ["comment": commentID.uuidString.lowercased(), "reason": comment.hiddenReason ?? ""])
+        }
+        req.flash(hide ? "problems.comment_hidden" : "problems.unhidden")
+        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())#comments", redirectType: .normal)
+    }
+
+    /// Merges a duplicate into another problem: its supporters now support the other one
+    /// (each person still counts once), and its page leads there.
+    func merge(req: Request) async throws -> Response {
+        let duplicate = try await load(req)
+        try req.authorize(.mergeProblems, on: try await target(duplicate, req))
+        var form = FormState.read(req, fields: ["into"])
+        let into = try await UUID(uuidString: form["into"]).asyncFlatMap { try await Problem.query(on: req.db).filter(\.$id == $0).with(\.$territory).first() }
+        if into == nil || into?.id == duplicate.id || into?.isListed == false { form.fail("into", req.t("validation.choose_from_list")) }
+        if let into, !req.can(.mergeProblems, on: try await target(into, req)) { form.fail("into", req.t("error.forbidden")) }
+        guard form.isValid, let into else { return try await render(req, duplicate, form: form, status: .unprocessableEntity) }
+        let (duplicateID, intoID) = (duplicate.id!, into.id!)
+        try await req.write { db in
+            let theirs = try await ProblemSupport.query(on: db).filter(\.$problem.$id == duplicateID).all()
+            let already = Set(try await ProblemSupport.query(on: db).filter(\.$problem.$id == intoID).all().map(\.$user.id))
+            for support in theirs {
+                if already.contains(support.$user.id) { try await support.delete(on: db) }
+                else { support.$problem.id = intoID; try await support.update(on: db) }
+            }
+            let total = try await ProblemSupport.query(on: db).filter(\.$problem.$id == intoID).count()
+            let before = duplicate.snapshot
+            duplicate.$mergedInto.id = intoID
+            duplicate.supportCount = 0
+            try await duplicate.update(on: db)
+            try await Problem.query(on: db).filter(\.$id == intoID).set(\.$supportCount, to: total).update()
+            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.merge", entityType: "problem",
+                                      entityID: duplicateID.uuidString.lowercased(), before: before, after: duplicate.snapshot)
+        }
+        req.flash("problems.merged")
+        return req.redirect(to: "/problems/\(intoID.uuidString.lowercased())", redirectType: .normal)
+    }
+
+    // MARK: - Open data
+
+    struct ExportRow: Content {
+        let id: String, title: String, description: String, category: String, status: String
+        let territoryCode: String, territory: String, supports: Int, raisedOn: String
+    }
+
+    private func exportRows(_ req: Request) async throws -> [ExportRow] {
+        try await Self.listed(try await Filters(req), on: req.db).map { problem in
+            ExportRow(id: problem.id!.uuidString.lowercased(), title: problem.title, description: problem.description,
+                      category: problem.category, status: problem.status, territoryCode: problem.territory.code,
+                      territory: problem.territory.nameKy, supports: problem.supportCount,
+                      raisedOn: problem.createdAt.map(Formatters.isoDate) ?? "")
+        }
+    }
+
+    func exportCSV(req: Request) async throws -> Response {
+        let rows = try await exportRows(req)
+        let csv = CSV.write(header: ["id", "title", "description", "category", "status", "territory_code", "territory", "supports", "raised_on"],
+                            rows: rows.map { [$0.id, $0.title, $0.description, $0.category, $0.status, $0.territoryCode, $0.territory, String($0.supports), $0.raisedOn] })
+        return OpenData.csv(csv, filename: "demilge-problems.csv")
+    }
+
+    func exportJSON(req: Request) async throws -> Response {
+        try await OpenData.json(try await exportRows(req), on: req)
+    }
+}
