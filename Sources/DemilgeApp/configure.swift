@@ -66,6 +66,7 @@ enum Migrations {
         app.migrations.add(M004_CreateUsers())
         app.migrations.add(M005_CreateAudit())
         app.migrations.add(M006_CreateProblems())
+        app.migrations.add(M007_CreateAssessments())
         app.migrations.add(SessionRecord.migration)
     }
 }

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: OrganisationController())
     try app.register(collection: ProgrammeController())
     try app.register(collection: ProblemController())
+    try app.register(collection: AssessmentController())
     try app.register(collection: AccountController())
     try app.register(collection: AdminController())
 }
