@@ -67,6 +67,7 @@ enum Migrations {
         app.migrations.add(M005_CreateAudit())
         app.migrations.add(M006_CreateProblems())
         app.migrations.add(M007_CreateAssessments())
+        app.migrations.add(M008_CreateCommissions())
         app.migrations.add(SessionRecord.migration)
     }
 }

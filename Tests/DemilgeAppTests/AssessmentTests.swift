@@ -65,7 +65,7 @@ struct AssessmentTests {
             #expect(empty.status == .unprocessableEntity && empty.body.string.contains("Катышуучулардын санын жазыңыз."))
             let unnamed = try await facilitator.post("/assessments/\(session)/groups", [("kind", "custom"), ("male_18_29", "3")])
             #expect(unnamed.status == .unprocessableEntity)
-            let groups = try await FocusGroup.query(on: app.db).all()
+            let groups = try await FocusGroup.query(on: app.db).filter(\.$session.$id == UUID(uuidString: session)!).all()
             #expect(groups.count == 1)
             #expect(groups[0].participants.total == 14 && groups[0].participants[.female, .from30to59] == 7)
             let page = try await Browser(app).get("/assessments/\(session)").body.string
@@ -90,7 +90,7 @@ struct AssessmentTests {
             #expect(bad.body.string.contains("value=\"2\""))
             let none = try await facilitator.post("/assessments/\(session)/groups/\(women)/ranking", [])
             #expect(none.status == .unprocessableEntity)
-            #expect(try await FocusGroupRanking.query(on: app.db).count() == 0)
+            #expect(try await FocusGroupRanking.query(on: app.db).filter(\.$group.$id == UUID(uuidString: women)!).count() == 0)
 
             // Women: school 1, water and road tied at 2.
             try await facilitator.post("/assessments/\(session)/groups/\(women)/ranking", [
@@ -145,7 +145,7 @@ struct AssessmentTests {
                 #expect(try await other.post("/assessments/\(session)/groups/\(group)/ranking", [("new_title_1", "Бир нерсе болду"), ("new_category_1", "other"), ("new_place_1", "1")]).status == .forbidden)
             }
             #expect(try await Snapshot.take(app.db) == before)
-            #expect(try await FocusGroup.query(on: app.db).count() == 1)
+            #expect(try await FocusGroup.query(on: app.db).filter(\.$session.$id == UUID(uuidString: session)!).count() == 1)
         }
     }
 }

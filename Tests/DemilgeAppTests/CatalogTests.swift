@@ -40,6 +40,15 @@ struct CatalogTests {
         }
     }
 
+    @Test("no template writes a colon right after a tag, which Leaf would read as the start of a body")
+    func noColonAfterInlineTags() throws {
+        for file in Self.files(under: "Resources/Views", ending: "leaf") {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            #expect(Self.matches(#"(#t\("[^"]+"\):)"#, in: text).isEmpty, "\(file.lastPathComponent)")
+            #expect(Self.matches(#"(#\([^()]*\):)"#, in: text).isEmpty, "\(file.lastPathComponent)")
+        }
+    }
+
     @Test("every literal key the Swift code asks for is in the catalogs")
     func codeKeys() throws {
         let catalog = try Self.catalog

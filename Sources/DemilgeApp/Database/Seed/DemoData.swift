@@ -14,9 +14,10 @@ enum DemoData {
         var programmes = 0
         var links = 0
         var users = 0
+        var communities = 0
 
         var description: String {
-            "territories +\(territories.created), organisations +\(organisations), programmes +\(programmes), links +\(links), users +\(users)"
+            "territories +\(territories.created), organisations +\(organisations), programmes +\(programmes), links +\(links), users +\(users), communities +\(communities)"
         }
     }
 
@@ -179,6 +180,7 @@ enum DemoData {
                                       entityID: user.id!.uuidString.lowercased(), after: assignment.snapshot)
             report.users += 1
         }
+        report.communities = try await CommunityDemo.load(from: directory, on: db)
         return report
     }
 
