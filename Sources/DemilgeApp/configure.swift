@@ -46,6 +46,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ETagMiddleware())
     app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(RejectNULMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())

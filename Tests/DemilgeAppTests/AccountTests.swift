@@ -192,6 +192,9 @@ struct SafetyTests {
             let bodies: [(String, String)] = [
                 ("_csrf=\(token)&name[]=a&name[]=b&email[x]=1", "application/x-www-form-urlencoded"),
                 ("_csrf=\(token)&%FF%FE=%C0%AF&kind=%00", "application/x-www-form-urlencoded"),
+                ("_csrf=\(token)&name=Ош%00&email=nul%00@example.kg&password=%00%00%00%00%00%00%00%00%00%00&password_confirm=%00%00%00%00%00%00%00%00%00%00"
+                    + "&kind=settlement&parent=KG-GO&name_ky=Ко%00нуш&title=Көйгөй%00бар&description=Сүрөттөмө%00%01%02текст&category=water&territory=KG-GO"
+                    + "&csv=code,kind%00&body=%00%00пикир&reason=%00себеп", "application/x-www-form-urlencoded"),
                 ("{\"_csrf\": \"\(token)\", \"name\": 5, \"version\": [1]}", "application/json"),
                 ("_csrf=\(token)&version=99999999999999999999999&kind=oblast&parent=KG-O&name_ky=x", "application/x-www-form-urlencoded"),
                 ("--x\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token)\r\n--x--", "multipart/form-data; boundary=x"),

@@ -17,11 +17,12 @@ struct FormState: Encodable {
         try container.encode(!errors.isEmpty, forKey: .failed)
     }
 
-    /// Reads the named fields of a submitted form as trimmed text (missing ones as empty).
+    /// Reads the named fields of a submitted form as trimmed text (missing ones as empty),
+    /// without control characters other than tab and line breaks.
     static func read(_ req: Request, fields: [String], keepUntrimmed: Set<String> = []) -> FormState {
         var state = FormState()
         for field in fields {
-            let raw = (try? req.content.get(String.self, at: field)) ?? ""
+            let raw = ((try? req.content.get(String.self, at: field)) ?? "").withoutControlCharacters
             state.values[field] = keepUntrimmed.contains(field) ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return state
@@ -64,5 +65,16 @@ enum EmailAddress {
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }) else { return nil }
         return email
+    }
+}
+
+extension String {
+    /// The text without NUL and other control characters (tab, CR and LF stay): PostgreSQL refuses
+    /// NUL in text, and none of them belongs in what people type.
+    var withoutControlCharacters: String {
+        guard unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F }) else { return self }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: unicodeScalars.filter { !(($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F) })
+        return String(scalars)
     }
 }

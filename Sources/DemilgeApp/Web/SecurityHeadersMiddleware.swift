@@ -17,3 +17,14 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         return response
     }
 }
+
+/// Refuses a request whose address carries a NUL byte: no page needs one, and PostgreSQL would
+/// reject it deep inside a query.
+struct RejectNULMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.url.string.range(of: "%00") != nil || request.url.string.contains("\u{0}") {
+            throw Abort(.badRequest)
+        }
+        return try await next.respond(to: request)
+    }
+}

@@ -175,6 +175,7 @@ struct AdminTerritoriesController: RouteCollection {
             }
             text = decoded
         }
+        text = text.withoutControlCharacters
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return try await importFailed(req, text: text, [.init(line: 0, message: req.t("validation.required"))])
         }
