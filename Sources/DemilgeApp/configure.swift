@@ -69,6 +69,7 @@ enum Migrations {
         app.migrations.add(M006_CreateProblems())
         app.migrations.add(M007_CreateAssessments())
         app.migrations.add(M008_CreateCommissions())
+        app.migrations.add(M009_CreateInitiativeGroups())
         app.migrations.add(SessionRecord.migration)
     }
 }

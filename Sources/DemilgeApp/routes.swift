@@ -9,6 +9,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ProblemController())
     try app.register(collection: AssessmentController())
     try app.register(collection: CommissionController())
+    try app.register(collection: InitiativeGroupController())
     try app.register(collection: AccountController())
     try app.register(collection: AdminController())
 }

@@ -11,7 +11,8 @@ struct PublicPageTests {
     static func publicPaths(_ app: Application) async throws -> [String] {
         var paths = ["/", "/territories", "/organisations", "/programmes", "/register", "/signin", "/problems", "/problems?sort=date&category=water&status=raised"]
         paths += try await Problem.query(on: app.db).filter(\.$hidden == false).all().map { "/problems/\($0.id!.uuidString.lowercased())" }
-        paths += ["/assessments", "/commissions"]
+        paths += ["/assessments", "/commissions", "/groups"]
+        paths += try await InitiativeGroup.query(on: app.db).all().map { "/groups/\($0.id!.uuidString.lowercased())" }
         paths += try await AssessmentSession.query(on: app.db).all().map { "/assessments/\($0.id!.uuidString.lowercased())" }
         paths += try await Commission.query(on: app.db).all().map { "/commissions/\($0.id!.uuidString.lowercased())" }
         paths += OrganisationKind.allCases.map { "/organisations?kind=\($0.rawValue)" }

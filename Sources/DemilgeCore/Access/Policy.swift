@@ -15,6 +15,7 @@ public enum Action: String, CaseIterable, Sendable {
     case changeProblemStatus = "change_problem_status"
     case mergeProblems = "merge_problems"
     case moderate
+    case createInitiativeGroup = "create_initiative_group"
     case manageInitiativeGroup = "manage_initiative_group"
     case recordCommission = "record_commission"
     case manageActionPlan = "manage_action_plan"
@@ -35,9 +36,10 @@ public enum Policy {
         case .manageUsers, .manageRoles, .manageTerritories, .viewAudit, .manageOrganisations, .moderate: .roles([.administrator])
         case .manageProgramme: .roles([.programmeManager])
         case .recordFieldWork: .roles([.facilitator, .municipalStaff])
-        case .raiseProblem, .supportProblem, .comment: .signedIn
+        case .raiseProblem, .supportProblem, .comment, .createInitiativeGroup: .signedIn
         case .changeProblemStatus, .mergeProblems: .roles([.municipalStaff])
-        case .manageInitiativeGroup: .roles([.activist, .municipalStaff])
+        // Besides its own coordinator, who may always manage the group.
+        case .manageInitiativeGroup: .roles([.municipalStaff])
         case .recordCommission, .manageActionPlan: .roles([.municipalStaff, .facilitator])
         }
     }

@@ -56,6 +56,19 @@ enum CommunityDemo {
                                       after: ["group": group.id!.uuidString.lowercased()])
         }
 
+        if let coordinator = try await User.query(on: db).filter(\.$email == "resident.manas-ata@demilge.kg").first(),
+           let official = try await User.query(on: db).filter(\.$email == "staff.osh@demilge.kg").first() {
+            let group = InitiativeGroup()
+            group.$territory.id = territoryID
+            group.name = "Манас-Ата демилгелүү тобу"
+            group.focus = "Конушка ичүүчү суу жана көчө жарыгын алып келүү; жамааттын чогулуштарын уюштуруу жана мэрия менен сүйлөшүү."
+            group.$coordinator.id = coordinator.id!
+            try await group.create(on: db)
+            try await GroupMembership(groupID: group.id!, userID: coordinator.id!, sector: .activist, status: .member).create(on: db)
+            try await GroupMembership(groupID: group.id!, userID: official.id!, sector: .official, status: .member).create(on: db)
+            try await AuditLog.record(on: db, by: actor, action: "group.create", entityType: "group", entityID: group.id!.uuidString.lowercased(), after: ["name": group.name])
+        }
+
         let commission = Commission()
         commission.$territory.id = territoryID
         commission.name = seed.commission.name

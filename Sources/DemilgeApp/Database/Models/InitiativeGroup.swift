@@ -1,0 +1,36 @@
+import DemilgeCore
+import Fluent
+import Foundation
+
+/// A community's initiative group (демилгелүү топ): activists, business, officials and citizens.
+final class InitiativeGroup: Model, @unchecked Sendable {
+    static let schema = "initiative_groups"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "territory_id") var territory: Territory
+    @Field(key: "name") var name: String
+    @Field(key: "focus") var focus: String
+    @Parent(key: "coordinator_id") var coordinator: User
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Children(for: \.$group) var memberships: [GroupMembership]
+    init() {}
+}
+
+final class GroupMembership: Model, @unchecked Sendable {
+    static let schema = "group_memberships"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "group_id") var group: InitiativeGroup
+    @Parent(key: "user_id") var user: User
+    @Field(key: "sector") var sector: String
+    @Field(key: "status") var status: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    init() {}
+
+    init(groupID: UUID, userID: UUID, sector: Sector, status: MembershipStatus) {
+        $group.id = groupID
+        $user.id = userID
+        self.sector = sector.rawValue
+        self.status = status.rawValue
+    }
+
+    var membershipStatus: MembershipStatus { MembershipStatus(rawValue: status) ?? .requested }
+}
