@@ -70,6 +70,7 @@ enum Migrations {
         app.migrations.add(M007_CreateAssessments())
         app.migrations.add(M008_CreateCommissions())
         app.migrations.add(M009_CreateInitiativeGroups())
+        app.migrations.add(M010_ProblemGroup())
         app.migrations.add(SessionRecord.migration)
     }
 }

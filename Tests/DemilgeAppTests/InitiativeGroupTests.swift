@@ -56,6 +56,30 @@ struct InitiativeGroupTests {
         }
     }
 
+    @Test("a member raises a problem on behalf of their group; someone else's group is refused")
+    func raiseForGroup() async throws {
+        try await withDemilge { app in
+            let group = try #require(try await InitiativeGroup.query(on: app.db).first())
+            let groupID = group.id!.uuidString.lowercased()
+            let member = try await Browser(app).signIn("resident.manas-ata@demilge.kg")
+            try await member.get("/problems/new")
+            #expect(member.lastBody.contains("Манас-Ата демилгелүү тобу"))
+            let raised = try await member.postMultipart("/problems", [("title", "Мектепке баруучу жолдо жаяке жол жок"), ("description", "Балдар унаалар менен бир жолдон жүрүшөт."),
+                                                                      ("category", "roads"), ("territory", "KG-GO-manas-ata"), ("group", groupID)])
+            #expect(raised.status == .seeOther)
+            let page = try await Browser(app).get(try #require(raised.location)).body.string
+            #expect(page.contains("Демилгелүү топ көтөргөн:") && page.contains("/groups/\(groupID)"))
+
+            let outsider = try await Browser(app).signIn("facilitator.nookat@demilge.kg")
+            try await outsider.get("/problems/new")
+            let before = try await Problem.query(on: app.db).count()
+            let refused = try await outsider.postMultipart("/problems", [("title", "Башка топтун атынан көйгөй"), ("description", "Бул топтун мүчөсү эмесмин."),
+                                                                         ("category", "other"), ("territory", "KG-GO-manas-ata"), ("group", groupID)])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("Сиз бул топтун мүчөсү эмессиз."))
+            #expect(try await Problem.query(on: app.db).count() == before)
+        }
+    }
+
     @Test("visitors see groups but cannot create or join one")
     func visitors() async throws {
         try await withDemilge { app in

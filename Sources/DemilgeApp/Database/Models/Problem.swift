@@ -12,6 +12,8 @@ final class Problem: Model, @unchecked Sendable {
     @Parent(key: "territory_id") var territory: Territory
     /// Nil for a problem written down on the spot in a needs-assessment session.
     @OptionalParent(key: "author_id") var author: User?
+    /// The initiative group on whose behalf it was raised, if any.
+    @OptionalParent(key: "group_id") var group: InitiativeGroup?
     @Field(key: "status") var status: String
     @Field(key: "hidden") var hidden: Bool
     @OptionalField(key: "hidden_reason") var hiddenReason: String?

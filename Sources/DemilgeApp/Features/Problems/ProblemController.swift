@@ -102,13 +102,23 @@ struct ProblemController: RouteCollection {
         let form: FormState
         let categories: [Option]
         let places: [AccountController.PlaceGroup]
+        let groups: [Option]
+    }
+
+    /// The initiative groups the signed-in person is a member of.
+    private func myGroups(_ req: Request) async throws -> [InitiativeGroup] {
+        guard let userID = req.actor.userID else { return [] }
+        let ids = try await GroupMembership.query(on: req.db).filter(\.$user.$id == userID).filter(\.$status == MembershipStatus.member.rawValue).all().map(\.$group.id)
+        return try await InitiativeGroup.query(on: req.db).filter(\.$id ~~ ids).sort(\.$name).all()
     }
 
     private func renderForm(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
         let response = try await req.page("problems/new", titleKey: "problems.new", FormContent(
             form: form,
             categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["category"]) },
-            places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true)
+            places: try await AccountController.placeGroups(req, selected: form["territory"]),
+            groups: try await myGroups(req).map { .init(value: $0.id!.uuidString.lowercased(), label: $0.name, selected: $0.id!.uuidString.lowercased() == form["group"]) }),
+            forms: true)
         response.status = status
         return response
     }
@@ -125,7 +135,7 @@ struct ProblemController: RouteCollection {
     func create(req: Request) async throws -> Response {
         try req.authorize(.raiseProblem)
         let user = try req.requireUser()
-        var form = FormState.read(req, fields: ["title", "description", "category", "territory"])
+        var form = FormState.read(req, fields: ["title", "description", "category", "territory", "group"])
         form.requireText("title", length: 5...150, req)
         form.requireText("description", length: 10...5000, req)
         let category = ProblemCategory(rawValue: form["category"])
@@ -140,8 +150,14 @@ struct ProblemController: RouteCollection {
             case .failure(.notAPhoto): form.fail("photo", req.t("problems.photo_type"))
             }
         }
+        var group: InitiativeGroup? = nil
+        if !form["group"].isEmpty {
+            group = try await myGroups(req).first { $0.id!.uuidString.lowercased() == form["group"].lowercased() }
+            if group == nil { form.fail("group", req.t("problems.not_your_group")) }
+        }
         guard form.isValid, let category, let territory else { return try await renderForm(req, form, status: .unprocessableEntity) }
         let problem = Problem(title: form["title"], description: form["description"], category: category, territoryID: territory.id!, authorID: user.id)
+        problem.$group.id = group?.id
         if let (file, kind) = photo { problem.photo = try Uploads.save(file, kind: kind, app: req.application) }
         try await req.write { db in
             try await problem.create(on: db)
@@ -175,6 +191,7 @@ struct ProblemController: RouteCollection {
         let hasPhoto: Bool
         let hidden: Bool
         let hiddenReason: String?
+        let group: Option?
         let events: [Event]
         let comments: [Comment]
         let signedIn: Bool
@@ -218,6 +235,7 @@ struct ProblemController: RouteCollection {
             problem: Self.row(problem, req), description: problem.description,
             path: directory.path(to: problem.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             hasPhoto: problem.photo != nil, hidden: problem.hidden, hiddenReason: canModerate ? problem.hiddenReason : nil,
+            group: try await problem.$group.get(on: req.db).map { .init(value: $0.id!.uuidString.lowercased(), label: $0.name, selected: false) },
             events: events.map { .init(when: Formatters.date(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), req.language),
                                        status: req.t(ProblemStatus(rawValue: $0.toStatus)?.catalogKey ?? $0.toStatus), reason: $0.reason) },
             comments: comments.map { .init(id: $0.id!.uuidString.lowercased(), author: $0.author.displayName,
