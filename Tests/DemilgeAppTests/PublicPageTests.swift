@@ -89,6 +89,10 @@ struct PublicPageTests {
             #expect(settlement.contains("<h1>Манас-Ата</h1>"))
             #expect(settlement.contains("/territories/KG-GO\">Ош шаары</a>"), "breadcrumb to Osh")
             #expect(settlement.contains("/programmes/araket"), "Araket works in Osh's new settlements")
+            #expect(settlement.contains("/problems?territory=KG-GO-manas-ata\">Ачык көйгөйлөр: 7</a>"))
+            #expect(settlement.contains("/assessments/") && settlement.contains("/commissions/") && settlement.contains("/groups/"))
+            let osh = try await app.testing().sendRequest(.GET, "/territories/KG-GO").body.string
+            #expect(osh.contains("Манас-Ата жамаатынын комиссиясы"), "a city's page rolls up its settlements")
             #expect(try await app.testing().sendRequest(.GET, "/territories/NOPE").status == .notFound)
         }
     }
@@ -164,7 +168,7 @@ struct PublicPageTests {
             let page = try await app.testing().sendRequest(.GET, "/").body.string
             #expect(page.contains("Демилге — жергиликтүү демилгелер ачык"))
             for slug in ["araket", "vap", "active-citizens", "yntymaktuu-jashoo"] { #expect(page.contains("/programmes/\(slug)\"")) }
-            #expect(page.contains("Грант алуучу кошулду:"))
+            #expect(page.contains("Комиссия негизги көйгөйдү тандады:") && page.contains("Көйгөй көтөрүлдү:") && page.contains("Демилгелүү топ түзүлдү:"))
             #expect(!page.contains("user:") && !page.contains("@demilge.kg"), "no personal data in public activity")
         }
     }

@@ -22,30 +22,37 @@ struct HomeController: RouteCollection {
         let granteeCount: String
     }
 
-    /// Entity types whose changes are public; user and role changes are not shown here.
-    static let publicEntityTypes = ["territory", "organisation", "programme"]
+    /// Public events shown as activity; user, role, support and comment events are not.
+    static let publicActions = ["territory.create", "territory.update", "organisation.create", "organisation.update", "programme.create",
+                                "grantee.create", "problem.raise", "problem.status", "assessment.create", "commission.create",
+                                "commission.decision", "group.create"]
 
     func home(req: Request) async throws -> Response {
         let language = req.language
-        let entries = try await AuditEntry.query(on: req.db).filter(\.$entityType ~~ Self.publicEntityTypes)
-            .sort(\.$id, .descending).limit(8).all()
-        let territories = try await Territory.query(on: req.db).filter(\.$code ~~ entries.filter { $0.entityType == "territory" }.map(\.entityID)).all()
-        let organisations = try await Organisation.query(on: req.db).filter(\.$slug ~~ entries.filter { $0.entityType == "organisation" }.map(\.entityID)).all()
-        let programmes = try await Programme.query(on: req.db).filter(\.$slug ~~ entries.filter { $0.entityType == "programme" }.map(\.entityID)).all()
-        let activity = entries.map { entry -> Activity in
-            let when = Formatters.dateTime(Date(timeIntervalSince1970: Double(entry.atMillis) / 1000), language)
-            let what = req.t("activity.\(entry.action)")
-            switch entry.entityType {
-            case "territory":
-                return Activity(when: when, what: what, href: "/territories/\(entry.entityID)",
-                                name: territories.first { $0.code == entry.entityID }?.name.display(language))
-            case "organisation":
-                return Activity(when: when, what: what, href: "/organisations/\(entry.entityID)",
-                                name: organisations.first { $0.slug == entry.entityID }?.name.display(language))
-            default:
-                return Activity(when: when, what: what, href: "/programmes/\(entry.entityID)",
-                                name: programmes.first { $0.slug == entry.entityID }?.name.display(language))
-            }
+        let entries = try await AuditEntry.query(on: req.db).filter(\.$action ~~ Self.publicActions).sort(\.$id, .descending).limit(12).all()
+        func ids(_ type: String) -> [String] { entries.filter { $0.entityType == type }.map(\.entityID) }
+        func uuids(_ type: String) -> [UUID] { ids(type).compactMap { UUID(uuidString: $0) } }
+        var names: [String: (href: String, name: DisplayText)] = [:]
+        for t in try await Territory.query(on: req.db).filter(\.$code ~~ ids("territory")).all() { names["territory:\(t.code)"] = ("/territories/\(t.code)", t.name.display(language)) }
+        for o in try await Organisation.query(on: req.db).filter(\.$slug ~~ ids("organisation")).all() { names["organisation:\(o.slug)"] = ("/organisations/\(o.slug)", o.name.display(language)) }
+        for p in try await Programme.query(on: req.db).filter(\.$slug ~~ ids("programme")).all() { names["programme:\(p.slug)"] = ("/programmes/\(p.slug)", p.name.display(language)) }
+        for p in try await Problem.query(on: req.db).filter(\.$id ~~ uuids("problem")).filter(\.$hidden == false).all() {
+            names["problem:\(p.id!.uuidString.lowercased())"] = ("/problems/\(p.id!.uuidString.lowercased())", DisplayText(text: p.title, lang: nil))
+        }
+        for a in try await AssessmentSession.query(on: req.db).filter(\.$id ~~ uuids("assessment")).with(\.$territory).all() {
+            names["assessment:\(a.id!.uuidString.lowercased())"] = ("/assessments/\(a.id!.uuidString.lowercased())", a.territory.name.display(language))
+        }
+        for c in try await Commission.query(on: req.db).filter(\.$id ~~ uuids("commission")).all() {
+            names["commission:\(c.id!.uuidString.lowercased())"] = ("/commissions/\(c.id!.uuidString.lowercased())", DisplayText(text: c.name, lang: nil))
+        }
+        for g in try await InitiativeGroup.query(on: req.db).filter(\.$id ~~ uuids("group")).all() {
+            names["group:\(g.id!.uuidString.lowercased())"] = ("/groups/\(g.id!.uuidString.lowercased())", DisplayText(text: g.name, lang: nil))
+        }
+        // An entry whose subject is no longer public (a hidden problem) is left out.
+        let activity = entries.compactMap { entry -> Activity? in
+            guard let subject = names["\(entry.entityType):\(entry.entityID)"] else { return nil }
+            return Activity(when: Formatters.dateTime(Date(timeIntervalSince1970: Double(entry.atMillis) / 1000), language),
+                            what: req.t("activity.\(entry.action)"), href: subject.href, name: subject.name)
         }
         return try await req.page("home/index", titleKey: "home.title", Content(
             programmes: try await ProgrammeController.summaries(on: req),

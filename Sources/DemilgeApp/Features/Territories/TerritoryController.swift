@@ -40,7 +40,32 @@ struct TerritoryController: RouteCollection {
         let organisations: [OrganisationLink]
         let programmes: [ProgrammeLink]
         let grantees: [GranteeItem]
+        let community: Community
         let canManage: Bool
+    }
+
+    /// What the community here and below has recorded: problems, sessions, commissions, groups.
+    struct Community: Encodable {
+        struct Link: Encodable { let href: String; let label: String; let detail: String }
+        let openProblems: Int
+        let solvedProblems: Int
+        let sessions: [Link]
+        let commissions: [Link]
+        let groups: [Link]
+    }
+
+    static func community(_ subtree: Set<UUID>, _ req: Request) async throws -> Community {
+        let ids = Array(subtree)
+        let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).all()
+        let sessions = try await AssessmentSession.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$heldOn, .descending).all()
+        let commissions = try await Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).all()
+        let groups = try await InitiativeGroup.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).all()
+        return Community(
+            openProblems: problems.filter { $0.problemStatus.isOpen }.count,
+            solvedProblems: problems.filter { $0.problemStatus == .solved }.count,
+            sessions: sessions.map { .init(href: "/assessments/\($0.id!.uuidString.lowercased())", label: AssessmentController.displayDate($0.heldOn, req.language), detail: $0.place) },
+            commissions: commissions.map { .init(href: "/commissions/\($0.id!.uuidString.lowercased())", label: $0.name, detail: "") },
+            groups: groups.map { .init(href: "/groups/\($0.id!.uuidString.lowercased())", label: $0.name, detail: "") })
     }
 
     func show(req: Request) async throws -> Response {
@@ -80,6 +105,7 @@ struct TerritoryController: RouteCollection {
             organisations: OrganisationLink.sorted(organisations, language, catalog: catalog),
             programmes: KyrgyzText.sorted(programmes, by: { $0.name.text(language) }, language).map { ProgrammeLink($0, language) },
             grantees: GranteeItem.sorted(grantees, language, catalog: catalog, directory: directory),
+            community: try await Self.community(subtree, req),
             canManage: req.can(.manageTerritories)), title: territory.name.text(language))
     }
 
