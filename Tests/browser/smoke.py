@@ -1,6 +1,7 @@
 """The first real-browser journey, in headless Chromium against a running `demilge serve`:
-home page, Russian and back to Kyrgyz, down to a settlement, register, sign out, sign in,
-sign out. Screenshots go to artifacts/. Usage: python3 Tests/browser/smoke.py http://127.0.0.1:PORT
+home page, Russian and back to Kyrgyz, down to a settlement, register,
+raise and support a problem, read a needs assessment's priorities, sign out, sign in, sign out.
+Screenshots go to artifacts/. Usage: python3 Tests/browser/smoke.py http://127.0.0.1:PORT
 """
 import os
 import sys
@@ -93,6 +94,29 @@ class SmokeJourney(unittest.TestCase):
         self.assertEqual(self.h1(), "Менин аккаунтум")
         self.assertIn("тургун — Манас-Ата", d.find_element(By.TAG_NAME, "main").text)
         self.shot("account")
+
+        # Raise a problem in Манас-Ата and support it; it shows on the settlement's list.
+        self.click_link("Көйгөйлөр")
+        self.click_link("Көйгөй көтөрүү")
+        d.find_element(By.ID, "title").send_keys("Аялдама жок, балдар жолдо күтүшөт")
+        d.find_element(By.ID, "description").send_keys("Мектеп автобусу токтогон жерде аялдама жок.")
+        Select(d.find_element(By.ID, "category")).select_by_value("transport")
+        Select(d.find_element(By.ID, "territory")).select_by_value("KG-GO-manas-ata")
+        d.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+        self.assertEqual(self.h1(), "Аялдама жок, балдар жолдо күтүшөт")
+        d.find_element(By.CSS_SELECTOR, "form[action$='/support'] button").click()
+        self.assertIn("Колдооңуз кабыл алынды.", d.page_source)
+        self.assertIn("Колдогондор: 1", d.find_element(By.CSS_SELECTOR, "section.support").text)
+        self.shot("problem")
+        d.get(BASE + "/problems?territory=KG-GO-manas-ata")
+        self.assertIn("Аялдама жок, балдар жолдо күтүшөт", d.find_element(By.TAG_NAME, "main").text)
+
+        # The needs assessment's priority list, each group side by side.
+        self.click_link("Муктаждыктар")
+        d.find_elements(By.CSS_SELECTOR, "main table a")[0].click()
+        self.assertIn("Жамааттын артыкчылыктуу көйгөйлөрү", d.page_source)
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "table.priorities thead th")), 3 + 5)
+        self.shot("priorities")
 
         d.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
         self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))
