@@ -37,5 +37,7 @@ struct ProblemLifecycleTests {
         #expect(Policy.allows(staff, .changeProblemStatus, on: Target(territoryPath: [nookat])))
         #expect(!Policy.allows(staff, .changeProblemStatus, on: Target(territoryPath: [jazy])))
         #expect(!Policy.allows(staff, .moderate, on: Target(territoryPath: [nookat])))
+        #expect(Policy.allowsSomewhere(staff, .recordCommission) && !Policy.allowsSomewhere(resident, .recordCommission))
+        #expect(Policy.allowsSomewhere(resident, .raiseProblem) && !Policy.allowsSomewhere(.visitor, .raiseProblem))
     }
 }

@@ -71,9 +71,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     static func page(for request: Request, status: HTTPResponseStatus, messageKey: String) async -> Response {
         let content = ErrorContent(status: Int(status.code), message: request.t(messageKey), back: SafeRedirect.path(request.headers.first(name: .referer).flatMap { URI(string: $0).path }))
         do {
-            let response = try await request.page("errors/error", titleKey: "error.title", content, chrome: .minimal)
-            response.status = status
-            return response
+            return try await request.page("errors/error", titleKey: "error.title", content, chrome: .minimal, status: status)
         } catch {
             let response = Response(status: status, body: .init(string: request.t(messageKey)))
             response.headers.contentType = .plainText

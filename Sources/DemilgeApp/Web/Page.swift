@@ -50,7 +50,7 @@ extension Request {
     /// `forms` asks for a CSRF token (pages with a form); signed-in pages always get one for sign-out.
     func page<Content: Encodable>(
         _ template: String, titleKey: String, titleArguments: [String: String] = [:], _ content: Content,
-        chrome mode: Chrome.Mode = .full, forms: Bool = false, title: String? = nil
+        chrome mode: Chrome.Mode = .full, forms: Bool = false, title: String? = nil, status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let path = url.path
         let language = language
@@ -70,6 +70,7 @@ extension Request {
             flash: mode == .full ? takeFlash() : nil)
         let view = try await leaf.render(template, PageContext(chrome: chrome, content: content)).get()
         let response = try await view.encodeResponse(for: self)
+        response.status = status
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-cache, private")
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
         response.headers.replaceOrAdd(name: .vary, value: "Cookie, Accept-Language")

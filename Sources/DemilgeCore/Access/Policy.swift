@@ -59,6 +59,16 @@ public enum Policy {
         }
     }
 
+    /// Whether the actor may take the action somewhere, e.g. to offer a link to its form.
+    public static func allowsSomewhere(_ actor: Principal, _ action: Action) -> Bool {
+        guard actor.isSignedIn else { return false }
+        if actor.isAdministrator { return true }
+        switch requirement(for: action) {
+        case .signedIn: return true
+        case .roles(let roles): return actor.grants.contains { roles.subtracting([.administrator]).contains($0.role) }
+        }
+    }
+
     static func covers(_ scope: RoleScope, _ target: Target) -> Bool {
         switch scope {
         case .global: true

@@ -72,10 +72,8 @@ struct AccountController: RouteCollection {
         guard form.isValid, let email else {
             form.values["password"] = nil
             form.values["password_confirm"] = nil
-            let response = try await req.page("accounts/register", titleKey: "register.title",
-                                              RegisterContent(form: form, places: try await Self.placeGroups(req, selected: form["territory"])), forms: true)
-            response.status = .unprocessableEntity
-            return response
+            return try await req.page("accounts/register", titleKey: "register.title",
+                                      RegisterContent(form: form, places: try await Self.placeGroups(req, selected: form["territory"])), forms: true, status: .unprocessableEntity)
         }
         let hash = try await req.password.async.hash(form["password"]).get()
         let user = User(email: email, displayName: form["name"], passwordHash: hash)
@@ -135,9 +133,8 @@ struct AccountController: RouteCollection {
             form.fail("email", req.t(user?.disabled == true ? "signin.disabled" : "signin.wrong"))
         }
         form.values["password"] = nil
-        let response = try await req.page("accounts/signin", titleKey: "signin.title", SignInContent(form: form, back: back), forms: true)
-        response.status = form.errors["email"] == req.t("error.rate_limited") ? .tooManyRequests : .unauthorized
-        return response
+        let status: HTTPResponseStatus = form.errors["email"] == req.t("error.rate_limited") ? .tooManyRequests : .unauthorized
+        return try await req.page("accounts/signin", titleKey: "signin.title", SignInContent(form: form, back: back), forms: true, status: status)
     }
 
     func signOut(req: Request) async throws -> Response {

@@ -125,7 +125,7 @@ struct AdminUsersController: RouteCollection {
 
     private func render(_ req: Request, _ user: User, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let programmes = KyrgyzText.sorted(try await Programme.query(on: req.db).all(), by: { $0.name.text(req.language) }, req.language)
-        let response = try await req.page("admin/user", titleKey: "", ShowContent(
+        return try await req.page("admin/user", titleKey: "", ShowContent(
             id: user.id!.uuidString, name: user.displayName, email: user.email, disabled: user.disabled,
             isSelf: user.id == req.currentUser?.id,
             roles: try await AccountController.roleLines(user.roles, req),
@@ -133,9 +133,7 @@ struct AdminUsersController: RouteCollection {
             scopeOptions: ["global", "territory", "programme"].map { .init(value: $0, label: req.t("role.scope.\($0)"), selected: form["scope"] == $0) },
             territoryGroups: try await scopeTerritories(req, selected: form["territory"]),
             programmeOptions: programmes.map { .init(value: $0.slug, label: $0.name.text(req.language), selected: form["programme"] == $0.slug) },
-            form: form), title: user.displayName)
-        response.status = status
-        return response
+            form: form), title: user.displayName, status: status)
     }
 
     func show(req: Request) async throws -> Response {

@@ -22,13 +22,11 @@ struct AdminOrganisationsController: RouteCollection {
     }
 
     private func render(_ req: Request, _ form: FormState, editing: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await req.page("admin/organisation-form", titleKey: editing == nil ? "admin.organisations.new" : "admin.organisations.edit", FormContent(
+        return try await req.page("admin/organisation-form", titleKey: editing == nil ? "admin.organisations.new" : "admin.organisations.edit", FormContent(
             form: form, editing: editing,
             kinds: OrganisationKind.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["kind"] == $0.rawValue) },
             legalForms: LegalForm.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["legal_form"] == $0.rawValue) },
-            places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true)
-        response.status = status
-        return response
+            places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {

@@ -34,12 +34,10 @@ struct AdminTerritoriesController: RouteCollection {
                 .init(code: $0.code, label: "\($0.name.text(language)) · \(req.t($0.territoryKind.catalogKey))", selected: $0.code == form["parent"])
             })
         }
-        let response = try await req.page("admin/territory-form", titleKey: editing == nil ? "admin.territories.new" : "admin.territories.edit",
+        return try await req.page("admin/territory-form", titleKey: editing == nil ? "admin.territories.new" : "admin.territories.edit",
                                           FormContent(form: form, editing: editing?.code,
                                                       kinds: TerritoryKind.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["kind"]) },
-                                                      parents: parents), forms: true)
-        response.status = status
-        return response
+                                                      parents: parents), forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -198,9 +196,7 @@ struct AdminTerritoriesController: RouteCollection {
         var form = FormState()
         form.values["csv"] = text.count <= 200_000 ? text : ""
         form.errors["csv"] = req.t("admin.territories.import_failed")
-        let response = try await req.page("admin/territory-import", titleKey: "admin.territories.import",
-                                          ImportContent(form: form, errors: errors, header: TerritoryCSV.header.joined(separator: ",")), forms: true)
-        response.status = .unprocessableEntity
-        return response
+        return try await req.page("admin/territory-import", titleKey: "admin.territories.import",
+                                  ImportContent(form: form, errors: errors, header: TerritoryCSV.header.joined(separator: ",")), forms: true, status: .unprocessableEntity)
     }
 }

@@ -51,16 +51,14 @@ struct AssessmentController: RouteCollection {
         let sessions = try await AssessmentSession.query(on: req.db).with(\.$territory).with(\.$groups).sort(\.$heldOn, .descending).all()
         struct Content: Encodable { let sessions: [SessionRow]; let canRecord: Bool }
         return try await req.page("assessments/index", titleKey: "assessments.title",
-                                  Content(sessions: sessions.map { Self.row($0, req) }, canRecord: req.actor.grants.contains { [.facilitator, .municipalStaff].contains($0.role) } || req.actor.isAdministrator))
+                                  Content(sessions: sessions.map { Self.row($0, req) }, canRecord: Policy.allowsSomewhere(req.actor, .recordFieldWork)))
     }
 
     struct NewContent: Encodable { let form: FormState; let places: [AccountController.PlaceGroup] }
 
     private func renderNew(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await req.page("assessments/new", titleKey: "assessments.new",
-                                          NewContent(form: form, places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true)
-        response.status = status
-        return response
+        return try await req.page("assessments/new", titleKey: "assessments.new",
+                                          NewContent(form: form, places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -203,7 +201,7 @@ struct AssessmentController: RouteCollection {
             ShowContent.ParticipantRow(label: req.t(sex.catalogKey), cells: AgeBand.allCases.map { total[sex, $0] }, total: total.total(sex))
         } + [ShowContent.ParticipantRow(label: req.t("assessments.total"), cells: AgeBand.allCases.map { total.total($0) }, total: total.total)]
         let target = try await TerritoryPath.target(session.$territory.id, on: req.db)
-        let response = try await req.page("assessments/show", titleKey: "assessments.session_title", titleArguments: ["place": session.territory.name.text(req.language)], ShowContent(
+        return try await req.page("assessments/show", titleKey: "assessments.session_title", titleArguments: ["place": session.territory.name.text(req.language)], ShowContent(
             session: Self.row(session, req), facilitators: session.facilitators, notes: session.notes,
             path: directory.path(to: session.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             groups: groups.map { group in
@@ -215,9 +213,7 @@ struct AssessmentController: RouteCollection {
             participants: participantRows, bands: AgeBand.allCases.map { req.t($0.catalogKey) },
             lines: lines, hasPriorities: list != nil, canRecord: req.can(.recordFieldWork, on: target),
             kinds: FocusGroupKind.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["kind"]) },
-            form: form))
-        response.status = status
-        return response
+            form: form), status: status)
     }
 
     // MARK: - Focus groups and their rankings
@@ -284,7 +280,7 @@ struct AssessmentController: RouteCollection {
 
     private func renderRanking(_ req: Request, _ session: AssessmentSession, _ group: FocusGroup, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
         let problems = try await candidates(session, group, on: req.db)
-        let response = try await req.page("assessments/ranking", titleKey: "assessments.ranking_title", titleArguments: ["group": Self.groupName(group, req)], RankingContent(
+        return try await req.page("assessments/ranking", titleKey: "assessments.ranking_title", titleArguments: ["group": Self.groupName(group, req)], RankingContent(
             sessionID: session.id!.uuidString.lowercased(), groupID: group.id!.uuidString.lowercased(), groupName: Self.groupName(group, req),
             rows: problems.map { problem in
                 let field = "place_\(problem.id!.uuidString.lowercased())"
@@ -295,9 +291,7 @@ struct AssessmentController: RouteCollection {
                       categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["new_category_\(index)"]) },
                       error: form.errors["new_\(index)"])
             },
-            form: form, maximum: Prioritization.maximumRanked), forms: true)
-        response.status = status
-        return response
+            form: form, maximum: Prioritization.maximumRanked), forms: true, status: status)
     }
 
     func rankingForm(req: Request) async throws -> Response {

@@ -33,16 +33,14 @@ struct CommissionController: RouteCollection {
                     members: c.members.count, measures: c.measures.count,
                     overdue: c.measures.filter { ActionPlanRules.isOverdue(deadline: $0.deadline, status: $0.measureStatus, today: today) }.count)
             },
-            canCreate: req.actor.grants.contains { [.facilitator, .municipalStaff].contains($0.role) } || req.actor.isAdministrator))
+            canCreate: Policy.allowsSomewhere(req.actor, .recordCommission)))
     }
 
     struct NewContent: Encodable { let form: FormState; let places: [AccountController.PlaceGroup] }
 
     private func renderNew(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await req.page("commissions/new", titleKey: "commissions.new",
-                                          NewContent(form: form, places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true)
-        response.status = status
-        return response
+        return try await req.page("commissions/new", titleKey: "commissions.new",
+                                          NewContent(form: form, places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -147,7 +145,7 @@ struct CommissionController: RouteCollection {
             .filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()
         let decided = commission.meetings.flatMap(\.decisions).map(\.problem)
         let plans = Self.measureViews(commission, req)
-        let response = try await req.page("commissions/show", titleKey: "", ShowContent(
+        return try await req.page("commissions/show", titleKey: "", ShowContent(
             id: commission.id!.uuidString.lowercased(), name: commission.name,
             territory: TerritoryLink(commission.territory, req.language, catalog: req.application.catalog),
             members: commission.members.map { .init(name: $0.name, affiliation: req.t(CommissionAffiliation(rawValue: $0.affiliation)?.catalogKey ?? $0.affiliation), position: $0.position) },
@@ -161,9 +159,7 @@ struct CommissionController: RouteCollection {
             problems: problems.map { .init(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: $0.id!.uuidString.lowercased() == form["problem"]) },
             chosen: decided.map { .init(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: $0.id!.uuidString.lowercased() == form["problem"]) },
             sources: FundingSource.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["source"]) },
-            form: form, formName: formName), title: commission.name)
-        response.status = status
-        return response
+            form: form, formName: formName), title: commission.name, status: status)
     }
 
     // MARK: - Members, meetings and decisions

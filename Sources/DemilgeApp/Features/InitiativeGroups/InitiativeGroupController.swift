@@ -37,10 +37,8 @@ struct InitiativeGroupController: RouteCollection {
     struct NewContent: Encodable { let form: FormState; let places: [AccountController.PlaceGroup]; let sectors: [Option] }
 
     private func renderNew(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await req.page("groups/new", titleKey: "groups.new", NewContent(
-            form: form, places: try await AccountController.placeGroups(req, selected: form["territory"]), sectors: Self.sectors(req, selected: form["sector"])), forms: true)
-        response.status = status
-        return response
+        return try await req.page("groups/new", titleKey: "groups.new", NewContent(
+            form: form, places: try await AccountController.placeGroups(req, selected: form["territory"]), sectors: Self.sectors(req, selected: form["sector"])), forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -111,16 +109,14 @@ struct InitiativeGroupController: RouteCollection {
             ShowContent.Member(id: m.id!.uuidString.lowercased(), name: m.user.displayName, sector: req.t(Sector(rawValue: m.sector)?.catalogKey ?? m.sector),
                                status: req.t(m.membershipStatus.catalogKey), pending: m.membershipStatus != .member, isCoordinator: m.$user.id == group.$coordinator.id)
         }
-        let response = try await req.page("groups/show", titleKey: "", ShowContent(
+        return try await req.page("groups/show", titleKey: "", ShowContent(
             id: group.id!.uuidString.lowercased(), name: group.name, focus: group.focus,
             territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog), coordinator: group.coordinator.displayName,
             members: group.memberships.filter { $0.membershipStatus == .member }.map(view),
             pending: manage ? group.memberships.filter { $0.membershipStatus != .member }.map(view) : [],
             canManage: manage, signedIn: req.actor.isSignedIn,
             myStatus: mine.map { req.t($0.membershipStatus.catalogKey) }, invited: mine?.membershipStatus == .invited,
-            sectors: Self.sectors(req, selected: form["sector"]), form: form), title: group.name)
-        response.status = status
-        return response
+            sectors: Self.sectors(req, selected: form["sector"]), form: form), title: group.name, status: status)
     }
 
     func show(req: Request) async throws -> Response {

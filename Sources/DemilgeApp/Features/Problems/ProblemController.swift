@@ -113,14 +113,12 @@ struct ProblemController: RouteCollection {
     }
 
     private func renderForm(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await req.page("problems/new", titleKey: "problems.new", FormContent(
+        return try await req.page("problems/new", titleKey: "problems.new", FormContent(
             form: form,
             categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["category"]) },
             places: try await AccountController.placeGroups(req, selected: form["territory"]),
             groups: try await myGroups(req).map { .init(value: $0.id!.uuidString.lowercased(), label: $0.name, selected: $0.id!.uuidString.lowercased() == form["group"]) }),
-            forms: true)
-        response.status = status
-        return response
+            forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -231,7 +229,7 @@ struct ProblemController: RouteCollection {
             candidates = try await Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
                 .filter(\.$territory.$id ~~ Array(subtree)).filter(\.$id != id).sort(\.$title).all()
         }
-        let response = try await req.page("problems/show", titleKey: "", ShowContent(
+        return try await req.page("problems/show", titleKey: "", ShowContent(
             problem: Self.row(problem, req), description: problem.description,
             path: directory.path(to: problem.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             hasPhoto: problem.photo != nil, hidden: problem.hidden, hiddenReason: canModerate ? problem.hiddenReason : nil,
@@ -247,9 +245,7 @@ struct ProblemController: RouteCollection {
             mergeCandidates: candidates.map { .init(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
             form: form,
             mergedFrom: try await Problem.query(on: req.db).filter(\.$mergedInto.$id == id).count(),
-            version: problem.version), title: problem.title)
-        response.status = status
-        return response
+            version: problem.version), title: problem.title, status: status)
     }
 
     func photo(req: Request) async throws -> Response {
