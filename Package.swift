@@ -14,12 +14,16 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: [
-        // Pure domain logic: Foundation and swift-crypto (for SHA-256) only.
+        // Pure domain logic: Foundation, swift-crypto (SHA-256) and BigInt (exact rationals) only.
         .target(
             name: "DemilgeCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
+            ]
         ),
         .target(
             name: "DemilgeApp",

@@ -1,0 +1,89 @@
+import BigInt
+import Foundation
+
+/// An exact fraction of arbitrary size, always reduced, denominator positive. Budgeting rules use
+/// it so that ties are detected exactly, never by floating-point accident. (Method of Equal Shares
+/// compounds denominators round after round, beyond any fixed width, as pabutools' gmpy2 does.)
+public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let numerator: BigInt
+    public let denominator: BigInt
+
+    public static let zero = Rational(0)
+    public static let one = Rational(1)
+
+    public init(_ value: Int) {
+        numerator = BigInt(value)
+        denominator = 1
+    }
+
+    public init(_ numerator: BigInt, _ denominator: BigInt) {
+        precondition(denominator != 0, "zero denominator")
+        let divisor = numerator.greatestCommonDivisor(with: denominator)
+        let sign: BigInt = denominator < 0 ? -1 : 1
+        if divisor == 0 || divisor == 1 {
+            self.numerator = sign * numerator
+            self.denominator = sign * denominator
+        } else {
+            self.numerator = sign * numerator / divisor
+            self.denominator = sign * denominator / divisor
+        }
+    }
+
+    /// Parses what pabulib files write: `120905`, `400000.0`, `2372571.24`, `1,5`.
+    public init?(decimal text: String) {
+        let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
+        let negative = cleaned.hasPrefix("-")
+        let body = negative ? String(cleaned.dropFirst()) : cleaned
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !(parts[0].isEmpty && (parts.count == 1 || parts[1].isEmpty)),
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }), body.count <= 30 else { return nil }
+        let whole = BigInt(parts[0].isEmpty ? "0" : String(parts[0]))!
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        var scale: BigInt = 1
+        for _ in fraction { scale *= 10 }
+        let value = whole * scale + (fraction.isEmpty ? 0 : BigInt(fraction)!)
+        self.init(negative ? -value : value, scale)
+    }
+
+    public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
+
+    public static func + (a: Rational, b: Rational) -> Rational {
+        a.denominator == b.denominator ? Rational(a.numerator + b.numerator, a.denominator)
+            : Rational(a.numerator * b.denominator + b.numerator * a.denominator, a.denominator * b.denominator)
+    }
+
+    public static func - (a: Rational, b: Rational) -> Rational {
+        a.denominator == b.denominator ? Rational(a.numerator - b.numerator, a.denominator)
+            : Rational(a.numerator * b.denominator - b.numerator * a.denominator, a.denominator * b.denominator)
+    }
+
+    public static func * (a: Rational, b: Rational) -> Rational {
+        Rational(a.numerator * b.numerator, a.denominator * b.denominator)
+    }
+
+    public static func / (a: Rational, b: Rational) -> Rational {
+        Rational(a.numerator * b.denominator, a.denominator * b.numerator)
+    }
+
+    public static func < (a: Rational, b: Rational) -> Bool {
+        a.numerator * b.denominator < b.numerator * a.denominator
+    }
+
+    public var isZero: Bool { numerator == 0 }
+}
+
+extension String {
+    /// Python's `str` order: compares Unicode scalars one by one (pabutools' lexicographic tie-breaking).
+    public func precedesByScalars(_ other: String) -> Bool {
+        var a = unicodeScalars.makeIterator()
+        var b = other.unicodeScalars.makeIterator()
+        while true {
+            switch (a.next(), b.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let x?, let y?): if x != y { return x.value < y.value }
+            }
+        }
+    }
+}
