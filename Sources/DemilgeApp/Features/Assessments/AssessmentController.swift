@@ -54,11 +54,8 @@ struct AssessmentController: RouteCollection {
                                   Content(sessions: sessions.map { Self.row($0, req) }, canRecord: Policy.allowsSomewhere(req.actor, .recordFieldWork)))
     }
 
-    struct NewContent: Encodable { let form: FormState; let places: [AccountController.PlaceGroup] }
-
     private func renderNew(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        return try await req.page("assessments/new", titleKey: "assessments.new",
-                                          NewContent(form: form, places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true, status: status)
+        try await req.territoryForm("assessments/new", titleKey: "assessments.new", form, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {

@@ -36,11 +36,8 @@ struct CommissionController: RouteCollection {
             canCreate: Policy.allowsSomewhere(req.actor, .recordCommission)))
     }
 
-    struct NewContent: Encodable { let form: FormState; let places: [AccountController.PlaceGroup] }
-
     private func renderNew(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        return try await req.page("commissions/new", titleKey: "commissions.new",
-                                          NewContent(form: form, places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true, status: status)
+        try await req.territoryForm("commissions/new", titleKey: "commissions.new", form, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
