@@ -13,16 +13,26 @@ struct PabulibTruthTests {
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 
-    static func load(_ name: String) throws -> (BudgetingInstance, [String: [String]]) {
+    struct Truth {
+        var winners: [String: [String]] = [:]
+        var addOneIterations: Int?
+        var addOneBudget: String?
+    }
+
+    static func load(_ name: String) throws -> (BudgetingInstance, Truth) {
         let text = try String(contentsOf: folder.appendingPathComponent("instances/\(name).pb"), encoding: .utf8)
         let instance = try PabulibReader.parse(text)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("truth/\(name).json"))) as! [String: Any]
-        var winners: [String: [String]] = [:]
+        var truth = Truth()
         for (rule, value) in json["rules"] as! [String: Any] {
             let entry = value as! [String: Any]
-            if entry["status"] as? String == "ok", let list = entry["winners"] as? [String] { winners[rule] = list }
+            if entry["status"] as? String == "ok", let list = entry["winners"] as? [String] { truth.winners[rule] = list }
+            if let addOne = entry["add1"] as? [String: Any] {
+                truth.addOneIterations = addOne["iterations"] as? Int
+                truth.addOneBudget = addOne["final_per_voter_budget"] as? String
+            }
         }
-        return (instance, winners)
+        return (instance, truth)
     }
 
     static func ids(_ outcome: BudgetingOutcome, _ instance: BudgetingInstance) -> [String] {
@@ -34,20 +44,26 @@ struct PabulibTruthTests {
         #expect(Self.instanceNames.count == 49)
     }
 
-    @Test("greedy rules pick exactly pabutools' winners, in the same order", arguments: instanceNames)
-    func greedyRules(_ name: String) throws {
+    @Test("every rule picks exactly pabutools' winners, in the same order", arguments: instanceNames)
+    func everyRule(_ name: String) throws {
         let (instance, truth) = try Self.load(name)
         var checked = 0
-        func check(_ rule: String, _ outcome: @autoclosure () -> BudgetingOutcome) {
-            guard let expected = truth[rule] else { return }
-            #expect(Self.ids(outcome(), instance) == expected, "\(name) \(rule)")
+        for rule in BudgetingRule.allCases {
+            guard let expected = truth.winners[rule.rawValue] else { continue }
+            #expect(rule.applies(to: instance.voteType), "\(name): \(rule) has truth but is not applied")
+            #expect(Self.ids(rule.outcome(instance), instance) == expected, "\(name) \(rule.rawValue)")
             checked += 1
         }
-        check("greedy_cost_sat", BudgetingRules.greedy(instance, .cost))
-        check("greedy_cardinality_sat", BudgetingRules.greedy(instance, .cardinality))
-        check("greedy_points", BudgetingRules.greedy(instance, .pointsTimesCost))
-        check("greedy_additive_cardinal_sat", BudgetingRules.greedy(instance, .points))
-        #expect(checked >= 2, "\(name): too few rules compared")
+        #expect(checked >= 5, "\(name): too few rules compared")
+    }
+
+    @Test("add-one stops after as many MES runs as pabutools, at the same per-voter budget", arguments: instanceNames)
+    func addOneTrace(_ name: String) throws {
+        let (instance, truth) = try Self.load(name)
+        guard let iterations = truth.addOneIterations, let budget = truth.addOneBudget else { return }
+        let report = BudgetingRules.equalSharesAddOne(instance, .cost)
+        #expect(report.iterations == iterations, "\(name)")
+        #expect(report.perVoterBudget.description == budget, "\(name)")
     }
 }
 

@@ -70,6 +70,12 @@ public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     public var isZero: Bool { numerator == 0 }
+
+    /// The nearest `Double`, for fast passes that fall back on exact values near any threshold.
+    public var doubleValue: Double {
+        let shift = max(0, max(numerator.bitWidth, denominator.bitWidth) - 1000)
+        return Double(numerator >> shift) / Double(denominator >> shift)
+    }
 }
 
 extension String {

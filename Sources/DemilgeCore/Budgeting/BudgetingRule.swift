@@ -1,0 +1,78 @@
+import Foundation
+
+/// The outcome rules by the ids of `../shared/pabulib/README.md`, each the exact pabutools call it names.
+public enum BudgetingRule: String, CaseIterable, Sendable, Codable {
+    case greedyCostSat = "greedy_cost_sat"
+    case greedyCardinalitySat = "greedy_cardinality_sat"
+    case mesCostSat = "mes_cost_sat"
+    case mesCardinalitySat = "mes_cardinality_sat"
+    case mesCostSatGreedy = "mes_cost_sat_greedy"
+    case mesCostSatAddOne = "mes_cost_sat_add1"
+    case mesCostSatAddOneGreedy = "mes_cost_sat_add1_greedy"
+    case greedyPoints = "greedy_points"
+    case greedyAdditiveCardinalSat = "greedy_additive_cardinal_sat"
+    case mesAdditiveCardinalSat = "mes_additive_cardinal_sat"
+
+    /// Points rules need points: cumulative (or scoring) ballots only.
+    public var needsPoints: Bool {
+        [.greedyPoints, .greedyAdditiveCardinalSat, .mesAdditiveCardinalSat].contains(self)
+    }
+
+    public var isEqualShares: Bool {
+        [.mesCostSat, .mesCardinalitySat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy, .mesAdditiveCardinalSat].contains(self)
+    }
+
+    public func applies(to voteType: BudgetingInstance.VoteType) -> Bool {
+        !needsPoints || voteType == .cumulative || voteType == .scoring
+    }
+
+    public static func applicable(to voteType: BudgetingInstance.VoteType) -> [BudgetingRule] {
+        allCases.filter { $0.applies(to: voteType) }
+    }
+
+    public func outcome(_ instance: BudgetingInstance) -> BudgetingOutcome {
+        switch self {
+        case .greedyCostSat: BudgetingRules.greedy(instance, .cost)
+        case .greedyCardinalitySat: BudgetingRules.greedy(instance, .cardinality)
+        case .greedyPoints: BudgetingRules.greedy(instance, .pointsTimesCost)
+        case .greedyAdditiveCardinalSat: BudgetingRules.greedy(instance, .points)
+        case .mesCostSat: BudgetingRules.equalShares(instance, .cost)
+        case .mesCardinalitySat: BudgetingRules.equalShares(instance, .cardinality)
+        case .mesAdditiveCardinalSat: BudgetingRules.equalShares(instance, .points)
+        case .mesCostSatGreedy: BudgetingRules.greedy(instance, .cost, startingFrom: BudgetingRules.equalShares(instance, .cost))
+        case .mesCostSatAddOne: BudgetingRules.equalSharesAddOne(instance, .cost).outcome
+        case .mesCostSatAddOneGreedy:
+            BudgetingRules.greedy(instance, .cost, startingFrom: BudgetingRules.equalSharesAddOne(instance, .cost).outcome)
+        }
+    }
+}
+
+/// `demilge pb outcome`'s answer: `{"rules": {"RULE_ID": {"winners": [...], "time_s": 0.01}}}`.
+public struct PabulibOutcomeReport: Encodable, Sendable {
+    public struct Entry: Encodable, Sendable {
+        public let winners: [String]
+        public let time_s: Double
+    }
+
+    public let rules: [String: Entry]
+
+    /// Computes the rules named (all that apply to the file's vote type when none is) and times each.
+    public static func compute(_ instance: BudgetingInstance, rules requested: [BudgetingRule]) -> PabulibOutcomeReport {
+        let chosen = requested.isEmpty ? BudgetingRule.applicable(to: instance.voteType) : requested
+        var entries: [String: Entry] = [:]
+        for rule in chosen {
+            let clock = ContinuousClock()
+            var outcome: BudgetingOutcome? = nil
+            let elapsed = clock.measure { outcome = rule.outcome(instance) }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            entries[rule.rawValue] = Entry(winners: outcome!.selected.map { instance.projects[$0].id }, time_s: seconds)
+        }
+        return PabulibOutcomeReport(rules: entries)
+    }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
