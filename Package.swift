@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "demilge", targets: ["demilge"]),
+        .executable(name: "demilge-bench", targets: ["demilge-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -37,6 +38,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "demilge", dependencies: ["DemilgeApp"]),
+        // Times the budgeting rules against pabutools (scripts/bench-pabulib); needs DemilgeCore only.
+        .executableTarget(name: "demilge-bench", dependencies: ["DemilgeCore"], path: "Benchmarks/PabulibBench"),
         .testTarget(name: "DemilgeCoreTests", dependencies: ["DemilgeCore"]),
         .testTarget(
             name: "DemilgeAppTests",

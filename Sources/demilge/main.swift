@@ -2,6 +2,8 @@ import DemilgeApp
 import Logging
 import Vapor
 
+if let status = PabulibCommand.runIfRequested(CommandLine.arguments) { exit(status) }
+
 var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)

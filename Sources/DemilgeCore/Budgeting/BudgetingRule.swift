@@ -52,6 +52,11 @@ public struct PabulibOutcomeReport: Encodable, Sendable {
     public struct Entry: Encodable, Sendable {
         public let winners: [String]
         public let time_s: Double
+
+        public init(winners: [String], time_s: Double) {
+            self.winners = winners
+            self.time_s = time_s
+        }
     }
 
     public let rules: [String: Entry]

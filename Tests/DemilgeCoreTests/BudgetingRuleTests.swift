@@ -1,0 +1,126 @@
+@testable import DemilgeCore
+import Foundation
+import Testing
+
+/// Hand-made elections for each trap listed in ../shared/pabulib/README.md.
+@Suite("Budgeting rules on hand-made cases")
+struct BudgetingRuleTests {
+    /// projects: "id:cost"; ballots: comma-separated ids ("" = empty ballot), or "id:points,…" when cumulative.
+    static func election(budget: String, projects: [String], ballots: [String], cumulative: Bool = false) throws -> BudgetingInstance {
+        var lines = ["META", "key;value", "budget;\(budget)", "vote_type;\(cumulative ? "cumulative" : "approval")", "PROJECTS", "project_id;cost"]
+        lines += projects.map { $0.replacingOccurrences(of: ":", with: ";") }
+        lines += ["VOTES", cumulative ? "voter_id;vote;points" : "voter_id;vote"]
+        for (voter, ballot) in ballots.enumerated() {
+            if cumulative {
+                let pairs = ballot.split(separator: ",").map { $0.split(separator: ":") }
+                lines.append("\(voter);\(pairs.map { String($0[0]) }.joined(separator: ","));\(pairs.map { String($0[1]) }.joined(separator: ","))")
+            } else {
+                lines.append("\(voter);\(ballot)")
+            }
+        }
+        return try PabulibReader.parse(lines.joined(separator: "\n"))
+    }
+
+    static func winners(_ rule: BudgetingRule, _ instance: BudgetingInstance) -> [String] {
+        rule.outcome(instance).selected.map { instance.projects[$0].id }
+    }
+
+    @Test("greedy by approvals also funds a project nobody voted for if it still fits")
+    func greedyFundsUnvoted() throws {
+        let e = try Self.election(budget: "100", projects: ["A:50", "B:60", "C:40"], ballots: ["A,B", "A", "B"])
+        #expect(Self.winners(.greedyCostSat, e) == ["A", "C"])
+    }
+
+    @Test("greedy with Cardinality_Sat ranks by approvals per unit of cost, not by approvals")
+    func cardinalityIsPerCost() throws {
+        let e = try Self.election(budget: "100", projects: ["A:100", "B:10"], ballots: ["A", "A", "A,B"])
+        #expect(Self.winners(.greedyCostSat, e) == ["A"])
+        #expect(Self.winners(.greedyCardinalitySat, e) == ["B"])
+    }
+
+    @Test("ties go to the smaller id compared as Unicode scalars: \"10\" before \"9\"")
+    func lexicographicTies() throws {
+        let e = try Self.election(budget: "100", projects: ["9:100", "10:100"], ballots: ["9,10", "9,10"])
+        #expect(Self.winners(.greedyCostSat, e) == ["10"])
+        #expect(Self.winners(.mesCostSat, e) == ["10"])
+        #expect(Self.winners(.mesCardinalitySat, e) == ["10"])
+    }
+
+    @Test("MES: empty ballots count when the budget is shared out")
+    func emptyBallotsShareBudget() throws {
+        let withEmpty = try Self.election(budget: "100", projects: ["X:60"], ballots: ["X", "X", "", ""])
+        let without = try Self.election(budget: "100", projects: ["X:60"], ballots: ["X", "X"])
+        #expect(Self.winners(.mesCostSat, withEmpty).isEmpty, "2 supporters × 25 cannot pay 60")
+        #expect(Self.winners(.mesCostSat, without) == ["X"])
+    }
+
+    @Test("MES: a supported free project comes first; an unsupported one never enters")
+    func zeroCostProjects() throws {
+        let e = try Self.election(budget: "100", projects: ["A:50", "F:0", "G:0"], ballots: ["A,F", "A"])
+        #expect(Self.winners(.mesCostSat, e) == ["F", "A"])
+        // Greedy: with Cost_Sat a free project brings 0 satisfaction (score 0, id order); with Cardinality_Sat ∞.
+        #expect(Self.winners(.greedyCostSat, e) == ["A", "F", "G"])
+        #expect(Self.winners(.greedyCardinalitySat, e) == ["F", "A", "G"])
+    }
+
+    @Test("MES: a voter who cannot pay an equal share pays all they have, and the others cover the rest")
+    func cappedSupporters() throws {
+        // 4 voters × 30. B (cost 60, 3 supporters, ρ = 1/3) is bought before A (2 supporters, ρ = 1/2),
+        // leaving voter 2 with 10 and voter 3 with 30 for A.
+        func outcome(_ costOfA: Int) throws -> [String] {
+            let e = try Self.election(budget: "120", projects: ["B:60", "A:\(costOfA)"], ballots: ["B", "B", "B,A", "A"])
+            return Self.winners(.mesCostSat, e)
+        }
+        #expect(try outcome(39) == ["B", "A"], "voter 2 pays its 10, voter 3 pays 29")
+        #expect(try outcome(40) == ["B", "A"], "exactly all they have left")
+        #expect(try outcome(41) == ["B"], "one more than they have")
+    }
+
+    @Test("cumulative ballots are approvals for Cost_Sat, points for the points rules")
+    func cumulativeBallots() throws {
+        let e = try Self.election(budget: "100", projects: ["A:100", "B:100"], ballots: ["A:1,B:9", "A:1", "A:1"], cumulative: true)
+        #expect(Self.winners(.greedyCostSat, e) == ["A"], "3 ballots name A, 1 names B")
+        #expect(Self.winners(.greedyPoints, e) == ["B"], "B has 9 points, A 3")
+        #expect(!BudgetingRule.greedyPoints.applies(to: .approval))
+        #expect(BudgetingRule.applicable(to: .cumulative).count == BudgetingRule.allCases.count)
+    }
+
+    @Test("add-one: one unit more per voter per run; an over-budget run returns the previous outcome")
+    func addOneReturnsPrevious() throws {
+        // 2 voters × 50 cannot buy a 60 project each. At 60 per voter both are bought (120 > 100),
+        // so the run at 59 (nothing bought) is returned after 11 runs.
+        let e = try Self.election(budget: "100", projects: ["A:60", "B:60"], ballots: ["A", "B"])
+        let report = BudgetingRules.equalSharesAddOne(e, .cost)
+        #expect(report.outcome.selected.isEmpty)
+        #expect(report.iterations == 11)
+        #expect(report.perVoterBudget == Rational(59))
+        #expect(Self.winners(.mesCostSatAddOneGreedy, e) == ["A"], "greedy completes it by approvals then id")
+    }
+
+    @Test("add-one stops at the first exhaustive outcome")
+    func addOneStopsWhenExhaustive() throws {
+        // 2 voters × 50 buy A (30 each); voter 0 needs 30 more for B, i.e. a per-voter budget of 60.
+        let e = try Self.election(budget: "100", projects: ["A:60", "B:30"], ballots: ["A,B", "A"])
+        #expect(Self.winners(.mesCostSat, e) == ["A"])
+        let report = BudgetingRules.equalSharesAddOne(e, .cost)
+        #expect(report.outcome.selected.map { e.projects[$0].id } == ["A", "B"])
+        #expect(report.iterations == 11)
+        #expect(report.perVoterBudget == Rational(60))
+    }
+
+    @Test("the exact pass alone gives the fast pass's outcome on instances full of ties", arguments: [
+        "Worldwide_Mechanical_Turk_Ranking_value_money_3", "Poland_Warszawa_2019_Las", "Worldwide_Mechanical_Turk_Knapsack_7",
+        "Switzerland_Zurich_S5R", "Netherlands_Assen_2024",
+    ])
+    func exactAgreesWithFast(_ name: String) throws {
+        let (instance, _) = try PabulibTruthTests.load(name)
+        for satisfaction in [Satisfaction.cost, .cardinality] {
+            let run = EqualSharesRun(instance, satisfaction)
+            let start = instance.budget / Rational(instance.ballots.count)
+            for extra in [0, 3, 40] {
+                let budget = start + Rational(extra)
+                #expect(run.exactOnly(perVoterBudget: budget) == run.run(perVoterBudget: budget), "\(name) \(satisfaction) +\(extra)")
+            }
+        }
+    }
+}

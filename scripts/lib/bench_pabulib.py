@@ -1,0 +1,131 @@
+"""Runs demilge-bench and pabutools 1.2.3 on the same instances, one after the other, and compares.
+
+pabutools runs each rule in a child process with a time limit (pabutools' add-one can take hours);
+a rule cut off at the limit counts as taking the limit, so its ratio is a lower bound (shown as ≥).
+"""
+import argparse, json, multiprocessing, os, platform, statistics, subprocess, sys, time
+from pathlib import Path
+
+RULES = ["greedy_cost_sat", "greedy_cardinality_sat", "mes_cost_sat", "mes_cardinality_sat", "mes_cost_sat_greedy",
+         "mes_cost_sat_add1", "mes_cost_sat_add1_greedy", "greedy_points", "greedy_additive_cardinal_sat",
+         "mes_additive_cardinal_sat"]
+POINTS_RULES = {"greedy_points", "greedy_additive_cardinal_sat", "mes_additive_cardinal_sat"}
+
+
+def pabutools_rule(path, rule, queue):
+    from pabutools.election import parse_pabulib, Cost_Sat, Cardinality_Sat, Additive_Cardinal_Sat
+    from pabutools.election.satisfaction import AdditiveSatisfaction
+    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+    from pabutools.tiebreaking import lexico_tie_breaking as lexico
+
+    class PointsTimesCost_Sat(AdditiveSatisfaction):
+        def __init__(self, instance, profile, ballot):
+            super().__init__(instance, profile, ballot, lambda inst, prof, b, p, pre: b[p] * p.cost if p in b else 0)
+
+    instance, profile = parse_pabulib(path)
+    greedy = lambda sat, **kw: greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=lexico, **kw)
+    mes = lambda sat, **kw: method_of_equal_shares(instance, profile, sat_class=sat, tie_breaking=lexico, **kw)
+    start = time.perf_counter()
+    if rule == "greedy_cost_sat": out = greedy(Cost_Sat)
+    elif rule == "greedy_cardinality_sat": out = greedy(Cardinality_Sat)
+    elif rule == "greedy_points": out = greedy(PointsTimesCost_Sat)
+    elif rule == "greedy_additive_cardinal_sat": out = greedy(Additive_Cardinal_Sat)
+    elif rule == "mes_cost_sat": out = mes(Cost_Sat)
+    elif rule == "mes_cardinality_sat": out = mes(Cardinality_Sat)
+    elif rule == "mes_additive_cardinal_sat": out = mes(Additive_Cardinal_Sat)
+    elif rule == "mes_cost_sat_greedy": out = greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat))
+    elif rule == "mes_cost_sat_add1": out = mes(Cost_Sat, voter_budget_increment=1)
+    elif rule == "mes_cost_sat_add1_greedy": out = greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat, voter_budget_increment=1))
+    queue.put((time.perf_counter() - start, [p.name for p in out]))
+
+
+def run_pabutools(path, rule, limit):
+    queue = multiprocessing.Queue()
+    child = multiprocessing.Process(target=pabutools_rule, args=(str(path), rule, queue))
+    child.start()
+    try:
+        seconds, winners = queue.get(timeout=limit + 60)  # parsing is not counted; allow for it
+        child.join()
+        if seconds > limit:
+            return limit, None
+        return seconds, winners
+    except Exception:
+        child.kill()
+        child.join()
+        return limit, None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--demilge", required=True)
+    parser.add_argument("--write", action="store_true", help="update the section in BENCHMARKS.md")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("filters", nargs="*")
+    args = parser.parse_args()
+    folder = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
+    paths = sorted((folder / "instances").glob("*.pb"))
+    if args.filters:
+        paths = [p for p in paths if any(f in p.stem for f in args.filters)]
+    rows = []
+    for path in paths:
+        demilge = json.loads(subprocess.run([args.demilge, str(path)], check=True, capture_output=True, text=True).stdout)["rules"]
+        for rule in RULES:
+            if rule not in demilge:
+                continue
+            seconds, winners = run_pabutools(path, rule, args.timeout)
+            ours = demilge[rule]["time_s"]
+            same = None if winners is None else winners == demilge[rule]["winners"]
+            rows.append({"instance": path.stem, "rule": rule, "demilge_s": ours, "pabutools_s": seconds,
+                         "timeout": winners is None, "same": same})
+            mark = "≥" if winners is None else ""
+            print(f"{path.stem:70.70} {rule:28} demilge {ours:9.5f} s  pabutools {mark}{seconds:8.3f} s  "
+                  f"ratio {mark}{seconds / max(ours, 1e-9):9.0f}×  {'same winners' if same else ('DIFFERENT' if same is False else 'no pabutools result')}",
+                  flush=True)
+    report = summarise(rows, args.timeout)
+    print(report)
+    Path(".build-bench").mkdir(exist_ok=True)
+    Path(".build-bench/pabulib-rows.json").write_text(json.dumps(rows, indent=1))
+    if args.write:
+        write_section(report)
+    sys.exit(1 if any(r["same"] is False for r in rows) else 0)
+
+
+def summarise(rows, limit):
+    lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores; pabutools 1.2.3 (gmpy2), time limit {limit:.0f} s per call; "
+             f"demilge-bench release build, median of up to 5 runs. Ratio = pabutools time / Demilge time on the same instance in the same run "
+             f"(≥: pabutools hit the limit, so the true ratio is higher).", "",
+             "| rule | instances | median ratio | worst ratio | Demilge max s | pabutools max s | winners identical |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for rule in RULES:
+        mine = [r for r in rows if r["rule"] == rule]
+        if not mine:
+            continue
+        ratios = sorted(r["pabutools_s"] / max(r["demilge_s"], 1e-9) for r in mine)
+        compared = [r for r in mine if r["same"] is not None]
+        lines.append(f"| `{rule}` | {len(mine)} | {statistics.median(ratios):,.0f}× | {ratios[0]:,.0f}× | "
+                     f"{max(r['demilge_s'] for r in mine):.4f} | {max(r['pabutools_s'] for r in mine):.2f}"
+                     f"{' (limit)' if any(r['timeout'] for r in mine) else ''} | {sum(r['same'] for r in compared)}/{len(compared)} |")
+    largest = [r for r in rows if r["instance"] == "Poland_Lodz_2022"]
+    if largest:
+        lines += ["", "Largest instance, Poland_Lodz_2022 (160 projects × 90,494 voters):", "",
+                  "| rule | Demilge s | pabutools s | ratio |", "|---|---:|---:|---:|"]
+        for r in largest:
+            mark = "≥" if r["timeout"] else ""
+            lines.append(f"| `{r['rule']}` | {r['demilge_s']:.4f} | {mark}{r['pabutools_s']:.2f} | {mark}{r['pabutools_s'] / r['demilge_s']:,.0f}× |")
+    return "\n".join(lines)
+
+
+def write_section(report):
+    path = Path("BENCHMARKS.md")
+    begin, end = "<!-- pabulib:begin -->", "<!-- pabulib:end -->"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    section = f"{begin}\n{report}\n{end}"
+    if begin in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text += f"\n## Budgeting rules vs pabutools 1.2.3 (`scripts/bench-pabulib --write`)\n\n{section}\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
