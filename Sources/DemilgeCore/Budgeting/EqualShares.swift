@@ -23,8 +23,11 @@ struct EqualSharesRun {
     let uniformWeights: Bool
     let totalWeight: [Int]
     let costs: [Double]
+    let scales: [Double]
     /// `shares[p * count + q]`: some voter supports both p and q.
     let shares: [Bool]
+    /// Costs and budget as integers over a common denominator, when they fit comfortably in 64 bits.
+    let scaledCosts: (costs: [Int64], budget: Int64)?
 
     init(_ instance: BudgetingInstance, _ satisfaction: Satisfaction) {
         self.instance = instance
@@ -57,7 +60,9 @@ struct EqualSharesRun {
         self.uniformWeights = weights.allSatisfy { $0.allSatisfy { $0 == 1 } }
         self.totalWeight = weights.map { $0.reduce(0) { $0 + Int($1) } }
         self.costs = instance.projects.map { $0.cost.doubleValue }
+        self.scales = satisfaction == .cost || satisfaction == .pointsTimesCost ? costs : costs.map { _ in 1 }
         self.shares = shares
+        self.scaledCosts = instance.integerCosts
     }
 
     /// Utility = scale × weight: cost-based satisfactions scale by the project's cost.
@@ -73,14 +78,25 @@ struct EqualSharesRun {
     }
 
     func run(perVoterBudget: Rational) -> BudgetingOutcome {
-        guard !instance.ballots.isEmpty else { return outcome([]) }
+        outcome(selection(perVoterBudget: perVoterBudget))
+    }
+
+    func selection(perVoterBudget: Rational) -> [Int] {
+        guard !instance.ballots.isEmpty else { return [] }
         return fast(perVoterBudget) ?? exact(perVoterBudget)
     }
 
-    /// Whether no MES candidate left out would still fit in the budget (pabutools' add-one test).
-    func isExhaustive(_ outcome: BudgetingOutcome) -> Bool {
-        let chosen = Set(outcome.selected)
-        return !candidates.contains { !chosen.contains($0) && outcome.cost + instance.projects[$0].cost <= instance.budget }
+    /// Whether a selection costs more than the budget, and whether no MES candidate left out would
+    /// still fit (pabutools' add-one tests), on integers when costs share a small denominator.
+    func overBudgetAndExhaustive(_ selection: [Int]) -> (over: Bool, exhaustive: Bool) {
+        var chosen = Array(repeating: false, count: instance.projects.count)
+        for project in selection { chosen[project] = true }
+        if let scaled = scaledCosts {
+            let total = selection.reduce(Int64(0)) { $0 + scaled.costs[$1] }
+            return (total > scaled.budget, !candidates.contains { !chosen[$0] && total + scaled.costs[$0] <= scaled.budget })
+        }
+        let total = outcome(selection).cost
+        return (total > instance.budget, !candidates.contains { !chosen[$0] && total + instance.projects[$0].cost <= instance.budget })
     }
 
     // MARK: - Fast pass
@@ -89,8 +105,9 @@ struct EqualSharesRun {
 
     private enum FastRho {
         case unaffordable, unsure
-        /// share = ρ × scale: what one unit of weight pays; `exact` when no supporter is capped.
-        case affordable(rho: Double, share: Double, exact: Rational?)
+        /// share = ρ × scale: what one unit of weight pays; `uncapped` when every supporter can pay it
+        /// with room to spare, so that ρ is exactly cost / (scale × total weight).
+        case affordable(rho: Double, share: Double, uncapped: Bool)
     }
 
     private func fastRho(_ project: Int, _ budget: [Double]) -> FastRho {
@@ -107,8 +124,7 @@ struct EqualSharesRun {
         let weightSum = Double(totalWeight[project])
         var share = cost / weightSum
         if lowest >= share * (1 + tolerance) {
-            let exact = instance.projects[project].cost / (scale(project) * Rational(totalWeight[project]))
-            return .affordable(rho: share / scale(project).doubleValue, share: share, exact: exact)
+            return .affordable(rho: share / scales[project], share: share, uncapped: true)
         }
         // Some supporters cannot pay an equal share: they pay all they have, the rest share the remainder.
         var cappedWeight = -1.0
@@ -124,10 +140,10 @@ struct EqualSharesRun {
             guard weightSum - weight > 0 else { return .unsure }
             share = (cost - cappedMoney) / (weightSum - weight)
         }
-        return .affordable(rho: share / scale(project).doubleValue, share: share, exact: nil)
+        return .affordable(rho: share / scales[project], share: share, uncapped: false)
     }
 
-    private func fast(_ perVoterBudget: Rational) -> BudgetingOutcome? {
+    private func fast(_ perVoterBudget: Rational) -> [Int]? {
         let count = instance.projects.count
         var budget = Array(repeating: perVoterBudget.doubleValue, count: instance.ballots.count)
         var selected = free
@@ -136,7 +152,7 @@ struct EqualSharesRun {
         var bound = Array(repeating: 0.0, count: count)
         var fresh = Array(repeating: false, count: count)
         var share = Array(repeating: 0.0, count: count)
-        var exact = Array(repeating: Rational?.none, count: count)
+        var uncapped = Array(repeating: false, count: count)
 
         while true {
             var winner: Int? = nil
@@ -159,7 +175,7 @@ struct EqualSharesRun {
                     switch fastRho(q, budget) {
                     case .unaffordable: alive[q] = false
                     case .unsure: return nil
-                    case let .affordable(rho, s, e): (bound[q], share[q], exact[q], fresh[q]) = (rho, s, e, true)
+                    case let .affordable(rho, s, u): (bound[q], share[q], uncapped[q], fresh[q]) = (rho, s, u, true)
                     }
                     continue choosing
                 }
@@ -167,8 +183,8 @@ struct EqualSharesRun {
                 // ρ values too close to tell apart in floating point: decide on exact values or not at all.
                 var tied: [(rho: Rational, project: Int)] = []
                 for q in [p] + near {
-                    guard let value = exact[q] else { return nil }
-                    tied.append((value, q))
+                    guard uncapped[q] else { return nil }
+                    tied.append((instance.projects[q].cost / (scale(q) * Rational(totalWeight[q])), q))
                 }
                 winner = tied.min { ($0.rho, rank[$0.project]) < ($1.rho, rank[$1.project]) }!.project
                 break choosing
@@ -182,14 +198,14 @@ struct EqualSharesRun {
             selected.append(w)
             for q in candidates where shares[w * count + q] { fresh[q] = false }
         }
-        return outcome(selected)
+        return selected
     }
 
     // MARK: - Exact pass
 
     /// The same rule on exact rationals. Voters who paid the same amounts hold the same money, so
     /// budgets are interned and supporters handled as groups of equal (budget, weight).
-    private func exact(_ perVoterBudget: Rational) -> BudgetingOutcome {
+    private func exact(_ perVoterBudget: Rational) -> [Int] {
         let count = instance.projects.count
         var budgets: [Rational] = [perVoterBudget]
         var budgetOf = Array(repeating: Int32(0), count: instance.ballots.count)
@@ -249,11 +265,11 @@ struct EqualSharesRun {
             selected.append(w)
             for q in candidates where shares[w * count + q] { fresh[q] = false }
         }
-        return outcome(selected)
+        return selected
     }
 
     /// For tests: the exact pass alone.
-    func exactOnly(perVoterBudget: Rational) -> BudgetingOutcome { exact(perVoterBudget) }
+    func exactOnly(perVoterBudget: Rational) -> BudgetingOutcome { outcome(exact(perVoterBudget)) }
 }
 
 /// What pabutools' add-one completion did: how many MES runs, and the per-voter budget it returned.
@@ -277,18 +293,19 @@ extension BudgetingRules {
     public static func equalSharesAddOne(_ instance: BudgetingInstance, _ satisfaction: Satisfaction) -> AddOneReport {
         let run = EqualSharesRun(instance, satisfaction)
         var perVoter = instance.budget / Rational(max(instance.ballots.count, 1))
-        var previous: (BudgetingOutcome, Rational)? = nil
+        var previous: ([Int], Rational)? = nil
         var iterations = 0
         while true {
             iterations += 1
-            let outcome = run.run(perVoterBudget: perVoter)
-            if outcome.cost > instance.budget, let (last, budget) = previous {
-                return AddOneReport(outcome: last, iterations: iterations, perVoterBudget: budget)
+            let selection = run.selection(perVoterBudget: perVoter)
+            let (over, exhaustive) = run.overBudgetAndExhaustive(selection)
+            if over, let (last, budget) = previous {
+                return AddOneReport(outcome: run.outcome(last), iterations: iterations, perVoterBudget: budget)
             }
-            if run.isExhaustive(outcome) || instance.ballots.isEmpty {
-                return AddOneReport(outcome: outcome, iterations: iterations, perVoterBudget: perVoter)
+            if exhaustive || instance.ballots.isEmpty {
+                return AddOneReport(outcome: run.outcome(selection), iterations: iterations, perVoterBudget: perVoter)
             }
-            previous = (outcome, perVoter)
+            previous = (selection, perVoter)
             perVoter = perVoter + .one
         }
     }

@@ -1,3 +1,4 @@
+import BigInt
 import Foundation
 
 /// How much a voter gets from a project, as pabutools' satisfaction classes define it.
@@ -24,24 +25,6 @@ public struct BudgetingOutcome: Equatable, Sendable {
 }
 
 extension BudgetingInstance {
-    /// Approvals (or points) per project, and who gave them.
-    struct Support {
-        var voters: [[Int32]]
-        var points: [[Int32]]
-    }
-
-    func support() -> Support {
-        var voters = Array(repeating: [Int32](), count: projects.count)
-        var points = Array(repeating: [Int32](), count: projects.count)
-        for (voter, ballot) in ballots.enumerated() {
-            for (position, project) in ballot.projects.enumerated() {
-                voters[project].append(Int32(voter))
-                points[project].append(Int32(ballot.points[position]))
-            }
-        }
-        return Support(voters: voters, points: points)
-    }
-
     /// Project indices in pabutools' lexicographic order of ids (Python `str` order).
     var lexicographicOrder: [Int] {
         projects.indices.sorted { projects[$0].id.precedesByScalars(projects[$1].id) }
@@ -54,35 +37,102 @@ public enum BudgetingRules {
     /// pabutools `greedy_utilitarian_welfare`: projects by decreasing total satisfaction / cost
     /// (ties in id order), each taken while it fits; optionally continuing from an earlier outcome.
     public static func greedy(_ instance: BudgetingInstance, _ satisfaction: Satisfaction, startingFrom initial: BudgetingOutcome? = nil) -> BudgetingOutcome {
-        let support = instance.support()
-        // A score per project: total satisfaction / cost; +∞ for a free project someone likes.
+        var approvals = Array(repeating: 0, count: instance.projects.count)
+        var points = Array(repeating: 0, count: instance.projects.count)
+        for ballot in instance.ballots {
+            for (position, project) in ballot.projects.enumerated() {
+                approvals[project] += 1
+                points[project] += ballot.points[position]
+            }
+        }
+        let order: [Int]
+        var outcome = initial ?? BudgetingOutcome(selected: [], cost: .zero)
+        var chosen = Array(repeating: false, count: instance.projects.count)
+        for project in outcome.selected { chosen[project] = true }
+        if let scaled = instance.integerCosts {
+            // Score = total / cost as integers over the common denominator; compared by exact cross products.
+            let scores = instance.projects.indices.map { project -> GreedyScore in
+                let cost = scaled.costs[project]
+                switch satisfaction {
+                case .cost: return GreedyScore(cost == 0 ? 0 : approvals[project], 1)
+                case .pointsTimesCost: return GreedyScore(cost == 0 ? 0 : points[project], 1)
+                case .cardinality: return GreedyScore(approvals[project], cost)
+                case .points: return GreedyScore(points[project], cost)
+                }
+            }
+            order = ranked(instance) { scores[$0] }
+            var total = outcome.selected.reduce(Int64(0)) { $0 + scaled.costs[$1] }
+            for project in order where !chosen[project] && total + scaled.costs[project] <= scaled.budget {
+                outcome.selected.append(project)
+                total += scaled.costs[project]
+                chosen[project] = true
+            }
+            outcome.cost = outcome.selected.reduce(.zero) { $0 + instance.projects[$1].cost }
+            return outcome
+        }
+        // Costs too finely divided for 64-bit integers: the same on rationals.
         enum Score: Comparable { case finite(Rational), infinite }
-        func score(_ project: Int) -> Score {
+        let scores = instance.projects.indices.map { project -> Score in
             let cost = instance.projects[project].cost
             let total: Rational
             switch satisfaction {
-            case .cost: total = cost * Rational(support.voters[project].count)
-            case .cardinality: total = Rational(support.voters[project].count)
-            case .points: total = Rational(support.points[project].reduce(0) { $0 + Int($1) })
-            case .pointsTimesCost: total = cost * Rational(support.points[project].reduce(0) { $0 + Int($1) })
+            case .cost: total = cost * Rational(approvals[project])
+            case .cardinality: total = Rational(approvals[project])
+            case .points: total = Rational(points[project])
+            case .pointsTimesCost: total = cost * Rational(points[project])
             }
             if cost.isZero { return total.isZero ? .finite(.zero) : .infinite }
             return .finite(total / cost)
         }
-        let scores = instance.projects.indices.map(score)
-        let order = instance.lexicographicOrder.enumerated().sorted { a, b in
-            scores[a.element] != scores[b.element] ? scores[a.element] > scores[b.element] : a.offset < b.offset
-        }.map(\.element)
-        var outcome = initial ?? BudgetingOutcome(selected: [], cost: .zero)
-        var chosen = Set(outcome.selected)
-        for project in order where !chosen.contains(project) {
-            let cost = instance.projects[project].cost
-            if outcome.cost + cost <= instance.budget {
-                outcome.selected.append(project)
-                outcome.cost = outcome.cost + cost
-                chosen.insert(project)
-            }
+        order = ranked(instance) { scores[$0] }
+        for project in order where !chosen[project] && outcome.cost + instance.projects[project].cost <= instance.budget {
+            outcome.selected.append(project)
+            outcome.cost = outcome.cost + instance.projects[project].cost
+            chosen[project] = true
         }
         return outcome
+    }
+
+    /// Projects by decreasing score, ties kept in id order (pabutools sorts by id, then stably by score).
+    static func ranked<Score: Comparable>(_ instance: BudgetingInstance, by score: (Int) -> Score) -> [Int] {
+        let scores = instance.projects.indices.map(score)
+        return instance.lexicographicOrder.enumerated().sorted { a, b in
+            scores[a.element] != scores[b.element] ? scores[a.element] > scores[b.element] : a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+/// total / cost with integer parts; cost 0 scores +∞ if someone likes the project, else 0.
+struct GreedyScore: Comparable {
+    let total: Int64
+    let cost: Int64
+    let isInfinite: Bool
+
+    init(_ total: Int, _ cost: Int64) {
+        isInfinite = cost == 0 && total > 0
+        (self.total, self.cost) = cost == 0 ? (0, 1) : (Int64(total), cost)
+    }
+
+    static func < (a: GreedyScore, b: GreedyScore) -> Bool {
+        if a.isInfinite || b.isInfinite { return !a.isInfinite && b.isInfinite }
+        let left = a.total.multipliedFullWidth(by: b.cost), right = b.total.multipliedFullWidth(by: a.cost)
+        return (left.high, left.low) < (right.high, right.low)
+    }
+
+    static func == (a: GreedyScore, b: GreedyScore) -> Bool { !(a < b) && !(b < a) }
+}
+
+extension BudgetingInstance {
+    /// Costs and budget as integers over their common denominator, when they fit comfortably in 64 bits.
+    var integerCosts: (costs: [Int64], budget: Int64)? {
+        var denominator = budget.denominator
+        for project in projects {
+            denominator = denominator / denominator.greatestCommonDivisor(with: project.cost.denominator) * project.cost.denominator
+        }
+        let scaled = ([budget] + projects.map(\.cost)).map { $0.numerator * (denominator / $0.denominator) }
+        let limit = BigInt(1) << 56
+        guard scaled.allSatisfy({ $0.magnitude < limit.magnitude }), scaled.reduce(BigInt(0), +) < limit else { return nil }
+        let values = scaled.map { Int64($0) }
+        return (Array(values.dropFirst()), values[0])
     }
 }
