@@ -71,6 +71,7 @@ enum Migrations {
         app.migrations.add(M008_CreateCommissions())
         app.migrations.add(M009_CreateInitiativeGroups())
         app.migrations.add(M010_ProblemGroup())
+        app.migrations.add(M011_CreateBudgetRounds())
         app.migrations.add(SessionRecord.migration)
     }
 }

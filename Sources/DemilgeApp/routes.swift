@@ -10,6 +10,9 @@ func routes(_ app: Application) throws {
     try app.register(collection: AssessmentController())
     try app.register(collection: CommissionController())
     try app.register(collection: InitiativeGroupController())
+    try app.register(collection: RoundResultsController())
+    try app.register(collection: BudgetRoundController())
+    try app.register(collection: PaperBallotController())
     try app.register(collection: AccountController())
     try app.register(collection: AdminController())
 }

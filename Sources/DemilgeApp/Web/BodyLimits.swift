@@ -5,8 +5,11 @@ enum BodyLimits {
     static let form: ByteCount = "256kb"
     static let upload: ByteCount = "2mb"
     static let uploadPaths: Set<String> = ["/admin/territories/import", "/problems"]
+    /// A city's pabulib file with all its ballots (Łódź 2022 is about 4 MB).
+    static let pabulibUpload: ByteCount = "24mb"
 
     static func limit(for request: Request) -> ByteCount {
-        uploadPaths.contains(request.url.path) ? upload : form
+        if request.url.path == "/rounds/import" { return pabulibUpload }
+        return uploadPaths.contains(request.url.path) ? upload : form
     }
 }

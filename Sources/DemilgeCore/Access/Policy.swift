@@ -19,6 +19,8 @@ public enum Action: String, CaseIterable, Sendable {
     case manageInitiativeGroup = "manage_initiative_group"
     case recordCommission = "record_commission"
     case manageActionPlan = "manage_action_plan"
+    case manageBudgetRound = "manage_budget_round"
+    case enterPaperBallots = "enter_paper_ballots"
 }
 
 /// Who may take an action: anyone signed in, or holders of certain roles (within scope).
@@ -41,6 +43,8 @@ public enum Policy {
         // Besides its own coordinator, who may always manage the group.
         case .manageInitiativeGroup: .roles([.municipalStaff])
         case .recordCommission, .manageActionPlan: .roles([.municipalStaff, .facilitator])
+        case .manageBudgetRound: .roles([.municipalStaff])
+        case .enterPaperBallots: .roles([.facilitator, .municipalStaff])
         }
     }
 
@@ -67,6 +71,12 @@ public enum Policy {
         case .signedIn: return true
         case .roles(let roles): return actor.grants.contains { roles.subtracting([.administrator]).contains($0.role) }
         }
+    }
+
+    /// Whether someone may vote in a round of a territory: a resident of it or of a place within it.
+    /// `residences` are the paths (place first, then everything above it) of the actor's resident grants.
+    public static func isEligibleVoter(_ actor: Principal, residences: [[UUID]], roundTerritory: UUID) -> Bool {
+        actor.isSignedIn && residences.contains { $0.contains(roundTerritory) }
     }
 
     static func covers(_ scope: RoleScope, _ target: Target) -> Bool {

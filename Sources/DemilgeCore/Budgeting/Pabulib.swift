@@ -7,6 +7,8 @@ public struct BudgetingInstance: Sendable {
     public struct Project: Sendable {
         public let id: String
         public let cost: Rational
+        /// The `name` column, when the file has one.
+        public var name: String? = nil
     }
 
     /// A ballot: the projects it names (indices into `projects`) with their points (1 for approval).
@@ -86,7 +88,8 @@ public enum PabulibReader {
                 }
                 guard index[id] == nil else { throw ParseError(line: lineNumber, reason: "duplicate project_id \(id)") }
                 index[id] = projects.count
-                projects.append(.init(id: id, cost: cost))
+                let name = header.firstIndex(of: "name").flatMap { $0 < fields.count ? fields[$0].trimmingCharacters(in: .whitespaces) : nil }
+                projects.append(.init(id: id, cost: cost, name: name?.isEmpty == false ? name : nil))
             case .votes:
                 rawVotes.append((lineNumber, fields))
             }

@@ -105,8 +105,8 @@ public enum RoundElection {
     public static func instance(envelopeTyiyn: Int64, type: BallotType, projectCodes: [String], costsTyiyn: [Int64], ballots: [[BallotChoice]]) -> BudgetingInstance {
         BudgetingInstance(
             voteType: type == .cumulative ? .cumulative : .approval,
-            budget: Rational(.init(envelopeTyiyn), 100),
-            projects: zip(projectCodes, costsTyiyn).map { .init(id: $0, cost: Rational(.init($1), 100)) },
+            budget: Money(minorUnits: envelopeTyiyn).som,
+            projects: zip(projectCodes, costsTyiyn).map { .init(id: $0, cost: Money(minorUnits: $1).som) },
             ballots: ballots.map { ballot in .init(projects: ballot.map(\.project), points: ballot.map(\.points)) })
     }
 }

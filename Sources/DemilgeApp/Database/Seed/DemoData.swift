@@ -15,9 +15,10 @@ enum DemoData {
         var links = 0
         var users = 0
         var communities = 0
+        var rounds = 0
 
         var description: String {
-            "territories +\(territories.created), organisations +\(organisations), programmes +\(programmes), links +\(links), users +\(users), communities +\(communities)"
+            "territories +\(territories.created), organisations +\(organisations), programmes +\(programmes), links +\(links), users +\(users), communities +\(communities), rounds +\(rounds)"
         }
     }
 
@@ -181,6 +182,7 @@ enum DemoData {
             report.users += 1
         }
         report.communities = try await CommunityDemo.load(from: directory, on: db)
+        report.rounds = try await BudgetingDemo.load(on: db)
         return report
     }
 

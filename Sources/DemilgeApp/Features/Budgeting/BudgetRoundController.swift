@@ -1,0 +1,392 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// Participatory-budgeting rounds: set-up by municipal staff, projects from priority problems,
+/// online ballots by the territory's residents, and the lifecycle to published results.
+struct BudgetRoundController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("rounds", use: index)
+        routes.get("rounds", "new", use: newForm)
+        routes.post("rounds", use: create)
+        routes.get("rounds", ":id", use: show)
+        routes.post("rounds", ":id", "projects", use: addProject)
+        routes.post("rounds", ":id", "status", use: advance)
+        routes.post("rounds", ":id", "ballot", use: vote)
+    }
+
+    typealias Option = ProblemController.Option
+
+    static func load(_ req: Request) async throws -> BudgetRound {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let round = try await BudgetRound.query(on: req.db).filter(\.$id == id).with(\.$territory).first() else { throw DemilgeError.notFound }
+        return round
+    }
+
+    static func target(_ round: BudgetRound, _ req: Request) async throws -> Target {
+        try await TerritoryPath.target(round.$territory.id, on: req.db)
+    }
+
+    static func path(_ round: BudgetRound) -> String { "/rounds/\(round.id!.uuidString.lowercased())" }
+
+    // MARK: - List and create
+
+    func index(req: Request) async throws -> Response {
+        struct Row: Encodable { let id: String; let title: String; let territory: TerritoryLink; let envelope: String; let status: String; let statusKey: String; let window: String }
+        struct Content: Encodable { let rounds: [Row]; let canCreate: Bool; let canImport: Bool }
+        let rounds = try await BudgetRound.query(on: req.db).with(\.$territory).sort(\.$opensOn, .descending).all()
+        return try await req.page("rounds/index", titleKey: "rounds.title", Content(
+            rounds: rounds.map { r in
+                Row(id: r.id!.uuidString.lowercased(), title: r.title, territory: TerritoryLink(r.territory, req.language, catalog: req.application.catalog),
+                    envelope: Money(minorUnits: r.envelopeTyiyn).formatted(req.language), status: req.t(r.roundStatus.catalogKey), statusKey: r.status,
+                    window: "\(AssessmentController.displayDate(r.opensOn, req.language)) — \(AssessmentController.displayDate(r.closesOn, req.language))")
+            },
+            canCreate: Policy.allowsSomewhere(req.actor, .manageBudgetRound), canImport: Policy.allowsSomewhere(req.actor, .manageBudgetRound)))
+    }
+
+    struct NewContent: Encodable {
+        let form: FormState
+        let places: [AccountController.PlaceGroup]
+        let ballotTypes: [Option]
+        let rules: [Option]
+    }
+
+    static func ruleOptions(_ req: Request, selected: String) -> [Option] {
+        [BudgetingRule.greedyCostSat, .mesCostSatAddOneGreedy, .mesCostSat, .mesCostSatGreedy, .mesCostSatAddOne, .greedyPoints, .mesAdditiveCardinalSat].map {
+            Option(value: $0.rawValue, label: req.t("rule.\($0.rawValue)"), selected: $0.rawValue == selected)
+        }
+    }
+
+    private func renderNew(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
+        try await req.page("rounds/new", titleKey: "rounds.new", NewContent(
+            form: form, places: try await AccountController.placeGroups(req, selected: form["territory"], includeTopLevel: true),
+            ballotTypes: BallotType.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["ballot_type"]) },
+            rules: Self.ruleOptions(req, selected: form["rule"].isEmpty ? BudgetingRule.mesCostSatAddOneGreedy.rawValue : form["rule"])),
+            forms: true, status: status)
+    }
+
+    func newForm(req: Request) async throws -> Response {
+        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        return try await renderNew(req, FormState())
+    }
+
+    /// Reads and checks the round settings shared by the new-round form and the pabulib import.
+    static func readSettings(_ req: Request, _ form: inout FormState) async throws -> Territory? {
+        form.requireText("title", length: 3...200, req)
+        form.optionalText("description", max: 5000, req)
+        let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
+        if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
+        else if !req.can(.manageBudgetRound, on: try await TerritoryPath.target(territory!.id!, on: req.db)) {
+            form.fail("territory", req.t("rounds.not_your_territory"))
+        }
+        if !AssessmentController.isDay(form["opens_on"]) { form.fail("opens_on", req.t("validation.date")) }
+        if !AssessmentController.isDay(form["closes_on"]) { form.fail("closes_on", req.t("validation.date")) }
+        else if form["closes_on"] < form["opens_on"] { form.fail("closes_on", req.t("rounds.window_backwards")) }
+        return territory
+    }
+
+    func create(req: Request) async throws -> Response {
+        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        var form = FormState.read(req, fields: ["territory", "title", "description", "envelope", "ballot_type", "rule", "opens_on", "closes_on",
+                                                "min_choices", "max_choices", "points_total"])
+        let territory = try await Self.readSettings(req, &form)
+        var envelope = Money.som(0)
+        do { envelope = try Money.parse(form["envelope"]) } catch { form.fail("envelope", req.t("validation.money")) }
+        if envelope.minorUnits <= 0 && form.errors["envelope"] == nil { form.fail("envelope", req.t("validation.money")) }
+        let type = BallotType(rawValue: form["ballot_type"])
+        if type == nil { form.fail("ballot_type", req.t("validation.choose_from_list")) }
+        let rule = BudgetingRule(rawValue: form["rule"])
+        if rule == nil || (type != nil && !type!.rules.contains(rule!)) { form.fail("rule", req.t("rounds.rule_not_for_ballot")) }
+        func count(_ field: String, _ range: ClosedRange<Int>) -> Int? {
+            guard !form[field].isEmpty else { return nil }
+            guard let value = Int(form[field]), range.contains(value) else { form.fail(field, req.t("validation.count")); return nil }
+            return value
+        }
+        let minChoices = count("min_choices", 1...100), maxChoices = count("max_choices", 1...100)
+        if let minChoices, let maxChoices, minChoices > maxChoices { form.fail("max_choices", req.t("rounds.max_below_min")) }
+        let points = count("points_total", 1...1000)
+        if type == .cumulative && points == nil { form.fail("points_total", req.t("validation.count")) }
+        let denied = form.errors["territory"] == req.t("rounds.not_your_territory")
+        guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: denied ? .forbidden : .unprocessableEntity) }
+        let round = BudgetRound()
+        round.$territory.id = territory.id!
+        round.title = form["title"]
+        round.description = form["description"]
+        round.envelopeTyiyn = envelope.minorUnits
+        round.ballotType = type.rawValue
+        round.minChoices = type == .cumulative ? nil : minChoices
+        round.maxChoices = type == .cumulative ? nil : maxChoices
+        round.pointsTotal = type == .cumulative ? points : nil
+        round.rule = rule.rawValue
+        round.status = RoundStatus.draft.rawValue
+        round.opensOn = form["opens_on"]
+        round.closesOn = form["closes_on"]
+        round.imported = false
+        round.version = 1
+        try await req.write { db in
+            try await round.create(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "round.create", entityType: "round",
+                                      entityID: round.id!.uuidString.lowercased(), after: round.snapshot)
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: Self.path(round), redirectType: .normal)
+    }
+
+    // MARK: - The round's page
+
+    struct ProjectView: Encodable {
+        let code: String, title: String, description: String, cost: String, costTyiyn: Int64
+        let problems: [Option]
+        let checked: Bool
+        let points: String
+    }
+
+    struct ShowContent: Encodable {
+        let id: String, title: String, description: String, territory: TerritoryLink
+        let envelope: String, envelopeTyiyn: Int64, status: String, statusKey: String, window: String
+        let ballotType: String, ballotTypeKey: String, rule: String, limits: String
+        let projects: [ProjectView]
+        let isOpen: Bool
+        let canVote: Bool
+        let voteBlocked: String
+        let hasBallot: Bool
+        let chosenTotal: String
+        let remaining: String
+        let overBudget: Bool
+        let canManage: Bool
+        let canEnterPaper: Bool
+        let nextStatus: String
+        let nextStatusLabel: String
+        let version: Int
+        let problemOptions: [Option]
+        let resultsVisible: Bool
+        let online: Int, paper: Int, imported: Int
+        let form: FormState
+        let formName: String
+        let ballotErrors: [String]
+        let currencyUnit: String
+    }
+
+    func show(req: Request) async throws -> Response {
+        try await render(req, try await Self.load(req))
+    }
+
+    /// The voter's choices: from the form just sent (kept after an error), or their stored ballot.
+    private func render(_ req: Request, _ round: BudgetRound, form: FormState = FormState(), formName: String = "", ballot submitted: [BallotChoice]? = nil,
+                        ballotErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let data = try await RoundData.load(round, on: req.db)
+        let target = try await Self.target(round, req)
+        let user = req.actor.userID
+        let stored = user.flatMap { id in data.ballots.first { $0.channel == .online && $0.voter == id }?.choices }
+        let choices = submitted ?? stored ?? []
+        let eligibility = try await Self.eligibility(req, round)
+        let today = ActionPlanRules.today()
+        let chosenTotal = choices.reduce(Int64(0)) { $0 + data.costs[$1.project] }
+        let directory = try await TerritoryDirectory.load(on: req.db)
+        let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ Array(directory.subtree(of: round.$territory.id)))
+            .filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()
+        let limits: String = {
+            switch round.type {
+            case .cumulative: return req.t("rounds.limits_points", ["points": String(round.pointsTotal ?? 0)])
+            case .knapsack: return req.t("rounds.limits_knapsack")
+            case .approval:
+                var parts: [String] = []
+                if let min = round.minChoices { parts.append(req.t("rounds.limits_min", ["count": String(min)])) }
+                if let max = round.maxChoices { parts.append(req.t("rounds.limits_max", ["count": String(max)])) }
+                return parts.isEmpty ? req.t("rounds.limits_any") : parts.joined(separator: "; ")
+            }
+        }()
+        let next = round.roundStatus.next
+        let content = ShowContent(
+            id: round.id!.uuidString.lowercased(), title: round.title, description: round.description,
+            territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
+            envelope: Money(minorUnits: round.envelopeTyiyn).formatted(req.language), envelopeTyiyn: round.envelopeTyiyn,
+            status: req.t(round.roundStatus.catalogKey), statusKey: round.status,
+            window: "\(AssessmentController.displayDate(round.opensOn, req.language)) — \(AssessmentController.displayDate(round.closesOn, req.language))",
+            ballotType: req.t(round.type.catalogKey), ballotTypeKey: round.ballotType, rule: req.t("rule.\(round.rule)"), limits: limits,
+            projects: data.projects.enumerated().map { index, project in
+                let choice = choices.first { $0.project == index }
+                return ProjectView(code: project.code, title: project.title, description: project.description,
+                                   cost: Money(minorUnits: project.costTyiyn).formatted(req.language), costTyiyn: project.costTyiyn,
+                                   problems: project.problems.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
+                                   checked: choice != nil, points: choice.map { String($0.points) } ?? "")
+            },
+            isOpen: round.isOpen(on: today), canVote: round.isOpen(on: today) && eligibility == nil,
+            voteBlocked: round.isOpen(on: today) ? (eligibility.map { req.t($0, ["territory": round.territory.name.display(req.language).text]) } ?? "") : "",
+            hasBallot: stored != nil,
+            chosenTotal: Money(minorUnits: chosenTotal).formatted(req.language),
+            remaining: Money(minorUnits: round.envelopeTyiyn - chosenTotal).formatted(req.language),
+            overBudget: chosenTotal > round.envelopeTyiyn,
+            canManage: req.can(.manageBudgetRound, on: target), canEnterPaper: req.can(.enterPaperBallots, on: target) && round.roundStatus.acceptsPaperBallots,
+            nextStatus: next?.rawValue ?? "", nextStatusLabel: next.map { req.t("rounds.move_to", ["status": req.t($0.catalogKey)]) } ?? "",
+            version: round.version,
+            problemOptions: problems.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
+            resultsVisible: round.roundStatus == .published || (round.roundStatus == .counting && req.can(.manageBudgetRound, on: target)),
+            online: data.count(.online), paper: data.count(.paper), imported: data.count(.imported),
+            form: form, formName: formName, ballotErrors: ballotErrors, currencyUnit: Currency.kgs.unit(req.language))
+        return try await req.page("rounds/show", titleKey: "", content, forms: true, title: round.title, status: status)
+    }
+
+    /// nil when the signed-in user may vote in the round, else the catalog key saying why not.
+    static func eligibility(_ req: Request, _ round: BudgetRound) async throws -> String? {
+        guard req.actor.isSignedIn else { return "rounds.sign_in_to_vote" }
+        var residences: [[UUID]] = []
+        for grant in req.actor.grants where grant.role == .resident {
+            if case .territory(let id) = grant.scope { residences.append(try await TerritoryPath.ids(from: id, on: req.db)) }
+        }
+        return Policy.isEligibleVoter(req.actor, residences: residences, roundTerritory: round.$territory.id) ? nil : "rounds.not_resident"
+    }
+
+    // MARK: - Projects and lifecycle
+
+    func addProject(req: Request) async throws -> Response {
+        let round = try await Self.load(req)
+        try req.authorize(.manageBudgetRound, on: try await Self.target(round, req))
+        var form = FormState.read(req, fields: ["title", "description", "cost"])
+        let problemIDs = ((try? req.content.get([String].self, at: "problem")) ?? []).compactMap(UUID.init(uuidString:))
+        form.requireText("title", length: 3...200, req)
+        form.optionalText("description", max: 5000, req)
+        var cost = Money.som(0)
+        do { cost = try Money.parse(form["cost"]) } catch { form.fail("cost", req.t("validation.money")) }
+        if form.errors["cost"] == nil && cost.minorUnits <= 0 { form.fail("cost", req.t("validation.money")) }
+        if cost.minorUnits > round.envelopeTyiyn { form.fail("cost", req.t("rounds.cost_over_envelope")) }
+        if !round.roundStatus.acceptsProjects { form.fail("title", req.t("rounds.projects_closed")) }
+        let subtree = try await TerritoryDirectory.load(on: req.db).subtree(of: round.$territory.id)
+        let problems = try await Problem.query(on: req.db).filter(\.$id ~~ problemIDs).all()
+        if problems.count != problemIDs.count || problems.contains(where: { !subtree.contains($0.$territory.id) }) {
+            form.fail("problem", req.t("validation.choose_from_list"))
+        }
+        guard form.isValid else {
+            return try await render(req, round, form: form, formName: "project", status: round.roundStatus.acceptsProjects ? .unprocessableEntity : .conflict)
+        }
+        let existing = try await BudgetProject.query(on: req.db).filter(\.$round.$id == round.id!).all()
+        let project = BudgetProject()
+        project.$round.id = round.id!
+        project.code = String((existing.compactMap { Int($0.code) }.max() ?? 0) + 1)
+        project.title = form["title"]
+        project.description = form["description"]
+        project.costTyiyn = cost.minorUnits
+        try await req.write { db in
+            try await project.create(on: db)
+            try await project.$problems.attach(problems, on: db)
+            if round.roundStatus == .draft {
+                round.status = RoundStatus.projects.rawValue
+                round.version += 1
+                try await round.update(on: db)
+            }
+            try await AuditLog.record(on: db, by: req.auditActor, action: "round.project", entityType: "round", entityID: round.id!.uuidString.lowercased(),
+                                      after: ["code": project.code, "title": project.title, "cost_tyiyn": String(project.costTyiyn),
+                                              "problems": problems.map { $0.id!.uuidString.lowercased() }.joined(separator: ",")])
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: Self.path(round) + "#projects", redirectType: .normal)
+    }
+
+    func advance(req: Request) async throws -> Response {
+        let round = try await Self.load(req)
+        try req.authorize(.manageBudgetRound, on: try await Self.target(round, req))
+        var form = FormState.read(req, fields: ["status", "version"])
+        let wanted = RoundStatus(rawValue: form["status"])
+        if Int(form["version"]) != round.version { form.fail("status", req.t("error.stale_edit")) }
+        else if wanted == nil || round.roundStatus.next != wanted { form.fail("status", req.t("rounds.bad_transition")) }
+        else if wanted == .voting, try await BudgetProject.query(on: req.db).filter(\.$round.$id == round.id!).count() < 2 {
+            form.fail("status", req.t("rounds.needs_projects"))
+        }
+        guard form.isValid, let wanted else {
+            return try await render(req, round, form: form, formName: "status", status: form.errors["status"] == req.t("error.stale_edit") ? .conflict : .unprocessableEntity)
+        }
+        let before = round.snapshot
+        let expected = round.version
+        round.status = wanted.rawValue
+        round.version += 1
+        let saved = try await req.write { db -> Bool in
+            guard try await VersionClaim.claim(BudgetRound.schema, id: round.id!, expected: expected, on: db) else { return false }
+            try await round.update(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "round.status", entityType: "round", entityID: round.id!.uuidString.lowercased(),
+                                      before: before, after: round.snapshot)
+            return true
+        }
+        guard saved else {
+            form.fail("status", req.t("error.stale_edit"))
+            return try await render(req, try await Self.load(req), form: form, formName: "status", status: .conflict)
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: Self.path(round), redirectType: .normal)
+    }
+
+    // MARK: - Voting
+
+    struct DuplicateBallot: Error {}
+
+    /// Reads the ballot form: ticked projects (`choice[]`), or points per project (`points_<code>`).
+    static func readBallot(_ req: Request, _ data: RoundData) -> (choices: [BallotChoice], unreadable: Bool) {
+        if data.round.type == .cumulative {
+            var choices: [BallotChoice] = []
+            var unreadable = false
+            for (index, code) in data.codes.enumerated() {
+                let text = ((try? req.content.get(String.self, at: "points_\(code)")) ?? "").trimmingCharacters(in: .whitespaces)
+                if text.isEmpty || text == "0" { continue }
+                if let points = Int(text) { choices.append(BallotChoice(project: index, points: points)) } else { unreadable = true }
+            }
+            return (choices, unreadable)
+        }
+        let ticked = Set((try? req.content.get([String].self, at: "choice")) ?? [])
+        return (data.codes.enumerated().filter { ticked.contains($0.element) }.map { BallotChoice(project: $0.offset) }, false)
+    }
+
+    static func describe(_ problem: BallotProblem, _ req: Request) -> String {
+        switch problem {
+        case .empty: req.t("ballot.empty")
+        case .duplicate: req.t("ballot.duplicate_choice")
+        case .tooFew(let minimum): req.t("ballot.too_few", ["count": String(minimum)])
+        case .tooMany(let maximum): req.t("ballot.too_many", ["count": String(maximum)])
+        case .overEnvelope(let chosen, let envelope):
+            req.t("ballot.over_envelope", ["chosen": Money(minorUnits: chosen).formatted(req.language), "envelope": Money(minorUnits: envelope).formatted(req.language),
+                                           "over": Money(minorUnits: chosen - envelope).formatted(req.language)])
+        case .pointsNotDistributed(let expected, let given): req.t("ballot.points_total", ["expected": String(expected), "given": String(given)])
+        case .pointsNotPositive: req.t("ballot.points_positive")
+        }
+    }
+
+    func vote(req: Request) async throws -> Response {
+        let round = try await Self.load(req)
+        let user = try req.requireUser()
+        let data = try await RoundData.load(round, on: req.db)
+        let (choices, unreadable) = Self.readBallot(req, data)
+        guard round.isOpen(on: ActionPlanRules.today()) else {
+            return try await render(req, round, ballot: choices, ballotErrors: [req.t("ballot.closed")], status: .conflict)
+        }
+        if let reason = try await Self.eligibility(req, round) {
+            return try await render(req, round, ballot: choices,
+                                    ballotErrors: [req.t(reason, ["territory": round.territory.name.display(req.language).text])], status: .forbidden)
+        }
+        var errors = data.round.design.problems(choices, costs: data.costs).map { Self.describe($0, req) }
+        if unreadable { errors.insert(req.t("ballot.points_unreadable"), at: 0) }
+        guard errors.isEmpty else { return try await render(req, round, ballot: choices, ballotErrors: errors, status: .unprocessableEntity) }
+        let roundID = round.id!, userID = user.id!
+        let projectIDs = data.projects.map { $0.id! }
+        do {
+            let changed = try await req.write { db -> Bool in
+                let existing = try await BudgetBallot.query(on: db).filter(\.$round.$id == roundID).filter(\.$voter.$id == userID).first()
+                let ballot = existing ?? BudgetBallot(roundID: roundID, voterID: userID, channel: .online)
+                if let existing {
+                    try await BallotChoiceRecord.query(on: db).filter(\.$ballot.$id == existing.id!).delete()
+                    try await existing.update(on: db)
+                } else {
+                    do { try await ballot.create(on: db) } catch let error as any DatabaseError where error.isConstraintFailure { throw DuplicateBallot() }
+                }
+                for choice in choices {
+                    try await BallotChoiceRecord(ballotID: ballot.id!, projectID: projectIDs[choice.project], points: choice.points).create(on: db)
+                }
+                // The audit log records that a ballot was cast or changed, never what it says.
+                try await AuditLog.record(on: db, by: req.auditActor, action: existing == nil ? "ballot.cast" : "ballot.change", entityType: "round",
+                                          entityID: roundID.uuidString.lowercased())
+                return existing != nil
+            }
+            req.flash(changed ? "ballot.changed" : "ballot.cast")
+        } catch is DuplicateBallot {
+            return try await render(req, round, ballot: choices, ballotErrors: [req.t("ballot.already_cast")], status: .conflict)
+        }
+        return req.redirect(to: Self.path(round) + "#ballot", redirectType: .normal)
+    }
+}

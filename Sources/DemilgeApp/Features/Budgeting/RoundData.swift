@@ -1,0 +1,76 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// A round with its projects (in ballot order) and its counted ballots, ready for the rules.
+struct RoundData {
+    let round: BudgetRound
+    let projects: [BudgetProject]
+    /// Counted ballots: online and imported ones, and paper ones from batches whose two entries agree.
+    let ballots: [(channel: BudgetBallot.Channel, voter: UUID?, choices: [BallotChoice])]
+
+    static func load(_ round: BudgetRound, on db: any Database) async throws -> RoundData {
+        let projects = try await BudgetProject.query(on: db).filter(\.$round.$id == round.id!).with(\.$problems).all()
+            .sorted { ($0.code.count, $0.code) < ($1.code.count, $1.code) }
+        let position = Dictionary(uniqueKeysWithValues: projects.enumerated().map { ($1.id!, $0) })
+        let records = try await BudgetBallot.query(on: db).filter(\.$round.$id == round.id!).with(\.$choices).all()
+        let ballots = records.map { ballot in
+            (channel: BudgetBallot.Channel(rawValue: ballot.channel) ?? .online, voter: ballot.$voter.id,
+             choices: ballot.choices.compactMap { choice in position[choice.$project.id].map { BallotChoice(project: $0, points: choice.points) } }
+                .sorted { $0.project < $1.project })
+        }
+        return RoundData(round: round, projects: projects, ballots: ballots)
+    }
+
+    var costs: [Int64] { projects.map(\.costTyiyn) }
+    var codes: [String] { projects.map(\.code) }
+
+    var instance: BudgetingInstance {
+        RoundElection.instance(envelopeTyiyn: round.envelopeTyiyn, type: round.type, projectCodes: codes, costsTyiyn: costs,
+                               ballots: ballots.map(\.choices))
+    }
+
+    func count(_ channel: BudgetBallot.Channel) -> Int { ballots.filter { $0.channel == channel }.count }
+
+    /// Votes (or points) per project from one channel.
+    func votes(_ channel: BudgetBallot.Channel) -> [Int] {
+        var totals = Array(repeating: 0, count: projects.count)
+        for ballot in ballots where ballot.channel == channel {
+            for choice in ballot.choices { totals[choice.project] += round.type == .cumulative ? choice.points : 1 }
+        }
+        return totals
+    }
+
+    /// The pabulib file of the round: projects with votes and selection under its rule, anonymous ballots.
+    func pabulib(territoryName: String, selected: Set<Int>) -> String {
+        func clean(_ text: String) -> String { text.replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") }
+        let votes = zip(votes(.online), zip(votes(.paper), votes(.imported))).map { $0 + $1.0 + $1.1 }
+        var lines = ["META", "key;value", "description;\(clean(round.title))", "country;Kyrgyzstan", "unit;\(clean(territoryName))",
+                     "instance;\(round.opensOn.prefix(4))", "num_projects;\(projects.count)", "num_votes;\(ballots.count)",
+                     "budget;\(Money(minorUnits: round.envelopeTyiyn).plainAmount)",
+                     "vote_type;\(round.type == .cumulative ? "cumulative" : "approval")", "rule;\(round.rule)",
+                     "date_begin;\(round.opensOn)", "date_end;\(round.closesOn)", "currency;KGS", "language;ky"]
+        if let minChoices = round.minChoices { lines.append("min_length;\(minChoices)") }
+        if let maxChoices = round.maxChoices { lines.append("max_length;\(maxChoices)") }
+        if let points = round.pointsTotal { lines.append("max_sum_points;\(points)") }
+        lines += ["PROJECTS", "project_id;cost;votes;name;selected"]
+        for (index, project) in projects.enumerated() {
+            lines.append("\(project.code);\(Money(minorUnits: project.costTyiyn).plainAmount);\(votes[index]);\(clean(project.title));\(selected.contains(index) ? 1 : 0)")
+        }
+        lines += ["VOTES", round.type == .cumulative ? "voter_id;vote;points" : "voter_id;vote"]
+        for (number, ballot) in ballots.enumerated() {
+            let vote = ballot.choices.map { codes[$0.project] }.joined(separator: ",")
+            lines.append(round.type == .cumulative ? "\(number + 1);\(vote);\(ballot.choices.map { String($0.points) }.joined(separator: ","))" : "\(number + 1);\(vote)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Money {
+    /// The amount as pabulib writes it: `1500` or `1500.5`, no grouping, no currency.
+    var plainAmount: String {
+        let whole = minorUnits / 100, part = minorUnits % 100
+        return part == 0 ? "\(whole)" : part % 10 == 0 ? "\(whole).\(part / 10)" : "\(whole).\(String(format: "%02d", part))"
+    }
+
+}
