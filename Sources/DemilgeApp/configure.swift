@@ -30,7 +30,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.routes.defaultMaxBodySize = BodyLimits.form
     app.writeGate = WriteGate(serialises: !options.database.isPostgres)
 
-    app.sessions.use(.fluent)
+    app.sessions.use { GatedSessionDriver(inner: $0.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "demilge_session"
     app.sessions.configuration.cookieFactory = { sessionID in
         HTTPCookies.Value(string: sessionID.string, expires: Date().addingTimeInterval(30 * 24 * 3600),

@@ -15,6 +15,11 @@ struct PublicPageTests {
         paths += try await InitiativeGroup.query(on: app.db).all().map { "/groups/\($0.id!.uuidString.lowercased())" }
         paths += try await AssessmentSession.query(on: app.db).all().map { "/assessments/\($0.id!.uuidString.lowercased())" }
         paths += try await Commission.query(on: app.db).all().map { "/commissions/\($0.id!.uuidString.lowercased())" }
+        paths += ["/rounds"]
+        for round in try await BudgetRound.query(on: app.db).all() {
+            paths.append("/rounds/\(round.id!.uuidString.lowercased())")
+            if round.roundStatus == .published { paths += ["/rounds/\(round.id!.uuidString.lowercased())/results"] }
+        }
         paths += OrganisationKind.allCases.map { "/organisations?kind=\($0.rawValue)" }
         paths += try await Territory.query(on: app.db).all().map { "/territories/\($0.code)" }
         paths += try await Organisation.query(on: app.db).all().map { "/organisations/\($0.slug)" }

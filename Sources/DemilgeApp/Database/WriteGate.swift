@@ -51,3 +51,39 @@ extension Request {
         try await application.write(body)
     }
 }
+
+/// Fluent's session store, with its writes taking their turn at the write gate: a session saved
+/// after one request (a flash message, a sign-in) must not collide on SQLite with another
+/// request's transaction.
+struct GatedSessionDriver: AsyncSessionDriver {
+    let inner: any SessionDriver
+
+    private func gated<T: Sendable>(_ request: Request, _ body: () async throws -> T) async throws -> T {
+        let gate = request.application.writeGate
+        await gate.acquire()
+        do {
+            let result = try await body()
+            await gate.release()
+            return result
+        } catch {
+            await gate.release()
+            throw error
+        }
+    }
+
+    func createSession(_ data: SessionData, for request: Request) async throws -> SessionID {
+        try await gated(request) { try await inner.createSession(data, for: request).get() }
+    }
+
+    func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
+        try await inner.readSession(sessionID, for: request).get()
+    }
+
+    func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) async throws -> SessionID {
+        try await gated(request) { try await inner.updateSession(sessionID, to: data, for: request).get() }
+    }
+
+    func deleteSession(_ sessionID: SessionID, for request: Request) async throws {
+        try await gated(request) { try await inner.deleteSession(sessionID, for: request).get() }
+    }
+}
