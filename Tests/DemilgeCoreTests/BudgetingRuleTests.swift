@@ -76,6 +76,22 @@ struct BudgetingRuleTests {
         #expect(try outcome(41) == ["B"], "one more than they have")
     }
 
+    @Test("the explanation of an outcome: who paid what, and where a loser's supporters' money went")
+    func explanations() throws {
+        func election(_ costOfA: Int) throws -> BudgetingInstance {
+            try Self.election(budget: "120", projects: ["B:60", "A:\(costOfA)"], ballots: ["B", "B", "B,A", "A"])
+        }
+        let funded = OutcomeAccount.explain(try election(39), rule: .mesCostSat)
+        #expect(funded.verdicts[0] == .fundedByEqualShares(supporters: 3, fullPayers: 0, share: Rational(20)))
+        #expect(funded.verdicts[1] == .fundedByEqualShares(supporters: 2, fullPayers: 1, share: Rational(29)), "voter 2 gives its last 10")
+        #expect(funded.payments[2].map(\.amount) == [Rational(20), Rational(10)] && funded.payments[3].map(\.amount) == [Rational(29)])
+        let lost = OutcomeAccount.explain(try election(41), rule: .mesCostSat)
+        #expect(lost.verdicts[1] == .notFundedByEqualShares(left: Rational(40), cost: Rational(41), spent: Rational(20), mostOn: 0))
+        let greedy = OutcomeAccount.explain(try election(61), rule: .greedyCostSat)
+        #expect(greedy.verdicts == [.fundedInTurn(left: Rational(120)), .notFundedInTurn(left: Rational(60))])
+        #expect(Money(som: Rational(2, 3)).minorUnits == 67 && Money(exactSom: Rational(1, 3)) == nil && Money(exactSom: Rational(201, 2))?.minorUnits == 10_050)
+    }
+
     @Test("cumulative ballots are approvals for Cost_Sat, points for the points rules")
     func cumulativeBallots() throws {
         let e = try Self.election(budget: "100", projects: ["A:100", "B:100"], ballots: ["A:1,B:9", "A:1", "A:1"], cumulative: true)

@@ -1,6 +1,8 @@
 """The first real-browser journey, in headless Chromium against a running `demilge serve`:
 home page, Russian and back to Kyrgyz, down to a settlement, register,
-raise and support a problem, read a needs assessment's priorities, sign out, sign in, sign out.
+raise and support a problem, read a needs assessment's priorities, vote in a participatory-budgeting
+round (the knapsack meter updates as boxes are ticked) and read another round's explained results,
+sign out, sign in, sign out.
 Screenshots go to artifacts/. Usage: python3 Tests/browser/smoke.py http://127.0.0.1:PORT
 """
 import os
@@ -117,6 +119,32 @@ class SmokeJourney(unittest.TestCase):
         self.assertIn("Жамааттын артыкчылыктуу көйгөйлөрү", d.page_source)
         self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "table.priorities thead th")), 3 + 5)
         self.shot("priorities")
+
+        # Participatory budgeting: the open knapsack round; the money left follows the ticks (JavaScript).
+        self.click_link("Бюджетке катышуу")
+        self.click_link("Манас-Ата: жаштар жана балдар үчүн 2027")
+        left = lambda: d.find_element(By.ID, "remaining").text.replace("\u00a0", " ")
+        self.assertEqual(left(), "900 000 сом")
+        boxes = d.find_elements(By.CSS_SELECTOR, "form.ballot input[type=checkbox]")
+        self.assertEqual(len(boxes), 3)
+        boxes[1].click()
+        self.assertEqual(left(), "450 000 сом")
+        boxes[2].click()
+        boxes[0].click()
+        self.assertEqual(left(), "30 000 сом")
+        self.shot("ballot")
+        d.find_element(By.CSS_SELECTOR, "form.ballot button[type=submit]").click()
+        self.assertIn("Бюллетениңиз кабыл алынды.", d.page_source)
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "form.ballot input[type=checkbox]:checked")), 3, "the stored ballot is shown")
+
+        # The published round's results, explained project by project.
+        self.click_link("Бюджетке катышуу")
+        self.click_link("Манас-Ата: эл тандаган долбоорлор 2026")
+        self.click_link("Жыйынтыктар")
+        table = d.find_element(By.CSS_SELECTOR, "table.results").text
+        self.assertIn("Аялдар үчүн спорт зал", table)
+        self.assertIn("тургун колдоду", table)
+        self.shot("results")
 
         d.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
         self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))

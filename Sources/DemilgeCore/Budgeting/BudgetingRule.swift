@@ -22,6 +22,16 @@ public enum BudgetingRule: String, CaseIterable, Sendable, Codable {
         [.mesCostSat, .mesCardinalitySat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy, .mesAdditiveCardinalSat].contains(self)
     }
 
+    /// The satisfaction (utility) the rule is computed with.
+    public var satisfaction: Satisfaction {
+        switch self {
+        case .greedyCostSat, .mesCostSat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy: .cost
+        case .greedyCardinalitySat, .mesCardinalitySat: .cardinality
+        case .greedyPoints: .pointsTimesCost
+        case .greedyAdditiveCardinalSat, .mesAdditiveCardinalSat: .points
+        }
+    }
+
     public func applies(to voteType: BudgetingInstance.VoteType) -> Bool {
         !needsPoints || voteType == .cumulative || voteType == .scoring
     }
@@ -32,13 +42,8 @@ public enum BudgetingRule: String, CaseIterable, Sendable, Codable {
 
     public func outcome(_ instance: BudgetingInstance) -> BudgetingOutcome {
         switch self {
-        case .greedyCostSat: BudgetingRules.greedy(instance, .cost)
-        case .greedyCardinalitySat: BudgetingRules.greedy(instance, .cardinality)
-        case .greedyPoints: BudgetingRules.greedy(instance, .pointsTimesCost)
-        case .greedyAdditiveCardinalSat: BudgetingRules.greedy(instance, .points)
-        case .mesCostSat: BudgetingRules.equalShares(instance, .cost)
-        case .mesCardinalitySat: BudgetingRules.equalShares(instance, .cardinality)
-        case .mesAdditiveCardinalSat: BudgetingRules.equalShares(instance, .points)
+        case .greedyCostSat, .greedyCardinalitySat, .greedyPoints, .greedyAdditiveCardinalSat: BudgetingRules.greedy(instance, satisfaction)
+        case .mesCostSat, .mesCardinalitySat, .mesAdditiveCardinalSat: BudgetingRules.equalShares(instance, satisfaction)
         case .mesCostSatGreedy: BudgetingRules.greedy(instance, .cost, startingFrom: BudgetingRules.equalShares(instance, .cost))
         case .mesCostSatAddOne: BudgetingRules.equalSharesAddOne(instance, .cost).outcome
         case .mesCostSatAddOneGreedy:

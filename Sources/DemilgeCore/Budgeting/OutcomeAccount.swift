@@ -34,7 +34,7 @@ public struct OutcomeAccount: Sendable {
             return OutcomeAccount(rule: rule, outcome: outcome, verdicts: greedyVerdicts(instance, rule: rule, outcome: outcome),
                                   payments: [], perVoterBudget: nil)
         }
-        let satisfaction: Satisfaction = rule == .mesCardinalitySat ? .cardinality : rule == .mesAdditiveCardinalSat ? .points : .cost
+        let satisfaction = rule.satisfaction
         let perVoter: Rational
         let equalSharesPart: [Int]
         switch rule {
@@ -54,9 +54,8 @@ public struct OutcomeAccount: Sendable {
         var left = instance.budget
         for project in outcome.selected { verdicts[project] = .fundedInTurn(left: left); left = left - instance.projects[project].cost }
         // Losers: what was left when their turn came in the ranking.
-        let satisfaction: Satisfaction = rule == .greedyCardinalitySat ? .cardinality : rule == .greedyPoints ? .pointsTimesCost : rule == .greedyAdditiveCardinalSat ? .points : .cost
         var spent = Rational.zero
-        for project in BudgetingRules.greedyRanking(instance, satisfaction) {
+        for project in BudgetingRules.greedyRanking(instance, rule.satisfaction) {
             if funded.contains(project) { spent = spent + instance.projects[project].cost } else { verdicts[project] = .notFundedInTurn(left: instance.budget - spent) }
         }
         return verdicts

@@ -51,7 +51,7 @@ public enum Formatters {
         decimal(Decimal(value), fractionDigits: 0, language)
     }
 
-    static func decimal(_ value: Decimal, fractionDigits: Int, _ language: Language) -> String {
+    public static func decimal(_ value: Decimal, fractionDigits: Int, _ language: Language) -> String {
         let formatter = NumberFormatter()
         formatter.locale = language.locale
         formatter.numberStyle = .decimal

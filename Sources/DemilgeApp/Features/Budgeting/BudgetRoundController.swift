@@ -1,5 +1,6 @@
 import DemilgeCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Participatory-budgeting rounds: set-up by municipal staff, projects from priority problems,
@@ -137,6 +138,7 @@ struct BudgetRoundController: RouteCollection {
     struct ProjectView: Encodable {
         let code: String, title: String, description: String, cost: String, costTyiyn: Int64
         let problems: [Option]
+        let hasProblems: Bool
         let checked: Bool
         let points: String
     }
@@ -164,6 +166,7 @@ struct BudgetRoundController: RouteCollection {
         let form: FormState
         let formName: String
         let ballotErrors: [String]
+        let hasBallotErrors: Bool
         let currencyUnit: String
     }
 
@@ -209,6 +212,7 @@ struct BudgetRoundController: RouteCollection {
                 return ProjectView(code: project.code, title: project.title, description: project.description,
                                    cost: Money(minorUnits: project.costTyiyn).formatted(req.language), costTyiyn: project.costTyiyn,
                                    problems: project.problems.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
+                                   hasProblems: !project.problems.isEmpty,
                                    checked: choice != nil, points: choice.map { String($0.points) } ?? "")
             },
             isOpen: round.isOpen(on: today), canVote: round.isOpen(on: today) && eligibility == nil,
@@ -223,7 +227,7 @@ struct BudgetRoundController: RouteCollection {
             problemOptions: problems.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
             resultsVisible: round.roundStatus == .published || (round.roundStatus == .counting && req.can(.manageBudgetRound, on: target)),
             online: data.count(.online), paper: data.count(.paper), imported: data.count(.imported),
-            form: form, formName: formName, ballotErrors: ballotErrors, currencyUnit: Currency.kgs.unit(req.language))
+            form: form, formName: formName, ballotErrors: ballotErrors, hasBallotErrors: !ballotErrors.isEmpty, currencyUnit: Currency.kgs.unit(req.language))
         return try await req.page("rounds/show", titleKey: "", content, forms: true, title: round.title, status: status)
     }
 
@@ -370,8 +374,11 @@ struct BudgetRoundController: RouteCollection {
                 let existing = try await BudgetBallot.query(on: db).filter(\.$round.$id == roundID).filter(\.$voter.$id == userID).first()
                 let ballot = existing ?? BudgetBallot(roundID: roundID, voterID: userID, channel: .online)
                 if let existing {
+                    // Touching the row first locks it (PostgreSQL): a concurrent change waits, then
+                    // replaces these choices instead of adding its own beside them.
+                    try await (db as! any SQLDatabase).update(BudgetBallot.schema).set("updated_at", to: Date())
+                        .where("id", .equal, existing.id!).run()
                     try await BallotChoiceRecord.query(on: db).filter(\.$ballot.$id == existing.id!).delete()
-                    try await existing.update(on: db)
                 } else {
                     do { try await ballot.create(on: db) } catch let error as any DatabaseError where error.isConstraintFailure { throw DuplicateBallot() }
                 }

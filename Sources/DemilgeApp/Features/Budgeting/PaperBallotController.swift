@@ -15,6 +15,7 @@ struct PaperBallotController: RouteCollection {
         let id: String, label: String, status: String, statusKey: String, ballots: Int, version: Int
         let firstBy: String, secondBy: String
         let mismatches: [Mismatch]
+        let hasMismatches: Bool
         let awaitingSecond: Bool
         let correctable: Bool
     }
@@ -26,6 +27,7 @@ struct PaperBallotController: RouteCollection {
         let form: FormState
         let formName: String
         let lineErrors: [String]
+        let hasLineErrors: Bool
     }
 
     private func authorize(_ req: Request, _ round: BudgetRound) async throws {
@@ -50,6 +52,7 @@ struct PaperBallotController: RouteCollection {
                              ballots: first.count, version: batch.version, firstBy: batch.firstBy?.displayName ?? "", secondBy: batch.secondBy?.displayName ?? "",
                              mismatches: mismatches.map { .init(ballot: $0.ballot, first: PaperBallots.format($0.first, codes: data.codes, type: round.type),
                                                                  second: PaperBallots.format($0.second, codes: data.codes, type: round.type)) },
+                             hasMismatches: !mismatches.isEmpty,
                              awaitingSecond: batch.status == PaperBatch.Status.awaitingSecond.rawValue,
                              correctable: batch.status == PaperBatch.Status.mismatch.rawValue)
         }
@@ -57,7 +60,8 @@ struct PaperBallotController: RouteCollection {
             id: round.id!.uuidString.lowercased(), title: round.title, territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
             syntax: req.t(round.type == .cumulative ? "paper.syntax_points" : "paper.syntax"),
             codes: data.projects.map { .init(value: $0.code, label: $0.title, selected: false) },
-            batches: views, canEnter: round.roundStatus.acceptsPaperBallots, form: form, formName: formName, lineErrors: lineErrors), forms: true, status: status)
+            batches: views, canEnter: round.roundStatus.acceptsPaperBallots, form: form, formName: formName, lineErrors: lineErrors,
+            hasLineErrors: !lineErrors.isEmpty), forms: true, status: status)
     }
 
     static func read(_ text: String, _ data: RoundData) -> (ballots: [[BallotChoice]], errors: [PaperBallots.LineError]) {

@@ -36,6 +36,8 @@ struct RoundResultsController: RouteCollection {
         let voted: Bool
         let myFunded: [String]
         let myUnfunded: [String]
+        let hasMyFunded: Bool
+        let hasMyUnfunded: Bool
         let yourShare: String
         let status: String
         let heading: String
@@ -71,7 +73,7 @@ struct RoundResultsController: RouteCollection {
             let paid = myPayments.first { $0.project == index }?.amount
             return Row(code: project.code, title: project.title, online: online[index], paper: paper[index], imported: imported[index],
                        total: online[index] + paper[index] + imported[index], cost: Money(minorUnits: project.costTyiyn).formatted(language),
-                       share: Self.percent(project.costTyiyn, of: round.envelopeTyiyn),
+                       share: Self.percent(project.costTyiyn, of: round.envelopeTyiyn, language),
                        funded: funded.contains(index), otherFunded: otherFunded.contains(index),
                        why: account.map { Self.why($0.verdicts[index], data, req) } ?? "",
                        mine: myChoices.contains(index), myPayment: paid.map(money) ?? "")
@@ -85,16 +87,17 @@ struct RoundResultsController: RouteCollection {
             explained: explained, voted: me != nil,
             myFunded: myChoices.filter { funded.contains($0) }.sorted().map { data.projects[$0].title },
             myUnfunded: myChoices.filter { !funded.contains($0) }.sorted().map { data.projects[$0].title },
+            hasMyFunded: myChoices.contains { funded.contains($0) }, hasMyUnfunded: myChoices.contains { !funded.contains($0) },
             yourShare: account?.perVoterBudget.map { req.t("results.your_share", ["money": money($0)]) } ?? "",
             status: req.t(round.roundStatus.catalogKey), heading: req.t("results.title", ["round": round.title]),
             comparison: req.t("results.comparison", ["other": req.t("rule.\(other.rawValue)"), "spent": money(otherOutcome.cost),
                                                      "count": String(otherOutcome.selected.count)])))
     }
 
-    static func percent(_ part: Int64, of whole: Int64) -> String {
+    static func percent(_ part: Int64, of whole: Int64, _ language: Language) -> String {
         guard whole > 0 else { return "—" }
         let tenths = (part * 1000 + whole / 2) / whole
-        return "\(tenths / 10).\(tenths % 10)%"
+        return Formatters.decimal(Decimal(tenths) / 10, fractionDigits: 1, language) + "%"
     }
 
     /// The verdict in plain words, in the reader's language.
