@@ -28,6 +28,21 @@ final class BudgetRound: Model, @unchecked Sendable {
 
     init() {}
 
+    init(territoryID: UUID, title: String, description: String, envelopeTyiyn: Int64, type: BallotType, rule: BudgetingRule,
+         status: RoundStatus, window: (opens: String, closes: String), imported: Bool = false) {
+        self.$territory.id = territoryID
+        self.title = title
+        self.description = description
+        self.envelopeTyiyn = envelopeTyiyn
+        self.ballotType = type.rawValue
+        self.rule = rule.rawValue
+        self.status = status.rawValue
+        self.opensOn = window.opens
+        self.closesOn = window.closes
+        self.imported = imported
+        self.version = 1
+    }
+
     var roundStatus: RoundStatus { RoundStatus(rawValue: status) ?? .draft }
     var type: BallotType { BallotType(rawValue: ballotType) ?? .approval }
     var outcomeRule: BudgetingRule { BudgetingRule(rawValue: rule) ?? .greedyCostSat }

@@ -48,18 +48,9 @@ enum BudgetingDemo {
 
     private static func round(_ title: String, _ territoryID: UUID, type: BallotType, rule: BudgetingRule, envelope som: Int64,
                               status: RoundStatus, window: (String, String), on db: any Database) async throws -> BudgetRound {
-        let round = BudgetRound()
-        round.$territory.id = territoryID
-        round.title = title
-        round.description = "Шаардык бюджеттен Манас-Ата конушуна бөлүнгөн каражатты тургундар өздөрү бөлүштүрөт. Долбоорлор ЖМБА-сессиясында аныкталган артыкчылыктуу көйгөйлөрдөн чыккан."
-        round.envelopeTyiyn = som * 100
-        round.ballotType = type.rawValue
-        round.rule = rule.rawValue
-        round.status = status.rawValue
-        round.opensOn = window.0
-        round.closesOn = window.1
-        round.imported = false
-        round.version = 1
+        let round = BudgetRound(territoryID: territoryID, title: title,
+                                description: "Шаардык бюджеттен Манас-Ата конушуна бөлүнгөн каражатты тургундар өздөрү бөлүштүрөт. Долбоорлор ЖМБА-сессиясында аныкталган артыкчылыктуу көйгөйлөрдөн чыккан.",
+                                envelopeTyiyn: som * 100, type: type, rule: rule, status: status, window: window)
         try await round.create(on: db)
         try await AuditLog.record(on: db, by: DemoData.actor, action: "round.create", entityType: "round", entityID: round.id!.uuidString.lowercased(), after: round.snapshot)
         return round

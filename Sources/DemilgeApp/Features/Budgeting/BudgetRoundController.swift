@@ -109,21 +109,11 @@ struct BudgetRoundController: RouteCollection {
         if type == .cumulative && points == nil { form.fail("points_total", req.t("validation.count")) }
         let denied = form.errors["territory"] == req.t("rounds.not_your_territory")
         guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: denied ? .forbidden : .unprocessableEntity) }
-        let round = BudgetRound()
-        round.$territory.id = territory.id!
-        round.title = form["title"]
-        round.description = form["description"]
-        round.envelopeTyiyn = envelope.minorUnits
-        round.ballotType = type.rawValue
+        let round = BudgetRound(territoryID: territory.id!, title: form["title"], description: form["description"], envelopeTyiyn: envelope.minorUnits,
+                                type: type, rule: rule, status: .draft, window: (form["opens_on"], form["closes_on"]))
         round.minChoices = type == .cumulative ? nil : minChoices
         round.maxChoices = type == .cumulative ? nil : maxChoices
         round.pointsTotal = type == .cumulative ? points : nil
-        round.rule = rule.rawValue
-        round.status = RoundStatus.draft.rawValue
-        round.opensOn = form["opens_on"]
-        round.closesOn = form["closes_on"]
-        round.imported = false
-        round.version = 1
         try await req.write { db in
             try await round.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "round.create", entityType: "round",

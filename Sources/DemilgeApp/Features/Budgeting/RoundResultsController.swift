@@ -176,18 +176,8 @@ struct RoundResultsController: RouteCollection {
         if rule == nil || !type.rules.contains(rule!) { form.fail("rule", req.t("rounds.rule_not_for_ballot")) }
         let denied = form.errors["territory"] == req.t("rounds.not_your_territory")
         guard form.isValid, let territory, let instance, let rule else { return try await renderImport(req, form, status: denied ? .forbidden : .unprocessableEntity) }
-        let round = BudgetRound()
-        round.$territory.id = territory.id!
-        round.title = form["title"]
-        round.description = form["description"]
-        round.envelopeTyiyn = Self.tyiyn(instance.budget)!
-        round.ballotType = type.rawValue
-        round.rule = rule.rawValue
-        round.status = RoundStatus.counting.rawValue
-        round.opensOn = form["opens_on"]
-        round.closesOn = form["closes_on"]
-        round.imported = true
-        round.version = 1
+        let round = BudgetRound(territoryID: territory.id!, title: form["title"], description: form["description"], envelopeTyiyn: Self.tyiyn(instance.budget)!,
+                                type: type, rule: rule, status: .counting, window: (form["opens_on"], form["closes_on"]), imported: true)
         if type == .cumulative { round.pointsTotal = instance.ballots.map { $0.points.reduce(0, +) }.max() }
         try await req.write { db in
             try await round.create(on: db)
