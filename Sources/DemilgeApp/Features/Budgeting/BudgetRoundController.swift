@@ -167,9 +167,10 @@ struct BudgetRoundController: RouteCollection {
     /// The voter's choices: from the form just sent (kept after an error), or their stored ballot.
     private func render(_ req: Request, _ round: BudgetRound, form: FormState = FormState(), formName: String = "", ballot submitted: [BallotChoice]? = nil,
                         ballotErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
-        let data = try await RoundData.load(round, on: req.db)
-        let target = try await Self.target(round, req)
         let user = req.actor.userID
+        let data = try await RoundData.load(round, on: req.db, ballots: .of(user))
+        let counts = try await RoundData.counts(round, on: req.db)
+        let target = try await Self.target(round, req)
         let stored = user.flatMap { id in data.ballots.first { $0.channel == .online && $0.voter == id }?.choices }
         let choices = submitted ?? stored ?? []
         let eligibility = try await Self.eligibility(req, round)
@@ -216,7 +217,7 @@ struct BudgetRoundController: RouteCollection {
             version: round.version,
             problemOptions: problems.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
             resultsVisible: round.roundStatus == .published || (round.roundStatus == .counting && req.can(.manageBudgetRound, on: target)),
-            online: data.count(.online), paper: data.count(.paper), imported: data.count(.imported),
+            online: counts[.online] ?? 0, paper: counts[.paper] ?? 0, imported: counts[.imported] ?? 0,
             form: form, formName: formName, ballotErrors: ballotErrors, hasBallotErrors: !ballotErrors.isEmpty, currencyUnit: Currency.kgs.unit(req.language))
         return try await req.page("rounds/show", titleKey: "", content, forms: true, title: round.title, status: status)
     }
@@ -345,7 +346,7 @@ struct BudgetRoundController: RouteCollection {
     func vote(req: Request) async throws -> Response {
         let round = try await Self.load(req)
         let user = try req.requireUser()
-        let data = try await RoundData.load(round, on: req.db)
+        let data = try await RoundData.load(round, on: req.db, ballots: .of(user.id))
         let (choices, unreadable) = Self.readBallot(req, data)
         guard round.isOpen(on: ActionPlanRules.today()) else {
             return try await render(req, round, ballot: choices, ballotErrors: [req.t("ballot.closed")], status: .conflict)

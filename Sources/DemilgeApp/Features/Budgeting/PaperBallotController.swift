@@ -42,7 +42,7 @@ struct PaperBallotController: RouteCollection {
 
     private func render(_ req: Request, _ round: BudgetRound, form: FormState = FormState(), formName: String = "", lineErrors: [String] = [],
                         status: HTTPResponseStatus = .ok) async throws -> Response {
-        let data = try await RoundData.load(round, on: req.db)
+        let data = try await RoundData.load(round, on: req.db, ballots: .none)
         let batches = try await PaperBatch.query(on: req.db).filter(\.$round.$id == round.id!).with(\.$firstBy).with(\.$secondBy).sort(\.$createdAt).all()
         let views = batches.map { batch -> BatchView in
             let first = Self.read(batch.firstEntry, data).ballots
@@ -94,7 +94,7 @@ struct PaperBallotController: RouteCollection {
         var form = FormState.read(req, fields: ["label", "ballots"])
         form.requireText("label", length: 3...200, req)
         if !round.roundStatus.acceptsPaperBallots { form.fail("label", req.t("paper.closed")) }
-        let data = try await RoundData.load(round, on: req.db)
+        let data = try await RoundData.load(round, on: req.db, ballots: .none)
         let lineErrors = check(req, data, &form)
         guard form.isValid else { return try await render(req, round, form: form, formName: "new", lineErrors: lineErrors, status: round.roundStatus.acceptsPaperBallots ? .unprocessableEntity : .conflict) }
         let batch = PaperBatch()
@@ -125,7 +125,7 @@ struct PaperBallotController: RouteCollection {
         if Int(form["version"]) != batch.version { form.fail("ballots", req.t("error.stale_edit")) }
         if batch.status == PaperBatch.Status.counted.rawValue || !round.roundStatus.acceptsPaperBallots { form.fail("ballots", req.t("paper.closed")) }
         if entry == 1 && batch.status != PaperBatch.Status.mismatch.rawValue { form.fail("ballots", req.t("paper.closed")) }
-        let data = try await RoundData.load(round, on: req.db)
+        let data = try await RoundData.load(round, on: req.db, ballots: .none)
         let lineErrors = check(req, data, &form)
         guard form.isValid else {
             let stale = form.errors["ballots"] == req.t("error.stale_edit") || form.errors["ballots"] == req.t("paper.closed")

@@ -9,17 +9,35 @@ struct RoundData {
     /// Counted ballots: online and imported ones, and paper ones from batches whose two entries agree.
     let ballots: [(channel: BudgetBallot.Channel, voter: UUID?, choices: [BallotChoice])]
 
-    static func load(_ round: BudgetRound, on db: any Database) async throws -> RoundData {
+    /// Which ballots to load: pages other than results stay quick on an imported city round of tens
+    /// of thousands of ballots by loading none, or only the reader's own.
+    enum Ballots { case all, none, of(UUID?) }
+
+    static func load(_ round: BudgetRound, on db: any Database, ballots wanted: Ballots = .all) async throws -> RoundData {
         let projects = try await BudgetProject.query(on: db).filter(\.$round.$id == round.id!).with(\.$problems).all()
             .sorted { ($0.code.count, $0.code) < ($1.code.count, $1.code) }
         let position = Dictionary(uniqueKeysWithValues: projects.enumerated().map { ($1.id!, $0) })
-        let records = try await BudgetBallot.query(on: db).filter(\.$round.$id == round.id!).with(\.$choices).all()
-        let ballots = records.map { ballot in
+        let query = BudgetBallot.query(on: db).filter(\.$round.$id == round.id!).with(\.$choices)
+        switch wanted {
+        case .all: break
+        case .none, .of(nil): return RoundData(round: round, projects: projects, ballots: [])
+        case .of(let voter?): query.filter(\.$voter.$id == voter)
+        }
+        let ballots = try await query.all().map { ballot in
             (channel: BudgetBallot.Channel(rawValue: ballot.channel) ?? .online, voter: ballot.$voter.id,
              choices: ballot.choices.compactMap { choice in position[choice.$project.id].map { BallotChoice(project: $0, points: choice.points) } }
                 .sorted { $0.project < $1.project })
         }
         return RoundData(round: round, projects: projects, ballots: ballots)
+    }
+
+    /// Counted ballots per channel, without loading them.
+    static func counts(_ round: BudgetRound, on db: any Database) async throws -> [BudgetBallot.Channel: Int] {
+        var counts: [BudgetBallot.Channel: Int] = [:]
+        for channel in [BudgetBallot.Channel.online, .paper, .imported] {
+            counts[channel] = try await BudgetBallot.query(on: db).filter(\.$round.$id == round.id!).filter(\.$channel == channel.rawValue).count()
+        }
+        return counts
     }
 
     var costs: [Int64] { projects.map(\.costTyiyn) }
