@@ -52,7 +52,16 @@ class SmokeJourney(unittest.TestCase):
         return self.driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
 
     def click_link(self, text):
-        self.driver.find_element(By.LINK_TEXT, text).click()
+        self.navigate(lambda: self.driver.find_element(By.LINK_TEXT, text).click())
+
+    def submit(self, selector):
+        self.navigate(lambda: self.driver.find_element(By.CSS_SELECTOR, selector).click())
+
+    def navigate(self, action):
+        """Acts, then waits for the next page: reading the old one would race the browser."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        action()
+        self.wait.until(ec.staleness_of(old))
 
     def test_journey(self):
         d = self.driver
@@ -85,13 +94,13 @@ class SmokeJourney(unittest.TestCase):
         d.find_element(By.ID, "password").send_keys("short")
         d.find_element(By.ID, "password_confirm").send_keys("short")
         Select(d.find_element(By.ID, "territory")).select_by_value("KG-GO-manas-ata")
-        d.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+        self.submit("form.stacked button[type=submit]")
         self.assertIn("Сырсөз кеминде 10 белгиден турушу керек.", d.page_source)
         self.assertEqual(d.find_element(By.ID, "email").get_attribute("value"), email, "typed input is kept")
         self.shot("register-error")
         d.find_element(By.ID, "password").send_keys("тоолор-арасы-2025")
         d.find_element(By.ID, "password_confirm").send_keys("тоолор-арасы-2025")
-        d.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+        self.submit("form.stacked button[type=submit]")
         self.wait.until(ec.url_contains("/account"))
         self.assertEqual(self.h1(), "Менин аккаунтум")
         self.assertIn("тургун — Манас-Ата", d.find_element(By.TAG_NAME, "main").text)
@@ -104,9 +113,9 @@ class SmokeJourney(unittest.TestCase):
         d.find_element(By.ID, "description").send_keys("Мектеп автобусу токтогон жерде аялдама жок.")
         Select(d.find_element(By.ID, "category")).select_by_value("transport")
         Select(d.find_element(By.ID, "territory")).select_by_value("KG-GO-manas-ata")
-        d.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+        self.submit("form.stacked button[type=submit]")
         self.assertEqual(self.h1(), "Аялдама жок, балдар жолдо күтүшөт")
-        d.find_element(By.CSS_SELECTOR, "form[action$='/support'] button").click()
+        self.submit("form[action$='/support'] button")
         self.assertIn("Колдооңуз кабыл алынды.", d.page_source)
         self.assertIn("Колдогондор: 1", d.find_element(By.CSS_SELECTOR, "section.support").text)
         self.shot("problem")
@@ -115,7 +124,7 @@ class SmokeJourney(unittest.TestCase):
 
         # The needs assessment's priority list, each group side by side.
         self.click_link("Муктаждыктар")
-        d.find_elements(By.CSS_SELECTOR, "main table a")[0].click()
+        self.navigate(lambda: d.find_elements(By.CSS_SELECTOR, "main table a")[0].click())
         self.assertIn("Жамааттын артыкчылыктуу көйгөйлөрү", d.page_source)
         self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "table.priorities thead th")), 3 + 5)
         self.shot("priorities")
@@ -133,8 +142,8 @@ class SmokeJourney(unittest.TestCase):
         boxes[0].click()
         self.assertEqual(left(), "30 000 сом")
         self.shot("ballot")
-        d.find_element(By.CSS_SELECTOR, "form.ballot button[type=submit]").click()
-        self.assertIn("Бюллетениңиз кабыл алынды.", d.page_source)
+        self.submit("form.ballot button[type=submit]")
+        self.wait.until(lambda driver: "Бюллетениңиз кабыл алынды." in driver.page_source)
         self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "form.ballot input[type=checkbox]:checked")), 3, "the stored ballot is shown")
 
         # The published round's results, explained project by project.
@@ -146,14 +155,14 @@ class SmokeJourney(unittest.TestCase):
         self.assertIn("тургун колдоду", table)
         self.shot("results")
 
-        d.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+        self.submit("form[action='/signout'] button")
         self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))
         self.click_link("Кирүү")
         d.find_element(By.ID, "email").send_keys(email)
         d.find_element(By.ID, "password").send_keys("тоолор-арасы-2025")
-        d.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+        self.submit("form.stacked button[type=submit]")
         self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Айпери Браузерова")))
-        d.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+        self.submit("form[action='/signout'] button")
         self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))
         self.shot("signed-out")
 
