@@ -1,4 +1,5 @@
 import DemilgeCore
+import Foundation
 import Testing
 
 @Suite("Small grants: lifecycle, review and ranking")
@@ -69,5 +70,81 @@ struct GrantTests {
         #expect(lines.map(\.decision) == [.funded(leftAfter: 600), .funded(leftAfter: 300), .reserve(position: 1, left: 300),
                                           .funded(leftAfter: 0), .belowThreshold], "D fits exactly after B is passed over")
         #expect(lines.map(\.tieBroken) == [false, true, true, false, false])
+    }
+}
+
+@Suite("Small grants: budgets, contracts and money")
+struct GrantBudgetTests {
+    static let terms = CallTerms(minimumGrantTyiyn: 10_000_000, maximumGrantTyiyn: 50_000_000, coFundingPercent: 20,
+                                 applicantKinds: [.municipality], deadline: "2026-06-30")
+
+    static func budget(grant: Int64, municipality: Int64, community: Int64, requested: Int64? = nil, total: Int64? = nil) -> ApplicationBudget {
+        let lines = [BudgetLine(item: "Фонарлар", source: .grant, amountTyiyn: grant), BudgetLine(item: "Орнотуу", source: .localBudget, amountTyiyn: municipality),
+                     BudgetLine(item: "Эмгек", source: .community, amountTyiyn: community)].filter { $0.amountTyiyn != 0 }
+        return ApplicationBudget(requestedTyiyn: requested ?? grant, totalTyiyn: total ?? (grant + municipality + community), lines: lines)
+    }
+
+    @Test("a sound application has no problems; co-funding exactly at the share is enough")
+    func sound() {
+        let exact = Self.budget(grant: 40_000_000, municipality: 6_000_000, community: 4_000_000)
+        #expect(exact.coFundingShare == Rational(1) / Rational(5))
+        #expect(ApplicationCheck.problems(exact, kind: .municipality, territoryEligible: true, terms: Self.terms, today: "2026-06-30").isEmpty)
+    }
+
+    @Test("every problem is named at once: maximum, co-funding share, sums, kind, territory, deadline")
+    func problems() {
+        let greedy = Self.budget(grant: 60_000_000, municipality: 5_000_000, community: 0, requested: 55_000_000, total: 70_000_000)
+        let problems = ApplicationCheck.problems(greedy, kind: .cso, territoryEligible: false, terms: Self.terms, today: "2026-07-01")
+        #expect(problems == [.pastDeadline("2026-06-30"), .applicantKindNotEligible(.cso), .territoryNotEligible,
+                             .grantLinesDoNotSum(lines: 60_000_000, requested: 55_000_000), .linesDoNotSum(lines: 65_000_000, total: 70_000_000),
+                             .overMaximum(requested: 55_000_000, maximum: 50_000_000),
+                             .coFundingBelowShare(required: 20, actual: Rational(1) / Rational(13))])
+        let justBelow = Self.budget(grant: 40_000_001, municipality: 9_999_999, community: 0)
+        #expect(ApplicationCheck.problems(justBelow, kind: .municipality, territoryEligible: true, terms: Self.terms, today: "2026-01-01")
+            == [.coFundingBelowShare(required: 20, actual: Rational(9_999_999) / Rational(50_000_000))], "one tyiyn short of the share is refused")
+        let small = Self.budget(grant: 5_000_000, municipality: 5_000_000, community: 0)
+        #expect(ApplicationCheck.problems(small, kind: .municipality, territoryEligible: true, terms: Self.terms, today: "2026-01-01")
+            == [.belowMinimum(requested: 5_000_000, minimum: 10_000_000)])
+        let empty = ApplicationBudget(requestedTyiyn: 20_000_000, totalTyiyn: 20_000_000, lines: [])
+        #expect(ApplicationCheck.problems(empty, kind: .municipality, territoryEligible: true, terms: Self.terms, today: "2026-01-01") == [.noBudgetLines])
+    }
+
+    @Test("a contract's tranches add up to its amount, which is not above the award; disbursements keep to the schedule")
+    func contracts() {
+        #expect(ContractCheck.problems(amountTyiyn: 40_000_000, awardedTyiyn: 40_000_000, trancheAmounts: [24_000_000, 16_000_000]).isEmpty)
+        #expect(ContractCheck.problems(amountTyiyn: 45_000_000, awardedTyiyn: 40_000_000, trancheAmounts: [24_000_000, 16_000_000])
+            == [.amountAboveAward(amount: 45_000_000, awarded: 40_000_000), .tranchesDoNotSum(tranches: 40_000_000, amount: 45_000_000)])
+        let schedule = [Tranche(number: 1, amountTyiyn: 24_000_000, paidTyiyn: 20_000_000), Tranche(number: 2, amountTyiyn: 16_000_000, paidTyiyn: 0)]
+        #expect(ContractCheck.disbursement(4_000_000, to: 1, of: schedule) == nil, "the rest of the first tranche")
+        #expect(ContractCheck.disbursement(4_000_001, to: 1, of: schedule) == .overTranche(remaining: 4_000_000))
+        #expect(ContractCheck.disbursement(1_000_000, to: 2, of: schedule) == .earlierTrancheUnpaid(number: 1))
+        #expect(ContractCheck.disbursement(0, to: 1, of: schedule) == .notPositive)
+    }
+
+    @Test("the ledger shows planned, paid and spent by source, and the co-funding leverage")
+    func ledger() {
+        let ledger = GrantLedger(planned: [.grant: 400, .localBudget: 60, .community: 40], paid: [.grant: 240], spent: [.grant: 200, .community: 40])
+        #expect(ledger.rows.map(\.source) == [.grant, .localBudget, .community])
+        #expect(ledger.total.planned == 500 && ledger.total.paid == 240 && ledger.total.spent == 240)
+        #expect(ledger.leverage == Rational(1) / Rational(4))
+        #expect(GrantLedger(planned: [.community: 5], paid: [:], spent: [:]).leverage == nil)
+    }
+}
+
+@Suite("Small grants: who sees and scores what")
+struct ReviewAccessTests {
+    @Test("a reviewer from the applicant or its municipality is conflicted, as is one who declared it; scores show once all others scored")
+    func access() {
+        let (cso, ayilOkmotu, village, raion, oblast) = (UUID(), UUID(), UUID(), UUID(), UUID())
+        let path = [village, raion, oblast]
+        #expect(ReviewAccess.conflict(reviewerOrganisations: [cso], reviewerOrganisationTerritories: [], declared: false, applicant: cso, territoryPath: path) == .ownOrganisation)
+        #expect(ReviewAccess.conflict(reviewerOrganisations: [ayilOkmotu], reviewerOrganisationTerritories: [village], declared: false, applicant: cso, territoryPath: path) == .ownMunicipality)
+        #expect(ReviewAccess.conflict(reviewerOrganisations: [ayilOkmotu], reviewerOrganisationTerritories: [oblast], declared: false, applicant: cso, territoryPath: path) == nil,
+                "an oblast body is not the applicant's municipality")
+        #expect(ReviewAccess.conflict(reviewerOrganisations: [], reviewerOrganisationTerritories: [], declared: true, applicant: cso, territoryPath: path) == .declared)
+        let (a, b, c) = (UUID(), UUID(), UUID())
+        #expect(!ReviewAccess.scoresRevealed(reviewers: [a, b, c], conflicted: [], scored: [a, b]))
+        #expect(ReviewAccess.scoresRevealed(reviewers: [a, b, c], conflicted: [c], scored: [a, b]), "the conflicted reviewer is not waited for")
+        #expect(!ReviewAccess.scoresRevealed(reviewers: [a], conflicted: [a], scored: []), "nobody could score")
     }
 }

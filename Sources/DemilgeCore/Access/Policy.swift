@@ -21,6 +21,8 @@ public enum Action: String, CaseIterable, Sendable {
     case manageActionPlan = "manage_action_plan"
     case manageBudgetRound = "manage_budget_round"
     case enterPaperBallots = "enter_paper_ballots"
+    case manageGrants = "manage_grants"
+    case recordMonitoringVisit = "record_monitoring_visit"
 }
 
 /// Who may take an action: anyone signed in, or holders of certain roles (within scope).
@@ -45,6 +47,8 @@ public enum Policy {
         case .recordCommission, .manageActionPlan: .roles([.municipalStaff, .facilitator])
         case .manageBudgetRound: .roles([.municipalStaff])
         case .enterPaperBallots: .roles([.facilitator, .municipalStaff])
+        case .manageGrants: .roles([.programmeManager])
+        case .recordMonitoringVisit: .roles([.monitor, .programmeManager])
         }
     }
 

@@ -52,6 +52,32 @@ public enum GrantReview {
     }
 }
 
+/// Who may see and score what during a call's review.
+public enum ReviewAccess {
+    public enum Conflict: String, Sendable {
+        /// The reviewer belongs to the applicant organisation.
+        case ownOrganisation = "own_organisation"
+        /// The reviewer belongs to an organisation (an ayil okmotu, a mayor's office, a council) of the application's municipality.
+        case ownMunicipality = "own_municipality"
+        /// The reviewer said so.
+        case declared
+    }
+
+    /// `territoryPath` is the application's place and everything above it.
+    public static func conflict(reviewerOrganisations: Set<UUID>, reviewerOrganisationTerritories: Set<UUID>, declared: Bool,
+                                applicant: UUID, territoryPath: [UUID]) -> Conflict? {
+        if reviewerOrganisations.contains(applicant) { return .ownOrganisation }
+        if let place = territoryPath.first, reviewerOrganisationTerritories.contains(place) { return .ownMunicipality }
+        return declared ? .declared : nil
+    }
+
+    /// Scores stay hidden from every reviewer until all reviewers without a conflict have scored.
+    public static func scoresRevealed(reviewers: Set<UUID>, conflicted: Set<UUID>, scored: Set<UUID>) -> Bool {
+        let expected = reviewers.subtracting(conflicted)
+        return !expected.isEmpty && expected.isSubset(of: scored)
+    }
+}
+
 /// Funding a call's applications in order of score within its budget (pure; the reasons are words on the page).
 public enum GrantRanking {
     public struct Candidate: Sendable {
