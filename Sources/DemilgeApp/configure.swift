@@ -72,6 +72,7 @@ enum Migrations {
         app.migrations.add(M009_CreateInitiativeGroups())
         app.migrations.add(M010_ProblemGroup())
         app.migrations.add(M011_CreateBudgetRounds())
+        app.migrations.add(M012_CreateGrants())
         app.migrations.add(SessionRecord.migration)
     }
 }

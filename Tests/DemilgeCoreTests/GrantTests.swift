@@ -148,3 +148,21 @@ struct ReviewAccessTests {
         #expect(!ReviewAccess.scoresRevealed(reviewers: [a], conflicted: [a], scored: []), "nobody could score")
     }
 }
+
+@Suite("Small grants: the line-per-entry form lists")
+struct GrantLinesTests {
+    @Test("budget lines, criteria, tranches and activities are read, and every bad line is named")
+    func lines() throws {
+        let lines = try GrantLines.budgetLines("Фонарлар | grant | 400 000\n\n  Эмгек | community | 40 000,50 ").get()
+        #expect(lines == [BudgetLine(item: "Фонарлар", source: .grant, amountTyiyn: 40_000_000), BudgetLine(item: "Эмгек", source: .community, amountTyiyn: 4_000_050)])
+        #expect(GrantLines.budgetLines("Фонарлар | гранттан | 400\n | grant | 5\nЭмгек | community | -3\nбир эле талаа") == .failure(.init(lines: [
+            .init(line: 1, catalogKey: "grants.lines.source"), .init(line: 2, catalogKey: "grants.lines.item_missing"),
+            .init(line: 3, catalogKey: "grants.lines.amount"), .init(line: 4, catalogKey: "grants.lines.columns"),
+        ])))
+        #expect(try GrantLines.criteria("Маанилүүлүк | 30 | 10").get() == [.init(name: "Маанилүүлүк", weightPercent: 30, maxScore: 10)])
+        #expect(GrantLines.criteria("Маанилүүлүк | 0 | 10") == .failure(.init(lines: [.init(line: 1, catalogKey: "grants.lines.criterion")])))
+        #expect(try GrantLines.tranches("2026-03-01 | 240 000 | келишимге кол коюлганда\n2026-06-01 | 160 000").get().map(\.amountTyiyn) == [24_000_000, 16_000_000])
+        #expect(GrantLines.tranches("2026-13-01 | 5") == .failure(.init(lines: [.init(line: 1, catalogKey: "grants.lines.date")])))
+        #expect(GrantLines.activities("Орнотуу | 2026-05 | 2026-04") == .failure(.init(lines: [.init(line: 1, catalogKey: "grants.lines.activity_backwards")])))
+    }
+}
