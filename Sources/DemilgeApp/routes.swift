@@ -13,6 +13,11 @@ func routes(_ app: Application) throws {
     try app.register(collection: RoundResultsController())
     try app.register(collection: BudgetRoundController())
     try app.register(collection: PaperBallotController())
+    try app.register(collection: GrantCallController())
+    try app.register(collection: GrantApplicationController())
+    try app.register(collection: GrantReviewController())
+    try app.register(collection: GrantDeliveryController())
+    try app.register(collection: GrantOpenDataController())
     try app.register(collection: AccountController())
     try app.register(collection: AdminController())
 }

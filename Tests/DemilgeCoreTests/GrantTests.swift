@@ -166,3 +166,13 @@ struct GrantLinesTests {
         #expect(GrantLines.activities("Орнотуу | 2026-05 | 2026-04") == .failure(.init(lines: [.init(line: 1, catalogKey: "grants.lines.activity_backwards")])))
     }
 }
+
+@Suite("Rational display")
+struct RationalDisplayTests {
+    @Test("rounded half away from zero to the digits asked")
+    func decimal() {
+        #expect(Rational(205, 3).decimal(digits: 1) == Decimal(string: "68.3"))
+        #expect(Rational(137, 2).decimal(digits: 0) == Decimal(69))
+        #expect(Rational(-1, 4).decimal(digits: 1) == Decimal(string: "-0.3"))
+    }
+}

@@ -71,6 +71,15 @@ public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public var isZero: Bool { numerator == 0 }
 
+    /// Rounded half away from zero to `digits` decimals, for display only (decisions use the exact value).
+    public func decimal(digits: Int) -> Decimal {
+        let scale = BigInt(10).power(digits)
+        let scaled = numerator.magnitude * scale.magnitude * 2 + denominator.magnitude
+        let rounded = scaled / (denominator.magnitude * 2)
+        let text = (numerator < 0 ? "-" : "") + String(rounded)
+        return (Decimal(string: text) ?? 0) / pow(Decimal(10), digits)
+    }
+
     /// The nearest `Double`, for fast passes that fall back on exact values near any threshold.
     public var doubleValue: Double {
         let shift = max(0, max(numerator.bitWidth, denominator.bitWidth) - 1000)

@@ -1,0 +1,389 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// Calls for proposals: opened by a programme's manager, with terms, weighted criteria and reviewers;
+/// ranked within the budget and decided in public.
+struct GrantCallController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("grants", use: index)
+        routes.get("grants", "new", use: newForm)
+        routes.post("grants", use: create)
+        routes.get("grants", ":call", use: show)
+        routes.post("grants", ":call", "status", use: advance)
+        routes.post("grants", ":call", "reviewers", use: addReviewer)
+        routes.post("grants", ":call", "decide", use: decide)
+    }
+
+    typealias Option = ProblemController.Option
+
+    // MARK: - List
+
+    func index(req: Request) async throws -> Response {
+        struct Row: Encodable {
+            let id: String, title: String, programme: String, budget: String, grantRange: String, deadline: String
+            let status: String, statusKey: String, applications: Int, awarded: Int
+        }
+        struct Content: Encodable { let calls: [Row]; let canCreate: Bool }
+        let calls = try await GrantCall.query(on: req.db).with(\.$programme).sort(\.$deadline, .descending).all()
+        let applications = try await GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft.rawValue).all()
+        let byCall = Dictionary(grouping: applications, by: { $0.$call.id })
+        return try await req.page("grants/index", titleKey: "grants.title", Content(
+            calls: calls.map { call in
+                let own = byCall[call.id!] ?? []
+                return Row(id: GrantDisplay.id(call), title: call.title, programme: call.programme.name.text(req.language),
+                           budget: GrantDisplay.money(call.budgetTyiyn, req),
+                           grantRange: "\(GrantDisplay.money(call.minGrantTyiyn, req)) — \(GrantDisplay.money(call.maxGrantTyiyn, req))",
+                           deadline: GrantDisplay.day(call.deadline, req), status: req.t(call.callStatus.catalogKey), statusKey: call.status,
+                           applications: own.count, awarded: own.filter { GrantDisplay.awarded.contains($0.grantStatus) }.count)
+            },
+            canCreate: Policy.allowsSomewhere(req.actor, .manageGrants)))
+    }
+
+    // MARK: - New call
+
+    static let defaultCriteria = """
+        Көйгөйдүн маанилүүлүгү | 30 | 10
+        Жарандардын катышуусу | 20 | 10
+        Туруктуулук | 20 | 10
+        Чыгашалардын негиздүүлүгү | 15 | 10
+        Өздүк салымдын көлөмү | 15 | 10
+        """
+
+    struct NewContent: Encodable {
+        let form: FormState
+        let programmes: [Option]
+        let places: [AccountController.PlaceGroup]
+        let kinds: [Option]
+        let criteriaErrors: [String]
+        let hasCriteriaErrors: Bool
+    }
+
+    private func renderNew(_ req: Request, _ form: FormState, kinds: Set<String>, criteriaErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let programmes = try await Programme.query(on: req.db).all().filter { req.can(.manageGrants, on: Target(programmeID: $0.id)) }
+        return try await req.page("grants/new", titleKey: "grants.new", NewContent(
+            form: form,
+            programmes: programmes.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["programme"]) },
+            places: try await AccountController.placeGroups(req, selected: form["territory"], includeTopLevel: true),
+            kinds: ApplicantKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: kinds.contains($0.rawValue)) },
+            criteriaErrors: criteriaErrors, hasCriteriaErrors: !criteriaErrors.isEmpty), forms: true, status: status)
+    }
+
+    func newForm(req: Request) async throws -> Response {
+        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        guard Policy.allowsSomewhere(req.actor, .manageGrants) else { throw DemilgeError.forbidden }
+        var form = FormState()
+        form.values["criteria"] = Self.defaultCriteria
+        form.values["cofunding"] = "20"
+        form.values["minimum_score"] = "50"
+        return try await renderNew(req, form, kinds: [ApplicantKind.municipality.rawValue])
+    }
+
+    func create(req: Request) async throws -> Response {
+        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        var form = FormState.read(req, fields: ["programme", "title", "description", "budget", "min_grant", "max_grant", "cofunding", "territory",
+                                                "deadline", "documents", "criteria", "minimum_score"])
+        let kinds = Set(ApplicantKind.allCases.map(\.rawValue).filter { (try? req.content.get(String.self, at: "kind_\($0)")) != nil })
+        form.requireText("title", length: 3...200, req)
+        form.optionalText("description", max: 5000, req)
+        form.optionalText("documents", max: 2000, req)
+        let programme = try await Programme.query(on: req.db).filter(\.$slug == form["programme"]).first()
+        if programme == nil { form.fail("programme", req.t("validation.choose_from_list")) }
+        let denied = programme != nil && !req.can(.manageGrants, on: Target(programmeID: programme!.id))
+        if denied { form.fail("programme", req.t("grants.not_your_programme")) }
+        func amount(_ field: String) -> Int64 {
+            guard let money = try? Money.parse(form[field]), money.minorUnits > 0 else { form.fail(field, req.t("validation.money")); return 0 }
+            return money.minorUnits
+        }
+        let budget = amount("budget"), minimum = amount("min_grant"), maximum = amount("max_grant")
+        if minimum > maximum && form.errors["max_grant"] == nil { form.fail("max_grant", req.t("grants.max_below_min")) }
+        if maximum > budget && form.errors["max_grant"] == nil { form.fail("max_grant", req.t("grants.max_above_budget")) }
+        let coFunding = Int(form["cofunding"]).flatMap { (0...99).contains($0) ? $0 : nil }
+        if coFunding == nil { form.fail("cofunding", req.t("grants.percent")) }
+        let minimumScore = Int(form["minimum_score"]).flatMap { (0...100).contains($0) ? $0 : nil }
+        if minimumScore == nil { form.fail("minimum_score", req.t("grants.percent")) }
+        if !GrantLines.isDay(form["deadline"]) { form.fail("deadline", req.t("validation.date")) }
+        else if form["deadline"] < ActionPlanRules.today() { form.fail("deadline", req.t("grants.deadline_past")) }
+        if kinds.isEmpty { form.fail("kinds", req.t("grants.kinds_required")) }
+        var territoryIDs: [UUID] = []
+        if !form["territory"].isEmpty {
+            if let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first() { territoryIDs = [territory.id!] }
+            else { form.fail("territory", req.t("validation.choose_from_list")) }
+        }
+        var criteriaErrors: [String] = []
+        var criteria: [GrantCall.Criterion] = []
+        switch GrantLines.criteria(form["criteria"]) {
+        case .success(let read):
+            criteria = read.enumerated().map { GrantCall.Criterion(key: "c\($0.offset + 1)", name: $0.element.name, weight: $0.element.weightPercent, max: $0.element.maxScore) }
+            if read.isEmpty { criteriaErrors.append(req.t("grants.criteria_required")) }
+            for problem in GrantReview.problems(criteria: criteria.map(\.core)) {
+                if case .weightsDoNotSumTo100(let total) = problem { criteriaErrors.append(req.t("grants.weights_sum", ["total": String(total)])) }
+            }
+        case .failure(let errors):
+            criteriaErrors = errors.lines.map { req.t("grants.line_error", ["line": String($0.line), "problem": req.t($0.catalogKey)]) }
+        }
+        if !criteriaErrors.isEmpty { form.fail("criteria", criteriaErrors[0]) }
+        guard form.isValid, let programme, let coFunding, let minimumScore else {
+            return try await renderNew(req, form, kinds: kinds, criteriaErrors: criteriaErrors, status: denied ? .forbidden : .unprocessableEntity)
+        }
+        let call = GrantCall()
+        call.$programme.id = programme.id!
+        call.title = form["title"]
+        call.description = form["description"]
+        call.budgetTyiyn = budget
+        call.minGrantTyiyn = minimum
+        call.maxGrantTyiyn = maximum
+        call.coFundingPercent = coFunding
+        call.applicantKindsText = ApplicantKind.allCases.map(\.rawValue).filter(kinds.contains).joined(separator: ",")
+        call.territoryIDs = territoryIDs
+        call.deadline = form["deadline"]
+        call.documents = form["documents"]
+        call.criteria = criteria
+        call.minimumScore = minimumScore
+        call.status = CallStatus.draft.rawValue
+        call.version = 1
+        try await req.write { db in
+            try await call.create(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.create", entityType: "grant_call",
+                                      entityID: GrantDisplay.id(call), after: call.snapshot)
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: GrantDisplay.callPath(call), redirectType: .normal)
+    }
+
+    // MARK: - The call's page
+
+    struct ApplicationRow: Encodable {
+        let id: String, title: String, organisation: String, organisationSlug: String, territory: String, requested: String
+        let status: String, statusKey: String, score: String, spread: String, hasScore: Bool
+        let decision: String, hasDecision: Bool
+    }
+
+    struct ReviewerRow: Encodable { let name: String; let declared: Bool; let scored: Int }
+
+    struct ShowContent: Encodable {
+        let id: String, title: String, description: String, programme: String, programmeSlug: String
+        let budget: String, minGrant: String, maxGrant: String, coFunding: Int, kinds: String, territories: String, deadline: String
+        let documents: [String], hasDocuments: Bool
+        let criteria: [GrantCall.Criterion]
+        let minimumScore: Int
+        let status: String, statusKey: String
+        let applications: [ApplicationRow], hasApplications: Bool
+        let ranking: [ApplicationRow], hasRanking: Bool, rankingNote: String
+        let isManager: Bool, isReviewer: Bool, canApply: Bool, isOpen: Bool
+        let nextStatus: String, nextStatusLabel: String, version: Int
+        let reviewers: [ReviewerRow], hasReviewers: Bool
+        let canDecide: Bool
+        let form: FormState
+        let decided: Bool
+        let left: String
+    }
+
+    func show(req: Request) async throws -> Response {
+        try await render(req, try await GrantDisplay.loadCall(req))
+    }
+
+    func render(_ req: Request, _ call: GrantCall, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
+        let viewer = try await GrantViewer.load(req, call: call)
+        let board = try await CallBoard.load(call, on: req.db)
+        let visible = board.applications.filter { $0.grantStatus != .draft || viewer.isApplicant($0) || viewer.isManager }
+        let commissionSees = viewer.isManager || viewer.reviewer != nil
+        func row(_ application: GrantApplication, line: GrantRanking.Line? = nil) -> ApplicationRow {
+            let aggregate = board.aggregate(application)
+            let showScore = aggregate != nil && (call.callStatus == .decided || commissionSees)
+            var decision = ""
+            switch line?.decision {
+            case .funded(let leftAfter): decision = req.t("grants.rank_funded", ["left": GrantDisplay.money(leftAfter, req)])
+            case .reserve(let position, let left): decision = req.t("grants.rank_reserve", ["position": String(position), "left": GrantDisplay.money(left, req)])
+            case .belowThreshold: decision = req.t("grants.rank_below", ["minimum": String(call.minimumScore)])
+            case nil: break
+            }
+            if line?.tieBroken == true { decision += " " + req.t("grants.rank_tie") }
+            return ApplicationRow(
+                id: GrantDisplay.id(application), title: application.title, organisation: application.organisation.name.text(req.language),
+                organisationSlug: application.organisation.slug, territory: application.territory.name.text(req.language),
+                requested: GrantDisplay.money(application.requestedTyiyn, req), status: req.t(application.grantStatus.catalogKey), statusKey: application.status,
+                score: showScore ? GrantDisplay.score(aggregate!.mean, req) : "", spread: showScore ? GrantDisplay.score(aggregate!.spread, req) : "",
+                hasScore: showScore, decision: decision, hasDecision: !decision.isEmpty)
+        }
+        let ranking = (commissionSees || call.callStatus == .decided) ? board.ranking() : []
+        let byID = Dictionary(uniqueKeysWithValues: board.applications.map { (GrantDisplay.id($0), $0) })
+        let reviewers = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == call.id!).with(\.$user).all()
+        let next = call.callStatus.next
+        let awardedTotal = board.applications.filter { GrantDisplay.awarded.contains($0.grantStatus) }.reduce(Int64(0)) { $0 + $1.requestedTyiyn }
+        let content = ShowContent(
+            id: GrantDisplay.id(call), title: call.title, description: call.description, programme: call.programme.name.text(req.language),
+            programmeSlug: call.programme.slug, budget: GrantDisplay.money(call.budgetTyiyn, req), minGrant: GrantDisplay.money(call.minGrantTyiyn, req),
+            maxGrant: GrantDisplay.money(call.maxGrantTyiyn, req), coFunding: call.coFundingPercent,
+            kinds: ApplicantKind.allCases.filter(call.applicantKinds.contains).map { req.t($0.catalogKey) }.joined(separator: ", "),
+            territories: try await territoryNames(call, req), deadline: GrantDisplay.day(call.deadline, req),
+            documents: call.documents.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            hasDocuments: !call.documents.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            criteria: call.criteria, minimumScore: call.minimumScore,
+            status: req.t(call.callStatus.catalogKey), statusKey: call.status,
+            applications: visible.map { row($0) }, hasApplications: !visible.isEmpty,
+            ranking: ranking.compactMap { line in byID[line.id].map { row($0, line: line) } }, hasRanking: !ranking.isEmpty,
+            rankingNote: req.t("grants.ranking_note", ["budget": GrantDisplay.money(call.budgetTyiyn, req), "minimum": String(call.minimumScore)]),
+            isManager: viewer.isManager, isReviewer: viewer.reviewer != nil,
+            canApply: call.callStatus == .open && req.actor.isSignedIn, isOpen: call.callStatus == .open,
+            nextStatus: next?.rawValue ?? "", nextStatusLabel: next.map { req.t("grants.move_call.\($0.rawValue)") } ?? "", version: call.version,
+            reviewers: reviewers.map { r in
+                ReviewerRow(name: r.user.displayName, declared: r.declaredAt != nil, scored: board.sheets.filter { $0.$reviewer.id == r.id }.count)
+            },
+            hasReviewers: !reviewers.isEmpty,
+            canDecide: viewer.isManager && call.callStatus == .review && !ranking.isEmpty,
+            form: form, decided: call.callStatus == .decided,
+            left: GrantDisplay.money(call.budgetTyiyn - awardedTotal, req))
+        return try await req.page("grants/call", titleKey: "grants.title", content, forms: true, title: call.title, status: status)
+    }
+
+    private func territoryNames(_ call: GrantCall, _ req: Request) async throws -> String {
+        let ids = call.territoryIDs
+        guard !ids.isEmpty else { return req.t("grants.whole_country") }
+        return try await Territory.query(on: req.db).filter(\.$id ~~ ids).all().map { $0.name.text(req.language) }.joined(separator: ", ")
+    }
+
+    // MARK: - Manager's actions
+
+    func advance(req: Request) async throws -> Response {
+        let call = try await GrantDisplay.loadCall(req)
+        try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
+        guard let next = call.callStatus.next, req.content[String.self, at: "status"] == next.rawValue, next != .decided else {
+            var form = FormState()
+            form.fail("status", req.t("grants.call_move_refused"))
+            return try await render(req, call, form: form, status: .conflict)
+        }
+        let expected = req.content[Int.self, at: "version"] ?? -1
+        let moved = try await req.write { db -> Bool in
+            guard try await VersionClaim.claim(GrantCall.schema, id: call.id!, expected: expected, on: db) else { return false }
+            let before = call.snapshot
+            call.status = next.rawValue
+            call.version = expected + 1
+            try await call.update(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.\(next.rawValue)", entityType: "grant_call",
+                                      entityID: GrantDisplay.id(call), before: before, after: call.snapshot)
+            return true
+        }
+        guard moved else { throw DemilgeError.staleEdit }
+        req.flash("admin.saved")
+        return req.redirect(to: GrantDisplay.callPath(call), redirectType: .normal)
+    }
+
+    func addReviewer(req: Request) async throws -> Response {
+        let call = try await GrantDisplay.loadCall(req)
+        try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
+        var form = FormState.read(req, fields: ["email"])
+        let user = try await User.query(on: req.db).filter(\.$email == form["email"].lowercased()).first()
+        if user == nil { form.fail("email", req.t("grants.reviewer_unknown")) }
+        else if try await GrantReviewer.query(on: req.db).filter(\.$call.$id == call.id!).filter(\.$user.$id == user!.id!).first() != nil {
+            form.fail("email", req.t("grants.reviewer_already"))
+        }
+        guard form.isValid, let user else { return try await render(req, call, form: form, status: .unprocessableEntity) }
+        try await req.write { db in
+            try await GrantReviewer(callID: call.id!, userID: user.id!).create(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.reviewer", entityType: "grant_call",
+                                      entityID: GrantDisplay.id(call), after: ["reviewer": user.email])
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: GrantDisplay.callPath(call), redirectType: .normal)
+    }
+
+    /// Applies the ranking: funded → approved, reserve list → reserve, below the minimum → rejected with the reason;
+    /// the call is decided and its results public.
+    func decide(req: Request) async throws -> Response {
+        let call = try await GrantDisplay.loadCall(req)
+        try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
+        let board = try await CallBoard.load(call, on: req.db)
+        let waiting = board.applications.filter { [.submitted, .eligible, .underReview].contains($0.grantStatus) }
+        guard call.callStatus == .review, waiting.isEmpty, !board.ranking().isEmpty else {
+            var form = FormState()
+            form.fail("decide", req.t(waiting.isEmpty ? "grants.decide_refused" : "grants.decide_waiting", ["count": String(waiting.count)]))
+            return try await render(req, call, form: form, status: .conflict)
+        }
+        let expected = req.content[Int.self, at: "version"] ?? -1
+        let byID = Dictionary(uniqueKeysWithValues: board.applications.map { (GrantDisplay.id($0), $0) })
+        let minimum = String(call.minimumScore)
+        let decided = try await req.write { db -> Bool in
+            guard try await VersionClaim.claim(GrantCall.schema, id: call.id!, expected: expected, on: db) else { return false }
+            for line in board.ranking() {
+                guard let application = byID[line.id] else { continue }
+                switch line.decision {
+                case .funded: try await GrantMove.apply(application, to: .approved, reason: nil, as: .programmeManager, by: req, on: db)
+                case .reserve(let position, _): try await GrantMove.apply(application, to: .reserve, reason: "#\(position)", as: .programmeManager, by: req, on: db)
+                case .belowThreshold: try await GrantMove.apply(application, to: .rejected, reason: req.t("grants.rank_below", ["minimum": minimum]), as: .programmeManager, by: req, on: db)
+                }
+            }
+            call.status = CallStatus.decided.rawValue
+            call.version = expected + 1
+            try await call.update(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.decided", entityType: "grant_call",
+                                      entityID: GrantDisplay.id(call), after: call.snapshot)
+            return true
+        }
+        guard decided else { throw DemilgeError.staleEdit }
+        req.flash("admin.saved")
+        return req.redirect(to: GrantDisplay.callPath(call), redirectType: .normal)
+    }
+}
+
+/// A call's applications with their score sheets and what the commission sees of them.
+struct CallBoard {
+    let call: GrantCall
+    let applications: [GrantApplication]
+    let sheets: [GrantScoreSheet]
+    let reviewers: [GrantReviewer]
+    let conflicts: [GrantConflict]
+    let memberships: [UUID: (organisations: Set<UUID>, territories: Set<UUID>)]
+
+    static func load(_ call: GrantCall, on db: any Database) async throws -> CallBoard {
+        let applications = try await GrantApplication.query(on: db).filter(\.$call.$id == call.id!)
+            .with(\.$organisation).with(\.$territory).sort(\.$submittedAt).sort(\.$createdAt).all()
+        let reviewers = try await GrantReviewer.query(on: db).filter(\.$call.$id == call.id!).all()
+        let reviewerIDs = reviewers.compactMap(\.id)
+        let sheets = reviewerIDs.isEmpty ? [] : try await GrantScoreSheet.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).all()
+        let conflicts = reviewerIDs.isEmpty ? [] : try await GrantConflict.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).all()
+        let users = reviewers.map { $0.$user.id }
+        let members = users.isEmpty ? [] : try await OrganisationMember.query(on: db).filter(\.$user.$id ~~ users).with(\.$organisation).all()
+        var memberships: [UUID: (organisations: Set<UUID>, territories: Set<UUID>)] = [:]
+        for member in members {
+            var entry = memberships[member.$user.id] ?? ([], [])
+            entry.organisations.insert(member.$organisation.id)
+            if let territory = member.organisation.territoryID { entry.territories.insert(territory) }
+            memberships[member.$user.id] = entry
+        }
+        return CallBoard(call: call, applications: applications, sheets: sheets, reviewers: reviewers, conflicts: conflicts, memberships: memberships)
+    }
+
+    /// Reviewers conflicted with an application, declared or by their organisations.
+    func conflicted(_ application: GrantApplication) -> Set<UUID> {
+        Set(reviewers.filter { reviewer in
+            let member = memberships[reviewer.$user.id] ?? ([], [])
+            let declared = conflicts.contains { $0.$reviewer.id == reviewer.id && $0.$application.id == application.id }
+            return ReviewAccess.conflict(reviewerOrganisations: member.organisations, reviewerOrganisationTerritories: member.territories,
+                                         declared: declared, applicant: application.$organisation.id, territoryPath: [application.$territory.id]) != nil
+        }.compactMap(\.id))
+    }
+
+    func sheets(of application: GrantApplication) -> [GrantScoreSheet] { sheets.filter { $0.$application.id == application.id } }
+
+    func revealed(_ application: GrantApplication) -> Bool {
+        ReviewAccess.scoresRevealed(reviewers: Set(reviewers.compactMap(\.id)), conflicted: conflicted(application),
+                                    scored: Set(sheets(of: application).map { $0.$reviewer.id }))
+    }
+
+    /// Mean and spread of the weighted scores, once every unconflicted reviewer has scored.
+    func aggregate(_ application: GrantApplication) -> GrantReview.Aggregate? {
+        guard revealed(application) else { return nil }
+        return GrantReview.aggregate(sheets(of: application).compactMap { GrantDisplay.weighted($0, call) })
+    }
+
+    /// The fully scored applications ranked within the call's budget (already awarded ones keep their money).
+    func ranking() -> [GrantRanking.Line] {
+        let ranked: Set<GrantStatus> = [.underReview, .scored, .approved, .reserve, .rejected, .contracted, .inImplementation, .completed, .terminated, .closed]
+        let candidates = applications.enumerated().compactMap { index, application -> GrantRanking.Candidate? in
+            guard ranked.contains(application.grantStatus), let aggregate = aggregate(application) else { return nil }
+            return GrantRanking.Candidate(id: GrantDisplay.id(application), score: aggregate.mean, requestedTyiyn: application.requestedTyiyn, submittedOrder: index)
+        }
+        return GrantRanking.rank(candidates, budgetTyiyn: call.budgetTyiyn, minimumScore: Rational(call.minimumScore))
+    }
+}

@@ -1,0 +1,116 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// Who the signed-in user is to a call and its applications: its programme's manager, one of its
+/// reviewers, a member of applicant organisations.
+struct GrantViewer {
+    let userID: UUID?
+    let isManager: Bool
+    let reviewer: GrantReviewer?
+    let organisations: Set<UUID>
+    /// Territories of the user's organisations: an application from one of them is their own municipality's.
+    let organisationTerritories: Set<UUID>
+    let declaredConflicts: Set<UUID>
+
+    static func load(_ req: Request, call: GrantCall) async throws -> GrantViewer {
+        let isManager = req.can(.manageGrants, on: Target(programmeID: call.$programme.id))
+        guard let userID = req.actor.userID else {
+            return GrantViewer(userID: nil, isManager: false, reviewer: nil, organisations: [], organisationTerritories: [], declaredConflicts: [])
+        }
+        let memberships = try await OrganisationMember.query(on: req.db).filter(\.$user.$id == userID).with(\.$organisation).all()
+        let reviewer = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == call.id!).filter(\.$user.$id == userID).first()
+        let declared = try await reviewer.asyncMap { r in
+            try await GrantConflict.query(on: req.db).filter(\.$reviewer.$id == r.id!).all().map { $0.$application.id }
+        } ?? []
+        return GrantViewer(userID: userID, isManager: isManager, reviewer: reviewer,
+                           organisations: Set(memberships.map { $0.$organisation.id }),
+                           organisationTerritories: Set(memberships.compactMap { $0.organisation.territoryID }),
+                           declaredConflicts: Set(declared))
+    }
+
+    func isApplicant(_ application: GrantApplication) -> Bool { organisations.contains(application.$organisation.id) }
+
+    func conflict(with application: GrantApplication) -> ReviewAccess.Conflict? {
+        guard reviewer != nil else { return nil }
+        return ReviewAccess.conflict(reviewerOrganisations: organisations, reviewerOrganisationTerritories: organisationTerritories,
+                                     declared: declaredConflicts.contains(application.id!), applicant: application.$organisation.id,
+                                     territoryPath: [application.$territory.id])
+    }
+
+    /// A reviewer without a conflict who has declared their conflicts for the call.
+    func mayReview(_ application: GrantApplication) -> Bool {
+        reviewer?.declaredAt != nil && conflict(with: application) == nil
+    }
+
+    /// The whole proposal (budget, activities, reviews) is open to its applicant, the manager and unconflicted reviewers
+    /// while it is judged, and to everybody once it is awarded; before that the public sees who applied for what.
+    func seesProposal(_ application: GrantApplication, call: GrantCall) -> Bool {
+        if isManager || isApplicant(application) { return true }
+        if reviewer != nil { return conflict(with: application) == nil }
+        return call.callStatus == .decided || GrantDisplay.awarded.contains(application.grantStatus)
+    }
+
+    func parties(for application: GrantApplication) -> Set<GrantParty> {
+        var parties: Set<GrantParty> = []
+        if isApplicant(application) { parties.insert(.applicant) }
+        if isManager { parties.insert(.programmeManager) }
+        if mayReview(application) { parties.insert(.commission) }
+        return parties
+    }
+}
+
+enum GrantDisplay {
+    static let awarded: Set<GrantStatus> = [.approved, .contracted, .inImplementation, .completed, .terminated, .closed]
+
+    static func id(_ model: some Model) -> String { (model.id as? UUID)?.uuidString.lowercased() ?? "" }
+    static func callPath(_ call: GrantCall) -> String { "/grants/\(id(call))" }
+    static func applicationPath(_ application: GrantApplication) -> String { "/applications/\(id(application))" }
+
+    static func money(_ tyiyn: Int64, _ req: Request) -> String { Money(minorUnits: tyiyn).formatted(req.language) }
+
+    static func day(_ isoDay: String, _ req: Request) -> String { AssessmentController.displayDate(isoDay, req.language) }
+
+    static func loadCall(_ req: Request) async throws -> GrantCall {
+        guard let id = req.parameters.get("call").flatMap(UUID.init(uuidString:)),
+              let call = try await GrantCall.query(on: req.db).filter(\.$id == id).with(\.$programme).first() else { throw DemilgeError.notFound }
+        return call
+    }
+
+    static func loadApplication(_ req: Request) async throws -> GrantApplication {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let application = try await GrantApplication.query(on: req.db).filter(\.$id == id)
+                .with(\.$call) { $0.with(\.$programme) }.with(\.$organisation).with(\.$territory).with(\.$problem).with(\.$lines).first()
+        else { throw DemilgeError.notFound }
+        return application
+    }
+
+    /// A reviewer's weighted score of one sheet, exact.
+    static func weighted(_ sheet: GrantScoreSheet, _ call: GrantCall) -> Rational? {
+        try? GrantReview.weighted(sheet.scores, criteria: call.criteria.map(\.core)).get()
+    }
+
+    /// Scores out of 100 are shown with one decimal; the exact value decides.
+    static func score(_ value: Rational, _ req: Request) -> String {
+        Formatters.decimal(value.decimal(digits: 1), fractionDigits: 1, req.language)
+    }
+}
+
+/// Moves an application along its lifecycle: checked by `GrantLifecycle`, audited, and kept as its public timeline.
+enum GrantMove {
+    struct Refused: Error { let refusal: GrantLifecycle.Refusal }
+
+    static func apply(_ application: GrantApplication, to status: GrantStatus, reason: String?, as party: GrantParty,
+                      by req: Request, on db: any Database) async throws {
+        let from = application.grantStatus
+        if let refusal = GrantLifecycle.check(from: from, to: status, by: party, reason: reason ?? "") { throw Refused(refusal: refusal) }
+        application.status = status.rawValue
+        if let reason, !reason.isEmpty { application.statusReason = reason }
+        if status == .submitted { application.submittedAt = Date() }
+        try await application.update(on: db)
+        try await GrantTransition(applicationID: application.id!, from: from, to: status, reason: reason?.isEmpty == true ? nil : reason,
+                                  byName: req.currentUser?.displayName ?? "Demilge").create(on: db)
+        try await AuditLog.record(on: db, by: req.auditActor, action: "grant.\(status.rawValue)", entityType: "grant_application",
+                                  entityID: GrantDisplay.id(application), after: ["from": from.rawValue, "to": status.rawValue, "reason": reason ?? ""])
+    }
+}

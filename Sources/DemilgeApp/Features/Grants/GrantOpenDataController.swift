@@ -1,0 +1,102 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// The public record of the grants: awarded applications by oblast, and calls, awards, contracts and
+/// disbursements as CSV and JSON. Amounts are in som with two decimals; no personal contact data, no reviewer comments.
+struct GrantOpenDataController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("grants", "grantees", use: grantees)
+        for name in ["calls", "awards", "contracts", "disbursements"] {
+            routes.get("grants", "\(name).csv") { req in try await Self.table(name, req).csv(filename: "\(name).csv") }
+            routes.get("grants", "\(name).json") { req in try await Self.table(name, req).json(on: req) }
+        }
+    }
+
+    // MARK: - Grantees by oblast
+
+    func grantees(req: Request) async throws -> Response {
+        struct Item: Encodable { let id: String; let title: String; let organisation: String; let organisationSlug: String; let place: String; let amount: String; let status: String; let call: String }
+        struct Group: Encodable { let oblast: TerritoryLink; let items: [Item]; let count: Int }
+        struct Content: Encodable { let groups: [Group]; let total: Int }
+        let directory = try await TerritoryDirectory.load(on: req.db)
+        let awarded = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
+            .with(\.$organisation).with(\.$call).all()
+        let byOblast = Dictionary(grouping: awarded) { application in
+            directory.byID[application.$territory.id].map { directory.topLevel(of: $0).id! }
+        }
+        let language = req.language
+        let groups = KyrgyzText.sorted(directory.roots.filter { byOblast[$0.id] != nil }, by: { $0.name.text(language) }, language).map { oblast in
+            let items = KyrgyzText.sorted(byOblast[oblast.id] ?? [], by: { $0.organisation.name.text(language) }, language).map { a in
+                Item(id: GrantDisplay.id(a), title: a.title, organisation: a.organisation.name.text(language), organisationSlug: a.organisation.slug,
+                     place: directory.byID[a.$territory.id]?.name.text(language) ?? "", amount: GrantDisplay.money(a.requestedTyiyn, req),
+                     status: req.t(a.grantStatus.catalogKey), call: a.call.title)
+            }
+            return Group(oblast: TerritoryLink(oblast, language, catalog: req.application.catalog), items: items, count: items.count)
+        }
+        return try await req.page("grants/grantees", titleKey: "grants.by_oblast", Content(groups: groups, total: awarded.count))
+    }
+
+    // MARK: - Tables
+
+    struct Table {
+        let header: [String]
+        let rows: [[String]]
+
+        func csv(filename: String) -> Response { OpenData.csv(CSV.write(header: header, rows: rows), filename: filename) }
+
+        func json(on req: Request) async throws -> Response {
+            try await OpenData.json(rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }, on: req)
+        }
+    }
+
+    static func som(_ tyiyn: Int64) -> String { Money(minorUnits: tyiyn).plainDecimal }
+
+    static func table(_ name: String, _ req: Request) async throws -> Table {
+        switch name {
+        case "calls":
+            let calls = try await GrantCall.query(on: req.db).filter(\.$status != CallStatus.draft.rawValue).with(\.$programme).sort(\.$deadline).all()
+            return Table(header: ["id", "programme", "title", "status", "budget_som", "min_grant_som", "max_grant_som", "cofunding_percent",
+                                  "applicant_kinds", "deadline", "minimum_score", "criteria"],
+                         rows: calls.map { c in
+                             [GrantDisplay.id(c), c.programme.slug, c.title, c.status, som(c.budgetTyiyn), som(c.minGrantTyiyn), som(c.maxGrantTyiyn),
+                              String(c.coFundingPercent), c.applicantKindsText, c.deadline, String(c.minimumScore),
+                              c.criteria.map { "\($0.name) (\($0.weight)%, 0–\($0.max))" }.joined(separator: "; ")]
+                         })
+        case "awards":
+            let applications = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
+                .with(\.$call).with(\.$organisation).with(\.$territory).sort(\.$submittedAt).all()
+            var scores: [UUID: String] = [:]
+            for call in Set(applications.map { $0.$call.id }) {
+                guard let model = applications.first(where: { $0.$call.id == call })?.call else { continue }
+                let board = try await CallBoard.load(model, on: req.db)
+                for a in board.applications { if let aggregate = board.aggregate(a) { scores[a.id!] = "\(aggregate.mean.decimal(digits: 2))" } }
+            }
+            return Table(header: ["id", "call", "organisation", "organisation_kind", "territory", "title", "status", "grant_som", "total_cost_som", "score"],
+                         rows: applications.map { a in
+                             [GrantDisplay.id(a), GrantDisplay.id(a.call), a.organisation.name.ky, a.organisation.kind, a.territory.code, a.title, a.status,
+                              som(a.requestedTyiyn), som(a.totalTyiyn), scores[a.id!] ?? ""]
+                         })
+        case "contracts":
+            let contracts = try await GrantContract.query(on: req.db).with(\.$application) { $0.with(\.$organisation) }.with(\.$tranches).sort(\.$signedOn).all()
+            return Table(header: ["number", "application", "organisation", "signed_on", "starts_on", "ends_on", "grant_som", "local_budget_som", "community_som",
+                                  "other_som", "tranches"],
+                         rows: contracts.map { c in
+                             [c.number, GrantDisplay.id(c.application), c.application.organisation.name.ky, c.signedOn, c.startsOn, c.endsOn,
+                              som(c.amountTyiyn), som(c.localBudgetTyiyn), som(c.communityTyiyn), som(c.otherTyiyn),
+                              c.tranches.sorted { $0.number < $1.number }.map { "\($0.number): \($0.plannedOn) \(som($0.amountTyiyn))" }.joined(separator: "; ")]
+                         })
+        default:
+            let payments = try await GrantPayment.query(on: req.db).with(\.$application).with(\.$tranche).sort(\.$paidOn).all()
+            return Table(header: ["application", "title", "paid_on", "source", "amount_som", "tranche", "reference"],
+                         rows: payments.map { p in
+                             [GrantDisplay.id(p.application), p.application.title, p.paidOn, p.source, som(p.amountTyiyn), p.tranche.map { String($0.number) } ?? "", p.reference]
+                         })
+        }
+    }
+}
+
+extension Money {
+    /// "400000.00": som with two decimals and a point, for open data.
+    var plainDecimal: String { String(format: "%lld.%02lld", minorUnits / 100, minorUnits % 100) }
+}
