@@ -174,5 +174,6 @@ struct RationalDisplayTests {
         #expect(Rational(205, 3).decimal(digits: 1) == Decimal(string: "68.3"))
         #expect(Rational(137, 2).decimal(digits: 0) == Decimal(69))
         #expect(Rational(-1, 4).decimal(digits: 1) == Decimal(string: "-0.3"))
+        #expect(Rational(80).fixed(digits: 2) == "80.00" && Rational(1, 200).fixed(digits: 2) == "0.01" && Rational(-1, 3).fixed(digits: 1) == "-0.3")
     }
 }

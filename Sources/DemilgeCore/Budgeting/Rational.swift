@@ -73,11 +73,19 @@ public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Rounded half away from zero to `digits` decimals, for display only (decisions use the exact value).
     public func decimal(digits: Int) -> Decimal {
+        Decimal(string: fixed(digits: digits)) ?? 0
+    }
+
+    /// The same rounding as plain text with exactly `digits` decimals and a point ("80.00"), for open data.
+    public func fixed(digits: Int) -> String {
         let scale = BigInt(10).power(digits)
-        let scaled = numerator.magnitude * scale.magnitude * 2 + denominator.magnitude
-        let rounded = scaled / (denominator.magnitude * 2)
-        let text = (numerator < 0 ? "-" : "") + String(rounded)
-        return (Decimal(string: text) ?? 0) / pow(Decimal(10), digits)
+        let rounded = (numerator.magnitude * scale.magnitude * 2 + denominator.magnitude) / (denominator.magnitude * 2)
+        var text = String(rounded)
+        if digits > 0 {
+            text = String(repeating: "0", count: max(0, digits + 1 - text.count)) + text
+            text.insert(".", at: text.index(text.endIndex, offsetBy: -digits))
+        }
+        return (numerator < 0 && rounded != 0 ? "-" : "") + text
     }
 
     /// The nearest `Double`, for fast passes that fall back on exact values near any threshold.

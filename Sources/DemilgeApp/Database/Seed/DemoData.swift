@@ -16,9 +16,10 @@ enum DemoData {
         var users = 0
         var communities = 0
         var rounds = 0
+        var grants = 0
 
         var description: String {
-            "territories +\(territories.created), organisations +\(organisations), programmes +\(programmes), links +\(links), users +\(users), communities +\(communities), rounds +\(rounds)"
+            "territories +\(territories.created), organisations +\(organisations), programmes +\(programmes), links +\(links), users +\(users), communities +\(communities), rounds +\(rounds), grants +\(grants)"
         }
     }
 
@@ -161,6 +162,12 @@ enum DemoData {
             ("manager.alert@demilge.kg", "Бакыт Программов", .programmeManager, .programme("yntymaktuu-jashoo")),
             ("resident.manas-ata@demilge.kg", "Нурлан Манас-Атаев", .resident, .territory("KG-GO-manas-ata")),
             ("staff.osh@demilge.kg", "Жылдыз Мэриева", .municipalStaff, .territory("KG-GO")),
+            ("manager.araket@demilge.kg", "Самара Аракетова", .programmeManager, .programme("araket")),
+            ("monitor.osh@demilge.kg", "Бектур Көзөмөлов", .monitor, .territory("KG-GO")),
+            ("reviewer.one@demilge.kg", "Гүлнара Баалоочу", .commissionMember, .programme("araket")),
+            ("reviewer.two@demilge.kg", "Тимур Комиссиев", .commissionMember, .programme("araket")),
+            ("applicant.manas-ata@demilge.kg", "Азамат Токтогулов", .resident, .territory("KG-GO-manas-ata")),
+            ("applicant.cso@demilge.kg", "Чолпон Уюмова", .resident, .territory("KG-C-tokmok-city")),
         ]
         for demo in demoUsers where try await User.query(on: db).filter(\.$email == demo.email).first() == nil {
             let user = User(email: demo.email, displayName: demo.name, passwordHash: demoPasswordHash)
@@ -183,6 +190,7 @@ enum DemoData {
         }
         report.communities = try await CommunityDemo.load(from: directory, on: db)
         report.rounds = try await BudgetingDemo.load(on: db)
+        report.grants = try await GrantsDemo.load(on: db)
         return report
     }
 
@@ -201,6 +209,7 @@ enum SeedError: Error, CustomStringConvertible {
     case unknownProgramme(String)
     case unknownKind(String)
     case badMonth(String)
+    case invalidGrantStep(String)
 
     var description: String {
         switch self {
@@ -210,6 +219,7 @@ enum SeedError: Error, CustomStringConvertible {
         case .unknownProgramme(let slug): "unknown programme \(slug)"
         case .unknownKind(let kind): "unknown organisation kind \(kind)"
         case .badMonth(let text): "bad month \(text) (want YYYY-MM)"
+        case .invalidGrantStep(let refusal): "grant demo step refused: \(refusal)"
         }
     }
 }

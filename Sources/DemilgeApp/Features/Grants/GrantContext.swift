@@ -105,7 +105,7 @@ enum GrantMove {
         let from = application.grantStatus
         if let refusal = GrantLifecycle.check(from: from, to: status, by: party, reason: reason ?? "") { throw Refused(refusal: refusal) }
         application.status = status.rawValue
-        if let reason, !reason.isEmpty { application.statusReason = reason }
+        application.statusReason = reason?.isEmpty == false ? reason : nil
         if status == .submitted { application.submittedAt = Date() }
         try await application.update(on: db)
         try await GrantTransition(applicationID: application.id!, from: from, to: status, reason: reason?.isEmpty == true ? nil : reason,

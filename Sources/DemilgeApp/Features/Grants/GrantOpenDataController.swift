@@ -70,7 +70,7 @@ struct GrantOpenDataController: RouteCollection {
             for call in Set(applications.map { $0.$call.id }) {
                 guard let model = applications.first(where: { $0.$call.id == call })?.call else { continue }
                 let board = try await CallBoard.load(model, on: req.db)
-                for a in board.applications { if let aggregate = board.aggregate(a) { scores[a.id!] = "\(aggregate.mean.decimal(digits: 2))" } }
+                for a in board.applications { if let aggregate = board.aggregate(a) { scores[a.id!] = aggregate.mean.fixed(digits: 2) } }
             }
             return Table(header: ["id", "call", "organisation", "organisation_kind", "territory", "title", "status", "grant_som", "total_cost_som", "score"],
                          rows: applications.map { a in
