@@ -75,7 +75,17 @@ struct CatalogTests {
         keys += [DemilgeError.csrf, .forbidden, .signInRequired, .notFound, .rateLimited, .staleEdit].map(\.catalogKey)
         keys += [TerritoryRuleError.cycle, .missingParent(.raion), .topLevelHasParent(.oblast), .wrongParent(child: .raion, parent: .city)].map(\.catalogKey)
         keys += ["territory.create", "territory.update", "organisation.create", "organisation.update", "programme.create", "grantee.create"].map { "activity.\($0)" }
+        keys += HomeController.publicActions.map { "activity.\($0)" }
         keys += ["global", "territory", "programme"].map { "role.scope.\($0)" }
+        keys += GrantStatus.allCases.map(\.catalogKey) + GrantStatus.allCases.filter { $0 != .draft }.map { "grants.move.\($0.rawValue)" } + GrantLifecycle.Stage.allCases.map(\.catalogKey)
+        keys += CallStatus.allCases.map(\.catalogKey) + ["open", "review"].map { "grants.move_call.\($0)" }
+        keys += ApplicantKind.allCases.map(\.catalogKey) + FundingSource.allCases.map(\.catalogKey)
+        keys += [ReviewAccess.Conflict.ownOrganisation, .ownMunicipality, .declared].map { "grants.conflict.\($0.rawValue)" }
+        keys += [ApplicationProblem.noBudgetLines, .lineNotPositive(line: 1), .grantLinesDoNotSum(lines: 0, requested: 0), .linesDoNotSum(lines: 0, total: 0),
+                 .overMaximum(requested: 0, maximum: 0), .belowMinimum(requested: 0, minimum: 0), .coFundingBelowShare(required: 0, actual: .zero),
+                 .applicantKindNotEligible(.cso), .territoryNotEligible, .pastDeadline("")].map(\.catalogKey)
+        keys += [ContractProblem.amountAboveAward(amount: 0, awarded: 0), .tranchesDoNotSum(tranches: 0, amount: 0), .overTranche(remaining: 0),
+                 .earlierTrancheUnpaid(number: 1), .notPositive].map(\.catalogKey)
         keys += ["error.csv.malformed", "error.csv.header", "error.csv.columns", "error.csv.duplicate", "error.territory.code",
                  "error.territory.kind", "error.territory.name_ky", "error.territory.unknown_parent"]
         for key in keys {

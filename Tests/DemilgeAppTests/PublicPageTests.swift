@@ -20,6 +20,9 @@ struct PublicPageTests {
             paths.append("/rounds/\(round.id!.uuidString.lowercased())")
             if round.roundStatus == .published { paths += ["/rounds/\(round.id!.uuidString.lowercased())/results"] }
         }
+        paths += ["/grants", "/grants/grantees"]
+        paths += try await GrantCall.query(on: app.db).all().map { "/grants/\($0.id!.uuidString.lowercased())" }
+        paths += try await GrantApplication.query(on: app.db).filter(\.$status != "draft").all().map { "/applications/\($0.id!.uuidString.lowercased())" }
         paths += OrganisationKind.allCases.map { "/organisations?kind=\($0.rawValue)" }
         paths += try await Territory.query(on: app.db).all().map { "/territories/\($0.code)" }
         paths += try await Organisation.query(on: app.db).all().map { "/organisations/\($0.slug)" }

@@ -60,6 +60,7 @@ enum GrantsDemo {
                         territories: [osh.id!], deadline: BudgetingDemo.shift(ActionPlanRules.today(), days: 45), status: .open,
                         description: "Ош шаарынын жаңы конуштарындагы муниципалитеттер жана жарандык коом уюмдары үчүн.")
         try await open.create(on: db)
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.open", entityType: "grant_call", entityID: GrantDisplay.id(open), after: open.snapshot)
         return 3
     }
 
@@ -194,6 +195,7 @@ enum GrantsDemo {
             case .belowThreshold: try await walk(application, [(.rejected, .programmeManager, "2026-04-20", "< 50")], by: manager, on: db)
             }
         }
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: GrantDisplay.id(call), after: call.snapshot)
         if let manasAta = board.applications.first(where: { $0.title == manasAtaTitle }) { try await deliver(manasAta, manager: manager, on: db) }
     }
 
@@ -291,6 +293,7 @@ enum GrantsDemo {
                                          (.approved, .programmeManager, "2021-11-01", "«Ынтымактуу Жашоо» долбоорунун маалыматы боюнча (seed 004)")],
                            by: "International Alert", on: db)
         }
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: GrantDisplay.id(call), after: call.snapshot)
     }
 }
 

@@ -25,7 +25,8 @@ struct HomeController: RouteCollection {
     /// Public events shown as activity; user, role, support and comment events are not.
     static let publicActions = ["territory.create", "territory.update", "organisation.create", "organisation.update", "programme.create",
                                 "grantee.create", "problem.raise", "problem.status", "assessment.create", "commission.create",
-                                "commission.decision", "group.create"]
+                                "commission.decision", "group.create", "grant_call.open", "grant_call.decided", "grant.contracted",
+                                "grant.visit", "grant.report", "grant.closed"]
 
     func home(req: Request) async throws -> Response {
         let language = req.language
@@ -47,6 +48,12 @@ struct HomeController: RouteCollection {
         }
         for g in try await InitiativeGroup.query(on: req.db).filter(\.$id ~~ uuids("group")).all() {
             names["group:\(g.id!.uuidString.lowercased())"] = ("/groups/\(g.id!.uuidString.lowercased())", DisplayText(text: g.name, lang: nil))
+        }
+        for c in try await GrantCall.query(on: req.db).filter(\.$id ~~ uuids("grant_call")).all() {
+            names["grant_call:\(GrantDisplay.id(c))"] = (GrantDisplay.callPath(c), DisplayText(text: c.title, lang: nil))
+        }
+        for a in try await GrantApplication.query(on: req.db).filter(\.$id ~~ uuids("grant_application")).all() {
+            names["grant_application:\(GrantDisplay.id(a))"] = (GrantDisplay.applicationPath(a), DisplayText(text: a.title, lang: nil))
         }
         // An entry whose subject is no longer public (a hidden problem) is left out.
         let activity = entries.compactMap { entry -> Activity? in
