@@ -159,6 +159,7 @@ struct GrantLinesTests {
             .init(line: 1, catalogKey: "grants.lines.source"), .init(line: 2, catalogKey: "grants.lines.item_missing"),
             .init(line: 3, catalogKey: "grants.lines.amount"), .init(line: 4, catalogKey: "grants.lines.columns"),
         ])))
+        #expect(try GrantLines.budgetLines("Фонарлар | grant | 400\r\nЭмгек | community | 40\r\n").get().count == 2, "browsers send CRLF")
         #expect(try GrantLines.criteria("Маанилүүлүк | 30 | 10").get() == [.init(name: "Маанилүүлүк", weightPercent: 30, maxScore: 10)])
         #expect(GrantLines.criteria("Маанилүүлүк | 0 | 10") == .failure(.init(lines: [.init(line: 1, catalogKey: "grants.lines.criterion")])))
         #expect(try GrantLines.tranches("2026-03-01 | 240 000 | келишимге кол коюлганда\n2026-06-01 | 160 000").get().map(\.amountTyiyn) == [24_000_000, 16_000_000])

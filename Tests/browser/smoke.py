@@ -2,7 +2,9 @@
 home page, Russian and back to Kyrgyz, down to a settlement, register,
 raise and support a problem, read a needs assessment's priorities, vote in a participatory-budgeting
 round (the knapsack meter updates as boxes are ticked) and read another round's explained results,
-sign out, sign in, sign out.
+sign out, sign in, sign out. A second journey: a municipality applies to an open small-grant call
+(co-financing below the share is refused and the form keeps what was typed), then reads a closed
+grant's money and monitoring in public.
 Screenshots go to artifacts/. Usage: python3 Tests/browser/smoke.py http://127.0.0.1:PORT
 """
 import os
@@ -62,6 +64,53 @@ class SmokeJourney(unittest.TestCase):
         old = self.driver.find_element(By.TAG_NAME, "html")
         action()
         self.wait.until(ec.staleness_of(old))
+
+    def test_grant_application(self):
+        d = self.driver
+        d.get(BASE + "/signin")
+        d.find_element(By.ID, "email").send_keys("applicant.manas-ata@demilge.kg")
+        d.find_element(By.ID, "password").send_keys("demilge-demo")
+        self.submit("form.stacked button[type=submit]")
+        self.click_link("Гранттар")
+        self.assertEqual(self.h1(), "Чакан гранттар")
+        self.click_link("Аракет: чакан гранттар 2027")
+        self.click_link("Долбоордук өтүнмө берүү")
+        Select(d.find_element(By.ID, "organisation")).select_by_value("mta-manas-ata")
+        Select(d.find_element(By.ID, "territory")).select_by_value("KG-GO-manas-ata")
+        d.find_element(By.ID, "title").send_keys("Мектепке чейинки борбор")
+        d.find_element(By.ID, "summary").send_keys("Конуштагы 40 бала үчүн кыска мөөнөттүү топ.")
+        d.find_element(By.ID, "activities").send_keys("Оңдоо | 2027-03 | 2027-05")
+        d.find_element(By.ID, "lines").send_keys("Оңдоо | grant | 500 000\nЭмерек | local_budget | 50 000")
+        d.find_element(By.ID, "requested").send_keys("500 000")
+        d.find_element(By.ID, "total").send_keys("550 000")
+        d.find_element(By.NAME, "female_u18").send_keys("20")
+        d.find_element(By.NAME, "male_u18").send_keys("20")
+        self.submit("button[value=submit]")
+        alert = d.find_element(By.CSS_SELECTOR, "div.form-error").text
+        self.assertIn("Кошумча каржылоо жалпы наркынын 9,1 % гана", alert)
+        self.assertEqual(d.find_element(By.ID, "total").get_attribute("value"), "550 000", "typed input is kept")
+        self.shot("grant-refused")
+        lines = d.find_element(By.ID, "lines")
+        lines.clear()
+        lines.send_keys("Оңдоо | grant | 500 000\nЭмерек | local_budget | 60 000\nЭмгек | community | 40 000")
+        total = d.find_element(By.ID, "total")
+        total.clear()
+        total.send_keys("600 000")
+        self.submit("button[value=submit]")
+        self.assertEqual(self.h1(), "Мектепке чейинки борбор")
+        self.assertIn("Жөнөтүлдү", d.find_element(By.CSS_SELECTOR, "main .status").text)
+        self.assertIn("Долбоордук сунуш", d.find_element(By.CSS_SELECTOR, "ol.stages li.current").text)
+        self.shot("grant-submitted")
+
+        self.click_link("Гранттар")
+        self.click_link("Грант алуучулар облустар боюнча")
+        self.click_link("Манас-Атага ичүүчү суу түтүгүн 1,2 км узартуу")
+        money = d.find_element(By.CSS_SELECTOR, "#money table").text.replace("\u00a0", " ")
+        self.assertIn("598 500 сом", money)
+        self.assertIn("Нурбек Осмонов", d.find_element(By.ID, "visits").text)
+        self.shot("grant-closed")
+        self.submit("form[action='/signout'] button")
+        self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))
 
     def test_journey(self):
         d = self.driver

@@ -90,7 +90,8 @@ public enum GrantLines {
     private static func read<T>(_ text: String, columns: ClosedRange<Int>, _ entry: (Int, [String]) -> Result<T, LineError>) -> Result<[T], LineErrors> {
         var values: [T] = []
         var errors: [LineError] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Browsers send CRLF, which Swift reads as one Character: split on any line break.
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !line.isEmpty else { continue }
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -217,7 +217,7 @@ struct GrantCallController: RouteCollection {
             maxGrant: GrantDisplay.money(call.maxGrantTyiyn, req), coFunding: call.coFundingPercent,
             kinds: ApplicantKind.allCases.filter(call.applicantKinds.contains).map { req.t($0.catalogKey) }.joined(separator: ", "),
             territories: try await territoryNames(call, req), deadline: GrantDisplay.day(call.deadline, req),
-            documents: call.documents.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            documents: call.documents.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
             hasDocuments: !call.documents.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
             criteria: call.criteria, minimumScore: call.minimumScore,
             status: req.t(call.callStatus.catalogKey), statusKey: call.status,
