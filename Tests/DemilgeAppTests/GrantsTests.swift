@@ -17,6 +17,7 @@ struct GrantsTests {
             ("programme", "araket"), ("title", "Сынак: суу жана жарык"), ("budget", budget), ("min_grant", "100 000"), ("max_grant", "650 000"),
             ("cofunding", coFunding), ("kind_municipality", "on"), ("kind_cso", "on"), ("deadline", BudgetingDemo.shift(today, days: 20)),
             ("criteria", GrantCallController.defaultCriteria), ("minimum_score", "50"), ("documents", "Өтүнмө\nБюджет"),
+            ("territories[]", "KG-GO"), ("territories[]", "KG-C"),
         ])
         #expect(created.status == .seeOther, "\(created.body.string.prefix(2000))")
         let path = try #require(created.location)
@@ -259,6 +260,10 @@ struct GrantsTests {
             try await applicant.get("\(call)/apply")
             #expect(try await applicant.post("\(call)/apply", Self.application(organisation: "kornelius-koomu", territory: "KG-C-tokmok-city", grant: "400 000",
                                                                               local: "100 000", community: "0", total: "500 000")).status == .forbidden)
+            // Outside the call's territories (Ош шаары and Чүй облусу).
+            try await applicant.get("\(call)/apply")
+            let elsewhere = try await applicant.post("\(call)/apply", fields.map { $0.0 == "territory" ? ("territory", "KG-O-nookat-gulistan") : $0 })
+            #expect(elsewhere.status == .unprocessableEntity && elsewhere.body.string.contains("Территория проекта не входит в этот конкурс."))
             // A late submission: the deadline passed yesterday.
             let model = try #require(try await GrantCall.query(on: app.db).filter(\.$title == "Сынак: суу жана жарык").first())
             model.deadline = BudgetingDemo.shift(Self.today, days: -1)

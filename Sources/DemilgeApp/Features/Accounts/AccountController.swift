@@ -30,6 +30,10 @@ struct AccountController: RouteCollection {
     /// Places a resident can say they live in, grouped by oblast, in Kyrgyz alphabetical order;
     /// with `includeTopLevel`, oblasts and raions too (for filters).
     static func placeGroups(_ req: Request, selected: String, includeTopLevel: Bool = false) async throws -> [PlaceGroup] {
+        try await placeGroups(req, selected: [selected], includeTopLevel: includeTopLevel)
+    }
+
+    static func placeGroups(_ req: Request, selected: Set<String>, includeTopLevel: Bool = false) async throws -> [PlaceGroup] {
         let directory = try await TerritoryDirectory.load(on: req.db)
         let language = req.language
         let living: Set<TerritoryKind> = includeTopLevel ? Set(TerritoryKind.allCases) : [.ayilAimak, .city, .settlement, .cityDistrict, .republicanCity]
@@ -38,7 +42,7 @@ struct AccountController: RouteCollection {
             let options = KyrgyzText.sorted(places, by: { $0.name.text(language) }, language).map { place in
                 let parent = place.$parent.id.flatMap { directory.byID[$0] }
                 let label = parent.map { "\(place.name.text(language)) (\($0.name.text(language)))" } ?? place.name.text(language)
-                return PlaceGroup.Option(code: place.code, label: label, selected: place.code == selected)
+                return PlaceGroup.Option(code: place.code, label: label, selected: selected.contains(place.code))
             }
             return PlaceGroup(label: root.name.text(language), options: options)
         }

@@ -64,7 +64,7 @@ struct GrantCallController: RouteCollection {
         return try await req.page("grants/new", titleKey: "grants.new", NewContent(
             form: form,
             programmes: programmes.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["programme"]) },
-            places: try await AccountController.placeGroups(req, selected: form["territory"], includeTopLevel: true),
+            places: try await AccountController.placeGroups(req, selected: Set(form["territories"].split(separator: ",").map(String.init)), includeTopLevel: true),
             kinds: ApplicantKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: kinds.contains($0.rawValue)) },
             criteriaErrors: criteriaErrors, hasCriteriaErrors: !criteriaErrors.isEmpty), forms: true, status: status)
     }
@@ -81,7 +81,7 @@ struct GrantCallController: RouteCollection {
 
     func create(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
-        var form = FormState.read(req, fields: ["programme", "title", "description", "budget", "min_grant", "max_grant", "cofunding", "territory",
+        var form = FormState.read(req, fields: ["programme", "title", "description", "budget", "min_grant", "max_grant", "cofunding",
                                                 "deadline", "documents", "criteria", "minimum_score"])
         let kinds = Set(ApplicantKind.allCases.map(\.rawValue).filter { (try? req.content.get(String.self, at: "kind_\($0)")) != nil })
         form.requireText("title", length: 3...200, req)
@@ -105,11 +105,12 @@ struct GrantCallController: RouteCollection {
         if !GrantLines.isDay(form["deadline"]) { form.fail("deadline", req.t("validation.date")) }
         else if form["deadline"] < ActionPlanRules.today() { form.fail("deadline", req.t("grants.deadline_past")) }
         if kinds.isEmpty { form.fail("kinds", req.t("grants.kinds_required")) }
-        var territoryIDs: [UUID] = []
-        if !form["territory"].isEmpty {
-            if let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first() { territoryIDs = [territory.id!] }
-            else { form.fail("territory", req.t("validation.choose_from_list")) }
-        }
+        // Where applicants may work: chosen oblasts, raions or places (and everything under them); none means the whole country.
+        let codes = ((try? req.content.get([String].self, at: "territories")) ?? []).filter { !$0.isEmpty }
+        form.values["territories"] = codes.joined(separator: ",")
+        let territories = codes.isEmpty ? [] : try await Territory.query(on: req.db).filter(\.$code ~~ codes).all()
+        if territories.count != Set(codes).count { form.fail("territories", req.t("validation.choose_from_list")) }
+        let territoryIDs = territories.compactMap(\.id)
         var criteriaErrors: [String] = []
         var criteria: [GrantCall.Criterion] = []
         switch GrantLines.criteria(form["criteria"]) {
