@@ -104,9 +104,9 @@ class SmokeJourney(unittest.TestCase):
 
         self.click_link("Гранттар")
         self.click_link("Грант алуучулар облустар боюнча")
-        self.click_link("Манас-Атага ичүүчү суу түтүгүн 1,2 км узартуу")
+        self.click_link("Манас-Атага ичүүчү суу түтүгүн 1,2 км тартуу")
         money = d.find_element(By.CSS_SELECTOR, "#money table").text.replace("\u00a0", " ")
-        self.assertIn("598 500 сом", money)
+        self.assertIn("1 448 500 сом", money)
         self.assertIn("Нурбек Осмонов", d.find_element(By.ID, "visits").text)
         self.shot("grant-closed")
         self.submit("form[action='/signout'] button")

@@ -33,6 +33,7 @@ struct M012_CreateGrants: AsyncMigration {
             .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .restrict))
             .field("territory_id", .uuid, .required, .references(Territory.schema, "id", onDelete: .restrict))
             .field("problem_id", .uuid, .references(Problem.schema, "id", onDelete: .setNull))
+            .field("measure_id", .uuid, .references(ActionMeasure.schema, "id", onDelete: .setNull))
             .field("title", .string, .required)
             .field("summary", .string, .required)
             .field("goals", .string, .required)

@@ -113,6 +113,8 @@ final class GrantApplication: Model, @unchecked Sendable {
     @Parent(key: "organisation_id") var organisation: Organisation
     @Parent(key: "territory_id") var territory: Territory
     @OptionalParent(key: "problem_id") var problem: Problem?
+    /// The joint action plan's measure it carries out, when there is one (its problem is then the problem above).
+    @OptionalParent(key: "measure_id") var measure: ActionMeasure?
     @Field(key: "title") var title: String
     @Field(key: "summary") var summary: String
     @Field(key: "goals") var goals: String

@@ -7,10 +7,10 @@ import Foundation
 /// (one declared a conflict), ranked within its budget, and Манас-Ата's grant carried through its contract,
 /// two tranches, a joint monitoring visit and the final report to closure; and an open call to apply to.
 enum GrantsDemo {
-    static let cityCallTitle = "Аракет: жаңы конуштардын көйгөйлөрүн чечүүгө чакан гранттар 2026"
+    static let cityCallTitle = "Аракет: жаңы конуштардын көйгөйлөрүн чечүүгө чакан гранттар 2022"
     static let csoCallTitle = "Ынтымактуу Жашоо: жарандык коом уюмдарынын тынчтык демилгелерине 25 грант"
     static let openCallTitle = "Аракет: чакан гранттар 2027"
-    static let manasAtaTitle = "Манас-Атага ичүүчү суу түтүгүн 1,2 км узартуу"
+    static let manasAtaTitle = "Манас-Атага ичүүчү суу түтүгүн 1,2 км тартуу"
 
     static let criteria = [
         GrantCall.Criterion(key: "c1", name: "Көйгөйдүн маанилүүлүгү", weight: 30, max: 10),
@@ -31,20 +31,20 @@ enum GrantsDemo {
         .init(organisation: "mta-manas-ata", territory: "KG-GO-manas-ata", title: manasAtaTitle,
               summary: "Конуштун түштүк бөлүгүндөгү 180 үй ичүүчү суу түтүгүнө туташат; суу ташуу токтойт.",
               problem: "Конуштун жарымына ичүүчү суу түтүгү тартылган эмес",
-              lines: [("Түтүктөр жана материалдар", .grant, 480_000), ("Жер казуу жана монтаж", .grant, 120_000),
-                      ("Долбоордук-сметалык документтер", .localBudget, 100_000), ("Жамааттын эмгеги", .community, 60_000)],
+              lines: [("Негизги түтүк 1,2 км: материалдар жана монтаж", .grant, 1_450_000), ("Долбоордук-сметалык документтер", .localBudget, 120_000),
+                      ("Үйлөргө туташтыруу казуулары (ашар)", .community, 180_000), ("Биргелешкен мониторинг жана жамаатка отчет", .localBudget, 15_000)],
               scores: [[9, 8, 8, 7, 8], [8, 9, 7, 8, 7]]),
         .init(organisation: "mta-alay-1", territory: "KG-GO-alay-1", title: "Алай 1 конушунун негизги көчөлөрүнө жарык",
               summary: "Үч негизги көчөгө күн батареялуу 35 чырак; кечки коопсуздук.", problem: nil,
-              lines: [("Чырактар жана орнотуу", .grant, 500_000), ("Электр тармагына туташтыруу", .localBudget, 90_000), ("Жамааттын эмгеги", .community, 40_000)],
+              lines: [("Чырактар жана орнотуу", .grant, 1_000_000), ("Электр тармагына туташтыруу", .localBudget, 150_000), ("Жамааттын эмгеги", .community, 60_000)],
               scores: [[7, 7, 6, 7, 7], [7, 6, 7, 6, 7]]),
         .init(organisation: "mta-alay-2", territory: "KG-GO-alay-2", title: "Алай 2 конушунда балдар аянтчасы",
               summary: "Мектептин жанында 3–12 жаштагы балдар үчүн коопсуз аянтча.", problem: nil,
-              lines: [("Оюн жабдуулары", .grant, 450_000), ("Жерди даярдоо", .localBudget, 80_000), ("Жамааттын эмгеги", .community, 40_000)],
+              lines: [("Оюн жабдуулары", .grant, 900_000), ("Жерди даярдоо", .localBudget, 120_000), ("Жамааттын эмгеги", .community, 60_000)],
               scores: [[8, 7, 7, 7, 6], nil]),
         .init(organisation: "mta-edelweiss", territory: "KG-GO-edelweiss", title: "Эдельвейс бала бакчасына кошумча топ",
               summary: "Бала бакчанын бош канатын оңдоп, 30 балага кошумча топ ачуу.", problem: nil,
-              lines: [("Оңдоо иштери", .grant, 650_000), ("Эмерек", .localBudget, 120_000), ("Ата-энелердин салымы", .community, 50_000)],
+              lines: [("Оңдоо иштери", .grant, 1_300_000), ("Эмерек", .localBudget, 180_000), ("Ата-энелердин салымы", .community, 60_000)],
               scores: [[6, 6, 5, 6, 6], [5, 6, 6, 5, 5]]),
     ]
 
@@ -144,8 +144,8 @@ enum GrantsDemo {
     }
 
     private static func cityCall(_ programme: Programme, _ osh: Territory, on db: any Database) async throws {
-        let call = call(cityCallTitle, programme.id!, budget: 1_500_000, range: (200_000, 700_000), coFunding: 20, kinds: "municipality",
-                        territories: [osh.id!], deadline: "2026-03-31", status: .decided,
+        let call = call(cityCallTitle, programme.id!, budget: 3_000_000, range: (300_000, 1_500_000), coFunding: 15, kinds: "municipality",
+                        territories: [osh.id!], deadline: "2022-06-10", status: .decided,
                         description: "Ош шаарынын жаңы конуштарында комиссиялар аныктаган артыкчылыктуу көйгөйлөрдү чечүү үчүн муниципалдык аймактык башкармалыктарга чакан гранттар (seed 000).")
         try await call.create(on: db)
         let reviewers = try await ["reviewer.one@demilge.kg", "reviewer.two@demilge.kg"].asyncCompactMap { email in
@@ -154,7 +154,7 @@ enum GrantsDemo {
         var sheets: [GrantReviewer] = []
         for user in reviewers {
             let reviewer = GrantReviewer(callID: call.id!, userID: user.id!)
-            reviewer.declaredAt = day("2026-04-02")
+            reviewer.declaredAt = day("2022-06-14")
             try await reviewer.create(on: db)
             sheets.append(reviewer)
         }
@@ -163,14 +163,18 @@ enum GrantsDemo {
             guard let organisation = try await Organisation.query(on: db).filter(\.$slug == seed.organisation).first(),
                   let territory = try await Territory.query(on: db).filter(\.$code == seed.territory).first() else { continue }
             let problem = try await seed.problem.asyncFlatMap { title in try await Problem.query(on: db).filter(\.$title == title).first() }
+            let measure = try await problem.asyncFlatMap { p in
+                try await ActionMeasure.query(on: db).filter(\.$problem.$id == p.id!).filter(\.$source == FundingSource.grant.rawValue).first()
+            }
             let application = try await application(call.id!, organisation: organisation, territoryID: territory.id!, problemID: problem?.id, title: seed.title,
                                                     summary: seed.summary, lines: seed.lines.map { BudgetLine(item: $0.0, source: $0.1, amountTyiyn: $0.2 * 100) },
                                                     beneficiaries: counts([200, 150, 210, 60, 190, 140, 190, 60]), on: db)
-            application.activities = [.init(what: "Долбоордук документтерди даярдоо", from: "2026-05", to: "2026-05"),
-                                      .init(what: "Иштерди аткаруу", from: "2026-06", to: "2026-09"), .init(what: "Ишке берүү жана жамаатка отчет", from: "2026-10", to: "2026-10")]
+            application.activities = [.init(what: "Долбоордук документтер", from: "2022-05", to: "2022-06"),
+                                      .init(what: "Иштерди аткаруу", from: "2022-07", to: "2022-10"), .init(what: "Ишке берүү жана жамаатка отчет", from: "2022-11", to: "2022-11")]
             application.goals = "Артыкчылыктуу көйгөйдү жамаат, муниципалитет жана Аракет долбоору бирге чечет."
-            try await walk(application, [(.submitted, .applicant, "2026-03-\(20 + index)", nil), (.eligible, .programmeManager, "2026-04-01", nil),
-                                         (.underReview, .programmeManager, "2026-04-01", nil)], by: organisation.nameKy, on: db)
+            application.$measure.id = measure?.id
+            try await walk(application, [(.submitted, .applicant, "2022-06-0\(3 + index)", nil), (.eligible, .programmeManager, "2022-06-13", nil),
+                                         (.underReview, .programmeManager, "2022-06-13", nil)], by: organisation.nameKy, on: db)
             for (reviewer, scores) in zip(sheets, seed.scores) {
                 guard let scores else {
                     try await GrantConflict(reviewerID: reviewer.id!, applicationID: application.id!, reason: "Жакын тууганым бул башкармалыкта иштейт").create(on: db)
@@ -183,16 +187,16 @@ enum GrantsDemo {
                 sheet.comments = ["c1": "Көйгөй жамааттын артыкчылыктар тизмесинде.", "c4": scores[3] >= 7 ? "Смета негиздүү." : "Смета тактоону талап кылат."]
                 try await sheet.create(on: db)
             }
-            try await walk(application, [(.scored, .commission, "2026-04-15", nil)], by: "Комиссия", on: db)
+            try await walk(application, [(.scored, .commission, "2022-06-24", nil)], by: "Комиссия", on: db)
         }
         // Decide exactly as the call's page does: by the ranking within the budget.
         let board = try await CallBoard.load(call, on: db)
         for line in board.ranking() {
             guard let application = board.applications.first(where: { GrantDisplay.id($0) == line.id }) else { continue }
             switch line.decision {
-            case .funded: try await walk(application, [(.approved, .programmeManager, "2026-04-20", nil)], by: manager, on: db)
-            case .reserve(let position, _): try await walk(application, [(.reserve, .programmeManager, "2026-04-20", "#\(position)")], by: manager, on: db)
-            case .belowThreshold: try await walk(application, [(.rejected, .programmeManager, "2026-04-20", "< 50")], by: manager, on: db)
+            case .funded: try await walk(application, [(.approved, .programmeManager, "2022-06-28", nil)], by: manager, on: db)
+            case .reserve(let position, _): try await walk(application, [(.reserve, .programmeManager, "2022-06-28", "#\(position)")], by: manager, on: db)
+            case .belowThreshold: try await walk(application, [(.rejected, .programmeManager, "2022-06-28", "< 50")], by: manager, on: db)
             }
         }
         try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: GrantDisplay.id(call), after: call.snapshot)
@@ -202,18 +206,18 @@ enum GrantsDemo {
     private static func deliver(_ application: GrantApplication, manager: String, on db: any Database) async throws {
         let contract = GrantContract()
         contract.$application.id = application.id!
-        contract.number = "АР-2026/01"
-        contract.signedOn = "2026-05-05"
-        contract.startsOn = "2026-05-10"
-        contract.endsOn = "2026-10-31"
-        contract.amountTyiyn = 60_000_000
-        contract.localBudgetTyiyn = 10_000_000
-        contract.communityTyiyn = 6_000_000
+        contract.number = "АР-2022/01"
+        contract.signedOn = "2022-07-01"
+        contract.startsOn = "2022-07-01"
+        contract.endsOn = "2022-11-30"
+        contract.amountTyiyn = 145_000_000
+        contract.localBudgetTyiyn = 13_500_000
+        contract.communityTyiyn = 18_000_000
         contract.otherTyiyn = 0
         try await contract.create(on: db)
         var tranches: [GrantTranche] = []
-        for (number, plannedOn, som, condition) in [(1, "2026-05-15", Int64(360_000), "Келишимге кол коюлгандан кийин"),
-                                                    (2, "2026-08-01", Int64(240_000), "Биринчи мониторингдин оң жыйынтыгынан кийин")] {
+        for (number, plannedOn, som, condition) in [(1, "2022-07-05", Int64(870_000), "Келишимге кол коюлгандан кийин"),
+                                                    (2, "2022-09-10", Int64(580_000), "Биринчи мониторингдин оң жыйынтыгынан кийин")] {
             let tranche = GrantTranche()
             tranche.$contract.id = contract.id!
             tranche.number = number
@@ -223,10 +227,11 @@ enum GrantsDemo {
             try await tranche.create(on: db)
             tranches.append(tranche)
         }
-        try await walk(application, [(.contracted, .programmeManager, "2026-05-05", contract.number)], by: manager, on: db)
+        try await walk(application, [(.contracted, .programmeManager, "2022-07-01", contract.number)], by: manager, on: db)
         let payments: [(GrantTranche?, FundingSource, String, Int64, String)] = [
-            (tranches[0], .grant, "2026-05-15", 360_000, "Төлөм тапшырмасы №118"), (nil, .localBudget, "2026-06-01", 100_000, "Ош шаарынын бюджети"),
-            (nil, .community, "2026-07-15", 60_000, "Жамааттын эмгеги жана каражаты"), (tranches[1], .grant, "2026-08-05", 240_000, "Төлөм тапшырмасы №241"),
+            (nil, .localBudget, "2022-06-20", 120_000, "Ош шаарынын бюджети: долбоордук-сметалык документтер"),
+            (tranches[0], .grant, "2022-07-05", 870_000, "Төлөм тапшырмасы №118"), (tranches[1], .grant, "2022-09-12", 580_000, "Төлөм тапшырмасы №241"),
+            (nil, .community, "2022-10-31", 180_000, "Ашар: үйлөргө туташтыруу казуулары"), (nil, .localBudget, "2022-11-30", 15_000, "Ош шаарынын бюджети: мониторинг"),
         ]
         for (tranche, source, paidOn, som, reference) in payments {
             let payment = GrantPayment()
@@ -238,8 +243,9 @@ enum GrantsDemo {
             payment.reference = reference
             try await payment.create(on: db)
         }
-        try await walk(application, [(.inImplementation, .programmeManager, "2026-05-15", nil)], by: manager, on: db)
-        for (title, dueOn) in [("Долбоордук-сметалык документтер", "2026-05-31"), ("Түтүк тартуу", "2026-08-31"), ("Ишке берүү", "2026-10-15")] {
+        try await walk(application, [(.inImplementation, .programmeManager, "2022-07-05", nil)], by: manager, on: db)
+        for (title, dueOn) in [("Долбоордук-сметалык документтер", "2022-05-15"), ("Түтүк тартуу", "2022-09-30"),
+                                 ("Үйлөргө туташтыруу", "2022-10-31"), ("Мониторинг жана жамаатка отчет", "2022-11-30")] {
             let milestone = GrantMilestone()
             milestone.$application.id = application.id!
             milestone.title = title
@@ -251,26 +257,26 @@ enum GrantsDemo {
         }
         let visit = GrantVisit()
         visit.$application.id = application.id!
-        visit.visitedOn = "2026-07-20"
+        visit.visitedOn = "2022-09-05"
         visit.communityMembers = "Айбек Турсунов, Гүлзат Мамытова (демилгелүү топ)"
         visit.councilMembers = "Нурбек Осмонов (Ош шаардык кеңешинин депутаты)"
         visit.findings = "Түтүктүн 800 метри тартылды; иштер графикте. Жамаат жер казууга катышууда. Экинчи траншты бөлүүгө сунуш кылынат."
         visit.rating = 4
         visit.photos = []
         try await visit.create(on: db)
-        let spent: [String: Int64] = ["Түтүктөр жана материалдар": 478_500, "Жер казуу жана монтаж": 120_000,
-                                      "Долбоордук-сметалык документтер": 100_000, "Жамааттын эмгеги": 60_000]
+        let spent: [String: Int64] = ["Негизги түтүк 1,2 км: материалдар жана монтаж": 1_448_500, "Долбоордук-сметалык документтер": 120_000,
+                                      "Үйлөргө туташтыруу казуулары (ашар)": 180_000, "Биргелешкен мониторинг жана жамаатка отчет": 15_000]
         for line in try await GrantBudgetLine.query(on: db).filter(\.$application.$id == application.id!).all() {
             line.spentTyiyn = (spent[line.item] ?? 0) * 100
             try await line.update(on: db)
         }
         let report = GrantReport()
         report.$application.id = application.id!
-        report.submittedOn = "2026-10-20"
+        report.submittedOn = "2022-11-30"
         report.summary = "1,2 км түтүк тартылып, 186 үй ичүүчү сууга туташты. Гранттан 1 500 сом үнөмдөлдү."
         report.reached = counts([210, 150, 220, 60, 200, 140, 200, 60])
         try await report.create(on: db)
-        try await walk(application, [(.completed, .programmeManager, "2026-10-25", nil), (.closed, .programmeManager, "2026-11-05", nil)], by: manager, on: db)
+        try await walk(application, [(.completed, .programmeManager, "2022-12-05", nil), (.closed, .programmeManager, "2022-12-20", nil)], by: manager, on: db)
     }
 
     /// Seed 004 names the 25 civil-society grantees and their projects but not the amounts: each is shown with an

@@ -16,7 +16,7 @@ struct GrantApplicationController: RouteCollection {
 
     typealias Option = ProblemController.Option
 
-    static let fields = ["organisation", "territory", "problem", "title", "summary", "goals", "activities", "lines", "requested", "total", "intent"]
+    static let fields = ["organisation", "territory", "problem", "measure", "title", "summary", "goals", "activities", "lines", "requested", "total", "intent"]
         + Sex.allCases.flatMap { sex in AgeBand.allCases.map { Participants.key(sex, $0) } }
 
     // MARK: - The form
@@ -27,7 +27,7 @@ struct GrantApplicationController: RouteCollection {
     struct FormContent: Encodable {
         let call: String, callID: String, action: String
         let form: FormState
-        let organisations: [Option], places: [AccountController.PlaceGroup], problems: [Option]
+        let organisations: [Option], places: [AccountController.PlaceGroup], problems: [Option], measures: [Option], hasMeasures: Bool
         let beneficiaries: [GridRow], bands: [String]
         let refusals: [String], hasRefusals: Bool
         let sources: String
@@ -52,11 +52,15 @@ struct GrantApplicationController: RouteCollection {
         let near = territories.flatMap { directory.subtree(of: $0) }
         let openProblems = near.isEmpty ? [] : try await Problem.query(on: req.db).filter(\.$territory.$id ~~ near).filter(\.$hidden == false)
             .filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()
+        let commissions = near.isEmpty ? [] : try await Commission.query(on: req.db).filter(\.$territory.$id ~~ near).all().compactMap(\.id)
+        let measures = commissions.isEmpty ? [] : try await ActionMeasure.query(on: req.db).filter(\.$commission.$id ~~ commissions).with(\.$problem).all()
         let content = FormContent(
             call: call.title, callID: GrantDisplay.id(call), action: action, form: form,
             organisations: memberships.map { Option(value: $0.organisation.slug, label: $0.organisation.name.text(req.language), selected: $0.organisation.slug == form["organisation"]) },
             places: try await AccountController.placeGroups(req, selected: form["territory"], includeTopLevel: true),
             problems: openProblems.map { Option(value: GrantDisplay.id($0), label: $0.title, selected: GrantDisplay.id($0) == form["problem"]) },
+            measures: measures.map { Option(value: GrantDisplay.id($0), label: "\($0.problem.title) — \($0.description)", selected: GrantDisplay.id($0) == form["measure"]) },
+            hasMeasures: !measures.isEmpty,
             beneficiaries: Self.grid(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) },
             refusals: problems, hasRefusals: !problems.isEmpty,
             sources: FundingSource.grantFirst.map { "\($0.rawValue) = \(req.t($0.catalogKey))" }.joined(separator: "; "),
@@ -80,6 +84,7 @@ struct GrantApplicationController: RouteCollection {
         var organisation: Organisation?
         var territory: Territory?
         var problem: Problem?
+        var measure: ActionMeasure?
         var lines: [BudgetLine] = []
         var activities: [GrantApplication.Activity] = []
         var beneficiaries = Participants()
@@ -105,6 +110,15 @@ struct GrantApplicationController: RouteCollection {
         if !reading.form["problem"].isEmpty {
             reading.problem = try await reading.form["problem"].uuid.asyncFlatMap { try await Problem.find($0, on: req.db) }
             if reading.problem == nil { reading.form.fail("problem", req.t("validation.choose_from_list")) }
+        }
+        if !reading.form["measure"].isEmpty {
+            reading.measure = try await reading.form["measure"].uuid.asyncFlatMap { id in
+                try await ActionMeasure.query(on: req.db).filter(\.$id == id).with(\.$problem).first()
+            }
+            if let measure = reading.measure {
+                if reading.problem == nil { reading.problem = measure.problem }
+                else if reading.problem?.id != measure.$problem.id { reading.form.fail("measure", req.t("grants.measure_other_problem")) }
+            } else { reading.form.fail("measure", req.t("validation.choose_from_list")) }
         }
         func amount(_ field: String) -> Int64 {
             guard !reading.form[field].isEmpty else { return 0 }
@@ -160,6 +174,7 @@ struct GrantApplicationController: RouteCollection {
         application.$organisation.id = reading.organisation!.id!
         application.$territory.id = reading.territory!.id!
         application.$problem.id = reading.problem?.id
+        application.$measure.id = reading.measure?.id
         application.title = reading.form["title"]
         application.summary = reading.form["summary"]
         application.goals = reading.form["goals"]
@@ -222,6 +237,7 @@ struct GrantApplicationController: RouteCollection {
         form.values["organisation"] = application.organisation.slug
         form.values["territory"] = application.territory.code
         form.values["problem"] = application.$problem.id.map { $0.uuidString.lowercased() } ?? ""
+        form.values["measure"] = application.$measure.id.map { $0.uuidString.lowercased() } ?? ""
         form.values["title"] = application.title
         form.values["summary"] = application.summary
         form.values["goals"] = application.goals

@@ -80,7 +80,7 @@ enum GrantDisplay {
     static func loadApplication(_ req: Request) async throws -> GrantApplication {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
               let application = try await GrantApplication.query(on: req.db).filter(\.$id == id)
-                .with(\.$call) { $0.with(\.$programme) }.with(\.$organisation).with(\.$territory).with(\.$problem).with(\.$lines).first()
+                .with(\.$call) { $0.with(\.$programme) }.with(\.$organisation).with(\.$territory).with(\.$problem).with(\.$measure).with(\.$lines).first()
         else { throw DemilgeError.notFound }
         return application
     }

@@ -5,7 +5,7 @@ import Vapor
 /// Everything the application's page shows, to whom: the public timeline and money, the proposal to those
 /// who may see it, scores to the commission (and to everyone once the call is decided), and each role's forms.
 struct GrantPage: Encodable {
-    struct Stage: Encodable { let number: Int; let label: String; let reached: Bool; let current: Bool }
+    struct Stage: Encodable { let number: Int; let label: String; let reached: Bool; let current: Bool; let detail: String }
     struct Step: Encodable { let at: String; let label: String; let reason: String; let by: String }
     struct Move: Encodable { let to: String; let label: String; let needsReason: Bool }
     struct Line: Encodable { let id: String; let item: String; let source: String; let amount: String; let spent: String; let spentValue: String }
@@ -21,7 +21,7 @@ struct GrantPage: Encodable {
 
     let id: String, title: String, callID: String, callTitle: String, programme: String
     let organisation: String, organisationSlug: String, territory: TerritoryLink
-    let problem: String, problemID: String, hasProblem: Bool
+    let problem: String, problemID: String, hasProblem: Bool, measure: String, hasMeasure: Bool
     let status: String, statusKey: String, statusReason: String, hasStatusReason: Bool, version: Int
     let requested: String, total: String, coFundingShare: String
     let stages: [Stage], timeline: [Step]
@@ -71,10 +71,7 @@ struct GrantPage: Encodable {
         let visits = try await GrantVisit.query(on: db).filter(\.$application.$id == appID).sort(\.$visitedOn).all()
         let report = try await GrantReport.query(on: db).filter(\.$application.$id == appID).first()
 
-        let stage = GrantLifecycle.stage(of: status)
-        let stages = GrantLifecycle.Stage.allCases.map {
-            Stage(number: $0.rawValue, label: req.t($0.catalogKey), reached: $0.rawValue <= stage.rawValue, current: $0 == stage)
-        }
+        let stages = try await stageFacts(req, application, contract: contract, visits: visits.count, report: report != nil)
         let parties = viewer.parties(for: application)
         let moves = GrantLifecycle.steps(from: status).filter { step in
             !step.by.isDisjoint(with: parties) && (![.approved, .contracted].contains(step.to) || status == .reserve)
@@ -101,6 +98,7 @@ struct GrantPage: Encodable {
             territory: TerritoryLink(application.territory, req.language, catalog: req.application.catalog),
             problem: application.problem?.title ?? "", problemID: application.$problem.id.map { $0.uuidString.lowercased() } ?? "",
             hasProblem: application.$problem.id != nil,
+            measure: application.measure?.description ?? "", hasMeasure: application.$measure.id != nil,
             status: req.t(status.catalogKey), statusKey: application.status, statusReason: application.statusReason ?? "",
             hasStatusReason: !(application.statusReason ?? "").isEmpty, version: application.version,
             requested: money(application.requestedTyiyn), total: money(application.totalTyiyn),
@@ -169,6 +167,45 @@ struct GrantPage: Encodable {
             hasReport: report != nil, canReport: viewer.isApplicant(application) && status == .inImplementation && report == nil,
             reportGrid: reportGrid,
             form: form, formName: formName, formErrors: form.errors.sorted { $0.key < $1.key }.map(\.value), hasFormErrors: !form.errors.isEmpty)
+    }
+
+    /// Seed 000's six stages, each with what happened in it: the problem behind the grant, its priority, the commission's
+    /// choice, then the proposal, the contract and the monitoring.
+    static func stageFacts(_ req: Request, _ application: GrantApplication, contract: GrantContract?, visits: Int, report: Bool) async throws -> [Stage] {
+        let current = GrantLifecycle.stage(of: application.grantStatus)
+        let problem = application.problem
+        let decision = try await problem.asyncFlatMap { p in
+            try await CommissionDecision.query(on: req.db).filter(\.$problem.$id == p.id!).with(\.$meeting).first()
+        }
+        let rankings = try await problem.asyncMap { p in
+            try await FocusGroupRanking.query(on: req.db).filter(\.$problem.$id == p.id!).with(\.$group) { $0.with(\.$session) }.all()
+        } ?? []
+        return GrantLifecycle.Stage.allCases.map { stage in
+            var reached = stage.rawValue <= current.rawValue
+            var detail = ""
+            switch stage {
+            case .problemsProposed:
+                reached = problem != nil
+                if let problem {
+                    detail = req.t("grants.stage_raised", ["date": problem.createdAt.map { Formatters.date($0, req.language) } ?? "", "count": String(problem.supportCount)])
+                }
+            case .prioritiesSet:
+                reached = !rankings.isEmpty
+                if let session = rankings.map(\.group.session).min(by: { $0.heldOn < $1.heldOn }) {
+                    detail = req.t("grants.stage_prioritised", ["groups": String(rankings.count), "date": GrantDisplay.day(session.heldOn, req)])
+                }
+            case .mainProblemChosen:
+                reached = decision != nil
+                if let decision { detail = req.t("grants.stage_chosen", ["date": GrantDisplay.day(decision.meeting.heldOn, req)]) }
+            case .proposal:
+                if let submitted = application.submittedAt { detail = req.t("grants.stage_submitted", ["date": Formatters.date(submitted, req.language)]) }
+            case .contract:
+                if let contract { detail = req.t("grants.stage_contract", ["number": contract.number, "date": GrantDisplay.day(contract.signedOn, req)]) }
+            case .monitoring:
+                if visits > 0 || report { detail = req.t(report ? "grants.stage_monitoring_report" : "grants.stage_monitoring", ["visits": String(visits)]) }
+            }
+            return Stage(number: stage.rawValue, label: req.t(stage.catalogKey), reached: reached, current: stage == current, detail: detail)
+        }
     }
 
     static func grid(_ counts: Participants, _ req: Request) -> [GrantApplicationController.GridRow] {
