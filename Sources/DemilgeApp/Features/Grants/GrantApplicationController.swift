@@ -130,12 +130,12 @@ struct GrantApplicationController: RouteCollection {
         switch GrantLines.budgetLines(reading.form["lines"]) {
         case .success(let lines): reading.lines = lines
         case .failure(let errors):
-            reading.form.fail("lines", errors.lines.map { req.t("grants.line_error", ["line": String($0.line), "problem": req.t($0.catalogKey)]) }.joined(separator: " "))
+            reading.form.fail("lines", GrantDisplay.lineErrors(errors, req).joined(separator: " "))
         }
         switch GrantLines.activities(reading.form["activities"]) {
         case .success(let activities): reading.activities = activities.map { GrantApplication.Activity(what: $0.what, from: $0.from, to: $0.to) }
         case .failure(let errors):
-            reading.form.fail("activities", errors.lines.map { req.t("grants.line_error", ["line": String($0.line), "problem": req.t($0.catalogKey)]) }.joined(separator: " "))
+            reading.form.fail("activities", GrantDisplay.lineErrors(errors, req).joined(separator: " "))
         }
         do { reading.beneficiaries = try Participants.parse(reading.form.values) }
         catch .none { if reading.submit { reading.form.fail("beneficiaries", req.t("grants.beneficiaries_required")) } }

@@ -121,7 +121,7 @@ struct GrantCallController: RouteCollection {
                 if case .weightsDoNotSumTo100(let total) = problem { criteriaErrors.append(req.t("grants.weights_sum", ["total": String(total)])) }
             }
         case .failure(let errors):
-            criteriaErrors = errors.lines.map { req.t("grants.line_error", ["line": String($0.line), "problem": req.t($0.catalogKey)]) }
+            criteriaErrors = GrantDisplay.lineErrors(errors, req)
         }
         if !criteriaErrors.isEmpty { form.fail("criteria", criteriaErrors[0]) }
         guard form.isValid, let programme, let coFunding, let minimumScore else {

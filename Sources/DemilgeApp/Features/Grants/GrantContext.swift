@@ -85,6 +85,11 @@ enum GrantDisplay {
         return application
     }
 
+    /// "Line 3: the amount is not a positive sum in som." for each bad line of a line-per-entry list.
+    static func lineErrors(_ errors: GrantLines.LineErrors, _ req: Request) -> [String] {
+        errors.lines.map { req.t("grants.line_error", ["line": String($0.line), "problem": req.t($0.catalogKey)]) }
+    }
+
     /// A reviewer's weighted score of one sheet, exact.
     static func weighted(_ sheet: GrantScoreSheet, _ call: GrantCall) -> Rational? {
         try? GrantReview.weighted(sheet.scores, criteria: call.criteria.map(\.core)).get()

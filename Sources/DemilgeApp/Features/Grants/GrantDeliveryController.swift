@@ -60,7 +60,7 @@ struct GrantDeliveryController: RouteCollection {
         case .success(let read): planned = read
             if read.isEmpty { form.fail("tranches", req.t("grants.tranches_required")) }
         case .failure(let errors):
-            form.fail("tranches", errors.lines.map { req.t("grants.line_error", ["line": String($0.line), "problem": req.t($0.catalogKey)]) }.joined(separator: " "))
+            form.fail("tranches", GrantDisplay.lineErrors(errors, req).joined(separator: " "))
         }
         if application.grantStatus != .approved { form.fail("number", req.t("grants.contract_needs_award")) }
         if form.isValid {
