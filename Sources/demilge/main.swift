@@ -3,6 +3,7 @@ import Logging
 import Vapor
 
 if let status = PabulibCommand.runIfRequested(CommandLine.arguments) { exit(status) }
+if let status = KyrgyzCommand.runIfRequested(CommandLine.arguments) { exit(status) }
 
 var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
