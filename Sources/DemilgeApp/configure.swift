@@ -30,6 +30,13 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.routes.defaultMaxBodySize = BodyLimits.form
     app.writeGate = WriteGate(serialises: !options.database.isPostgres)
 
+    app.databases.middleware.use(SearchIndexMiddleware<Problem>())
+    app.databases.middleware.use(SearchIndexMiddleware<InitiativeGroup>())
+    app.databases.middleware.use(SearchIndexMiddleware<BudgetProject>())
+    app.databases.middleware.use(SearchIndexMiddleware<GrantCall>())
+    app.databases.middleware.use(SearchIndexMiddleware<GrantApplication>())
+    app.databases.middleware.use(SearchIndexMiddleware<Organisation>())
+    app.databases.middleware.use(SearchIndexMiddleware<Territory>())
     app.sessions.use { GatedSessionDriver(inner: $0.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "demilge_session"
     app.sessions.configuration.cookieFactory = { sessionID in
@@ -73,6 +80,7 @@ enum Migrations {
         app.migrations.add(M010_ProblemGroup())
         app.migrations.add(M011_CreateBudgetRounds())
         app.migrations.add(M012_CreateGrants())
+        app.migrations.add(M013_CreateSearchEntries())
         app.migrations.add(SessionRecord.migration)
     }
 }

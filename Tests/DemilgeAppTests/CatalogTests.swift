@@ -76,6 +76,7 @@ struct CatalogTests {
         keys += [TerritoryRuleError.cycle, .missingParent(.raion), .topLevelHasParent(.oblast), .wrongParent(child: .raion, parent: .city)].map(\.catalogKey)
         keys += ["territory.create", "territory.update", "organisation.create", "organisation.update", "programme.create", "grantee.create"].map { "activity.\($0)" }
         keys += HomeController.publicActions.map { "activity.\($0)" }
+        keys += SearchIndex.types.map { "search.type.\($0.searchType)" }
         keys += ["global", "territory", "programme"].map { "role.scope.\($0)" }
         keys += GrantStatus.allCases.map(\.catalogKey) + GrantStatus.allCases.filter { $0 != .draft }.map { "grants.move.\($0.rawValue)" } + GrantLifecycle.Stage.allCases.map(\.catalogKey)
         keys += CallStatus.allCases.map(\.catalogKey) + ["open", "review"].map { "grants.move_call.\($0)" }

@@ -20,7 +20,7 @@ struct PublicPageTests {
             paths.append("/rounds/\(round.id!.uuidString.lowercased())")
             if round.roundStatus == .published { paths += ["/rounds/\(round.id!.uuidString.lowercased())/results"] }
         }
-        paths += ["/grants", "/grants/grantees"]
+        paths += ["/grants", "/grants/grantees", "/search", "/search?q=%D1%81%D1%83%D1%83", "/search?q=kocho&fold=on&type=problem"]
         paths += try await GrantCall.query(on: app.db).all().map { "/grants/\($0.id!.uuidString.lowercased())" }
         paths += try await GrantApplication.query(on: app.db).filter(\.$status != "draft").all().map { "/applications/\($0.id!.uuidString.lowercased())" }
         paths += OrganisationKind.allCases.map { "/organisations?kind=\($0.rawValue)" }

@@ -191,6 +191,8 @@ enum DemoData {
         report.communities = try await CommunityDemo.load(from: directory, on: db)
         report.rounds = try await BudgetingDemo.load(on: db)
         report.grants = try await GrantsDemo.load(on: db)
+        // Bulk inserts (territories) skip the model middleware: search is built once over everything.
+        _ = try await SearchIndex.rebuild(on: db)
         return report
     }
 
