@@ -29,7 +29,7 @@ struct GrantPage: Encodable {
     let seesProposal: Bool
     let summary: String, goals: String, activities: [Activity], lines: [Line]
     let beneficiaries: [GrantApplicationController.GridRow], beneficiariesTotal: Int
-    let canEdit: Bool
+    let canEdit: Bool, hasIATI: Bool
     let moves: [Move], hasMoves: Bool
     // Review
     let isReviewer: Bool, conflicted: Bool, mustDeclare: Bool, canScore: Bool, hasScored: Bool
@@ -115,7 +115,7 @@ struct GrantPage: Encodable {
                      spent: line.spentTyiyn.map(money) ?? "", spentValue: formName == "report" ? form["spent_\(GrantDisplay.id(line))"] : "")
             } : [],
             beneficiaries: sees ? grid(application.beneficiaries, req) : [], beneficiariesTotal: application.beneficiaries.total,
-            canEdit: viewer.isApplicant(application) && status == .draft,
+            canEdit: viewer.isApplicant(application) && status == .draft, hasIATI: GrantDisplay.awarded.contains(status),
             moves: moves.map { Move(to: $0.to.rawValue, label: req.t("grants.move.\($0.to.rawValue)"), needsReason: $0.needsReason) },
             hasMoves: !moves.isEmpty,
             isReviewer: viewer.reviewer != nil, conflicted: viewer.reviewer != nil && viewer.conflict(with: application) != nil,

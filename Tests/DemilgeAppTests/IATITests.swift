@@ -1,0 +1,72 @@
+@testable import DemilgeApp
+import DemilgeCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("IATI activity files")
+struct IATITests {
+    static let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/iati/iati-activities-schema.xsd")
+
+    /// Runs Debian's xmllint against the official IATI 2.03 schema (scripts/install-test-deps installs it).
+    static func validate(_ xml: String) throws -> (valid: Bool, output: String) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("iati-\(UUID().uuidString).xml")
+        try xml.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+        process.arguments = ["--noout", "--schema", schema.path, file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus == 0, output)
+    }
+
+    @Test("every programme and awarded grant, as one file valid against the IATI 2.03 schema, with the grant's money as transactions")
+    func activities() async throws {
+        try await withDemilge { app in
+            #expect(FileManager.default.fileExists(atPath: Self.schema.path), "../shared/iati beside the checkout")
+            let xml = try await Browser(app).get("/iati/activities.xml").body.string
+            let result = try Self.validate(xml)
+            #expect(result.valid, "\(result.output.suffix(2000))")
+            let awarded = try await GrantApplication.query(on: app.db).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue)).count()
+            let programmes = try await Programme.query(on: app.db).count()
+            #expect(xml.components(separatedBy: "<iati-activity ").count - 1 == programmes + awarded)
+
+            let manasAta = try await GrantsTests.application(app, titled: GrantsDemo.manasAtaTitle)
+            let identifier = "KG-DEMILGE-araket-\(manasAta.id!.uuidString.lowercased())"
+            let start = try #require(xml.range(of: "<iati-identifier>\(identifier)</iati-identifier>"))
+            let activity = String(xml[start.lowerBound...].prefix(while: { _ in true }).split(separator: "</iati-activity>")[0])
+            for fact in [#"<transaction-type code="2"/><transaction-date iso-date="2022-07-01"/><value currency="KGS" value-date="2022-07-01">1450000.00</value>"#,
+                         #"<transaction-type code="3"/><transaction-date iso-date="2022-07-05"/><value currency="KGS" value-date="2022-07-05">870000.00</value>"#,
+                         #"<transaction-type code="3"/><transaction-date iso-date="2022-09-12"/><value currency="KGS" value-date="2022-09-12">580000.00</value>"#,
+                         #"<transaction-type code="4"/><transaction-date iso-date="2022-11-30"/><value currency="KGS" value-date="2022-11-30">1448500.00</value>"#,
+                         #"<related-activity ref="KG-DEMILGE-araket" type="1"/>"#, #"<activity-status code="4"/>"#, #"<sector vocabulary="1" code="15112""#] {
+                #expect(activity.contains(fact), "the grant's activity has \(fact)")
+            }
+            #expect(xml.contains(#"<related-activity ref="\#(identifier)" type="2"/>"#), "the programme lists the grant as its child")
+        }
+    }
+
+    @Test("one grant's file validates; unawarded grants have none; a broken file is caught by the same check")
+    func single() async throws {
+        try await withDemilge { app in
+            let manasAta = try await GrantsTests.application(app, titled: GrantsDemo.manasAtaTitle)
+            let one = try await Browser(app).get("/applications/\(manasAta.id!.uuidString.lowercased())/iati.xml")
+            #expect(one.headers.contentType?.subType == "xml")
+            #expect(try Self.validate(one.body.string).valid)
+            let reserve = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == "reserve").first())
+            #expect(try await Browser(app).get("/applications/\(reserve.id!.uuidString.lowercased())/iati.xml").status == .notFound)
+            #expect(try await Browser(app).get("/programmes/yntymaktuu-jashoo/iati.xml").body.string.contains("<iati-activities version=\"2.03\""))
+            let broken = one.body.string.replacingOccurrences(of: #"<activity-status code="4"/>"#, with: "")
+                .replacingOccurrences(of: "<activity-date", with: "<activity-dat")
+            #expect(!(try Self.validate(broken).valid), "the validator really checks")
+        }
+    }
+}
