@@ -158,6 +158,8 @@ public enum IATI {
         return sign + String(magnitude / 100) + "." + String(format: "%02d", Int(magnitude % 100))
     }
 
+    public static func dateTimeText(_ date: Date) -> String { dateTime(date) }
+
     static func dateTime(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]

@@ -119,3 +119,20 @@ enum GrantMove {
                                   entityID: GrantDisplay.id(application), after: ["from": from.rawValue, "to": status.rawValue, "reason": reason ?? ""])
     }
 }
+
+/// A grant's money by source: planned (the agreement's commitments, or the proposal's budget before it), paid in,
+/// and spent according to the final report.
+enum GrantLedgerLoader {
+    static func ledger(of application: GrantApplication, contract: GrantContract?, payments: [GrantPayment]) -> GrantLedger {
+        let paid = Dictionary(grouping: payments, by: { FundingSource(rawValue: $0.source) ?? .other }).mapValues { $0.reduce(Int64(0)) { $0 + $1.amountTyiyn } }
+        var spent: [FundingSource: Int64] = [:]
+        for line in application.lines { if let amount = line.spentTyiyn { spent[line.core.source, default: 0] += amount } }
+        return GrantLedger(planned: contract?.commitments ?? BudgetLine.bySource(application.lines.map(\.core)), paid: paid, spent: spent)
+    }
+
+    static func ledger(of application: GrantApplication, on db: any Database) async throws -> GrantLedger {
+        let contract = try await GrantContract.query(on: db).filter(\.$application.$id == application.id!).first()
+        let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == application.id!).all()
+        return ledger(of: application, contract: contract, payments: payments)
+    }
+}

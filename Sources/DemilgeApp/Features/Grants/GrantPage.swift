@@ -80,10 +80,7 @@ struct GrantPage: Encodable {
         let budget = ApplicationBudget(requestedTyiyn: application.requestedTyiyn, totalTyiyn: application.totalTyiyn, lines: lines.map(\.core))
         let tranches = (contract?.tranches ?? []).sorted { $0.number < $1.number }
         let paidByTranche = Dictionary(grouping: payments.filter { $0.$tranche.id != nil }, by: { $0.$tranche.id! }).mapValues { $0.reduce(Int64(0)) { $0 + $1.amountTyiyn } }
-        let paidBySource = Dictionary(grouping: payments, by: { FundingSource(rawValue: $0.source) ?? .other }).mapValues { $0.reduce(Int64(0)) { $0 + $1.amountTyiyn } }
-        var spentBySource: [FundingSource: Int64] = [:]
-        for line in lines { if let spent = line.spentTyiyn { spentBySource[line.core.source, default: 0] += spent } }
-        let ledger = GrantLedger(planned: contract?.commitments ?? BudgetLine.bySource(budget.lines), paid: paidBySource, spent: spentBySource)
+        let ledger = GrantLedgerLoader.ledger(of: application, contract: contract, payments: payments)
         let money = { (tyiyn: Int64) in GrantDisplay.money(tyiyn, req) }
         let ledgerRow = { (row: GrantLedger.Row, label: String) in LedgerRow(source: label, planned: money(row.planned), paid: money(row.paid), spent: money(row.spent)) }
         let delivering: Set<GrantStatus> = [.contracted, .inImplementation]

@@ -1,0 +1,170 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// The public JSON API (`/api/v1/…`), read-only and paged, described by the OpenAPI 3.1 document at
+/// `/api/openapi.json` (`OpenAPIDocument`). Amounts are decimal strings in the currency's units, never floats.
+struct APIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1")
+        api.get("territories", use: territories)
+        api.get("territories", ":code", use: territory)
+        api.get("organisations", use: organisations)
+        api.get("programmes", use: programmes)
+        api.get("problems", use: problems)
+        api.get("problems", ":id", use: problem)
+        api.get("rounds", use: rounds)
+        api.get("grant-calls", use: calls)
+        api.get("grants", use: grants)
+        api.get("grants", ":id", use: grant)
+        routes.get("api", "openapi.json") { req in try await OpenAPIDocument.response(req) }
+    }
+
+    struct Page<Item: Encodable>: Encodable {
+        let items: [Item]
+        let page: Int
+        let perPage: Int
+        let total: Int
+    }
+
+    struct Paging {
+        let page: Int
+        let perPage: Int
+        static let maximum = 100
+
+        init(_ req: Request) throws {
+            page = req.query[Int.self, at: "page"] ?? 1
+            perPage = req.query[Int.self, at: "per_page"] ?? 50
+            guard page >= 1, (1...Self.maximum).contains(perPage) else { throw Abort(.badRequest, reason: "page ≥ 1, per_page 1…100") }
+        }
+
+        func apply<M: Model>(_ query: QueryBuilder<M>, on req: Request, map: ([M]) async throws -> [some Encodable]) async throws -> Response {
+            let total = try await query.copy().count()
+            let models = try await query.range((page - 1) * perPage..<(page * perPage)).all()
+            return try await OpenData.json(Page(items: try await map(models), page: page, perPage: perPage, total: total), on: req)
+        }
+    }
+
+    static func amount(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits).plainDecimal }
+
+    // MARK: - Items
+
+    struct TerritoryItem: Encodable { let code: String, kind: String, name: LocalizedText, parentCode: String? }
+    struct OrganisationItem: Encodable { let slug: String, kind: String, legalForm: String?, name: LocalizedText, territoryCode: String? }
+    struct Budget: Encodable { let amount: String, currency: String }
+    struct ProgrammeItem: Encodable {
+        let slug: String, name: LocalizedText, summary: LocalizedText, donorSlug: String?, implementerSlug: String?
+        let startMonth: String?, endMonth: String?, budget: Budget?
+    }
+    struct ProblemItem: Encodable { let id: String, title: String, description: String, category: String, status: String, territoryCode: String, supporters: Int, createdAt: String }
+    struct RoundItem: Encodable { let id: String, title: String, territoryCode: String, envelopeSom: String, status: String, ballotType: String, rule: String, opensOn: String, closesOn: String }
+    struct CallItem: Encodable {
+        let id: String, programmeSlug: String, title: String, status: String, budgetSom: String, minGrantSom: String, maxGrantSom: String
+        let cofundingPercent: Int, deadline: String
+    }
+    struct MoneyRow: Encodable { let source: String, plannedSom: String, paidSom: String, spentSom: String }
+    struct GrantItem: Encodable {
+        let id: String, callId: String, title: String, organisationSlug: String, territoryCode: String, status: String, grantSom: String, totalSom: String
+        let money: [MoneyRow]?
+    }
+
+    static func codes(_ db: any Database) async throws -> [UUID: String] {
+        Dictionary(uniqueKeysWithValues: try await Territory.query(on: db).all().map { ($0.id!, $0.code) })
+    }
+
+    // MARK: - Handlers
+
+    func territories(req: Request) async throws -> Response {
+        let codes = try await Self.codes(req.db)
+        return try await Paging(req).apply(Territory.query(on: req.db).sort(\.$code), on: req) { list in
+            list.map { TerritoryItem(code: $0.code, kind: $0.kind, name: $0.name, parentCode: $0.$parent.id.flatMap { codes[$0] }) }
+        }
+    }
+
+    func territory(req: Request) async throws -> Response {
+        guard let t = try await Territory.query(on: req.db).filter(\.$code == req.parameters.get("code") ?? "").first() else { throw Abort(.notFound) }
+        let parent = try await t.$parent.id.asyncFlatMap { try await Territory.find($0, on: req.db)?.code }
+        return try await OpenData.json(TerritoryItem(code: t.code, kind: t.kind, name: t.name, parentCode: parent), on: req)
+    }
+
+    func organisations(req: Request) async throws -> Response {
+        let codes = try await Self.codes(req.db)
+        return try await Paging(req).apply(Organisation.query(on: req.db).sort(\.$slug), on: req) { list in
+            list.map { OrganisationItem(slug: $0.slug, kind: $0.kind, legalForm: $0.legalForm, name: $0.name, territoryCode: $0.territoryID.flatMap { codes[$0] }) }
+        }
+    }
+
+    func programmes(req: Request) async throws -> Response {
+        try await Paging(req).apply(Programme.query(on: req.db).with(\.$donor).with(\.$implementer).sort(\.$slug), on: req) { list in
+            list.map { p in
+                ProgrammeItem(slug: p.slug, name: p.name, summary: p.summary, donorSlug: p.donor?.slug, implementerSlug: p.implementer?.slug,
+                              startMonth: p.startMonthText, endMonth: p.endMonthText,
+                              budget: p.budgetMinor.flatMap { minor in p.budgetCurrency.map { Budget(amount: Self.amount(minor), currency: $0) } })
+            }
+        }
+    }
+
+    static func problemItem(_ p: Problem, _ codes: [UUID: String]) -> ProblemItem {
+        ProblemItem(id: GrantDisplay.id(p), title: p.title, description: p.description, category: p.category, status: p.status,
+                    territoryCode: codes[p.$territory.id] ?? "", supporters: p.supportCount, createdAt: IATI.dateTimeText(p.createdAt ?? Date()))
+    }
+
+    func problems(req: Request) async throws -> Response {
+        let codes = try await Self.codes(req.db)
+        let query = Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$createdAt, .descending)
+        if let code = req.query[String.self, at: "territory"] {
+            guard let territory = try await Territory.query(on: req.db).filter(\.$code == code).first() else { throw Abort(.notFound) }
+            query.filter(\.$territory.$id ~~ Array(try await TerritoryDirectory.load(on: req.db).subtree(of: territory.id!)))
+        }
+        return try await Paging(req).apply(query, on: req) { list in list.map { Self.problemItem($0, codes) } }
+    }
+
+    func problem(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id")?.uuid, let p = try await Problem.find(id, on: req.db), !p.hidden else { throw Abort(.notFound) }
+        return try await OpenData.json(Self.problemItem(p, try await Self.codes(req.db)), on: req)
+    }
+
+    func rounds(req: Request) async throws -> Response {
+        let codes = try await Self.codes(req.db)
+        return try await Paging(req).apply(BudgetRound.query(on: req.db).filter(\.$status != RoundStatus.draft.rawValue).sort(\.$opensOn, .descending), on: req) { list in
+            list.map { r in
+                RoundItem(id: GrantDisplay.id(r), title: r.title, territoryCode: codes[r.$territory.id] ?? "", envelopeSom: Self.amount(r.envelopeTyiyn),
+                          status: r.status, ballotType: r.ballotType, rule: r.rule, opensOn: r.opensOn, closesOn: r.closesOn)
+            }
+        }
+    }
+
+    func calls(req: Request) async throws -> Response {
+        try await Paging(req).apply(GrantCall.query(on: req.db).filter(\.$status != CallStatus.draft.rawValue).with(\.$programme).sort(\.$deadline, .descending), on: req) { list in
+            list.map { c in
+                CallItem(id: GrantDisplay.id(c), programmeSlug: c.programme.slug, title: c.title, status: c.status, budgetSom: Self.amount(c.budgetTyiyn),
+                         minGrantSom: Self.amount(c.minGrantTyiyn), maxGrantSom: Self.amount(c.maxGrantTyiyn), cofundingPercent: c.coFundingPercent, deadline: c.deadline)
+            }
+        }
+    }
+
+    /// Grants that are public: everything submitted; the money only once awarded.
+    static func grantItem(_ a: GrantApplication, _ codes: [UUID: String], money: [MoneyRow]?) -> GrantItem {
+        GrantItem(id: GrantDisplay.id(a), callId: a.$call.id.uuidString.lowercased(), title: a.title, organisationSlug: a.organisation.slug,
+                  territoryCode: codes[a.$territory.id] ?? "", status: a.status, grantSom: amount(a.requestedTyiyn), totalSom: amount(a.totalTyiyn), money: money)
+    }
+
+    func grants(req: Request) async throws -> Response {
+        let codes = try await Self.codes(req.db)
+        let query = GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft.rawValue).with(\.$organisation).sort(\.$title)
+        if let status = req.query[String.self, at: "status"] { query.filter(\.$status == status) }
+        return try await Paging(req).apply(query, on: req) { list in list.map { Self.grantItem($0, codes, money: nil) } }
+    }
+
+    func grant(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id")?.uuid,
+              let a = try await GrantApplication.query(on: req.db).filter(\.$id == id).with(\.$organisation).with(\.$lines).first(),
+              a.grantStatus != .draft else { throw Abort(.notFound) }
+        var money: [MoneyRow]? = nil
+        if GrantDisplay.awarded.contains(a.grantStatus) {
+            let ledger = try await GrantLedgerLoader.ledger(of: a, on: req.db)
+            money = ledger.rows.map { MoneyRow(source: $0.source.rawValue, plannedSom: Self.amount($0.planned), paidSom: Self.amount($0.paid), spentSom: Self.amount($0.spent)) }
+        }
+        return try await OpenData.json(Self.grantItem(a, try await Self.codes(req.db), money: money), on: req)
+    }
+}
