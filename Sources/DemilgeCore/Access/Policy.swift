@@ -23,6 +23,7 @@ public enum Action: String, CaseIterable, Sendable {
     case enterPaperBallots = "enter_paper_ballots"
     case manageGrants = "manage_grants"
     case recordMonitoringVisit = "record_monitoring_visit"
+    case recordEvent = "record_event"
 }
 
 /// Who may take an action: anyone signed in, or holders of certain roles (within scope).
@@ -49,6 +50,7 @@ public enum Policy {
         case .enterPaperBallots: .roles([.facilitator, .municipalStaff])
         case .manageGrants: .roles([.programmeManager])
         case .recordMonitoringVisit: .roles([.monitor, .programmeManager])
+        case .recordEvent: .roles([.facilitator, .municipalStaff, .programmeManager])
         }
     }
 

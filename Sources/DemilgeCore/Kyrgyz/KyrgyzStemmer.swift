@@ -27,6 +27,9 @@ public enum KyrgyzStemmer {
         list += variants(["га", "ге", "го", "гө"], .vowelOrVoiced) + variants(["ка", "ке", "ко", "кө"], .voiceless)
         list += variants(["на", "не", "но", "нө"], .px3) + variants(["а", "е", "о", "ө"], .px1or2sg)
         list += variants(["да", "де", "до", "дө"], .vowelOrVoiced) + variants(["та", "те", "то", "тө"], .voiceless) + variants(["нда", "нде", "ндо", "ндө"], .px3)
+        // The attributive locative (-дагы: "Ош облусундагы") behaves like the locative.
+        list += variants(["дагы", "деги", "догу", "дөгү"], .vowelOrVoiced) + variants(["тагы", "теги", "тогу", "төгү"], .voiceless)
+        list += variants(["ндагы", "ндеги", "ндогу", "ндөгү"], .px3)
         list += variants(["дан", "ден", "дон", "дөн"], .vowelOrVoiced) + variants(["тан", "тен", "тон", "төн"], .voiceless)
         list += variants(["нан", "нен", "нон", "нөн"], .px3) + variants(["ан", "ен", "он", "өн"], .px1or2sg)
         return list.sorted { $0.text.count > $1.text.count }

@@ -17,9 +17,10 @@ enum DemoData {
         var communities = 0
         var rounds = 0
         var grants = 0
+        var events = 0
 
         var description: String {
-            "territories +\(territories.created), organisations +\(organisations), programmes +\(programmes), links +\(links), users +\(users), communities +\(communities), rounds +\(rounds), grants +\(grants)"
+            "territories +\(territories.created), organisations +\(organisations), programmes +\(programmes), links +\(links), users +\(users), communities +\(communities), rounds +\(rounds), grants +\(grants), events +\(events)"
         }
     }
 
@@ -191,6 +192,7 @@ enum DemoData {
         report.communities = try await CommunityDemo.load(from: directory, on: db)
         report.rounds = try await BudgetingDemo.load(on: db)
         report.grants = try await GrantsDemo.load(on: db)
+        report.events = try await EventsDemo.load(on: db)
         // Bulk inserts (territories) skip the model middleware: search is built once over everything.
         _ = try await SearchIndex.rebuild(on: db)
         return report

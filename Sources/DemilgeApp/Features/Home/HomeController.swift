@@ -26,7 +26,7 @@ struct HomeController: RouteCollection {
     static let publicActions = ["territory.create", "territory.update", "organisation.create", "organisation.update", "programme.create",
                                 "grantee.create", "problem.raise", "problem.status", "assessment.create", "commission.create",
                                 "commission.decision", "group.create", "grant_call.open", "grant_call.decided", "grant.contracted",
-                                "grant.visit", "grant.report", "grant.closed"]
+                                "grant.visit", "grant.report", "grant.closed", "event.create"]
 
     func home(req: Request) async throws -> Response {
         let language = req.language
@@ -54,6 +54,9 @@ struct HomeController: RouteCollection {
         }
         for a in try await GrantApplication.query(on: req.db).filter(\.$id ~~ uuids("grant_application")).all() {
             names["grant_application:\(GrantDisplay.id(a))"] = (GrantDisplay.applicationPath(a), DisplayText(text: a.title, lang: nil))
+        }
+        for e in try await Event.query(on: req.db).filter(\.$id ~~ uuids("event")).all() {
+            names["event:\(GrantDisplay.id(e))"] = ("/events/\(GrantDisplay.id(e))", DisplayText(text: e.title, lang: nil))
         }
         // An entry whose subject is no longer public (a hidden problem) is left out.
         let activity = entries.compactMap { entry -> Activity? in

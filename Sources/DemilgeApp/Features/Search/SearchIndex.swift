@@ -37,7 +37,7 @@ extension Searchable {
 
 enum SearchIndex {
     static let types: [any Searchable.Type] = [Problem.self, InitiativeGroup.self, BudgetProject.self, GrantCall.self, GrantApplication.self,
-                                               Organisation.self, Territory.self]
+                                               Organisation.self, Territory.self, Event.self]
 
     static func refresh(_ model: some Searchable, on db: any Database) async throws {
         let existing = try await SearchEntry.query(on: db).filter(\.$entityType == type(of: model).searchType).filter(\.$entityID == model.searchID).first()
@@ -148,5 +148,12 @@ extension Territory: Searchable {
     var searchID: String { code }
     func searchContent(on db: any Database) async throws -> SearchContent? {
         SearchContent(title: nameKy, body: [nameRu, nameEn, aliases].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "), url: "/territories/\(code)")
+    }
+}
+
+extension Event: Searchable {
+    static var searchType: String { "event" }
+    func searchContent(on db: any Database) async throws -> SearchContent? {
+        SearchContent(title: title, body: "\(agenda) \(outcomes)", url: "/events/\(searchID)")
     }
 }

@@ -1,0 +1,153 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// Exchange visits, round tables, conferences, trainings and public budget hearings: who hosted, who was invited,
+/// what was on the agenda, what came of it and who took part by sex and age.
+struct EventController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("events", use: index)
+        routes.get("events", "new", use: newForm)
+        routes.post("events", use: create)
+        routes.get("events", ":id", use: show)
+        routes.get("events.csv", use: csv)
+    }
+
+    typealias Option = ProblemController.Option
+
+    struct Row: Encodable {
+        let id: String, title: String, kind: String, heldOn: String, host: TerritoryLink, invited: Int, participants: String
+    }
+
+    static func participantsText(_ event: Event, _ req: Request) -> String {
+        let total = event.participants.total
+        if total > 0 { return String(total) }
+        return event.participantsNote.isEmpty ? "—" : event.participantsNote
+    }
+
+    func index(req: Request) async throws -> Response {
+        struct Content: Encodable { let events: [Row]; let kinds: [Option]; let canCreate: Bool; let kind: String }
+        let kind = req.query[String.self, at: "kind"] ?? ""
+        let query = Event.query(on: req.db).with(\.$host).with(\.$invited).sort(\.$heldOn, .descending)
+        if EventKind(rawValue: kind) != nil { query.filter(\.$kind == kind) }
+        let events = try await query.all()
+        return try await req.page("events/index", titleKey: "events.title", Content(
+            events: events.map { e in
+                Row(id: GrantDisplay.id(e), title: e.title, kind: req.t(e.eventKind.catalogKey), heldOn: GrantDisplay.day(e.heldOn, req),
+                    host: TerritoryLink(e.host, req.language, catalog: req.application.catalog), invited: e.invited.count,
+                    participants: Self.participantsText(e, req))
+            },
+            kinds: EventKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == kind) },
+            canCreate: Policy.allowsSomewhere(req.actor, .recordEvent), kind: kind))
+    }
+
+    func show(req: Request) async throws -> Response {
+        struct Content: Encodable {
+            let id: String, title: String, kind: String, heldOn: String, host: TerritoryLink, invited: [TerritoryLink]
+            let organiser: String, organiserSlug: String, programme: String, programmeSlug: String
+            let agenda: String, outcomes: String, participants: [GrantApplicationController.GridRow], total: Int, note: String, bands: [String]
+        }
+        guard let id = req.parameters.get("id")?.uuid,
+              let event = try await Event.query(on: req.db).filter(\.$id == id).with(\.$host).with(\.$invited).with(\.$organiser).with(\.$programme).first()
+        else { throw DemilgeError.notFound }
+        let catalog = req.application.catalog
+        return try await req.page("events/show", titleKey: "events.title", Content(
+            id: GrantDisplay.id(event), title: event.title, kind: req.t(event.eventKind.catalogKey), heldOn: GrantDisplay.day(event.heldOn, req),
+            host: TerritoryLink(event.host, req.language, catalog: catalog),
+            invited: KyrgyzText.sorted(event.invited, by: { $0.name.text(req.language) }, req.language).map { TerritoryLink($0, req.language, catalog: catalog) },
+            organiser: event.organiser?.name.text(req.language) ?? "", organiserSlug: event.organiser?.slug ?? "",
+            programme: event.programme?.name.text(req.language) ?? "", programmeSlug: event.programme?.slug ?? "",
+            agenda: event.agenda, outcomes: event.outcomes, participants: GrantPage.grid(event.participants, req), total: event.participants.total,
+            note: event.participantsNote, bands: AgeBand.allCases.map { req.t($0.catalogKey) }), title: event.title)
+    }
+
+    // MARK: - Recording an event
+
+    struct NewContent: Encodable {
+        let form: FormState, kinds: [Option], places: [AccountController.PlaceGroup], invited: [AccountController.PlaceGroup]
+        let programmes: [Option], organisations: [Option], grid: [GrantApplicationController.GridRow], bands: [String]
+    }
+
+    static let fields = ["kind", "title", "host", "programme", "organiser", "held_on", "agenda", "outcomes", "participants_note"]
+        + Sex.allCases.flatMap { sex in AgeBand.allCases.map { Participants.key(sex, $0) } }
+
+    private func renderNew(_ req: Request, _ form: FormState, invited: Set<String>, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let programmes = try await Programme.query(on: req.db).sort(\.$slug).all()
+        let organisations = KyrgyzText.sorted(try await Organisation.query(on: req.db).all(), by: { $0.name.text(req.language) }, req.language)
+        return try await req.page("events/new", titleKey: "events.new", NewContent(
+            form: form, kinds: EventKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["kind"]) },
+            places: try await AccountController.placeGroups(req, selected: form["host"], includeTopLevel: true),
+            invited: try await AccountController.placeGroups(req, selected: invited, includeTopLevel: true),
+            programmes: programmes.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["programme"]) },
+            organisations: organisations.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["organiser"]) },
+            grid: GrantApplicationController.grid(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) }), forms: true, status: status)
+    }
+
+    func newForm(req: Request) async throws -> Response {
+        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        guard Policy.allowsSomewhere(req.actor, .recordEvent) else { throw DemilgeError.forbidden }
+        return try await renderNew(req, FormState(), invited: [])
+    }
+
+    func create(req: Request) async throws -> Response {
+        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        var form = FormState.read(req, fields: Self.fields)
+        let invitedCodes = Set(((try? req.content.get([String].self, at: "invited")) ?? []).filter { !$0.isEmpty })
+        form.requireText("title", length: 3...200, req)
+        form.optionalText("agenda", max: 5000, req)
+        form.optionalText("outcomes", max: 5000, req)
+        form.optionalText("participants_note", max: 300, req)
+        let kind = EventKind(rawValue: form["kind"])
+        if kind == nil { form.fail("kind", req.t("validation.choose_from_list")) }
+        if !GrantLines.isDay(form["held_on"]) { form.fail("held_on", req.t("validation.date")) }
+        let host = try await Territory.query(on: req.db).filter(\.$code == form["host"]).first()
+        let programme = form["programme"].isEmpty ? nil : try await Programme.query(on: req.db).filter(\.$slug == form["programme"]).first()
+        if !form["programme"].isEmpty && programme == nil { form.fail("programme", req.t("validation.choose_from_list")) }
+        let organiser = form["organiser"].isEmpty ? nil : try await Organisation.query(on: req.db).filter(\.$slug == form["organiser"]).first()
+        if host == nil { form.fail("host", req.t("validation.choose_from_list")) }
+        else {
+            // Staff and facilitators record events of their territories; programme managers those of their programme.
+            var target = try await TerritoryPath.target(host!.id!, on: req.db)
+            target.programmeID = programme?.id
+            if !req.can(.recordEvent, on: target) { form.fail("host", req.t("events.not_yours")) }
+        }
+        let invited = invitedCodes.isEmpty ? [] : try await Territory.query(on: req.db).filter(\.$code ~~ Array(invitedCodes)).all()
+        if invited.count != invitedCodes.count { form.fail("invited", req.t("validation.choose_from_list")) }
+        var participants = Participants()
+        do { participants = try Participants.parse(form.values) } catch .none {} catch { form.fail("participants", req.t("validation.count")) }
+        let denied = form.errors["host"] == req.t("events.not_yours")
+        guard form.isValid, let kind, let host else {
+            return try await renderNew(req, form, invited: invitedCodes, status: denied ? .forbidden : .unprocessableEntity)
+        }
+        let event = Event()
+        event.kind = kind.rawValue
+        event.title = form["title"]
+        event.$host.id = host.id!
+        event.$organiser.id = organiser?.id
+        event.$programme.id = programme?.id
+        event.heldOn = form["held_on"]
+        event.agenda = form["agenda"]
+        event.outcomes = form["outcomes"]
+        event.participants = participants
+        event.participantsNote = form["participants_note"]
+        event.version = 1
+        let invitedIDs = invited.compactMap(\.id)
+        try await req.write { db in
+            try await event.create(on: db)
+            for id in invitedIDs { try await EventInvitation(eventID: event.id!, territoryID: id).create(on: db) }
+            try await AuditLog.record(on: db, by: req.auditActor, action: "event.create", entityType: "event", entityID: GrantDisplay.id(event), after: event.snapshot)
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: "/events/\(GrantDisplay.id(event))", redirectType: .normal)
+    }
+
+    func csv(req: Request) async throws -> Response {
+        let events = try await Event.query(on: req.db).with(\.$host).with(\.$invited).with(\.$programme).sort(\.$heldOn).all()
+        let header = ["id", "kind", "title", "held_on", "host", "invited", "programme"] + Sex.allCases.flatMap { sex in AgeBand.allCases.map { Participants.key(sex, $0) } } + ["participants_note"]
+        let rows = events.map { e -> [String] in
+            [GrantDisplay.id(e), e.kind, e.title, e.heldOn, e.host.code, e.invited.map(\.code).sorted().joined(separator: " "), e.programme?.slug ?? ""]
+                + Sex.allCases.flatMap { sex in AgeBand.allCases.map { String(e.participants[sex, $0]) } } + [e.participantsNote]
+        }
+        return OpenData.csv(CSV.write(header: header, rows: rows), filename: "events.csv")
+    }
+}
