@@ -30,7 +30,7 @@ struct HomeController: RouteCollection {
 
     func home(req: Request) async throws -> Response {
         let language = req.language
-        let entries = try await AuditEntry.query(on: req.db).filter(\.$action ~~ Self.publicActions).sort(\.$id, .descending).limit(12).all()
+        let entries = try await AuditEntry.query(on: req.db).filter(\.$action ~~ Self.publicActions).sort(\.$id, .descending).limit(20).all()
         func ids(_ type: String) -> [String] { entries.filter { $0.entityType == type }.map(\.entityID) }
         func uuids(_ type: String) -> [UUID] { ids(type).compactMap { UUID(uuidString: $0) } }
         var names: [String: (href: String, name: DisplayText)] = [:]
