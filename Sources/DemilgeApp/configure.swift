@@ -38,6 +38,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.databases.middleware.use(SearchIndexMiddleware<Organisation>())
     app.databases.middleware.use(SearchIndexMiddleware<Territory>())
     app.databases.middleware.use(SearchIndexMiddleware<Event>())
+    app.databases.middleware.use(SearchIndexMiddleware<Practice>())
     app.sessions.use { GatedSessionDriver(inner: $0.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "demilge_session"
     app.sessions.configuration.cookieFactory = { sessionID in
@@ -83,6 +84,7 @@ enum Migrations {
         app.migrations.add(M012_CreateGrants())
         app.migrations.add(M013_CreateSearchEntries())
         app.migrations.add(M014_CreateEvents())
+        app.migrations.add(M015_CreatePractices())
         app.migrations.add(SessionRecord.migration)
     }
 }

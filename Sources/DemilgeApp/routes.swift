@@ -23,6 +23,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: FeedController())
     try app.register(collection: APIController())
     try app.register(collection: EventController())
+    try app.register(collection: PracticeController())
     try app.register(collection: AccountController())
     try app.register(collection: AdminController())
 }

@@ -24,6 +24,7 @@ public enum Action: String, CaseIterable, Sendable {
     case manageGrants = "manage_grants"
     case recordMonitoringVisit = "record_monitoring_visit"
     case recordEvent = "record_event"
+    case publishPractice = "publish_practice"
 }
 
 /// Who may take an action: anyone signed in, or holders of certain roles (within scope).
@@ -51,6 +52,7 @@ public enum Policy {
         case .manageGrants: .roles([.programmeManager])
         case .recordMonitoringVisit: .roles([.monitor, .programmeManager])
         case .recordEvent: .roles([.facilitator, .municipalStaff, .programmeManager])
+        case .publishPractice: .roles([.municipalStaff, .programmeManager])
         }
     }
 

@@ -277,6 +277,27 @@ enum GrantsDemo {
         report.reached = counts([210, 150, 220, 60, 200, 140, 200, 60])
         try await report.create(on: db)
         try await walk(application, [(.completed, .programmeManager, "2022-12-05", nil), (.closed, .programmeManager, "2022-12-20", nil)], by: manager, on: db)
+        try await publishPractice(of: application, on: db)
+    }
+
+    /// The closed grant, written up for other municipalities.
+    private static func publishPractice(of application: GrantApplication, on db: any Database) async throws {
+        let practice = Practice()
+        practice.title = "Жаңы конушка ичүүчү суу: 1,2 км түтүк жамаат, мэрия жана чакан грант менен"
+        practice.theme = ProblemCategory.water.rawValue
+        practice.$territory.id = application.$territory.id
+        practice.$organisation.id = application.$organisation.id
+        practice.$grant.id = application.id
+        practice.whatWasDone = "ЖМБА-сессиясында бардык фокус-топтор ичүүчү сууну атады; комиссия аны негизги көйгөй катары тандап, биргелешкен иш-аракеттер планын түздү. Мэрия долбоордук-сметалык документтерди даярдады, Аракет долбоорунун чакан гранты менен 1,2 км негизги түтүк тартылды, үйлөргө туташтыруу казууларын жамаат ашар менен жүргүздү; 186 үй сууга туташты."
+        practice.whatWorked = "Көйгөйдү жамаат өзү тандаганы; мэриянын өз салымы (документтер жана мониторинг) гранттан мурун бекитилгени; экинчи транш биргелешкен мониторингдин оң жыйынтыгынан кийин гана берилгени; жамааттын ашары үнөмдөөгө жардам берди."
+        practice.contact = "Манас-Ата муниципалдык аймактык башкармалыгы, Ош шаары"
+        practice.grantTyiyn = 144_850_000
+        practice.localBudgetTyiyn = 13_500_000
+        practice.communityTyiyn = 18_000_000
+        practice.otherTyiyn = 0
+        practice.publishedOn = "2023-01-15"
+        try await practice.create(on: db)
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "practice.publish", entityType: "practice", entityID: GrantDisplay.id(practice), after: practice.snapshot)
     }
 
     /// Seed 004 names the 25 civil-society grantees and their projects but not the amounts: each is shown with an

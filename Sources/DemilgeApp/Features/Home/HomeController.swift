@@ -26,7 +26,7 @@ struct HomeController: RouteCollection {
     static let publicActions = ["territory.create", "territory.update", "organisation.create", "organisation.update", "programme.create",
                                 "grantee.create", "problem.raise", "problem.status", "assessment.create", "commission.create",
                                 "commission.decision", "group.create", "grant_call.open", "grant_call.decided", "grant.contracted",
-                                "grant.visit", "grant.report", "grant.closed", "event.create"]
+                                "grant.visit", "grant.report", "grant.closed", "event.create", "practice.publish"]
 
     func home(req: Request) async throws -> Response {
         let language = req.language
@@ -57,6 +57,9 @@ struct HomeController: RouteCollection {
         }
         for e in try await Event.query(on: req.db).filter(\.$id ~~ uuids("event")).all() {
             names["event:\(GrantDisplay.id(e))"] = ("/events/\(GrantDisplay.id(e))", DisplayText(text: e.title, lang: nil))
+        }
+        for p in try await Practice.query(on: req.db).filter(\.$id ~~ uuids("practice")).all() {
+            names["practice:\(GrantDisplay.id(p))"] = ("/practices/\(GrantDisplay.id(p))", DisplayText(text: p.title, lang: nil))
         }
         // An entry whose subject is no longer public (a hidden problem) is left out.
         let activity = entries.compactMap { entry -> Activity? in

@@ -201,6 +201,8 @@ struct ProblemController: RouteCollection {
         let form: FormState
         let mergedFrom: Int
         let version: Int
+        let solvedElsewhere: [Option]
+        let hasSolvedElsewhere: Bool
     }
 
     func show(req: Request) async throws -> Response {
@@ -229,6 +231,7 @@ struct ProblemController: RouteCollection {
             candidates = try await Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
                 .filter(\.$territory.$id ~~ Array(subtree)).filter(\.$id != id).sort(\.$title).all()
         }
+        let practices = try await PracticeController.solvedElsewhere(ProblemCategory(rawValue: problem.category) ?? .other, notIn: problem.$territory.id, on: req.db)
         return try await req.page("problems/show", titleKey: "", ShowContent(
             problem: Self.row(problem, req), description: problem.description,
             path: directory.path(to: problem.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
@@ -245,7 +248,9 @@ struct ProblemController: RouteCollection {
             mergeCandidates: candidates.map { .init(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
             form: form,
             mergedFrom: try await Problem.query(on: req.db).filter(\.$mergedInto.$id == id).count(),
-            version: problem.version), title: problem.title, status: status)
+            version: problem.version,
+            solvedElsewhere: practices.map { .init(value: $0.id!.uuidString.lowercased(), label: "\($0.title) — \($0.territory.name.text(req.language))", selected: false) },
+            hasSolvedElsewhere: !practices.isEmpty), title: problem.title, status: status)
     }
 
     func photo(req: Request) async throws -> Response {

@@ -68,7 +68,7 @@ struct SearchController: RouteCollection {
         }
         let content = Content(
             query: text, fold: fold, type: type,
-            types: ["problem", "initiative", "group", "grant", "grant_call", "organisation", "territory"].map {
+            types: SearchIndex.types.map { $0.searchType }.map {
                 ProblemController.Option(value: $0, label: req.t("search.type.\($0)"), selected: $0 == type)
             },
             results: shown.map { entry, _ in

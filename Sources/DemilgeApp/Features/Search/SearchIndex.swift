@@ -37,7 +37,7 @@ extension Searchable {
 
 enum SearchIndex {
     static let types: [any Searchable.Type] = [Problem.self, InitiativeGroup.self, BudgetProject.self, GrantCall.self, GrantApplication.self,
-                                               Organisation.self, Territory.self, Event.self]
+                                               Organisation.self, Territory.self, Event.self, Practice.self]
 
     static func refresh(_ model: some Searchable, on db: any Database) async throws {
         let existing = try await SearchEntry.query(on: db).filter(\.$entityType == type(of: model).searchType).filter(\.$entityID == model.searchID).first()
@@ -155,5 +155,12 @@ extension Event: Searchable {
     static var searchType: String { "event" }
     func searchContent(on db: any Database) async throws -> SearchContent? {
         SearchContent(title: title, body: "\(agenda) \(outcomes)", url: "/events/\(searchID)")
+    }
+}
+
+extension Practice: Searchable {
+    static var searchType: String { "practice" }
+    func searchContent(on db: any Database) async throws -> SearchContent? {
+        SearchContent(title: title, body: "\(whatWasDone) \(whatWorked)", url: "/practices/\(searchID)")
     }
 }
