@@ -24,6 +24,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: APIController())
     try app.register(collection: EventController())
     try app.register(collection: PracticeController())
+    try app.register(collection: IndicatorsController())
     try app.register(collection: AccountController())
     try app.register(collection: AdminController())
 }

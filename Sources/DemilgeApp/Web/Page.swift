@@ -65,7 +65,7 @@ extension Request {
                 Chrome.Link(href: "/lang/\(other.rawValue)?back=\(path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")",
                             label: application.catalog.text("language.name", other), current: other == language)
             },
-            nav: [("/", "nav.home"), ("/territories", "nav.territories"), ("/organisations", "nav.organisations"), ("/programmes", "nav.programmes"), ("/problems", "nav.problems"), ("/assessments", "nav.assessments"), ("/commissions", "nav.commissions"), ("/groups", "nav.groups"), ("/rounds", "nav.rounds"), ("/grants", "nav.grants"), ("/events", "nav.events"), ("/practices", "nav.practices"), ("/search", "nav.search")]
+            nav: [("/", "nav.home"), ("/territories", "nav.territories"), ("/organisations", "nav.organisations"), ("/programmes", "nav.programmes"), ("/problems", "nav.problems"), ("/assessments", "nav.assessments"), ("/commissions", "nav.commissions"), ("/groups", "nav.groups"), ("/rounds", "nav.rounds"), ("/grants", "nav.grants"), ("/events", "nav.events"), ("/practices", "nav.practices"), ("/indicators", "nav.indicators"), ("/search", "nav.search")]
                 .map { href, key in Chrome.Link(href: href, label: t(key), current: href == "/" ? path == "/" : path.hasPrefix(href)) },
             flash: mode == .full ? takeFlash() : nil)
         let view = try await leaf.render(template, PageContext(chrome: chrome, content: content)).get()
