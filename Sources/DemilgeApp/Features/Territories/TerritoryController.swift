@@ -41,6 +41,7 @@ struct TerritoryController: RouteCollection {
         let programmes: [ProgrammeLink]
         let grantees: [GranteeItem]
         let community: Community
+        let portal: TerritoryPortal
         let canManage: Bool
     }
 
@@ -106,6 +107,7 @@ struct TerritoryController: RouteCollection {
             programmes: KyrgyzText.sorted(programmes, by: { $0.name.text(language) }, language).map { ProgrammeLink($0, language) },
             grantees: GranteeItem.sorted(grantees, language, catalog: catalog, directory: directory),
             community: try await Self.community(subtree, req),
+            portal: try await TerritoryPortal.load(subtree, req),
             canManage: req.can(.manageTerritories)), title: territory.name.text(language))
     }
 

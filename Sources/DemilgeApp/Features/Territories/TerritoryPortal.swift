@@ -1,0 +1,56 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// The public account of a territory and everything under it: budgeting rounds, grants and their money by source
+/// (planned, paid, spent), action-plan progress, monitoring findings, events hosted, practices, and practices from
+/// elsewhere for the kinds of problems still open here.
+struct TerritoryPortal: Encodable {
+    struct Link: Encodable { let href: String; let label: String; let detail: String }
+    struct MoneyRow: Encodable { let source: String; let planned: String; let paid: String; let spent: String }
+
+    let rounds: [Link], grants: [Link], money: [MoneyRow], hasMoney: Bool
+    let measuresDone: Int, measuresTotal: Int
+    let findings: [Link]
+    let events: [Link], practices: [Link], solvedElsewhere: [Link]
+
+    static func load(_ subtree: Set<UUID>, _ req: Request) async throws -> TerritoryPortal {
+        let ids = Array(subtree)
+        let rounds = try await BudgetRound.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status != RoundStatus.draft.rawValue)
+            .sort(\.$opensOn, .descending).all()
+        let grants = try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
+            .with(\.$lines).sort(\.$title).all()
+        var planned: [FundingSource: Int64] = [:], paid: [FundingSource: Int64] = [:], spent: [FundingSource: Int64] = [:]
+        for grant in grants {
+            for row in try await GrantLedgerLoader.ledger(of: grant, on: req.db).rows {
+                planned[row.source, default: 0] += row.planned
+                paid[row.source, default: 0] += row.paid
+                spent[row.source, default: 0] += row.spent
+            }
+        }
+        let ledger = GrantLedger(planned: planned, paid: paid, spent: spent)
+        let commissions = try await Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).all().compactMap(\.id)
+        let measures = commissions.isEmpty ? [] : try await ActionMeasure.query(on: req.db).filter(\.$commission.$id ~~ commissions).all()
+        let grantIDs = grants.compactMap(\.id)
+        let visits = grantIDs.isEmpty ? [] : try await GrantVisit.query(on: req.db).filter(\.$application.$id ~~ grantIDs).sort(\.$visitedOn, .descending).limit(5).all()
+        let events = try await Event.query(on: req.db).filter(\.$host.$id ~~ ids).sort(\.$heldOn, .descending).all()
+        let practices = try await Practice.query(on: req.db).filter(\.$territory.$id ~~ ids).all()
+        let openCategories = Set(try await Problem.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false).all()
+            .filter { $0.problemStatus.isOpen }.map(\.category))
+        let elsewhere = openCategories.isEmpty ? [] : try await Practice.query(on: req.db).filter(\.$theme ~~ Array(openCategories)).with(\.$territory).all()
+            .filter { !subtree.contains($0.$territory.id) }
+        let money = { (tyiyn: Int64) in GrantDisplay.money(tyiyn, req) }
+        return TerritoryPortal(
+            rounds: rounds.map { Link(href: "/rounds/\(GrantDisplay.id($0))", label: $0.title, detail: req.t($0.roundStatus.catalogKey)) },
+            grants: grants.map { Link(href: GrantDisplay.applicationPath($0), label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.grantStatus.catalogKey))") },
+            money: ledger.rows.map { MoneyRow(source: req.t($0.source.catalogKey), planned: money($0.planned), paid: money($0.paid), spent: money($0.spent)) },
+            hasMoney: !ledger.rows.isEmpty,
+            measuresDone: measures.filter { $0.measureStatus == .done }.count, measuresTotal: measures.filter { $0.measureStatus != .cancelled }.count,
+            findings: visits.map { v in
+                Link(href: "/applications/\(v.$application.id.uuidString.lowercased())#visits", label: GrantDisplay.day(v.visitedOn, req), detail: v.findings)
+            },
+            events: events.map { Link(href: "/events/\(GrantDisplay.id($0))", label: $0.title, detail: GrantDisplay.day($0.heldOn, req)) },
+            practices: practices.map { Link(href: "/practices/\(GrantDisplay.id($0))", label: $0.title, detail: "") },
+            solvedElsewhere: elsewhere.map { Link(href: "/practices/\(GrantDisplay.id($0))", label: $0.title, detail: $0.territory.name.text(req.language)) })
+    }
+}
