@@ -54,7 +54,7 @@ struct APITests {
             #expect(document["openapi"] as? String == "3.1.0")
             let components = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
             let paths = try #require(document["paths"] as? [String: Any])
-            #expect(paths.count == 10)
+            #expect(paths.count == 12)
             #expect(Self.problems(["code": "KG", "kind": 3, "extra": true], ["$ref": "#/components/schemas/Territory"], components).count == 3,
                     "the check itself catches a missing name, a wrong type and an undocumented property")
             let firstProblem = try #require(try await Problem.query(on: app.db).filter(\.$hidden == false).first())

@@ -31,4 +31,17 @@ struct PortalTests {
             #expect(gulistan.contains("Municipalities that solved this") && gulistan.contains("Жаңы конушка ичүүчү суу"))
         }
     }
+
+    @Test("a programme's page shows its calls, grants awarded, their money by source and its events")
+    func programme() async throws {
+        try await withDemilge { app in
+            let visitor = Browser(app)
+            visitor.acceptLanguage = "en"
+            let araket = try await visitor.get("/programmes/araket").body.string
+            #expect(araket.contains(GrantsDemo.cityCallTitle) && araket.contains(GrantsDemo.openCallTitle) && araket.contains("2,350,000 som"))
+            #expect(araket.contains("<span>Awarded</span>: 2"))
+            let vap = try await visitor.get("/programmes/vap").body.string
+            #expect(vap.contains("Тажрыйба алмашуу: Гүлистан айыл аймагы") && vap.contains("Тегерек стол"))
+        }
+    }
 }

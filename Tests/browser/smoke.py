@@ -4,7 +4,7 @@ raise and support a problem, read a needs assessment's priorities, vote in a par
 round (the knapsack meter updates as boxes are ticked) and read another round's explained results,
 sign out, sign in, sign out. A second journey: a municipality applies to an open small-grant call
 (co-financing below the share is refused and the form keeps what was typed), then reads a closed
-grant's money and monitoring in public.
+grant's money and monitoring in public, and searches with Kyrgyz endings.
 Screenshots go to artifacts/. Usage: python3 Tests/browser/smoke.py http://127.0.0.1:PORT
 """
 import os
@@ -109,6 +109,15 @@ class SmokeJourney(unittest.TestCase):
         self.assertIn("1 448 500 сом", money)
         self.assertIn("Нурбек Осмонов", d.find_element(By.ID, "visits").text)
         self.shot("grant-closed")
+
+        # Search understands Kyrgyz endings and, on request, Russian-keyboard spellings.
+        self.click_link("Издөө")
+        d.find_element(By.ID, "q").send_keys("кочолорубуздо суусу")
+        d.find_element(By.NAME, "fold").click()
+        self.submit("form.search-form button[type=submit]")
+        marks = [m.text.lower() for m in d.find_elements(By.CSS_SELECTOR, "ol.search-results mark")]
+        self.assertIn("суу", marks)
+        self.shot("search")
         self.submit("form[action='/signout'] button")
         self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))
 

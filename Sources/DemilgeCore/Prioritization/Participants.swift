@@ -24,6 +24,11 @@ public struct Participants: Equatable, Codable, Sendable {
 
     public static func key(_ sex: Sex, _ band: AgeBand) -> String { "\(sex.rawValue)_\(band.rawValue)" }
 
+    /// Every cell, in table order: women by age band, then men.
+    public static var allKeys: [(key: String, sex: Sex, band: AgeBand)] {
+        Sex.allCases.flatMap { sex in AgeBand.allCases.map { (key(sex, $0), sex, $0) } }
+    }
+
     public subscript(sex: Sex, band: AgeBand) -> Int {
         get { counts[Self.key(sex, band)] ?? 0 }
         set { counts[Self.key(sex, band)] = newValue }

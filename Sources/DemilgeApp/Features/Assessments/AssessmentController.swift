@@ -218,7 +218,7 @@ struct AssessmentController: RouteCollection {
     func addGroup(req: Request) async throws -> Response {
         let session = try await load(req)
         try req.authorize(.recordFieldWork, on: try await TerritoryPath.target(session.$territory.id, on: req.db))
-        let countFields = Sex.allCases.flatMap { sex in AgeBand.allCases.map { Participants.key(sex, $0) } }
+        let countFields = Participants.allKeys.map(\.key)
         var form = FormState.read(req, fields: ["kind", "label"] + countFields)
         let kind = FocusGroupKind(rawValue: form["kind"])
         if kind == nil { form.fail("kind", req.t("validation.choose_from_list")) }
@@ -384,7 +384,7 @@ struct AssessmentController: RouteCollection {
     }
 
     func exportCSV(req: Request) async throws -> Response {
-        let keys = Sex.allCases.flatMap { sex in AgeBand.allCases.map { Participants.key(sex, $0) } }
+        let keys = Participants.allKeys.map(\.key)
         let rows = try await sessionExports(req).map { row in
             [row.id, row.territoryCode, row.territory, row.heldOn, row.place, String(row.focusGroups)] + keys.map { String(row.participants[$0] ?? 0) } + [String(row.participantsTotal)]
         }

@@ -69,7 +69,7 @@ struct EventController: RouteCollection {
     }
 
     static let fields = ["kind", "title", "host", "programme", "organiser", "held_on", "agenda", "outcomes", "participants_note"]
-        + Sex.allCases.flatMap { sex in AgeBand.allCases.map { Participants.key(sex, $0) } }
+        + Participants.allKeys.map(\.key)
 
     private func renderNew(_ req: Request, _ form: FormState, invited: Set<String>, status: HTTPResponseStatus = .ok) async throws -> Response {
         let programmes = try await Programme.query(on: req.db).sort(\.$slug).all()
@@ -143,10 +143,10 @@ struct EventController: RouteCollection {
 
     func csv(req: Request) async throws -> Response {
         let events = try await Event.query(on: req.db).with(\.$host).with(\.$invited).with(\.$programme).sort(\.$heldOn).all()
-        let header = ["id", "kind", "title", "held_on", "host", "invited", "programme"] + Sex.allCases.flatMap { sex in AgeBand.allCases.map { Participants.key(sex, $0) } } + ["participants_note"]
+        let header = ["id", "kind", "title", "held_on", "host", "invited", "programme"] + Participants.allKeys.map(\.key) + ["participants_note"]
         let rows = events.map { e -> [String] in
             [GrantDisplay.id(e), e.kind, e.title, e.heldOn, e.host.code, e.invited.map(\.code).sorted().joined(separator: " "), e.programme?.slug ?? ""]
-                + Sex.allCases.flatMap { sex in AgeBand.allCases.map { String(e.participants[sex, $0]) } } + [e.participantsNote]
+                + Participants.allKeys.map { String(e.participants[$0.sex, $0.band]) } + [e.participantsNote]
         }
         return OpenData.csv(CSV.write(header: header, rows: rows), filename: "events.csv")
     }

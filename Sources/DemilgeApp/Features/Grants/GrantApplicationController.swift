@@ -17,7 +17,7 @@ struct GrantApplicationController: RouteCollection {
     typealias Option = ProblemController.Option
 
     static let fields = ["organisation", "territory", "problem", "measure", "title", "summary", "goals", "activities", "lines", "requested", "total", "intent"]
-        + Sex.allCases.flatMap { sex in AgeBand.allCases.map { Participants.key(sex, $0) } }
+        + Participants.allKeys.map(\.key)
 
     // MARK: - The form
 

@@ -130,6 +130,19 @@ enum GrantLedgerLoader {
         return GrantLedger(planned: contract?.commitments ?? BudgetLine.bySource(application.lines.map(\.core)), paid: paid, spent: spent)
     }
 
+    /// The money of several grants added up by source.
+    static func total(of applications: [GrantApplication], on db: any Database) async throws -> GrantLedger {
+        var planned: [FundingSource: Int64] = [:], paid: [FundingSource: Int64] = [:], spent: [FundingSource: Int64] = [:]
+        for application in applications {
+            for row in try await ledger(of: application, on: db).rows {
+                planned[row.source, default: 0] += row.planned
+                paid[row.source, default: 0] += row.paid
+                spent[row.source, default: 0] += row.spent
+            }
+        }
+        return GrantLedger(planned: planned, paid: paid, spent: spent)
+    }
+
     static func ledger(of application: GrantApplication, on db: any Database) async throws -> GrantLedger {
         let contract = try await GrantContract.query(on: db).filter(\.$application.$id == application.id!).first()
         let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == application.id!).all()

@@ -87,6 +87,7 @@ struct ProgrammeController: RouteCollection {
         let goals: [DisplayText]
         let sources: [String]
         let oblasts: [OblastGroup]
+        var portal: ProgrammePortal? = nil
     }
 
     struct OblastGroup: Encodable {
@@ -129,7 +130,7 @@ struct ProgrammeController: RouteCollection {
             regions: KyrgyzText.sorted(programme.regions, by: { $0.name.text(language) }, language).map { TerritoryLink($0, language, catalog: catalog) },
             goals: programme.goals.map { $0.display(language) },
             sources: programme.sources.split(separator: ",").map(String.init),
-            oblasts: oblastGroups(programme, req, directory: directory)), title: programme.name.text(language))
+            oblasts: oblastGroups(programme, req, directory: directory), portal: try await ProgrammePortal.load(programme, req)), title: programme.name.text(language))
     }
 
     func grantees(req: Request) async throws -> Response {

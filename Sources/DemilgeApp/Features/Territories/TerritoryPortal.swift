@@ -7,7 +7,14 @@ import Vapor
 /// elsewhere for the kinds of problems still open here.
 struct TerritoryPortal: Encodable {
     struct Link: Encodable { let href: String; let label: String; let detail: String }
-    struct MoneyRow: Encodable { let source: String; let planned: String; let paid: String; let spent: String }
+    struct MoneyRow: Encodable {
+        let source: String; let planned: String; let paid: String; let spent: String
+
+        static func rows(_ ledger: GrantLedger, _ req: Request) -> [MoneyRow] {
+            ledger.rows.map { MoneyRow(source: req.t($0.source.catalogKey), planned: GrantDisplay.money($0.planned, req), paid: GrantDisplay.money($0.paid, req),
+                                       spent: GrantDisplay.money($0.spent, req)) }
+        }
+    }
 
     let rounds: [Link], grants: [Link], money: [MoneyRow], hasMoney: Bool
     let measuresDone: Int, measuresTotal: Int
@@ -20,15 +27,7 @@ struct TerritoryPortal: Encodable {
             .sort(\.$opensOn, .descending).all()
         let grants = try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
             .with(\.$lines).sort(\.$title).all()
-        var planned: [FundingSource: Int64] = [:], paid: [FundingSource: Int64] = [:], spent: [FundingSource: Int64] = [:]
-        for grant in grants {
-            for row in try await GrantLedgerLoader.ledger(of: grant, on: req.db).rows {
-                planned[row.source, default: 0] += row.planned
-                paid[row.source, default: 0] += row.paid
-                spent[row.source, default: 0] += row.spent
-            }
-        }
-        let ledger = GrantLedger(planned: planned, paid: paid, spent: spent)
+        let ledger = try await GrantLedgerLoader.total(of: grants, on: req.db)
         let commissions = try await Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).all().compactMap(\.id)
         let measures = commissions.isEmpty ? [] : try await ActionMeasure.query(on: req.db).filter(\.$commission.$id ~~ commissions).all()
         let grantIDs = grants.compactMap(\.id)
@@ -43,7 +42,7 @@ struct TerritoryPortal: Encodable {
         return TerritoryPortal(
             rounds: rounds.map { Link(href: "/rounds/\(GrantDisplay.id($0))", label: $0.title, detail: req.t($0.roundStatus.catalogKey)) },
             grants: grants.map { Link(href: GrantDisplay.applicationPath($0), label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.grantStatus.catalogKey))") },
-            money: ledger.rows.map { MoneyRow(source: req.t($0.source.catalogKey), planned: money($0.planned), paid: money($0.paid), spent: money($0.spent)) },
+            money: MoneyRow.rows(ledger, req),
             hasMoney: !ledger.rows.isEmpty,
             measuresDone: measures.filter { $0.measureStatus == .done }.count, measuresTotal: measures.filter { $0.measureStatus != .cancelled }.count,
             findings: visits.map { v in

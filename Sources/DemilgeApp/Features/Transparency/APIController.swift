@@ -17,6 +17,8 @@ struct APIController: RouteCollection {
         api.get("grant-calls", use: calls)
         api.get("grants", use: grants)
         api.get("grants", ":id", use: grant)
+        api.get("events", use: events)
+        api.get("practices", use: practices)
         routes.get("api", "openapi.json") { req in try await OpenAPIDocument.response(req) }
     }
 
@@ -66,6 +68,15 @@ struct APIController: RouteCollection {
     struct GrantItem: Encodable {
         let id: String, callId: String, title: String, organisationSlug: String, territoryCode: String, status: String, grantSom: String, totalSom: String
         let money: [MoneyRow]?
+    }
+
+    struct EventItem: Encodable {
+        let id: String, kind: String, title: String, heldOn: String, hostCode: String, invitedCodes: [String], programmeSlug: String?
+        let participants: [String: Int], participantsNote: String
+    }
+    struct PracticeItem: Encodable {
+        let id: String, title: String, theme: String, territoryCode: String, grantId: String?, grantSom: String, localBudgetSom: String
+        let communitySom: String, otherSom: String, contact: String, publishedOn: String
     }
 
     static func codes(_ db: any Database) async throws -> [UUID: String] {
@@ -154,6 +165,32 @@ struct APIController: RouteCollection {
         let query = GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft.rawValue).with(\.$organisation).sort(\.$title)
         if let status = req.query[String.self, at: "status"] { query.filter(\.$status == status) }
         return try await Paging(req).apply(query, on: req) { list in list.map { Self.grantItem($0, codes, money: nil) } }
+    }
+
+    func events(req: Request) async throws -> Response {
+        let codes = try await Self.codes(req.db)
+        let query = Event.query(on: req.db).with(\.$invited).with(\.$programme).sort(\.$heldOn, .descending)
+        if let kind = req.query[String.self, at: "kind"] { query.filter(\.$kind == kind) }
+        return try await Paging(req).apply(query, on: req) { list in
+            list.map { e in
+                let counts = Participants.allKeys.reduce(into: [String: Int]()) { $0[$1.key] = e.participants[$1.sex, $1.band] }
+                return EventItem(id: GrantDisplay.id(e), kind: e.kind, title: e.title, heldOn: e.heldOn, hostCode: codes[e.$host.id] ?? "",
+                                 invitedCodes: e.invited.map(\.code).sorted(), programmeSlug: e.programme?.slug, participants: counts, participantsNote: e.participantsNote)
+            }
+        }
+    }
+
+    func practices(req: Request) async throws -> Response {
+        let codes = try await Self.codes(req.db)
+        let query = Practice.query(on: req.db).sort(\.$publishedOn, .descending)
+        if let theme = req.query[String.self, at: "theme"] { query.filter(\.$theme == theme) }
+        return try await Paging(req).apply(query, on: req) { list in
+            list.map { p in
+                PracticeItem(id: GrantDisplay.id(p), title: p.title, theme: p.theme, territoryCode: codes[p.$territory.id] ?? "",
+                             grantId: p.$grant.id?.uuidString.lowercased(), grantSom: Self.amount(p.grantTyiyn), localBudgetSom: Self.amount(p.localBudgetTyiyn),
+                             communitySom: Self.amount(p.communityTyiyn), otherSom: Self.amount(p.otherTyiyn), contact: p.contact, publishedOn: p.publishedOn)
+            }
+        }
     }
 
     func grant(req: Request) async throws -> Response {

@@ -1,3 +1,4 @@
+import DemilgeCore
 import Foundation
 import Vapor
 
@@ -50,6 +51,17 @@ enum OpenAPIDocument {
         "Grant": object(["id": string(), "call_id": string(), "title": string(), "organisation_slug": string(), "territory_code": string(),
                          "status": string(), "grant_som": amount, "total_som": amount, "money": ["type": "array", "items": ref("MoneyRow")]],
                         required: ["id", "call_id", "title", "organisation_slug", "territory_code", "status", "grant_som", "total_som"]),
+        "Event": object(["id": string(), "kind": string("exchange_visit, round_table, conference, training or budget_hearing"), "title": string(),
+                         "held_on": day, "host_code": string(), "invited_codes": ["type": "array", "items": string()], "programme_slug": string(),
+                         "participants": ["type": "object", "description": "Counts by sex and age band, e.g. female_18_29",
+                                          "properties": Dictionary(uniqueKeysWithValues: Participants.allKeys.map { ($0.key, integer) }),
+                                          "required": Participants.allKeys.map(\.key)],
+                         "participants_note": string()],
+                        required: ["id", "kind", "title", "held_on", "host_code", "invited_codes", "participants", "participants_note"]),
+        "Practice": object(["id": string(), "title": string(), "theme": string("a problem category"), "territory_code": string(), "grant_id": string(),
+                            "grant_som": amount, "local_budget_som": amount, "community_som": amount, "other_som": amount, "contact": string(), "published_on": day],
+                           required: ["id", "title", "theme", "territory_code", "grant_som", "local_budget_som", "community_som", "other_som", "contact", "published_on"]),
+        "EventPage": page(of: "Event"), "PracticePage": page(of: "Practice"),
         "TerritoryPage": page(of: "Territory"), "OrganisationPage": page(of: "Organisation"), "ProgrammePage": page(of: "Programme"),
         "ProblemPage": page(of: "Problem"), "RoundPage": page(of: "Round"), "GrantCallPage": page(of: "GrantCall"), "GrantPage": page(of: "Grant"),
     ]
@@ -83,6 +95,10 @@ enum OpenAPIDocument {
         "/api/v1/grant-calls": get("Calls for small-grant proposals", "GrantCallPage", paged: true),
         "/api/v1/grants": get("Submitted grant applications and awarded grants", "GrantPage",
                               parameters: [["name": "status", "in": "query", "schema": ["type": "string"]]], paged: true),
+        "/api/v1/events": get("Exchange visits, round tables, conferences, trainings and budget hearings", "EventPage",
+                              parameters: [["name": "kind", "in": "query", "schema": ["type": "string"]]], paged: true),
+        "/api/v1/practices": get("Practices: completed initiatives written up for other municipalities", "PracticePage",
+                                 parameters: [["name": "theme", "in": "query", "schema": ["type": "string"]]], paged: true),
         "/api/v1/grants/{id}": get("One grant, with its money by source once awarded", "Grant", parameters: [pathParameter("id", example: "first")]),
     ]
 

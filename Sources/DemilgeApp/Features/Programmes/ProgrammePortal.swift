@@ -1,0 +1,22 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// What a programme has done, in public: its calls, the grants it awarded and their money by source, its events.
+struct ProgrammePortal: Encodable {
+    typealias Link = TerritoryPortal.Link
+    let calls: [Link], grants: Int, money: [TerritoryPortal.MoneyRow], hasMoney: Bool, leverage: String, events: [Link]
+
+    static func load(_ programme: Programme, _ req: Request) async throws -> ProgrammePortal {
+        let calls = try await GrantCall.query(on: req.db).filter(\.$programme.$id == programme.id!).filter(\.$status != CallStatus.draft.rawValue)
+            .sort(\.$deadline, .descending).all()
+        let grants = try await IATIActivities.awardedGrants(of: programme, on: req.db)
+        let ledger = try await GrantLedgerLoader.total(of: grants, on: req.db)
+        let events = try await Event.query(on: req.db).filter(\.$programme.$id == programme.id!).sort(\.$heldOn, .descending).all()
+        return ProgrammePortal(
+            calls: calls.map { Link(href: GrantDisplay.callPath($0), label: $0.title, detail: req.t($0.callStatus.catalogKey)) },
+            grants: grants.count, money: TerritoryPortal.MoneyRow.rows(ledger, req), hasMoney: !ledger.rows.isEmpty,
+            leverage: ledger.leverage.map { Formatters.decimal($0.decimal(digits: 2), fractionDigits: 2, req.language) } ?? "—",
+            events: events.map { Link(href: "/events/\(GrantDisplay.id($0))", label: $0.title, detail: GrantDisplay.day($0.heldOn, req)) })
+    }
+}
