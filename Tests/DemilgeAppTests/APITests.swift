@@ -91,6 +91,11 @@ struct APITests {
             let osh = try #require(try Self.json(try await visitor.get("/api/v1/problems?territory=KG-GO&per_page=100")) as? [String: Any])
             let items = try #require(osh["items"] as? [[String: Any]])
             #expect(!items.isEmpty && items.allSatisfy { ($0["territory_code"] as? String)?.hasPrefix("KG-GO") == true })
+            let territoriesCSV = try CSV.parse(try await visitor.get("/api/v1/territories.csv").body.string)
+            #expect(territoriesCSV.count == total + 1, "every page, one file")
+            #expect(territoriesCSV.first?.fields.contains("name.ky") == true)
+            let eventsCSV = try await visitor.get("/api/v1/events.csv?kind=round_table").body.string
+            #expect(eventsCSV.contains("Тегерек стол") && !eventsCSV.contains("Жазы"), "filters carry over")
             let manasAta = try await GrantsTests.application(app, titled: GrantsDemo.manasAtaTitle)
             let grant = try await visitor.get("/api/v1/grants/\(manasAta.id!.uuidString.lowercased())").body.string
             #expect(grant.contains(#"{"paid_som":"1450000.00","planned_som":"1450000.00","source":"grant","spent_som":"1448500.00"}"#))

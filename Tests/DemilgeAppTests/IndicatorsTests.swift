@@ -50,6 +50,10 @@ struct IndicatorsTests {
                 #expect(svg.headers.contentType?.subType == "svg+xml")
                 #expect(try FeedTests.wellFormed(svg.body.string) && svg.body.string.contains("<title"))
             }
+            let money = try await visitor.get("/indicators.csv?programme=araket&table=money").body.string
+            #expect(money.contains("grant,2350000.00,1450000.00,1448500.00"), "each table downloads as CSV")
+            #expect(try await visitor.get("/indicators.csv?territory=KG-GO&table=participants").body.string.hasPrefix("sex,u18,18_29,30_59,60p,total"))
+            #expect(page.contains("/indicators.csv?territory=KG-GO&amp;table=money") || page.contains("/indicators.csv?territory=KG-GO&table=money"))
             #expect(try await visitor.get("/indicators/money.svg?programme=araket").body.string.contains(Money.som(1_450_000).formatted(.ky)), "paid: both tranches")
         }
     }

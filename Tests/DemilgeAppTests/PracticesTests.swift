@@ -19,6 +19,7 @@ struct PracticesTests {
             let practice = try #require(try await Practice.query(on: app.db).first())
             let page = try await visitor.get("/practices/\(practice.id!.uuidString.lowercased())").body.string
             #expect(page.contains(Money.som(1_448_500).formatted(.ky)) && page.contains("Манас-Ата муниципалдык аймактык башкармалыгы, Ош шаары"))
+            #expect(try await visitor.get("/practices.csv").body.string.contains("water,KG-GO-manas-ata,2023-01-15,1448500.00,135000.00,180000.00,0.00"))
             #expect(try await SearchTests.results(visitor, "түтүктөрдү").contains("<mark>түтүк</mark>"))
 
             // A village elsewhere raises a water problem: its page points to Манас-Ата's practice.

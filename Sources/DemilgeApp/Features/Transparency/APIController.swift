@@ -20,6 +20,46 @@ struct APIController: RouteCollection {
         api.get("events", use: events)
         api.get("practices", use: practices)
         routes.get("api", "openapi.json") { req in try await OpenAPIDocument.response(req) }
+        // Every list also as CSV, from the same items: nested fields become columns ("name.ky"), arrays are joined.
+        let lists: [(String, @Sendable (Request) async throws -> Response)] = [
+            ("territories", territories), ("organisations", organisations), ("programmes", programmes), ("problems", problems),
+            ("rounds", rounds), ("grant-calls", calls), ("grants", grants), ("events", events), ("practices", practices),
+        ]
+        for (name, handler) in lists {
+            api.get("\(name).csv") { req in try await Self.csv(name, req, handler) }
+        }
+    }
+
+    /// Walks all pages of a list and writes them as one CSV file.
+    static func csv(_ name: String, _ req: Request, _ handler: (Request) async throws -> Response) async throws -> Response {
+        let filters = (req.url.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") && !$0.hasPrefix("per_page=") }.joined(separator: "&")
+        var rows: [[String: String]] = []
+        var page = 1
+        while true {
+            req.url.query = (filters.isEmpty ? "" : filters + "&") + "per_page=\(Paging.maximum)&page=\(page)"
+            let response = try await handler(req)
+            guard let data = response.body.data, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let items = object["items"] as? [[String: Any]], let total = object["total"] as? Int else { break }
+            rows += items.map { flatten($0) }
+            if page * Paging.maximum >= total || items.isEmpty { break }
+            page += 1
+        }
+        let columns = rows.reduce(into: [String]()) { columns, row in for key in row.keys.sorted() where !columns.contains(key) { columns.append(key) } }
+        return OpenData.csv(CSV.write(header: columns, rows: rows.map { row in columns.map { row[$0] ?? "" } }), filename: "\(name).csv")
+    }
+
+    static func flatten(_ object: [String: Any], prefix: String = "") -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, value) in object {
+            let name = prefix.isEmpty ? key : "\(prefix).\(key)"
+            switch value {
+            case let nested as [String: Any]: out.merge(flatten(nested, prefix: name)) { a, _ in a }
+            case let array as [Any]: out[name] = array.map { "\($0)" }.joined(separator: " ")
+            case is NSNull: out[name] = ""
+            default: out[name] = "\(value)"
+            }
+        }
+        return out
     }
 
     struct Page<Item: Encodable>: Encodable {

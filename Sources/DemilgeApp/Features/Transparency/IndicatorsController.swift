@@ -154,7 +154,7 @@ struct IndicatorsController: RouteCollection {
     func page(req: Request) async throws -> Response {
         struct Row: Encodable { let label: String; let cells: [String]; let total: String }
         struct Content: Encodable {
-            let lines: [Line], programmes: [ProblemController.Option], places: [AccountController.PlaceGroup], from: String, to: String, query: String
+            let lines: [Line], programmes: [ProblemController.Option], places: [AccountController.PlaceGroup], from: String, to: String, query: String, tableQuery: String
             let participants: [Row], bands: [String], money: [Row]
         }
         let filter = try await Filter.read(req)
@@ -165,6 +165,7 @@ struct IndicatorsController: RouteCollection {
             programmes: programmes.map { .init(value: $0.slug, label: $0.name.text(req.language), selected: $0.id == filter.programme?.id) },
             places: try await AccountController.placeGroups(req, selected: filter.territory?.code ?? "", includeTopLevel: true),
             from: filter.from, to: filter.to, query: filter.query.isEmpty ? "" : "?\(filter.query)",
+            tableQuery: filter.query.isEmpty ? "?table=" : "?\(filter.query)&table=",
             participants: Sex.allCases.map { sex in
                 Row(label: req.t(sex.catalogKey), cells: AgeBand.allCases.map { String(f.participants[sex, $0]) }, total: String(f.participants.total(sex)))
             },
@@ -172,10 +173,21 @@ struct IndicatorsController: RouteCollection {
             money: f.ledger.rows.map { Row(label: req.t($0.source.catalogKey), cells: [$0.planned, $0.paid, $0.spent].map { GrantDisplay.money($0, req) }, total: "") }))
     }
 
+    /// The indicators table, or with `table=participants` / `table=money` the table beside each chart, in plain numbers.
     func csv(req: Request) async throws -> Response {
         let filter = try await Filter.read(req)
-        let lines = Self.lines(try await Self.figures(filter, on: req.db), req)
-        return OpenData.csv(CSV.write(header: ["indicator", "label", "value"], rows: lines.map { [$0.key, $0.label, $0.value] }), filename: "indicators.csv")
+        let f = try await Self.figures(filter, on: req.db)
+        switch req.query[String.self, at: "table"] {
+        case "participants":
+            let rows = Sex.allCases.map { sex in [sex.rawValue] + AgeBand.allCases.map { String(f.participants[sex, $0]) } + [String(f.participants.total(sex))] }
+            return OpenData.csv(CSV.write(header: ["sex"] + AgeBand.allCases.map(\.rawValue) + ["total"], rows: rows), filename: "indicators-participants.csv")
+        case "money":
+            let rows = f.ledger.rows.map { [$0.source.rawValue, Money(minorUnits: $0.planned).plainDecimal, Money(minorUnits: $0.paid).plainDecimal, Money(minorUnits: $0.spent).plainDecimal] }
+            return OpenData.csv(CSV.write(header: ["source", "planned_som", "paid_som", "spent_som"], rows: rows), filename: "indicators-money.csv")
+        default:
+            let lines = Self.lines(f, req)
+            return OpenData.csv(CSV.write(header: ["indicator", "label", "value"], rows: lines.map { [$0.key, $0.label, $0.value] }), filename: "indicators.csv")
+        }
     }
 
     static func svg(_ text: String) -> Response {
