@@ -103,12 +103,11 @@ enum GrantDisplay {
 
 /// Moves an application along its lifecycle: checked by `GrantLifecycle`, audited, and kept as its public timeline.
 enum GrantMove {
-    struct Refused: Error { let refusal: GrantLifecycle.Refusal }
-
     static func apply(_ application: GrantApplication, to status: GrantStatus, reason: String?, as party: GrantParty,
                       by req: Request, on db: any Database) async throws {
         let from = application.grantStatus
-        if let refusal = GrantLifecycle.check(from: from, to: status, by: party, reason: reason ?? "") { throw Refused(refusal: refusal) }
+        // The forms check the move first; a refusal here means someone moved the application meanwhile (409, nothing saved).
+        if GrantLifecycle.check(from: from, to: status, by: party, reason: reason ?? "") != nil { throw DemilgeError.staleEdit }
         application.status = status.rawValue
         application.statusReason = reason?.isEmpty == false ? reason : nil
         if status == .submitted { application.submittedAt = Date() }
