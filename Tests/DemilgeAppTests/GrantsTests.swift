@@ -286,4 +286,39 @@ struct GrantsTests {
             #expect(peek.status == .seeOther && peek.location?.hasPrefix("/signin") == true, "a draft is not public: \(peek.status)")
         }
     }
+
+    @Test("a draft call's terms can be edited (stale edits refused); once open they are locked")
+    func editCall() async throws {
+        try await withDemilge { app in
+            let manager = try await Browser(app).signIn("manager.araket@demilge.kg")
+            manager.acceptLanguage = "en"
+            try await manager.get("/grants/new")
+            let created = try await manager.post("/grants", [
+                ("programme", "araket"), ("title", "Түзөтүлүүчү сынак"), ("budget", "500 000"), ("min_grant", "50 000"), ("max_grant", "200 000"),
+                ("cofunding", "10"), ("kind_cso", "on"), ("deadline", BudgetingDemo.shift(Self.today, days: 30)), ("criteria", "Баары | 100 | 10"),
+                ("minimum_score", "40"), ("territories[]", "KG-GO"),
+            ])
+            let path = try #require(created.location)
+            let form = try await manager.get("\(path)/edit").body.string
+            #expect(form.contains("Баары | 100 | 10") && form.contains(#"value="500000""#) && form.contains(#"<option value="KG-GO" selected>"#), "the form shows the call as it is")
+            let edit: [(String, String)] = [("programme", "araket"), ("title", "Түзөтүлгөн сынак"), ("budget", "800 000"), ("min_grant", "50 000"),
+                                            ("max_grant", "200 000"), ("cofunding", "15"), ("kind_cso", "on"), ("kind_municipality", "on"),
+                                            ("deadline", BudgetingDemo.shift(Self.today, days: 40)), ("criteria", "Маанилүүлүк | 60 | 10\nКатышуу | 40 | 5"),
+                                            ("minimum_score", "50")]
+            #expect(try await manager.post("\(path)/edit", edit + [("version", "1")]).status == .seeOther)
+            let call = try #require(try await GrantCall.query(on: app.db).filter(\.$title == "Түзөтүлгөн сынак").first())
+            #expect(call.budgetTyiyn == 80_000_000 && call.criteria.count == 2 && call.applicantKinds == [.cso, .municipality] && call.territoryIDs.isEmpty)
+            try await manager.get("\(path)/edit")
+            #expect(try await manager.post("\(path)/edit", edit.map { $0.0 == "title" ? ("title", "Эски формадан") : $0 } + [("version", "1")]).status == .conflict,
+                    "an edit from an old form is refused")
+            try await manager.get(path)
+            #expect(try await manager.post("\(path)/status", [("status", "open"), ("version", "2")]).status == .seeOther)
+            #expect(try await manager.get("\(path)/edit").status == .conflict)
+            let late = try await manager.post("\(path)/edit", edit + [("version", "3")])
+            #expect(late.status == .conflict && late.body.string.contains("terms cannot change: applicants rely on them"))
+            #expect(try await GrantCall.query(on: app.db).filter(\.$title == "Түзөтүлгөн сынак").first()?.budgetTyiyn == 80_000_000)
+            let other = try await Browser(app).signIn("manager.alert@demilge.kg")
+            #expect(try await other.get("\(path)/edit").status == .forbidden, "another programme's manager")
+        }
+    }
 }

@@ -10,6 +10,8 @@ struct GrantCallController: RouteCollection {
         routes.get("grants", "new", use: newForm)
         routes.post("grants", use: create)
         routes.get("grants", ":call", use: show)
+        routes.get("grants", ":call", "edit", use: editForm)
+        routes.post("grants", ":call", "edit", use: update)
         routes.post("grants", ":call", "status", use: advance)
         routes.post("grants", ":call", "reviewers", use: addReviewer)
         routes.post("grants", ":call", "decide", use: decide)
@@ -57,16 +59,20 @@ struct GrantCallController: RouteCollection {
         let kinds: [Option]
         let criteriaErrors: [String]
         let hasCriteriaErrors: Bool
+        let action: String
+        let isEdit: Bool
     }
 
-    private func renderNew(_ req: Request, _ form: FormState, kinds: Set<String>, criteriaErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func renderNew(_ req: Request, _ form: FormState, kinds: Set<String>, criteriaErrors: [String] = [], action: String = "/grants",
+                           status: HTTPResponseStatus = .ok) async throws -> Response {
         let programmes = try await Programme.query(on: req.db).all().filter { req.can(.manageGrants, on: Target(programmeID: $0.id)) }
-        return try await req.page("grants/new", titleKey: "grants.new", NewContent(
+        return try await req.page("grants/new", titleKey: action == "/grants" ? "grants.new" : "grants.edit_call", NewContent(
             form: form,
             programmes: programmes.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["programme"]) },
             places: try await AccountController.placeGroups(req, selected: Set(form["territories"].split(separator: ",").map(String.init)), includeTopLevel: true),
             kinds: ApplicantKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: kinds.contains($0.rawValue)) },
-            criteriaErrors: criteriaErrors, hasCriteriaErrors: !criteriaErrors.isEmpty), forms: true, status: status)
+            criteriaErrors: criteriaErrors, hasCriteriaErrors: !criteriaErrors.isEmpty, action: action, isEdit: action != "/grants"),
+            forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -79,10 +85,18 @@ struct GrantCallController: RouteCollection {
         return try await renderNew(req, form, kinds: [ApplicantKind.municipality.rawValue])
     }
 
-    func create(req: Request) async throws -> Response {
-        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+    /// The call's form, read and checked; `apply` writes it onto a call when it is valid.
+    struct Terms {
+        var form: FormState
+        var kinds: Set<String>
+        var criteriaErrors: [String] = []
+        var denied = false
+        var apply: (@Sendable (GrantCall) -> Void)?
+    }
+
+    static func readTerms(_ req: Request) async throws -> Terms {
         var form = FormState.read(req, fields: ["programme", "title", "description", "budget", "min_grant", "max_grant", "cofunding",
-                                                "deadline", "documents", "criteria", "minimum_score"])
+                                                "deadline", "documents", "criteria", "minimum_score", "version"])
         let kinds = Set(ApplicantKind.allCases.map(\.rawValue).filter { (try? req.content.get(String.self, at: "kind_\($0)")) != nil })
         form.requireText("title", length: 3...200, req)
         form.optionalText("description", max: 5000, req)
@@ -124,29 +138,106 @@ struct GrantCallController: RouteCollection {
             criteriaErrors = GrantDisplay.lineErrors(errors, req)
         }
         if !criteriaErrors.isEmpty { form.fail("criteria", criteriaErrors[0]) }
-        guard form.isValid, let programme, let coFunding, let minimumScore else {
-            return try await renderNew(req, form, kinds: kinds, criteriaErrors: criteriaErrors, status: denied ? .forbidden : .unprocessableEntity)
+        var terms = Terms(form: form, kinds: kinds, criteriaErrors: criteriaErrors, denied: denied)
+        guard form.isValid, let programme, let coFunding, let minimumScore else { return terms }
+        let values = form, readCriteria = criteria
+        terms.apply = { call in
+            call.$programme.id = programme.id!
+            call.title = values["title"]
+            call.description = values["description"]
+            call.budgetTyiyn = budget
+            call.minGrantTyiyn = minimum
+            call.maxGrantTyiyn = maximum
+            call.coFundingPercent = coFunding
+            call.applicantKindsText = ApplicantKind.allCases.map(\.rawValue).filter(kinds.contains).joined(separator: ",")
+            call.territoryIDs = territoryIDs
+            call.deadline = values["deadline"]
+            call.documents = values["documents"]
+            call.criteria = readCriteria
+            call.minimumScore = minimumScore
+        }
+        return terms
+    }
+
+    func create(req: Request) async throws -> Response {
+        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        let terms = try await Self.readTerms(req)
+        guard let apply = terms.apply else {
+            return try await renderNew(req, terms.form, kinds: terms.kinds, criteriaErrors: terms.criteriaErrors, status: terms.denied ? .forbidden : .unprocessableEntity)
         }
         let call = GrantCall()
-        call.$programme.id = programme.id!
-        call.title = form["title"]
-        call.description = form["description"]
-        call.budgetTyiyn = budget
-        call.minGrantTyiyn = minimum
-        call.maxGrantTyiyn = maximum
-        call.coFundingPercent = coFunding
-        call.applicantKindsText = ApplicantKind.allCases.map(\.rawValue).filter(kinds.contains).joined(separator: ",")
-        call.territoryIDs = territoryIDs
-        call.deadline = form["deadline"]
-        call.documents = form["documents"]
-        call.criteria = criteria
-        call.minimumScore = minimumScore
+        apply(call)
         call.status = CallStatus.draft.rawValue
         call.version = 1
         try await req.write { db in
             try await call.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.create", entityType: "grant_call",
                                       entityID: GrantDisplay.id(call), after: call.snapshot)
+        }
+        req.flash("admin.saved")
+        return req.redirect(to: GrantDisplay.callPath(call), redirectType: .normal)
+    }
+
+    // MARK: - Editing a draft call
+
+    /// A call's terms can change only while it is a draft: once open, applicants rely on them.
+    private func editable(_ req: Request) async throws -> GrantCall {
+        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        let call = try await GrantDisplay.loadCall(req)
+        try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
+        return call
+    }
+
+    static func formState(of call: GrantCall, codes: [UUID: String]) -> FormState {
+        var form = FormState()
+        form.values = ["programme": call.programme.slug, "title": call.title, "description": call.description,
+                       "budget": Money(minorUnits: call.budgetTyiyn).plainText, "min_grant": Money(minorUnits: call.minGrantTyiyn).plainText,
+                       "max_grant": Money(minorUnits: call.maxGrantTyiyn).plainText, "cofunding": String(call.coFundingPercent),
+                       "deadline": call.deadline, "documents": call.documents, "minimum_score": String(call.minimumScore),
+                       "criteria": call.criteria.map { "\($0.name) | \($0.weight) | \($0.max)" }.joined(separator: "\n"),
+                       "territories": call.territoryIDs.compactMap { codes[$0] }.joined(separator: ","), "version": String(call.version)]
+        return form
+    }
+
+    func editForm(req: Request) async throws -> Response {
+        let call = try await editable(req)
+        guard call.callStatus == .draft else {
+            var form = FormState()
+            form.fail("status", req.t("grants.call_locked"))
+            return try await render(req, call, form: form, status: .conflict)
+        }
+        let codes = try await APIController.codes(req.db)
+        return try await renderNew(req, Self.formState(of: call, codes: codes), kinds: Set(call.applicantKinds.map(\.rawValue)), action: "\(GrantDisplay.callPath(call))/edit")
+    }
+
+    func update(req: Request) async throws -> Response {
+        let call = try await editable(req)
+        let terms = try await Self.readTerms(req)
+        guard call.callStatus == .draft else {
+            var form = FormState()
+            form.fail("status", req.t("grants.call_locked"))
+            return try await render(req, call, form: form, status: .conflict)
+        }
+        let action = "\(GrantDisplay.callPath(call))/edit"
+        guard let apply = terms.apply else {
+            return try await renderNew(req, terms.form, kinds: terms.kinds, criteriaErrors: terms.criteriaErrors, action: action,
+                                       status: terms.denied ? .forbidden : .unprocessableEntity)
+        }
+        let expected = Int(terms.form["version"]) ?? -1
+        let saved = try await req.write { db -> Bool in
+            guard try await VersionClaim.claim(GrantCall.schema, id: call.id!, expected: expected, on: db) else { return false }
+            let before = call.snapshot
+            apply(call)
+            call.version = expected + 1
+            try await call.update(on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.update", entityType: "grant_call",
+                                      entityID: GrantDisplay.id(call), before: before, after: call.snapshot)
+            return true
+        }
+        guard saved else {
+            var form = terms.form
+            form.fail("title", req.t("error.stale_edit"))
+            return try await renderNew(req, form, kinds: terms.kinds, action: action, status: .conflict)
         }
         req.flash("admin.saved")
         return req.redirect(to: GrantDisplay.callPath(call), redirectType: .normal)
