@@ -12,13 +12,16 @@ struct IATITests {
         .deletingLastPathComponent().appendingPathComponent("shared/iati/iati-activities-schema.xsd")
 
     /// Runs Debian's xmllint against the official IATI 2.03 schema (scripts/install-test-deps installs it).
-    static func validate(_ xml: String) throws -> (valid: Bool, output: String) {
+    static func validate(_ xml: String) throws -> (valid: Bool, output: String) { try xmllint(xml, schema: schema) }
+
+    /// xmllint on a document: well-formed, and valid against `schema` when one is given.
+    static func xmllint(_ xml: String, schema: URL?) throws -> (valid: Bool, output: String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("iati-\(UUID().uuidString).xml")
         try xml.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-        process.arguments = ["--noout", "--schema", schema.path, file.path]
+        process.arguments = ["--noout"] + (schema.map { ["--schema", $0.path] } ?? []) + [file.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -194,6 +194,17 @@ public struct GrantLedger: Equatable, Sendable {
         }
     }
 
+    /// Several grants' money added up by source.
+    public static func sum(_ ledgers: [GrantLedger]) -> GrantLedger {
+        var planned: [FundingSource: Int64] = [:], paid: [FundingSource: Int64] = [:], spent: [FundingSource: Int64] = [:]
+        for row in ledgers.flatMap(\.rows) {
+            planned[row.source, default: 0] += row.planned
+            paid[row.source, default: 0] += row.paid
+            spent[row.source, default: 0] += row.spent
+        }
+        return GrantLedger(planned: planned, paid: paid, spent: spent)
+    }
+
     public var total: Row {
         Row(source: .grant, planned: rows.reduce(0) { $0 + $1.planned }, paid: rows.reduce(0) { $0 + $1.paid }, spent: rows.reduce(0) { $0 + $1.spent })
     }

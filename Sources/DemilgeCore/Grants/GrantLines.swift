@@ -80,12 +80,7 @@ public enum GrantLines {
         }
     }
 
-    public static func isDay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil else { return false }
-        return (1...12).contains(month) && (1...31).contains(day)
-    }
+    public static func isDay(_ text: String) -> Bool { Formatters.isISODay(text) }
 
     private static func read<T>(_ text: String, columns: ClosedRange<Int>, _ entry: (Int, [String]) -> Result<T, LineError>) -> Result<[T], LineErrors> {
         var values: [T] = []

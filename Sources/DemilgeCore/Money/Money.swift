@@ -47,6 +47,12 @@ public struct Money: Hashable, Codable, Sendable, Comparable {
         return "\(Formatters.decimal(value, fractionDigits: digits, language)) \(currency.unit(language))"
     }
 
+    /// `1450000.00`: two decimals and a point, no grouping, for open data (IATI, CSV, the API).
+    public var plainDecimal: String {
+        let magnitude = minorUnits.magnitude
+        return (minorUnits < 0 ? "-" : "") + String(magnitude / 100) + "." + String(format: "%02d", Int(magnitude % 100))
+    }
+
     public enum ParseError: Error, Equatable {
         case empty, notANumber, tooManyFractionDigits, negative, tooLarge
     }

@@ -49,9 +49,5 @@ public struct AtomFeed: Sendable {
         return x
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func timestamp(_ date: Date) -> String { Formatters.isoDateTime(date) }
 }

@@ -151,20 +151,9 @@ public enum IATI {
         texts.filter { !$0.text.isEmpty }.map { #"<narrative xml:lang="\#($0.language)">\#(escape($0.text))</narrative>"# }.joined()
     }
 
-    /// "1450000.00": minor units as a decimal with two places.
-    static func amount(_ minorUnits: Int64) -> String {
-        let sign = minorUnits < 0 ? "-" : ""
-        let magnitude = minorUnits.magnitude
-        return sign + String(magnitude / 100) + "." + String(format: "%02d", Int(magnitude % 100))
-    }
+    static func amount(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits).plainDecimal }
 
-    public static func dateTimeText(_ date: Date) -> String { dateTime(date) }
-
-    static func dateTime(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func dateTime(_ date: Date) -> String { Formatters.isoDateTime(date) }
 
     public static func escape(_ text: String) -> String {
         var out = ""

@@ -98,15 +98,7 @@ struct AssessmentController: RouteCollection {
     }
 
     /// `YYYY-MM-DD` of a real calendar day.
-    static func isDay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1990...2100).contains(year), let date = DateComponents(calendar: Calendar(identifier: .gregorian), year: year, month: month, day: day).date
-        else { return false }
-        let back = Calendar(identifier: .gregorian).dateComponents([.year, .month, .day], from: date)
-        return back.month == month && back.day == day
-    }
+    static func isDay(_ text: String) -> Bool { Formatters.isISODay(text) }
 
     // MARK: - The session's page
 

@@ -19,7 +19,7 @@ struct EventController: RouteCollection {
         let id: String, title: String, kind: String, heldOn: String, host: TerritoryLink, invited: Int, participants: String
     }
 
-    static func participantsText(_ event: Event, _ req: Request) -> String {
+    static func participantsText(_ event: Event) -> String {
         let total = event.participants.total
         if total > 0 { return String(total) }
         return event.participantsNote.isEmpty ? "—" : event.participantsNote
@@ -35,7 +35,7 @@ struct EventController: RouteCollection {
             events: events.map { e in
                 Row(id: GrantDisplay.id(e), title: e.title, kind: req.t(e.eventKind.catalogKey), heldOn: GrantDisplay.day(e.heldOn, req),
                     host: TerritoryLink(e.host, req.language, catalog: req.application.catalog), invited: e.invited.count,
-                    participants: Self.participantsText(e, req))
+                    participants: Self.participantsText(e))
             },
             kinds: EventKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == kind) },
             canCreate: Policy.allowsSomewhere(req.actor, .recordEvent), kind: kind))

@@ -170,7 +170,7 @@ struct GrantApplicationController: RouteCollection {
         }
     }
 
-    private func store(_ reading: Reading, into application: GrantApplication, on db: any Database) async throws {
+    private func store(_ reading: Reading, into application: GrantApplication) {
         application.$organisation.id = reading.organisation!.id!
         application.$territory.id = reading.territory!.id!
         application.$problem.id = reading.problem?.id
@@ -212,7 +212,7 @@ struct GrantApplicationController: RouteCollection {
         application.status = GrantStatus.draft.rawValue
         application.version = 1
         application.$createdBy.id = req.actor.userID
-        try await store(reading, into: application, on: req.db)
+        store(reading, into: application)
         let submit = reading.submit
         let lines = reading.lines
         do {
@@ -275,7 +275,7 @@ struct GrantApplicationController: RouteCollection {
             return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: .unprocessableEntity)
         }
         let expected = req.content[Int.self, at: "version"] ?? -1
-        try await store(reading, into: application, on: req.db)
+        store(reading, into: application)
         let submit = reading.submit
         let lines = reading.lines
         let saved = try await req.write { db -> Bool in

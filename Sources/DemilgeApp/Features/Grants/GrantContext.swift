@@ -131,15 +131,9 @@ enum GrantLedgerLoader {
 
     /// The money of several grants added up by source.
     static func total(of applications: [GrantApplication], on db: any Database) async throws -> GrantLedger {
-        var planned: [FundingSource: Int64] = [:], paid: [FundingSource: Int64] = [:], spent: [FundingSource: Int64] = [:]
-        for application in applications {
-            for row in try await ledger(of: application, on: db).rows {
-                planned[row.source, default: 0] += row.planned
-                paid[row.source, default: 0] += row.paid
-                spent[row.source, default: 0] += row.spent
-            }
-        }
-        return GrantLedger(planned: planned, paid: paid, spent: spent)
+        var ledgers: [GrantLedger] = []
+        for application in applications { ledgers.append(try await ledger(of: application, on: db)) }
+        return GrantLedger.sum(ledgers)
     }
 
     static func ledger(of application: GrantApplication, on db: any Database) async throws -> GrantLedger {

@@ -95,8 +95,3 @@ struct GrantOpenDataController: RouteCollection {
         }
     }
 }
-
-extension Money {
-    /// "400000.00": som with two decimals and a point, for open data.
-    var plainDecimal: String { String(format: "%lld.%02lld", minorUnits / 100, minorUnits % 100) }
-}

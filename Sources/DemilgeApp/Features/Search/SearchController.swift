@@ -25,7 +25,7 @@ struct SearchController: RouteCollection {
     }
 
     /// A hit's weight: each query word found in the title counts three, in the text one.
-    static func score(_ entry: SearchEntry, _ query: [Set<String>], fold: Bool) -> Int {
+    static func score(_ entry: SearchEntry, _ query: [Set<String>]) -> Int {
         query.reduce(0) { total, keys in
             let inTitle = keys.contains { entry.titleKeys.contains(" \($0) ") }
             return total + (inTitle ? 3 : 1)
@@ -54,7 +54,7 @@ struct SearchController: RouteCollection {
             }
             entries = try await builder.limit(500).all()
         }
-        let ranked = entries.map { ($0, Self.score($0, query, fold: fold)) }
+        let ranked = entries.map { ($0, Self.score($0, query)) }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : KyrgyzText.areInOrder($0.0.title, $1.0.title, req.language) }
         let shown = ranked.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
         func url(_ page: Int) -> String {

@@ -157,7 +157,7 @@ struct APIController: RouteCollection {
 
     static func problemItem(_ p: Problem, _ codes: [UUID: String]) -> ProblemItem {
         ProblemItem(id: GrantDisplay.id(p), title: p.title, description: p.description, category: p.category, status: p.status,
-                    territoryCode: codes[p.$territory.id] ?? "", supporters: p.supportCount, createdAt: IATI.dateTimeText(p.createdAt ?? Date()))
+                    territoryCode: codes[p.$territory.id] ?? "", supporters: p.supportCount, createdAt: Formatters.isoDateTime(p.createdAt ?? Date()))
     }
 
     func problems(req: Request) async throws -> Response {

@@ -50,9 +50,7 @@ struct IndicatorsController: RouteCollection {
         var ballotsOnline = 0, ballotsPaper = 0, ballotsImported = 0
         var grantsAwarded = 0, grantsFinished = 0, grantsContracted = 0, grantsOnTime = 0
         var events = 0
-        var planned: [FundingSource: Int64] = [:], paid: [FundingSource: Int64] = [:], spent: [FundingSource: Int64] = [:]
-
-        var ledger: GrantLedger { GrantLedger(planned: planned, paid: paid, spent: spent) }
+        var ledger = GrantLedger(planned: [:], paid: [:], spent: [:])
         /// Share of contracted grants that are completed or closed, and of those finished by the agreement's end date.
         var completionRate: Rational? { grantsContracted == 0 ? nil : Rational(grantsFinished) / Rational(grantsContracted) }
         var onTimeRate: Rational? { grantsFinished == 0 ? nil : Rational(grantsOnTime) / Rational(grantsFinished) }
@@ -99,12 +97,7 @@ struct IndicatorsController: RouteCollection {
             figures.grantsAwarded += 1
             let contract = try await GrantContract.query(on: db).filter(\.$application.$id == grant.id!).first()
             let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == grant.id!).all()
-            let ledger = GrantLedgerLoader.ledger(of: grant, contract: contract, payments: payments)
-            for row in ledger.rows {
-                figures.planned[row.source, default: 0] += row.planned
-                figures.paid[row.source, default: 0] += row.paid
-                figures.spent[row.source, default: 0] += row.spent
-            }
+            figures.ledger = GrantLedger.sum([figures.ledger, GrantLedgerLoader.ledger(of: grant, contract: contract, payments: payments)])
             guard let contract else { continue }
             figures.grantsContracted += 1
             if [.completed, .closed].contains(grant.grantStatus) {
