@@ -29,6 +29,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.routes.defaultMaxBodySize = BodyLimits.form
     app.writeGate = WriteGate(serialises: !options.database.isPostgres)
+    ServerKeys.install(on: app)
 
     app.databases.middleware.use(SearchIndexMiddleware<Problem>())
     app.databases.middleware.use(SearchIndexMiddleware<InitiativeGroup>())
@@ -85,6 +86,8 @@ enum Migrations {
         app.migrations.add(M013_CreateSearchEntries())
         app.migrations.add(M014_CreateEvents())
         app.migrations.add(M015_CreatePractices())
+        app.migrations.add(M016_ConflictWithdrawal())
+        app.migrations.add(M017_CreateRoundResults())
         app.migrations.add(SessionRecord.migration)
     }
 }
@@ -100,4 +103,6 @@ public func prepareForServing(_ app: Application) async throws {
         let report = try await DemoData.load(into: app)
         app.logger.notice("Loaded demo data: \(report)")
     }
+    // A count interrupted by a restart, or rounds from before results were stored.
+    try await RoundResultStore.backfill(app)
 }

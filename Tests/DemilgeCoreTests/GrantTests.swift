@@ -6,7 +6,7 @@ import Testing
 struct GrantTests {
     @Test("every allowed transition names its party, and every other one is refused", arguments: GrantStatus.allCases)
     func lifecycle(_ from: GrantStatus) {
-        let allowed = Dictionary(uniqueKeysWithValues: GrantLifecycle.steps(from: from).map { ($0.to, $0) })
+        let allowed = Dictionary(firstValues: GrantLifecycle.steps(from: from).map { ($0.to, $0) })
         for to in GrantStatus.allCases {
             for party in GrantParty.allCases {
                 let refusal = GrantLifecycle.check(from: from, to: to, by: party, reason: "причина")
@@ -23,15 +23,28 @@ struct GrantTests {
     func path() {
         let path: [(GrantStatus, GrantStatus, GrantParty)] = [
             (.draft, .submitted, .applicant), (.submitted, .eligible, .programmeManager), (.eligible, .underReview, .programmeManager),
-            (.underReview, .scored, .commission), (.scored, .approved, .commission), (.approved, .contracted, .programmeManager),
+            (.underReview, .scored, .review), (.scored, .approved, .decision), (.approved, .contracted, .programmeManager),
             (.contracted, .inImplementation, .programmeManager), (.inImplementation, .completed, .programmeManager), (.completed, .closed, .programmeManager),
         ]
         for (from, to, party) in path { #expect(GrantLifecycle.check(from: from, to: to, by: party) == nil, "\(from) → \(to)") }
         #expect(GrantLifecycle.check(from: .submitted, to: .ineligible, by: .programmeManager, reason: "  ") == .reasonRequired)
-        #expect(GrantLifecycle.check(from: .scored, to: .rejected, by: .commission) == .reasonRequired)
+        #expect(GrantLifecycle.check(from: .scored, to: .rejected, by: .decision) == .reasonRequired)
         #expect(GrantLifecycle.check(from: .submitted, to: .eligible, by: .applicant) == .wrongParty(.applicant), "applicants do not judge themselves")
         #expect(GrantLifecycle.check(from: .closed, to: .draft, by: .programmeManager) == .notAllowed(from: .closed, to: .draft))
         #expect(GrantLifecycle.stage(of: .inImplementation) == .monitoring && GrantLifecycle.stage(of: .submitted) == .proposal)
+    }
+
+    @Test("no person's form scores, ranks or awards: only the review completes scoring and only the decision awards")
+    func onlyTheCommissionsWorkDecides() {
+        for party in GrantParty.allCases where !party.isAutomatic {
+            #expect(GrantLifecycle.check(from: .underReview, to: .scored, by: party) == .wrongParty(party), "\(party) cannot end the review")
+            for to in [GrantStatus.approved, .reserve, .rejected] {
+                #expect(GrantLifecycle.check(from: .scored, to: to, by: party, reason: "r") == .wrongParty(party), "\(party) cannot decide \(to)")
+            }
+        }
+        #expect(GrantLifecycle.check(from: .reserve, to: .approved, by: .programmeManager) == nil, "a reserve is funded when money frees up")
+        #expect(GrantLifecycle.check(from: .reserve, to: .approved, by: .decision) == .wrongParty(.decision))
+        #expect(GrantParty.allCases.filter(\.isAutomatic) == [.review, .decision])
     }
 
     static let criteria = [

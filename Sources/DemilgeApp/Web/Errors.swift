@@ -9,6 +9,10 @@ enum DemilgeError: Error, AbortError {
     case notFound
     case rateLimited
     case staleEdit
+    /// A `page` or `per_page` outside 1…10 000 / 1…100, or not a number.
+    case badPage
+    /// A malformed id, code or value in the address.
+    case badRequest
 
     var status: HTTPResponseStatus {
         switch self {
@@ -17,6 +21,7 @@ enum DemilgeError: Error, AbortError {
         case .notFound: .notFound
         case .rateLimited: .tooManyRequests
         case .staleEdit: .conflict
+        case .badPage, .badRequest: .badRequest
         }
     }
 
@@ -30,6 +35,8 @@ enum DemilgeError: Error, AbortError {
         case .notFound: "error.not_found"
         case .rateLimited: "error.rate_limited"
         case .staleEdit: "error.stale_edit"
+        case .badPage: "error.bad_page"
+        case .badRequest: "error.bad_request"
         }
     }
 }
@@ -47,6 +54,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             if status == .internalServerError {
                 request.logger.report(error: error)
             }
+            if request.url.path.hasPrefix("/api/") { return Self.json(for: request, status: status, messageKey: key) }
             return await Self.page(for: request, status: status, messageKey: key)
         }
     }
@@ -77,6 +85,15 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             response.headers.contentType = .plainText
             return response
         }
+    }
+
+    /// API clients get the refusal as JSON: `{"error": {"status": 400, "message": "…"}}`.
+    static func json(for request: Request, status: HTTPResponseStatus, messageKey: String) -> Response {
+        struct Body: Encodable { struct Detail: Encodable { let status: Int; let message: String }; let error: Detail }
+        let data = (try? JSONEncoder().encode(Body(error: .init(status: Int(status.code), message: request.t(messageKey))))) ?? Data("{}".utf8)
+        let response = Response(status: status, body: .init(data: data))
+        response.headers.contentType = .json
+        return response
     }
 
     struct ErrorContent: Encodable {

@@ -72,10 +72,10 @@ public struct PabulibOutcomeReport: Encodable, Sendable {
         var entries: [String: Entry] = [:]
         for rule in chosen {
             let clock = ContinuousClock()
-            var outcome: BudgetingOutcome? = nil
+            var outcome = BudgetingOutcome(selected: [], cost: .zero)
             let elapsed = clock.measure { outcome = rule.outcome(instance) }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            entries[rule.rawValue] = Entry(winners: outcome!.selected.map { instance.projects[$0].id }, time_s: seconds)
+            entries[rule.rawValue] = Entry(winners: outcome.selected.map { instance.projects[$0].id }, time_s: seconds)
         }
         return PabulibOutcomeReport(rules: entries)
     }

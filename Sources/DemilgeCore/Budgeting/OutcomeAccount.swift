@@ -133,7 +133,7 @@ extension Money {
     /// An exact amount in сом, to the nearest тыйын (halves up), for display.
     public init(som: Rational) {
         let hundredths = (som.numerator * 200 + som.denominator) / (som.denominator * 2)
-        self.init(minorUnits: Int64(hundredths))
+        self.init(minorUnits: Int64(clamping: hundredths))
     }
 }
 
@@ -144,7 +144,7 @@ extension Money {
     /// The amount if it is a whole number of тыйын (what a round here can hold), else nil.
     public init?(exactSom: Rational) {
         let hundredths = exactSom * Rational(100)
-        guard hundredths.denominator == 1, hundredths.numerator >= 0, hundredths.numerator < (BigInt(1) << 62) else { return nil }
+        guard hundredths.denominator == 1, hundredths.numerator >= 0, hundredths.numerator <= BigInt(Money.maximumMinorUnits) else { return nil }
         self.init(minorUnits: Int64(hundredths.numerator))
     }
 }

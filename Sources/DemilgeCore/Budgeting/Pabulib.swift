@@ -46,7 +46,25 @@ public enum PabulibReader {
         }
     }
 
-    public static func parse(_ text: String) throws(ParseError) -> BudgetingInstance {
+    /// What a file may hold. Generous for every real election in pabulib (the largest has a few hundred projects
+    /// and ~90 000 ballots) and small enough that reading one costs a bounded, linear amount of work.
+    public struct Limits: Sendable {
+        public var projects: Int
+        public var ballots: Int
+        public var lineLength: Int
+        public var points: Int
+
+        public init(projects: Int = 2_000, ballots: Int = 200_000, lineLength: Int = 100_000, points: Int = 1_000_000) {
+            self.projects = projects
+            self.ballots = ballots
+            self.lineLength = lineLength
+            self.points = points
+        }
+
+        public static let standard = Limits()
+    }
+
+    public static func parse(_ text: String, limits: Limits = .standard) throws(ParseError) -> BudgetingInstance {
         enum Section { case none, meta, projects, votes }
         var section = Section.none
         var header: [String] = []
@@ -58,6 +76,9 @@ public enum PabulibReader {
         // "\r\n" is one Character in Swift: split on any line break, not on "\n".
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
+            guard line.utf8.count <= limits.lineLength else {
+                throw ParseError(line: lineNumber, reason: "line longer than \(limits.lineLength) bytes")
+            }
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let fields = split(line)
             let first = fields[0].trimmingCharacters(in: .whitespaces).uppercased()
@@ -87,10 +108,12 @@ public enum PabulibReader {
                     throw ParseError(line: lineNumber, reason: "cost is not a number: \(fields[costColumn])")
                 }
                 guard index[id] == nil else { throw ParseError(line: lineNumber, reason: "duplicate project_id \(id)") }
+                guard projects.count < limits.projects else { throw ParseError(line: lineNumber, reason: "more than \(limits.projects) projects") }
                 index[id] = projects.count
                 let name = header.firstIndex(of: "name").flatMap { $0 < fields.count ? fields[$0].trimmingCharacters(in: .whitespaces) : nil }
                 projects.append(.init(id: id, cost: cost, name: name?.isEmpty == false ? name : nil))
             case .votes:
+                guard rawVotes.count < limits.ballots else { throw ParseError(line: lineNumber, reason: "more than \(limits.ballots) ballots") }
                 rawVotes.append((lineNumber, fields))
             }
         }
@@ -107,18 +130,26 @@ public enum PabulibReader {
             for (line, fields) in rawVotes {
                 let vote = fields.count > voteColumn ? fields[voteColumn] : ""
                 let ids = vote.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                var chosen: [Int] = []
-                chosen.reserveCapacity(ids.count)
-                var seen = Set<Int>()
-                for id in ids {
-                    guard let project = index[id] else { throw ParseError(line: line, reason: "vote names unknown project \(id)") }
-                    if seen.insert(project).inserted { chosen.append(project) }
-                }
-                var points = Array(repeating: 1, count: chosen.count)
+                var values: [Int]? = nil
                 if voteType == .cumulative || voteType == .scoring, let pointsColumn, fields.count > pointsColumn {
-                    let values = fields[pointsColumn].split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    guard values.count == ids.count, values.allSatisfy({ $0 != nil }) else { throw ParseError(line: line, reason: "points do not match the vote") }
-                    points = chosen.map { project in values[ids.firstIndex(of: projects[project].id)!]! }
+                    let read = fields[pointsColumn].split(separator: ",").map { BoundedInt.parse($0, in: 0...limits.points) }
+                    let bounded = read.compactMap { $0 }
+                    guard read.count == ids.count, bounded.count == read.count else {
+                        throw ParseError(line: line, reason: "points do not match the vote (whole numbers 0…\(limits.points), one per project)")
+                    }
+                    values = bounded
+                }
+                // One pass: a project named twice keeps the points of its first mention.
+                var chosen: [Int] = [], points: [Int] = []
+                chosen.reserveCapacity(ids.count)
+                points.reserveCapacity(ids.count)
+                var seen = Set<Int>()
+                for (position, id) in ids.enumerated() {
+                    guard let project = index[id] else { throw ParseError(line: line, reason: "vote names unknown project \(id)") }
+                    if seen.insert(project).inserted {
+                        chosen.append(project)
+                        points.append(values?[position] ?? 1)
+                    }
                 }
                 ballots.append(.init(projects: chosen, points: points))
             }

@@ -30,7 +30,7 @@ public enum PaperBallots {
                 let parts = item.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard let project = index[parts[0]] else { problem = .unknownProject(parts[0]); break }
                 if design.type == .cumulative {
-                    guard parts.count == 2, let points = Int(parts[1]) else { problem = .unreadable(item); break }
+                    guard parts.count == 2, let points = BoundedInt.parse(parts[1], in: BallotDesign.pointsRange) else { problem = .unreadable(item); break }
                     choices.append(BallotChoice(project: project, points: points))
                 } else {
                     guard parts.count == 1 else { problem = .unreadable(item); break }

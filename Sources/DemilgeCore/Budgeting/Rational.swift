@@ -37,15 +37,26 @@ public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible 
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !(parts[0].isEmpty && (parts.count == 1 || parts[1].isEmpty)),
               parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }), body.count <= 30 else { return nil }
-        let whole = BigInt(parts[0].isEmpty ? "0" : String(parts[0]))!
+        guard let whole = BigInt(parts[0].isEmpty ? "0" : String(parts[0])) else { return nil }
         let fraction = parts.count == 2 ? String(parts[1]) : ""
         var scale: BigInt = 1
         for _ in fraction { scale *= 10 }
-        let value = whole * scale + (fraction.isEmpty ? 0 : BigInt(fraction)!)
+        guard let fractionValue = fraction.isEmpty ? BigInt(0) : BigInt(fraction) else { return nil }
+        let value = whole * scale + fractionValue
         self.init(negative ? -value : value, scale)
     }
 
     public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
+
+    /// Reads `description` back: `7`, `-7` or `22/7` (a zero denominator is not a number).
+    public init?(fraction text: some StringProtocol) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 4_000 }),
+              let numerator = BigInt(String(parts[0]), radix: 10) else { return nil }
+        let denominator = parts.count == 2 ? BigInt(String(parts[1]), radix: 10) : BigInt(1)
+        guard let denominator, denominator > 0 else { return nil }
+        self.init(numerator, denominator)
+    }
 
     public static func + (a: Rational, b: Rational) -> Rational {
         a.denominator == b.denominator ? Rational(a.numerator + b.numerator, a.denominator)

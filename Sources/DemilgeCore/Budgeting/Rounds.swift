@@ -19,8 +19,9 @@ public enum RoundStatus: String, CaseIterable, Codable, Sendable {
 
     /// Projects can be added or edited before voting starts.
     public var acceptsProjects: Bool { self == .draft || self == .projects }
-    /// Paper ballots from meetings held during the vote can be entered until results are published.
-    public var acceptsPaperBallots: Bool { self == .voting || self == .counting }
+    /// Paper ballots from meetings are entered while the round is in voting: once it is counted its staff see
+    /// the result, and nothing may be added after that.
+    public var acceptsPaperBallots: Bool { self == .voting }
 }
 
 public enum BallotType: String, CaseIterable, Codable, Sendable {
@@ -64,6 +65,10 @@ public enum BallotProblem: Equatable, Sendable {
 
 /// The rules of a round's ballot.
 public struct BallotDesign: Sendable {
+    /// Points a ballot may give one project as read from a form or paper (a round's own total is at most 1 000);
+    /// outside this the entry is unreadable rather than a number to add up.
+    public static let pointsRange = -1_000_000...1_000_000
+
     public let type: BallotType
     public let envelopeTyiyn: Int64
     public let minChoices: Int?
@@ -89,11 +94,11 @@ public struct BallotDesign: Sendable {
         switch type {
         case .approval: break
         case .knapsack:
-            let total = choices.reduce(Int64(0)) { $0 + costs[$1.project] }
+            let total = choices.map { costs.indices.contains($0.project) ? costs[$0.project] : 0 }.saturatingSum()
             if total > envelopeTyiyn { problems.append(.overEnvelope(chosenTyiyn: total, envelopeTyiyn: envelopeTyiyn)) }
         case .cumulative:
             if choices.contains(where: { $0.points <= 0 }) { problems.append(.pointsNotPositive) }
-            let given = choices.reduce(0) { $0 + $1.points }
+            let given = choices.map(\.points).saturatingSum()
             if let pointsTotal, given != pointsTotal { problems.append(.pointsNotDistributed(expected: pointsTotal, given: given)) }
         }
         return problems

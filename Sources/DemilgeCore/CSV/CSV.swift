@@ -26,7 +26,7 @@ public enum CSV {
         var pending: Unicode.Scalar? = nil
 
         func endRow() {
-            fields.append(field)
+            fields.append(restored(field))
             if !(fields.count == 1 && fields[0].isEmpty) { rows.append((rowStart, fields)) }
             fields = []
             field = ""
@@ -47,7 +47,7 @@ public enum CSV {
             }
             switch scalar {
             case ",":
-                fields.append(field); field = ""; afterQuote = false
+                fields.append(restored(field)); field = ""; afterQuote = false
             case "\r":
                 continue
             case "\n":
@@ -65,8 +65,36 @@ public enum CSV {
     }
 
     public static func escape(_ field: String) -> String {
+        let field = neutralised(field)
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// A cell a spreadsheet would run as a formula gets a leading apostrophe, which spreadsheets show as text;
+    /// plain numbers (`-12.50`) are left as they are, since they cannot be formulas. A cell that already starts
+    /// with such an apostrophe gets one more, so that reading it back (`restored`) gives exactly what was typed.
+    public static func neutralised(_ field: String) -> String {
+        needsGuard(Substring(field)) ? "'" + field : field
+    }
+
+    /// Reading back what `neutralised` wrote.
+    static func restored(_ field: String) -> String {
+        field.hasPrefix("'") && needsGuard(field.dropFirst()) ? String(field.dropFirst()) : field
+    }
+
+    static func needsGuard(_ text: Substring) -> Bool {
+        guard let first = text.unicodeScalars.first else { return false }
+        if formulaStarts.contains(first) { return !isPlainNumber(String(text)) }
+        return first == "'" && needsGuard(text.dropFirst())
+    }
+
+    static func isPlainNumber(_ text: String) -> Bool {
+        let body = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        return (1...2).contains(parts.count) && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
     }
 
     public static func write(header: [String], rows: [[String]]) -> String {

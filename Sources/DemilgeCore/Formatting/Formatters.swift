@@ -2,7 +2,7 @@ import Foundation
 
 /// Dates, numbers and money in the reader's language, always with an explicit locale.
 public enum Formatters {
-    public static let bishkek = TimeZone(identifier: "Asia/Bishkek") ?? TimeZone(secondsFromGMT: 6 * 3600)!
+    public static let bishkek = TimeZone(identifier: "Asia/Bishkek") ?? TimeZone(secondsFromGMT: 6 * 3600) ?? TimeZone.current
 
     private static func dateFormatter(_ language: Language, _ pattern: String) -> DateFormatter {
         let formatter = DateFormatter()

@@ -38,7 +38,7 @@ public struct YearMonth: Hashable, Comparable, Codable, Sendable, CustomStringCo
     /// `октябрь 2019-ж.`, `октябрь 2019 г.`, `October 2019`.
     public func formatted(_ language: Language) -> String {
         let middle = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: Formatters.bishkek,
-                                    year: year, month: month, day: 15, hour: 12).date!
+                                    year: year, month: month, day: 15, hour: 12).date ?? Date(timeIntervalSince1970: 0)
         return Formatters.month(middle, language)
     }
 }

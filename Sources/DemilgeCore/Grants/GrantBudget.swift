@@ -1,3 +1,4 @@
+import BigInt
 import Foundation
 
 extension FundingSource {
@@ -24,7 +25,7 @@ public struct BudgetLine: Equatable, Sendable {
     }
 
     public static func total(_ lines: [BudgetLine], from source: FundingSource? = nil) -> Int64 {
-        lines.filter { source == nil || $0.source == source }.reduce(0) { $0 + $1.amountTyiyn }
+        Money.sum(lines.filter { source == nil || $0.source == source }.map(\.amountTyiyn))
     }
 
     public static func bySource(_ lines: [BudgetLine]) -> [FundingSource: Int64] {
@@ -67,7 +68,7 @@ public struct ApplicationBudget: Sendable {
     public var coFundingShare: Rational {
         let total = BudgetLine.total(lines)
         guard total > 0 else { return .zero }
-        return Rational(Int(total - BudgetLine.total(lines, from: .grant))) / Rational(Int(total))
+        return Rational(BigInt(total) - BigInt(BudgetLine.total(lines, from: .grant)), BigInt(total))
     }
 }
 
@@ -136,7 +137,7 @@ public struct Tranche: Equatable, Sendable {
         self.paidTyiyn = paidTyiyn
     }
 
-    public var remainingTyiyn: Int64 { amountTyiyn - paidTyiyn }
+    public var remainingTyiyn: Int64 { amountTyiyn.saturatingSubtracting(paidTyiyn) }
 }
 
 public enum ContractProblem: Equatable, Sendable {
@@ -162,7 +163,7 @@ public enum ContractCheck {
         var problems: [ContractProblem] = []
         if amountTyiyn <= 0 || trancheAmounts.contains(where: { $0 <= 0 }) { problems.append(.notPositive) }
         if amountTyiyn > awardedTyiyn { problems.append(.amountAboveAward(amount: amountTyiyn, awarded: awardedTyiyn)) }
-        let sum = trancheAmounts.reduce(0, +)
+        let sum = Money.sum(trancheAmounts)
         if sum != amountTyiyn { problems.append(.tranchesDoNotSum(tranches: sum, amount: amountTyiyn)) }
         return problems
     }
@@ -198,21 +199,21 @@ public struct GrantLedger: Equatable, Sendable {
     public static func sum(_ ledgers: [GrantLedger]) -> GrantLedger {
         var planned: [FundingSource: Int64] = [:], paid: [FundingSource: Int64] = [:], spent: [FundingSource: Int64] = [:]
         for row in ledgers.flatMap(\.rows) {
-            planned[row.source, default: 0] += row.planned
-            paid[row.source, default: 0] += row.paid
-            spent[row.source, default: 0] += row.spent
+            planned[row.source, default: 0] = planned[row.source, default: 0].saturatingAdding(row.planned)
+            paid[row.source, default: 0] = paid[row.source, default: 0].saturatingAdding(row.paid)
+            spent[row.source, default: 0] = spent[row.source, default: 0].saturatingAdding(row.spent)
         }
         return GrantLedger(planned: planned, paid: paid, spent: spent)
     }
 
     public var total: Row {
-        Row(source: .grant, planned: rows.reduce(0) { $0 + $1.planned }, paid: rows.reduce(0) { $0 + $1.paid }, spent: rows.reduce(0) { $0 + $1.spent })
+        Row(source: .grant, planned: Money.sum(rows.map(\.planned)), paid: Money.sum(rows.map(\.paid)), spent: Money.sum(rows.map(\.spent)))
     }
 
     /// Non-grant сом per grant сом planned (donors' co-funding leverage), exact; nil without a grant.
     public var leverage: Rational? {
         guard let grant = rows.first(where: { $0.source == .grant }), grant.planned > 0 else { return nil }
-        let other = rows.filter { $0.source.isCoFunding }.reduce(Int64(0)) { $0 + $1.planned }
-        return Rational(Int(other)) / Rational(Int(grant.planned))
+        let other = Money.sum(rows.filter { $0.source.isCoFunding }.map(\.planned))
+        return Rational(BigInt(other), BigInt(grant.planned))
     }
 }

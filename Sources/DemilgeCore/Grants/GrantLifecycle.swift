@@ -14,9 +14,15 @@ public enum GrantStatus: String, CaseIterable, Codable, Sendable {
     public var catalogKey: String { "grant.status.\(rawValue)" }
 }
 
-/// Who moves an application on: the applicant organisation, the programme's manager, or its commission.
+/// Who moves an application on: the applicant organisation or the programme's manager by a form, or the
+/// commission's work itself — the review (the last unconflicted reviewer's score sheet completes it) and the
+/// call's decision (the ranking within the budget). No single reviewer moves an application.
 public enum GrantParty: String, CaseIterable, Sendable {
-    case applicant, programmeManager = "programme_manager", commission
+    case applicant, programmeManager = "programme_manager"
+    case review, decision
+
+    /// Parties that are the server's own steps, never a person's choice on a form.
+    public var isAutomatic: Bool { self == .review || self == .decision }
 }
 
 public enum GrantLifecycle {
@@ -30,14 +36,14 @@ public enum GrantLifecycle {
     public static func steps(from status: GrantStatus) -> [Step] {
         func step(_ to: GrantStatus, _ by: Set<GrantParty>, reason: Bool = false) -> Step { Step(to: to, by: by, needsReason: reason) }
         let manager: Set<GrantParty> = [.programmeManager]
-        let deciders: Set<GrantParty> = [.programmeManager, .commission]
         switch status {
         case .draft: return [step(.submitted, [.applicant])]
         case .submitted: return [step(.eligible, manager), step(.ineligible, manager, reason: true), step(.withdrawn, [.applicant], reason: true)]
         case .eligible: return [step(.underReview, manager), step(.withdrawn, [.applicant], reason: true)]
-        case .underReview: return [step(.scored, deciders), step(.withdrawn, [.applicant], reason: true)]
-        case .scored: return [step(.approved, deciders), step(.reserve, deciders), step(.rejected, deciders, reason: true)]
-        case .reserve: return [step(.approved, deciders), step(.rejected, deciders, reason: true)]
+        case .underReview: return [step(.scored, [.review]), step(.withdrawn, [.applicant], reason: true)]
+        // Only the call's decision ranks and awards; a reserve is funded later by the manager when money frees up.
+        case .scored: return [step(.approved, [.decision]), step(.reserve, [.decision]), step(.rejected, [.decision], reason: true)]
+        case .reserve: return [step(.approved, manager), step(.rejected, manager, reason: true)]
         case .approved: return [step(.contracted, manager), step(.withdrawn, [.applicant], reason: true)]
         case .contracted: return [step(.inImplementation, manager), step(.terminated, manager, reason: true)]
         case .inImplementation: return [step(.completed, manager), step(.terminated, manager, reason: true)]

@@ -32,11 +32,16 @@ public struct Money: Hashable, Codable, Sendable, Comparable {
     }
 
     /// Whole units: `Money.som(1_234_567)` is 1 234 567 сом.
-    public static func som(_ whole: Int64) -> Money { Money(minorUnits: whole * 100, currency: .kgs) }
-    public static func whole(_ whole: Int64, _ currency: Currency) -> Money { Money(minorUnits: whole * 100, currency: currency) }
+    public static func som(_ whole: Int64) -> Money { Money(minorUnits: whole.saturatingMultiplied(by: 100), currency: .kgs) }
+    public static func whole(_ whole: Int64, _ currency: Currency) -> Money { Money(minorUnits: whole.saturatingMultiplied(by: 100), currency: currency) }
 
+    /// Amounts added up without trapping (each recorded amount is at most `maximumMinorUnits`, so real sums never saturate).
+    public static func sum(_ amounts: some Sequence<Int64>) -> Int64 { amounts.saturatingSum() }
+
+    /// Amounts in one currency compare by value; different currencies never mix in a sum, and sort by currency
+    /// code first so that a mixed list still has one order (no trap on data that breaks the rule).
     public static func < (lhs: Money, rhs: Money) -> Bool {
-        precondition(lhs.currency == rhs.currency, "comparing amounts in different currencies")
+        guard lhs.currency == rhs.currency else { return lhs.currency.rawValue < rhs.currency.rawValue }
         return lhs.minorUnits < rhs.minorUnits
     }
 
@@ -57,6 +62,10 @@ public struct Money: Hashable, Codable, Sendable, Comparable {
         case empty, notANumber, tooManyFractionDigits, negative, tooLarge
     }
 
+    /// The largest amount Demilge records: one trillion (10¹²) whole units, far above any municipal or national
+    /// budget line, and small enough that the sum of a hundred thousand such amounts still fits in 64 bits.
+    public static let maximumMinorUnits: Int64 = 100_000_000_000_000
+
     /// Parses what a person types: `1 234 567`, `1234567,50`, `1234567.5`. Exact, no floating point.
     public static func parse(_ text: String, currency: Currency = .kgs) throws(ParseError) -> Money {
         let cleaned = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" }
@@ -70,6 +79,8 @@ public struct Money: Hashable, Codable, Sendable, Comparable {
         guard fraction.count <= 2 else { throw .tooManyFractionDigits }
         guard wholePart.count <= 15, let whole = Int64(wholePart) else { throw .tooLarge }
         let minor = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0)) ?? 0
-        return Money(minorUnits: whole * 100 + minor, currency: currency)
+        let total = whole * 100 + minor
+        guard total <= maximumMinorUnits else { throw .tooLarge }
+        return Money(minorUnits: total, currency: currency)
     }
 }

@@ -34,13 +34,14 @@ public struct Participants: Equatable, Codable, Sendable {
         set { counts[Self.key(sex, band)] = newValue }
     }
 
-    public func total(_ sex: Sex) -> Int { AgeBand.allCases.reduce(0) { $0 + self[sex, $1] } }
-    public func total(_ band: AgeBand) -> Int { Sex.allCases.reduce(0) { $0 + self[$1, band] } }
-    public var total: Int { Sex.allCases.reduce(0) { $0 + total($1) } }
+    // Sums saturate: counts come from forms (bounded) and stored rows, and a corrupt row must not stop the server.
+    public func total(_ sex: Sex) -> Int { AgeBand.allCases.map { self[sex, $0] }.saturatingSum() }
+    public func total(_ band: AgeBand) -> Int { Sex.allCases.map { self[$0, band] }.saturatingSum() }
+    public var total: Int { Sex.allCases.map { total($0) }.saturatingSum() }
 
     public static func + (a: Participants, b: Participants) -> Participants {
         var sum = Participants()
-        for sex in Sex.allCases { for band in AgeBand.allCases { sum[sex, band] = a[sex, band] + b[sex, band] } }
+        for sex in Sex.allCases { for band in AgeBand.allCases { sum[sex, band] = a[sex, band].saturatingAdding(b[sex, band]) } }
         return sum
     }
 
@@ -54,8 +55,8 @@ public struct Participants: Equatable, Codable, Sendable {
                 let key = key(sex, band)
                 let text = (fields[key] ?? "").trimmingCharacters(in: .whitespaces)
                 guard !text.isEmpty else { continue }
-                guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(text) else { throw .notACount(key) }
-                guard count <= maximumPerCell else { throw .tooMany(key) }
+                guard text.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw .notACount(key) }
+                guard let count = BoundedInt.parse(text, in: 0...maximumPerCell) else { throw .tooMany(key) }
                 participants[sex, band] = count
             }
         }
@@ -74,7 +75,7 @@ extension GroupRanking {
     /// Builds tiers from the places a facilitator wrote down: equal places are ties; only the
     /// order of the numbers matters (1, 2, 2, 4 and 1, 2, 2, 3 mean the same).
     public init(group: String, places: [ProblemID: Int]) {
-        let tiers = Dictionary(grouping: places.keys, by: { places[$0]! }).sorted { $0.key < $1.key }.map { $0.value.sorted() }
+        let tiers = Dictionary(grouping: places, by: \.value).sorted { $0.key < $1.key }.map { $0.value.map(\.key).sorted() }
         self.init(group: group, tiers: tiers)
     }
 }

@@ -170,3 +170,17 @@ struct Snapshot: Equatable {
 extension TestingHTTPResponse {
     var location: String? { headers.first(name: .location) }
 }
+
+/// A new account with the demo password (`demilge-demo`) and these roles, for tests that need a second person.
+@discardableResult
+func makeUser(_ app: Application, _ email: String, name: String? = nil, _ grants: [RoleGrant] = []) async throws -> User {
+    let user = User(email: email, displayName: name ?? email, passwordHash: try await app.password.async.hash("demilge-demo").get())
+    try await user.create(on: app.db)
+    for grant in grants { try await RoleAssignment(userID: try user.requireID(), grant: grant).create(on: app.db) }
+    return user
+}
+
+/// The id of a territory by its code.
+func territoryID(_ app: Application, _ code: String) async throws -> UUID {
+    try #require(try await Territory.query(on: app.db).filter(\.$code == code).first()).requireID()
+}

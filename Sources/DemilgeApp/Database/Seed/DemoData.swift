@@ -32,9 +32,12 @@ enum DemoData {
         let directory = URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Seed")
         let password = Environment.get("DEMILGE_DEMO_PASSWORD") ?? "demilge-demo"
         let passwordHash = try await app.password.async.hash(password).get()
-        return try await app.write { db in
+        let report = try await app.write { db in
             try await load(from: directory, demoPasswordHash: passwordHash, on: db)
         }
+        // The demo's counted and published rounds get their stored results, as if their voting had just closed.
+        try await RoundResultStore.backfill(app)
+        return report
     }
 
     static func load(from directory: URL, demoPasswordHash: String, on db: any Database) async throws -> Report {
@@ -47,7 +50,7 @@ enum DemoData {
             throw SeedError.invalidTerritories(errors.lines.map { "line \($0.line): \($0.catalogKey) \($0.detail)" })
         }
         let territories = try await Territory.query(on: db).all()
-        let territoryID = Dictionary(uniqueKeysWithValues: territories.map { ($0.code, $0.id!) })
+        let territoryID = Dictionary(firstValues: territories.map { ($0.code, $0.id!) })
         func territory(_ code: String?) throws -> UUID? {
             guard let code else { return nil }
             guard let id = territoryID[code] else { throw SeedError.unknownTerritory(code) }

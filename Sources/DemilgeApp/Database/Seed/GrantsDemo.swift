@@ -183,20 +183,20 @@ enum GrantsDemo {
                 let sheet = GrantScoreSheet()
                 sheet.$reviewer.id = reviewer.id!
                 sheet.$application.id = application.id!
-                sheet.scores = Dictionary(uniqueKeysWithValues: zip(criteria.map(\.key), scores))
+                sheet.scores = Dictionary(firstValues: zip(criteria.map(\.key), scores))
                 sheet.comments = ["c1": "Көйгөй жамааттын артыкчылыктар тизмесинде.", "c4": scores[3] >= 7 ? "Смета негиздүү." : "Смета тактоону талап кылат."]
                 try await sheet.create(on: db)
             }
-            try await walk(application, [(.scored, .commission, "2022-06-24", nil)], by: "Комиссия", on: db)
+            try await walk(application, [(.scored, .review, "2022-06-24", nil)], by: "Комиссия", on: db)
         }
         // Decide exactly as the call's page does: by the ranking within the budget.
         let board = try await CallBoard.load(call, on: db)
         for line in board.ranking() {
             guard let application = board.applications.first(where: { GrantDisplay.id($0) == line.id }) else { continue }
             switch line.decision {
-            case .funded: try await walk(application, [(.approved, .programmeManager, "2022-06-28", nil)], by: manager, on: db)
-            case .reserve(let position, _): try await walk(application, [(.reserve, .programmeManager, "2022-06-28", "#\(position)")], by: manager, on: db)
-            case .belowThreshold: try await walk(application, [(.rejected, .programmeManager, "2022-06-28", "< 50")], by: manager, on: db)
+            case .funded: try await walk(application, [(.approved, .decision, "2022-06-28", nil)], by: manager, on: db)
+            case .reserve(let position, _): try await walk(application, [(.reserve, .decision, "2022-06-28", "#\(position)")], by: manager, on: db)
+            case .belowThreshold: try await walk(application, [(.rejected, .decision, "2022-06-28", "< 50")], by: manager, on: db)
             }
         }
         try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: GrantDisplay.id(call), after: call.snapshot)
@@ -316,8 +316,8 @@ enum GrantsDemo {
                                                     lines: [BudgetLine(item: "Долбоордун иш-чаралары", source: .grant, amountTyiyn: share * 100)],
                                                     beneficiaries: Participants(), on: db)
             try await walk(application, [(.submitted, .applicant, "2021-09-30", nil), (.eligible, .programmeManager, "2021-10-05", nil),
-                                         (.underReview, .programmeManager, "2021-10-05", nil), (.scored, .commission, "2021-10-20", nil),
-                                         (.approved, .programmeManager, "2021-11-01", "«Ынтымактуу Жашоо» долбоорунун маалыматы боюнча (seed 004)")],
+                                         (.underReview, .programmeManager, "2021-10-05", nil), (.scored, .review, "2021-10-20", nil),
+                                         (.approved, .decision, "2021-11-01", "«Ынтымактуу Жашоо» долбоорунун маалыматы боюнча (seed 004)")],
                            by: "International Alert", on: db)
         }
         try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: GrantDisplay.id(call), after: call.snapshot)

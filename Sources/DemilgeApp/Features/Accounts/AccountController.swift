@@ -162,7 +162,7 @@ struct AccountController: RouteCollection {
     /// A user's grants as readable lines: "Фасилитатор — Ноокат району".
     static func roleLines(_ assignments: [RoleAssignment], _ req: Request) async throws -> [RoleLine] {
         let directory = try await TerritoryDirectory.load(on: req.db)
-        let programmes = Dictionary(uniqueKeysWithValues: try await Programme.query(on: req.db).all().map { ($0.id!, $0) })
+        let programmes = Dictionary(firstValues: try await Programme.query(on: req.db).all().map { ($0.id!, $0) })
         let language = req.language
         return assignments.compactMap { assignment in
             guard let grant = assignment.grant else { return nil }

@@ -109,14 +109,14 @@ struct AdminOrganisationsController: RouteCollection {
         var form = FormState.read(req, fields: Self.fields)
         form.values["slug"] = organisation.slug
         let (kind, legalForm, territory) = try await validate(&form, req)
-        if Int(form["version"]) != organisation.version { form.fail("version", req.t("error.stale_edit")) }
+        if form.version != organisation.version { form.fail("version", req.t("error.stale_edit")) }
         guard form.isValid, let kind else {
             return try await render(req, form, editing: organisation.slug, status: form.errors["version"] != nil ? .conflict : .unprocessableEntity)
         }
         let before = organisation.snapshot
         let expected = organisation.version
         apply(form, kind: kind, legalForm: legalForm, territory: territory, to: organisation)
-        organisation.version += 1
+        organisation.version = organisation.version.saturatingAdding(1)
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(Organisation.schema, id: organisation.id!, expected: expected, on: db) else { return false }
             try await organisation.update(on: db)

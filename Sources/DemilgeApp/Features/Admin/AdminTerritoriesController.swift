@@ -119,7 +119,7 @@ struct AdminTerritoriesController: RouteCollection {
         if let parent, try await TerritoryPath.ids(from: parent.id!, on: req.db).contains(territory.id!) {
             form.fail("parent", req.t("error.territory.cycle"))
         }
-        if Int(form["version"]) != territory.version { form.fail("version", req.t("error.stale_edit")) }
+        if form.version != territory.version { form.fail("version", req.t("error.stale_edit")) }
         guard form.isValid, let kind else {
             return try await render(req, form, editing: territory, status: form.errors["version"] != nil ? .conflict : .unprocessableEntity)
         }
@@ -129,7 +129,7 @@ struct AdminTerritoriesController: RouteCollection {
         territory.isoCode = form.optional("iso_code")
         territory.name = form.localized("name")
         territory.aliases = aliases(form).joined(separator: ";")
-        territory.version += 1
+        territory.version = territory.version.saturatingAdding(1)
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(Territory.schema, id: territory.id!, expected: territory.version - 1, on: db) else { return false }
             try await territory.update(on: db)
@@ -177,7 +177,7 @@ struct AdminTerritoriesController: RouteCollection {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return try await importFailed(req, text: text, [.init(line: 0, message: req.t("validation.required"))])
         }
-        let existing = Dictionary(uniqueKeysWithValues: try await Territory.query(on: req.db).all().map { ($0.code, $0.territoryKind) })
+        let existing = Dictionary(firstValues: try await Territory.query(on: req.db).all().map { ($0.code, $0.territoryKind) })
         switch TerritoryCSV.parse(text, existing: existing) {
         case .failure(let errors):
             return try await importFailed(req, text: text, errors.lines.map { .init(line: $0.line, message: "\(req.t($0.catalogKey)): \($0.detail)") })

@@ -37,7 +37,7 @@ struct AssessmentController: RouteCollection {
     static func row(_ session: AssessmentSession, _ req: Request) -> SessionRow {
         SessionRow(id: session.id!.uuidString.lowercased(), date: displayDate(session.heldOn, req.language), place: session.place,
                    territory: TerritoryLink(session.territory, req.language, catalog: req.application.catalog),
-                   groups: session.groups.count, participants: session.groups.reduce(0) { $0 + $1.participants.total })
+                   groups: session.groups.count, participants: session.groups.map(\.participants.total).saturatingSum())
     }
 
     static func displayDate(_ isoDay: String, _ language: Language) -> String {
@@ -116,7 +116,7 @@ struct AssessmentController: RouteCollection {
     /// The aggregation's input: each group's places, merged duplicates counted as the problem they joined.
     static func rankings(_ session: AssessmentSession, on db: any Database, _ req: Request) async throws -> (rankings: [GroupRanking<UUID>], problems: [UUID: Problem]) {
         let ids = Set(session.groups.flatMap { $0.rankings.map(\.$problem.id) })
-        var problems = Dictionary(uniqueKeysWithValues: try await Problem.query(on: db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0) })
+        var problems = Dictionary(firstValues: try await Problem.query(on: db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0) })
         let mergedTargets = Set(problems.values.compactMap { $0.$mergedInto.id }).subtracting(problems.keys)
         for target in try await Problem.query(on: db).filter(\.$id ~~ Array(mergedTargets)).all() { problems[target.id!] = target }
         let rankings = session.groups.filter { !$0.rankings.isEmpty }.map { group in
@@ -389,19 +389,24 @@ struct AssessmentController: RouteCollection {
     }
 
     struct PriorityExport: Content {
+        /// One focus group's place for the problem. Groups are listed, not keyed by name: two groups may share one
+        /// ("women" at two meetings).
+        struct GroupPlace: Content { let groupID: String, group: String, place: Int }
         let rank: Int, problemID: String, title: String, pointsPer100: String, groupsRanking: Int
-        let places: [String: Int]
+        let places: [GroupPlace]
     }
 
     private func priorityExports(_ req: Request) async throws -> [PriorityExport] {
         let session = try await load(req)
         let (rankings, problems) = try await Self.rankings(session, on: req.db, req)
         guard let list = try? Prioritization.aggregate(rankings) else { return [] }
-        let names = Dictionary(uniqueKeysWithValues: session.groups.map { ($0.id!.uuidString, Self.groupName($0, req)) })
         return list.entries.map { entry in
             PriorityExport(rank: entry.rank, problemID: entry.problem.uuidString.lowercased(), title: problems[entry.problem]?.title ?? "",
                            pointsPer100: list.points(entry).text, groupsRanking: entry.groupsRanking,
-                           places: Dictionary(uniqueKeysWithValues: entry.places.map { (names[$0.key] ?? $0.key, $0.value) }))
+                           places: session.groups.compactMap { group in
+                               guard let id = group.id, let place = entry.places[id.uuidString] else { return nil }
+                               return .init(groupID: id.uuidString.lowercased(), group: Self.groupName(group, req), place: place)
+                           })
         }
     }
 

@@ -71,44 +71,52 @@ struct BudgetRoundController: RouteCollection {
         return try await renderNew(req, FormState())
     }
 
+    /// The territory a round form names: nil when unknown; `denied` when the user may not run rounds there.
+    struct Place { let territory: Territory?; let denied: Bool }
+
     /// Reads and checks the round settings shared by the new-round form and the pabulib import.
-    static func readSettings(_ req: Request, _ form: inout FormState) async throws -> Territory? {
+    static func readSettings(_ req: Request, _ form: inout FormState) async throws -> Place {
         form.requireText("title", length: 3...200, req)
         form.optionalText("description", max: 5000, req)
         let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
-        if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
-        else if !req.can(.manageBudgetRound, on: try await TerritoryPath.target(territory!.id!, on: req.db)) {
-            form.fail("territory", req.t("rounds.not_your_territory"))
+        var denied = false
+        if let territory {
+            if !req.can(.manageBudgetRound, on: try await TerritoryPath.target(try territory.requireID(), on: req.db)) {
+                form.fail("territory", req.t("rounds.not_your_territory"))
+                denied = true
+            }
+        } else {
+            form.fail("territory", req.t("validation.choose_from_list"))
         }
         if !AssessmentController.isDay(form["opens_on"]) { form.fail("opens_on", req.t("validation.date")) }
         if !AssessmentController.isDay(form["closes_on"]) { form.fail("closes_on", req.t("validation.date")) }
         else if form["closes_on"] < form["opens_on"] { form.fail("closes_on", req.t("rounds.window_backwards")) }
-        return territory
+        return Place(territory: denied ? nil : territory, denied: denied)
     }
 
     func create(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         var form = FormState.read(req, fields: ["territory", "title", "description", "envelope", "ballot_type", "rule", "opens_on", "closes_on",
                                                 "min_choices", "max_choices", "points_total"])
-        let territory = try await Self.readSettings(req, &form)
+        let place = try await Self.readSettings(req, &form)
+        let territory = place.territory
         var envelope = Money.som(0)
         do { envelope = try Money.parse(form["envelope"]) } catch { form.fail("envelope", req.t("validation.money")) }
         if envelope.minorUnits <= 0 && form.errors["envelope"] == nil { form.fail("envelope", req.t("validation.money")) }
         let type = BallotType(rawValue: form["ballot_type"])
         if type == nil { form.fail("ballot_type", req.t("validation.choose_from_list")) }
         let rule = BudgetingRule(rawValue: form["rule"])
-        if rule == nil || (type != nil && !type!.rules.contains(rule!)) { form.fail("rule", req.t("rounds.rule_not_for_ballot")) }
+        if let rule, let type, type.rules.contains(rule) {} else { form.fail("rule", req.t("rounds.rule_not_for_ballot")) }
         func count(_ field: String, _ range: ClosedRange<Int>) -> Int? {
             guard !form[field].isEmpty else { return nil }
-            guard let value = Int(form[field]), range.contains(value) else { form.fail(field, req.t("validation.count")); return nil }
+            guard let value = form.integer(field, in: range) else { form.fail(field, req.t("validation.count")); return nil }
             return value
         }
         let minChoices = count("min_choices", 1...100), maxChoices = count("max_choices", 1...100)
         if let minChoices, let maxChoices, minChoices > maxChoices { form.fail("max_choices", req.t("rounds.max_below_min")) }
         let points = count("points_total", 1...1000)
         if type == .cumulative && points == nil { form.fail("points_total", req.t("validation.count")) }
-        let denied = form.errors["territory"] == req.t("rounds.not_your_territory")
-        guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: denied ? .forbidden : .unprocessableEntity) }
+        guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: place.denied ? .forbidden : .unprocessableEntity) }
         let round = BudgetRound(territoryID: territory.id!, title: form["title"], description: form["description"], envelopeTyiyn: envelope.minorUnits,
                                 type: type, rule: rule, status: .draft, window: (form["opens_on"], form["closes_on"]))
         round.minChoices = type == .cumulative ? nil : minChoices
@@ -152,6 +160,7 @@ struct BudgetRoundController: RouteCollection {
         let version: Int
         let problemOptions: [Option]
         let resultsVisible: Bool
+        let countsVisible: Bool
         let online: Int, paper: Int, imported: Int
         let form: FormState
         let formName: String
@@ -169,13 +178,14 @@ struct BudgetRoundController: RouteCollection {
                         ballotErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = req.actor.userID
         let data = try await RoundData.load(round, on: req.db, ballots: .of(user))
-        let counts = try await RoundData.counts(round, on: req.db)
+        // No count of any kind while voting is open: turnout by channel is shown once voting has closed.
+        let counts = [.counting, .published].contains(round.roundStatus) ? try await RoundData.counts(try round.requireID(), on: req.db) : [:]
         let target = try await Self.target(round, req)
         let stored = user.flatMap { id in data.ballots.first { $0.channel == .online && $0.voter == id }?.choices }
         let choices = submitted ?? stored ?? []
         let eligibility = try await Self.eligibility(req, round)
         let today = ActionPlanRules.today()
-        let chosenTotal = choices.reduce(Int64(0)) { $0 + data.costs[$1.project] }
+        let chosenTotal = Money.sum(choices.map { data.costs.indices.contains($0.project) ? data.costs[$0.project] : 0 })
         let directory = try await TerritoryDirectory.load(on: req.db)
         let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ Array(directory.subtree(of: round.$territory.id)))
             .filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()
@@ -210,13 +220,14 @@ struct BudgetRoundController: RouteCollection {
             voteBlocked: round.isOpen(on: today) ? (eligibility.map { req.t($0, ["territory": round.territory.name.display(req.language).text]) } ?? "") : "",
             hasBallot: stored != nil,
             chosenTotal: Money(minorUnits: chosenTotal).formatted(req.language),
-            remaining: Money(minorUnits: round.envelopeTyiyn - chosenTotal).formatted(req.language),
+            remaining: Money(minorUnits: round.envelopeTyiyn.saturatingSubtracting(chosenTotal)).formatted(req.language),
             overBudget: chosenTotal > round.envelopeTyiyn,
             canManage: req.can(.manageBudgetRound, on: target), canEnterPaper: req.can(.enterPaperBallots, on: target) && round.roundStatus.acceptsPaperBallots,
             nextStatus: next?.rawValue ?? "", nextStatusLabel: next.map { req.t("rounds.move_to", ["status": req.t($0.catalogKey)]) } ?? "",
             version: round.version,
             problemOptions: problems.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
             resultsVisible: round.roundStatus == .published || (round.roundStatus == .counting && req.can(.manageBudgetRound, on: target)),
+            countsVisible: [.counting, .published].contains(round.roundStatus),
             online: counts[.online] ?? 0, paper: counts[.paper] ?? 0, imported: counts[.imported] ?? 0,
             form: form, formName: formName, ballotErrors: ballotErrors, hasBallotErrors: !ballotErrors.isEmpty, currencyUnit: Currency.kgs.unit(req.language))
         return try await req.page("rounds/show", titleKey: "", content, forms: true, title: round.title, status: status)
@@ -266,7 +277,7 @@ struct BudgetRoundController: RouteCollection {
             try await project.$problems.attach(problems, on: db)
             if round.roundStatus == .draft {
                 round.status = RoundStatus.projects.rawValue
-                round.version += 1
+                round.version = round.version.saturatingAdding(1)
                 try await round.update(on: db)
             }
             try await AuditLog.record(on: db, by: req.auditActor, action: "round.project", entityType: "round", entityID: round.id!.uuidString.lowercased(),
@@ -282,22 +293,25 @@ struct BudgetRoundController: RouteCollection {
         try req.authorize(.manageBudgetRound, on: try await Self.target(round, req))
         var form = FormState.read(req, fields: ["status", "version"])
         let wanted = RoundStatus(rawValue: form["status"])
-        if Int(form["version"]) != round.version { form.fail("status", req.t("error.stale_edit")) }
+        let stale = form.version != round.version
+        if stale { form.fail("status", req.t("error.stale_edit")) }
         else if wanted == nil || round.roundStatus.next != wanted { form.fail("status", req.t("rounds.bad_transition")) }
         else if wanted == .voting, try await BudgetProject.query(on: req.db).filter(\.$round.$id == round.id!).count() < 2 {
             form.fail("status", req.t("rounds.needs_projects"))
         }
-        guard form.isValid, let wanted else {
-            return try await render(req, round, form: form, formName: "status", status: form.errors["status"] == req.t("error.stale_edit") ? .conflict : .unprocessableEntity)
+        guard form.isValid, let wanted else { return try await render(req, round, form: form, formName: "status", status: stale ? .conflict : .unprocessableEntity) }
+        // Publishing shows the stored result: it must be there and still match the ballots.
+        if wanted == .published, !(try await RoundResultStore.isCurrent(round, on: req.db)) {
+            try await RoundResultStore.compute(round, app: req.application)
         }
         let before = round.snapshot
         let expected = round.version
         round.status = wanted.rawValue
-        round.version += 1
+        round.version = expected + 1
         let saved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(BudgetRound.schema, id: round.id!, expected: expected, on: db) else { return false }
+            guard try await VersionClaim.claim(BudgetRound.schema, id: try round.requireID(), expected: expected, on: db) else { return false }
             try await round.update(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "round.status", entityType: "round", entityID: round.id!.uuidString.lowercased(),
+            try await AuditLog.record(on: db, by: req.auditActor, action: "round.status", entityType: "round", entityID: GrantDisplay.id(round),
                                       before: before, after: round.snapshot)
             return true
         }
@@ -305,6 +319,9 @@ struct BudgetRoundController: RouteCollection {
             form.fail("status", req.t("error.stale_edit"))
             return try await render(req, try await Self.load(req), form: form, formName: "status", status: .conflict)
         }
+        // Voting has closed: the ballots are final (a late ballot finds the round no longer open, under its lock),
+        // so the result is counted now, once, and kept.
+        if wanted == .counting { try await RoundResultStore.compute(round, app: req.application) }
         req.flash("admin.saved")
         return req.redirect(to: Self.path(round), redirectType: .normal)
     }
@@ -312,6 +329,7 @@ struct BudgetRoundController: RouteCollection {
     // MARK: - Voting
 
     struct DuplicateBallot: Error {}
+    struct VotingClosed: Error {}
 
     /// Reads the ballot form: ticked projects (`choice[]`), or points per project (`points_<code>`).
     static func readBallot(_ req: Request, _ data: RoundData) -> (choices: [BallotChoice], unreadable: Bool) {
@@ -321,7 +339,7 @@ struct BudgetRoundController: RouteCollection {
             for (index, code) in data.codes.enumerated() {
                 let text = ((try? req.content.get(String.self, at: "points_\(code)")) ?? "").trimmingCharacters(in: .whitespaces)
                 if text.isEmpty || text == "0" { continue }
-                if let points = Int(text) { choices.append(BallotChoice(project: index, points: points)) } else { unreadable = true }
+                if let points = BoundedInt.parse(text, in: BallotDesign.pointsRange) { choices.append(BallotChoice(project: index, points: points)) } else { unreadable = true }
             }
             return (choices, unreadable)
         }
@@ -337,7 +355,7 @@ struct BudgetRoundController: RouteCollection {
         case .tooMany(let maximum): req.t("ballot.too_many", ["count": String(maximum)])
         case .overEnvelope(let chosen, let envelope):
             req.t("ballot.over_envelope", ["chosen": Money(minorUnits: chosen).formatted(req.language), "envelope": Money(minorUnits: envelope).formatted(req.language),
-                                           "over": Money(minorUnits: chosen - envelope).formatted(req.language)])
+                                           "over": Money(minorUnits: chosen.saturatingSubtracting(envelope)).formatted(req.language)])
         case .pointsNotDistributed(let expected, let given): req.t("ballot.points_total", ["expected": String(expected), "given": String(given)])
         case .pointsNotPositive: req.t("ballot.points_positive")
         }
@@ -362,13 +380,16 @@ struct BudgetRoundController: RouteCollection {
         let projectIDs = data.projects.map { $0.id! }
         do {
             let changed = try await req.write { db -> Bool in
+                // Under the round's lock: a ballot either lands before voting closes or finds it closed.
+                try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
+                guard let current = try await BudgetRound.find(roundID, on: db), current.isOpen(on: ActionPlanRules.today()) else { throw VotingClosed() }
                 let existing = try await BudgetBallot.query(on: db).filter(\.$round.$id == roundID).filter(\.$voter.$id == userID).first()
                 let ballot = existing ?? BudgetBallot(roundID: roundID, voterID: userID, channel: .online)
                 if let existing {
                     // Touching the row first locks it (PostgreSQL): a concurrent change waits, then
                     // replaces these choices instead of adding its own beside them.
-                    try await (db as! any SQLDatabase).update(BudgetBallot.schema).set("updated_at", to: Date())
-                        .where("id", .equal, existing.id!).run()
+                    try await (db as? any SQLDatabase)?.update(BudgetBallot.schema).set("updated_at", to: Date())
+                        .where("id", .equal, try existing.requireID()).run()
                     try await BallotChoiceRecord.query(on: db).filter(\.$ballot.$id == existing.id!).delete()
                 } else {
                     do { try await ballot.create(on: db) } catch let error as any DatabaseError where error.isConstraintFailure { throw DuplicateBallot() }
@@ -384,6 +405,8 @@ struct BudgetRoundController: RouteCollection {
             req.flash(changed ? "ballot.changed" : "ballot.cast")
         } catch is DuplicateBallot {
             return try await render(req, round, ballot: choices, ballotErrors: [req.t("ballot.already_cast")], status: .conflict)
+        } catch is VotingClosed {
+            return try await render(req, try await Self.load(req), ballot: choices, ballotErrors: [req.t("ballot.closed")], status: .conflict)
         }
         return req.redirect(to: Self.path(round) + "#ballot", redirectType: .normal)
     }

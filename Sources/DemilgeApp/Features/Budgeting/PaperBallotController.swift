@@ -122,14 +122,18 @@ struct PaperBallotController: RouteCollection {
               let batch = try await PaperBatch.query(on: req.db).filter(\.$id == batchID).filter(\.$round.$id == round.id!).first() else { throw DemilgeError.notFound }
         var form = FormState.read(req, fields: ["ballots", "entry", "version"])
         let entry = form["entry"] == "first" ? 1 : 2
-        if Int(form["version"]) != batch.version { form.fail("ballots", req.t("error.stale_edit")) }
-        if batch.status == PaperBatch.Status.counted.rawValue || !round.roundStatus.acceptsPaperBallots { form.fail("ballots", req.t("paper.closed")) }
-        if entry == 1 && batch.status != PaperBatch.Status.mismatch.rawValue { form.fail("ballots", req.t("paper.closed")) }
+        var refusal: HTTPResponseStatus? = nil
+        func refuse(_ key: String, _ status: HTTPResponseStatus) { form.fail("ballots", req.t(key)); refusal = refusal ?? status }
+        if form.version != batch.version { refuse("error.stale_edit", .conflict) }
+        if batch.status == PaperBatch.Status.counted.rawValue || !round.roundStatus.acceptsPaperBallots { refuse("paper.closed", .conflict) }
+        if entry == 1 && batch.status != PaperBatch.Status.mismatch.rawValue { refuse("paper.closed", .conflict) }
+        // The two entries of a batch are made by two different people: the other entry's author may not type this one.
+        let otherAuthor = entry == 1 ? batch.$secondBy.id : batch.$firstBy.id
+        if otherAuthor == user.id { refuse("paper.same_person", .forbidden) }
         let data = try await RoundData.load(round, on: req.db, ballots: .none)
         let lineErrors = check(req, data, &form)
         guard form.isValid else {
-            let stale = form.errors["ballots"] == req.t("error.stale_edit") || form.errors["ballots"] == req.t("paper.closed")
-            return try await render(req, round, form: form, formName: batchID.uuidString.lowercased(), lineErrors: lineErrors, status: stale ? .conflict : .unprocessableEntity)
+            return try await render(req, round, form: form, formName: batchID.uuidString.lowercased(), lineErrors: lineErrors, status: refusal ?? .unprocessableEntity)
         }
         let first = entry == 1 ? form["ballots"] : batch.firstEntry
         let second = entry == 2 ? form["ballots"] : (batch.secondEntry ?? "")
@@ -138,9 +142,12 @@ struct PaperBallotController: RouteCollection {
         let expected = batch.version
         if entry == 1 { batch.firstEntry = first; batch.$firstBy.id = user.id } else { batch.secondEntry = second; batch.$secondBy.id = user.id }
         batch.status = (matched ? PaperBatch.Status.counted : .mismatch).rawValue
-        batch.version += 1
+        batch.version = batch.version.saturatingAdding(1)
         let roundID = round.id!, projectIDs = data.projects.map { $0.id! }
         let saved = try await req.write { db -> Bool in
+            // Under the round's lock: a batch is counted only while the round is still in voting.
+            try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
+            guard try await BudgetRound.find(roundID, on: db)?.roundStatus.acceptsPaperBallots == true else { return false }
             guard try await VersionClaim.claim(PaperBatch.schema, id: batchID, expected: expected, on: db) else { return false }
             try await batch.update(on: db)
             if matched {

@@ -1,5 +1,6 @@
 import DemilgeCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// A round with its projects (in ballot order) and its counted ballots, ready for the rules.
@@ -7,7 +8,7 @@ struct RoundData {
     let round: BudgetRound
     let projects: [BudgetProject]
     /// Counted ballots: online and imported ones, and paper ones from batches whose two entries agree.
-    let ballots: [(channel: BudgetBallot.Channel, voter: UUID?, choices: [BallotChoice])]
+    let ballots: [(id: UUID, channel: BudgetBallot.Channel, voter: UUID?, choices: [BallotChoice])]
 
     /// Which ballots to load: pages other than results stay quick on an imported city round of tens
     /// of thousands of ballots by loading none, or only the reader's own.
@@ -16,27 +17,31 @@ struct RoundData {
     static func load(_ round: BudgetRound, on db: any Database, ballots wanted: Ballots = .all) async throws -> RoundData {
         let projects = try await BudgetProject.query(on: db).filter(\.$round.$id == round.id!).with(\.$problems).all()
             .sorted { ($0.code.count, $0.code) < ($1.code.count, $1.code) }
-        let position = Dictionary(uniqueKeysWithValues: projects.enumerated().map { ($1.id!, $0) })
+        let position = Dictionary(firstValues: projects.enumerated().map { ($1.id!, $0) })
         let query = BudgetBallot.query(on: db).filter(\.$round.$id == round.id!).with(\.$choices)
         switch wanted {
         case .all: break
         case .none, .of(nil): return RoundData(round: round, projects: projects, ballots: [])
         case .of(let voter?): query.filter(\.$voter.$id == voter)
         }
-        let ballots = try await query.all().map { ballot in
-            (channel: BudgetBallot.Channel(rawValue: ballot.channel) ?? .online, voter: ballot.$voter.id,
+        let ballots = try await query.all().compactMap { ballot -> (id: UUID, channel: BudgetBallot.Channel, voter: UUID?, choices: [BallotChoice])? in
+            guard let id = ballot.id, let channel = BudgetBallot.Channel(rawValue: ballot.channel) else { return nil }
+            return (id: id, channel: channel, voter: ballot.$voter.id,
              choices: ballot.choices.compactMap { choice in position[choice.$project.id].map { BallotChoice(project: $0, points: choice.points) } }
                 .sorted { $0.project < $1.project })
         }
         return RoundData(round: round, projects: projects, ballots: ballots)
     }
 
-    /// Counted ballots per channel, without loading them.
-    static func counts(_ round: BudgetRound, on db: any Database) async throws -> [BudgetBallot.Channel: Int] {
+
+    /// Counted ballots per channel, without loading them (one grouped query).
+    static func counts(_ roundID: UUID, on db: any Database) async throws -> [BudgetBallot.Channel: Int] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        struct Row: Decodable { let channel: String; let count: Int }
+        let rows = try await sql.select().column("channel").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
+            .from(BudgetBallot.schema).where("round_id", .equal, roundID).groupBy("channel").all(decoding: Row.self)
         var counts: [BudgetBallot.Channel: Int] = [:]
-        for channel in [BudgetBallot.Channel.online, .paper, .imported] {
-            counts[channel] = try await BudgetBallot.query(on: db).filter(\.$round.$id == round.id!).filter(\.$channel == channel.rawValue).count()
-        }
+        for row in rows { if let channel = BudgetBallot.Channel(rawValue: row.channel) { counts[channel] = row.count } }
         return counts
     }
 
@@ -59,8 +64,9 @@ struct RoundData {
         return totals
     }
 
-    /// The pabulib file of the round: projects with votes and selection under its rule, anonymous ballots.
-    func pabulib(territoryName: String, selected: Set<Int>) -> String {
+    /// The pabulib file of the round: projects with votes and selection under its rule, anonymous ballots listed in
+    /// `order` (a keyed hash of each ballot's id: nothing in it follows when a ballot was cast).
+    func pabulib(territoryName: String, selected: Set<Int>, order: (UUID) -> Data) -> String {
         func clean(_ text: String) -> String { text.replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") }
         let votes = zip(votes(.online), zip(votes(.paper), votes(.imported))).map { $0 + $1.0 + $1.1 }
         var lines = ["META", "key;value", "description;\(clean(round.title))", "country;Kyrgyzstan", "unit;\(clean(territoryName))",
@@ -76,7 +82,8 @@ struct RoundData {
             lines.append("\(project.code);\(Money(minorUnits: project.costTyiyn).plainAmount);\(votes[index]);\(clean(project.title));\(selected.contains(index) ? 1 : 0)")
         }
         lines += ["VOTES", round.type == .cumulative ? "voter_id;vote;points" : "voter_id;vote"]
-        for (number, ballot) in ballots.enumerated() {
+        let shuffled = ballots.map { (order($0.id), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+        for (number, ballot) in shuffled.enumerated() {
             let vote = ballot.choices.map { codes[$0.project] }.joined(separator: ",")
             lines.append(round.type == .cumulative ? "\(number + 1);\(vote);\(ballot.choices.map { String($0.points) }.joined(separator: ","))" : "\(number + 1);\(vote)")
         }

@@ -3,12 +3,9 @@ import Fluent
 import Vapor
 
 /// Results of a round under its rule, explained project by project and to each voter; the round as a
-/// pabulib file; and a new round made from a pabulib file.
+/// pabulib file; and a new round made from a pabulib file. Results are read from the stored outcome
+/// (`RoundResultStore`): no rule runs for a reader.
 struct RoundResultsController: RouteCollection {
-    /// Equal-shares explanations replay every payment exactly; beyond this many ballots the page
-    /// shows the outcome without them.
-    static let explainedBallots = 20_000
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get("rounds", ":id", "results", use: results)
         routes.get("rounds", ":id", "round.pb", use: export)
@@ -16,6 +13,8 @@ struct RoundResultsController: RouteCollection {
         routes.on(.POST, "rounds", "import", body: .collect(maxSize: BodyLimits.pabulibUpload), use: importFile)
     }
 
+    /// Results are public once published; staff of the round's territory preview them while counting. Nobody sees
+    /// a tally while voting is open.
     private func visible(_ req: Request, _ round: BudgetRound) async throws -> Bool {
         if round.roundStatus == .published { return true }
         guard round.roundStatus == .counting else { return false }
@@ -44,79 +43,78 @@ struct RoundResultsController: RouteCollection {
         let comparison: String
     }
 
-    /// The rule people compare with: equal shares for greedy rounds, greedy for equal-shares ones.
-    static func comparison(for rule: BudgetingRule, _ type: BallotType) -> BudgetingRule {
-        if rule.isEqualShares { return type == .cumulative && rule == .mesAdditiveCardinalSat ? .greedyPoints : .greedyCostSat }
-        return type == .cumulative && rule == .greedyPoints ? .mesAdditiveCardinalSat : .mesCostSatAddOneGreedy
-    }
-
     func results(req: Request) async throws -> Response {
         let round = try await BudgetRoundController.load(req)
         guard try await visible(req, round) else { throw DemilgeError.notFound }
-        let data = try await RoundData.load(round, on: req.db)
-        let instance = data.instance
-        let rule = round.outcomeRule
-        let explained = data.ballots.count <= Self.explainedBallots
-        let account = explained ? OutcomeAccount.explain(instance, rule: rule) : nil
-        let outcome = account?.outcome ?? rule.outcome(instance)
-        let other = Self.comparison(for: rule, round.type)
-        let otherOutcome = other.outcome(instance)
-        let funded = Set(outcome.selected), otherFunded = Set(otherOutcome.selected)
-        let (online, paper, imported) = (data.votes(.online), data.votes(.paper), data.votes(.imported))
+        let roundID = try round.requireID()
+        let data = try await RoundData.load(round, on: req.db, ballots: .of(req.actor.userID))
+        guard let stored = try await RoundResultStore.load(roundID, on: req.db) else {
+            return try await req.page("rounds/pending", titleKey: "results.pending_title", ["id": roundID.uuidString.lowercased()], status: .accepted)
+        }
         let language = req.language
         func money(_ value: Rational) -> String { Money(som: value).formatted(language) }
-        let me = req.actor.userID.flatMap { id in data.ballots.firstIndex { $0.channel == .online && $0.voter == id } }
-        let myChoices = Set(me.map { data.ballots[$0].choices.map(\.project) } ?? [])
-        let myPayments = me.flatMap { index in account?.payments.isEmpty == false ? account!.payments[index] : nil } ?? []
+        let funded = Set(stored.selected), otherFunded = Set(stored.comparisonSelected)
+        let mine = data.ballots.first { $0.channel == .online && $0.voter != nil }
+        let myChoices = Set(mine.map { $0.choices.map(\.project) } ?? [])
+        let myShare = try await mine.asyncFlatMap { ballot in
+            try await RoundVoterShare.query(on: req.db).filter(\.$round.$id == roundID).filter(\.$ballot.$id == ballot.id).first()?.share
+        }
+        let titles = Dictionary(firstValues: data.projects.map { ($0.code, $0.title) })
         let rows = data.projects.indices.map { index -> Row in
             let project = data.projects[index]
-            let paid = myPayments.first { $0.project == index }?.amount
-            return Row(code: project.code, title: project.title, online: online[index], paper: paper[index], imported: imported[index],
-                       total: online[index] + paper[index] + imported[index], cost: Money(minorUnits: project.costTyiyn).formatted(language),
+            let votes = stored.votes[project.code]?.byChannel ?? [:]
+            let paid = myShare?.payments.first { $0.project == project.code }?.exactAmount
+            return Row(code: project.code, title: project.title, online: votes["online"] ?? 0, paper: votes["paper"] ?? 0, imported: votes["imported"] ?? 0,
+                       total: stored.votes[project.code]?.total ?? 0, cost: Money(minorUnits: project.costTyiyn).formatted(language),
                        share: Self.percent(project.costTyiyn, of: round.envelopeTyiyn, language),
-                       funded: funded.contains(index), otherFunded: otherFunded.contains(index),
-                       why: account.map { Self.why($0.verdicts[index], data, req) } ?? "",
+                       funded: funded.contains(project.code), otherFunded: otherFunded.contains(project.code),
+                       why: stored.verdicts?[project.code].map { Self.why($0, rule: round.outcomeRule, titles: titles, req) } ?? "",
                        mine: myChoices.contains(index), myPayment: paid.map(money) ?? "")
         }.sorted { ($0.funded ? 0 : 1, -$0.total) < ($1.funded ? 0 : 1, -$1.total) }
+        let myProjects = myChoices.sorted().map { data.projects[$0] }
         let envelope = Money(minorUnits: round.envelopeTyiyn).som
+        let otherRule = stored.comparisonRule
         return try await req.page("rounds/results", titleKey: "results.title", titleArguments: ["round": round.title], Content(
-            id: round.id!.uuidString.lowercased(), title: round.title, territory: TerritoryLink(round.territory, language, catalog: req.application.catalog),
-            envelope: Money(minorUnits: round.envelopeTyiyn).formatted(language), rule: req.t("rule.\(rule.rawValue)"), otherRule: req.t("rule.\(other.rawValue)"),
-            online: data.count(.online), paper: data.count(.paper), imported: data.count(.imported), pointsWord: round.type == .cumulative,
-            rows: rows, spent: money(outcome.cost), left: money(envelope - outcome.cost),
-            explained: explained, voted: me != nil,
-            myFunded: myChoices.filter { funded.contains($0) }.sorted().map { data.projects[$0].title },
-            myUnfunded: myChoices.filter { !funded.contains($0) }.sorted().map { data.projects[$0].title },
-            hasMyFunded: myChoices.contains { funded.contains($0) }, hasMyUnfunded: myChoices.contains { !funded.contains($0) },
-            yourShare: account?.perVoterBudget.map { req.t("results.your_share", ["money": money($0)]) } ?? "",
+            id: roundID.uuidString.lowercased(), title: round.title, territory: TerritoryLink(round.territory, language, catalog: req.application.catalog),
+            envelope: Money(minorUnits: round.envelopeTyiyn).formatted(language), rule: req.t("rule.\(stored.rule)"), otherRule: req.t("rule.\(otherRule)"),
+            online: stored.ballots["online"] ?? 0, paper: stored.ballots["paper"] ?? 0, imported: stored.ballots["imported"] ?? 0,
+            pointsWord: round.type == .cumulative,
+            rows: rows, spent: money(stored.exactCost), left: money(envelope - stored.exactCost),
+            explained: stored.verdicts != nil, voted: mine != nil,
+            myFunded: myProjects.filter { funded.contains($0.code) }.map(\.title),
+            myUnfunded: myProjects.filter { !funded.contains($0.code) }.map(\.title),
+            hasMyFunded: myProjects.contains { funded.contains($0.code) }, hasMyUnfunded: myProjects.contains { !funded.contains($0.code) },
+            yourShare: stored.exactPerVoterBudget.map { req.t("results.your_share", ["money": money($0)]) } ?? "",
             status: req.t(round.roundStatus.catalogKey), heading: req.t("results.title", ["round": round.title]),
-            comparison: req.t("results.comparison", ["other": req.t("rule.\(other.rawValue)"), "spent": money(otherOutcome.cost),
-                                                     "count": String(otherOutcome.selected.count)])))
+            comparison: req.t("results.comparison", ["other": req.t("rule.\(otherRule)"), "spent": money(stored.exactComparisonCost),
+                                                     "count": String(stored.comparisonSelected.count)])))
     }
 
     static func percent(_ part: Int64, of whole: Int64, _ language: Language) -> String {
         guard whole > 0 else { return "—" }
-        let tenths = (part * 1000 + whole / 2) / whole
-        return Formatters.decimal(Decimal(tenths) / 10, fractionDigits: 1, language) + "%"
+        let tenths = (Rational(Int(part)) * Rational(1000) / Rational(Int(whole))).decimal(digits: 0)
+        return Formatters.decimal(tenths / 10, fractionDigits: 1, language) + "%"
     }
 
     /// The verdict in plain words, in the reader's language.
-    static func why(_ verdict: OutcomeAccount.Verdict, _ data: RoundData, _ req: Request) -> String {
-        func money(_ value: Rational) -> String { Money(som: value).formatted(req.language) }
-        switch verdict {
-        case .fundedInTurn(let left): return req.t("why.greedy_funded", ["left": money(left)])
-        case .notFundedInTurn(let left): return req.t("why.greedy_not_funded", ["left": money(left)])
-        case let .fundedByEqualShares(supporters, fullPayers, share):
+    static func why(_ verdict: RoundResult.Verdict, rule: BudgetingRule, titles: [String: String], _ req: Request) -> String {
+        func money(_ text: String?) -> String { Money(som: text.flatMap { Rational(fraction: $0) } ?? .zero).formatted(req.language) }
+        switch verdict.kind {
+        case .fundedInTurn: return req.t("why.greedy_funded", ["left": money(verdict.left)])
+        case .notFundedInTurn: return req.t("why.greedy_not_funded", ["left": money(verdict.left)])
+        case .fundedByEqualShares:
             // On cumulative ballots with points as utility the share is per point given.
-            let perPoint = data.round.outcomeRule == .mesAdditiveCardinalSat
-            let arguments = ["supporters": String(supporters), "full": String(fullPayers), "others": String(supporters - fullPayers), "share": money(share)]
+            let perPoint = rule == .mesAdditiveCardinalSat
+            let supporters = verdict.supporters ?? 0, fullPayers = verdict.fullPayers ?? 0
+            let arguments = ["supporters": String(supporters), "full": String(fullPayers), "others": String(supporters.saturatingAdding(-fullPayers)),
+                             "share": money(verdict.share)]
             if fullPayers == 0 { return req.t(perPoint ? "why.mes_equal_points" : "why.mes_equal", arguments) }
             return req.t(perPoint ? "why.mes_capped_points" : "why.mes_capped", arguments)
-        case .fundedByCompletion(let left): return req.t("why.completion", ["left": money(left)])
-        case let .notFundedByEqualShares(left, cost, spent, mostOn):
-            var text = req.t("why.mes_not_funded", ["left": money(left), "cost": money(cost)])
-            if let mostOn, !spent.isZero {
-                text += " " + req.t("why.mes_spent_on", ["spent": money(spent), "project": data.projects[mostOn].title])
+        case .fundedByCompletion: return req.t("why.completion", ["left": money(verdict.left)])
+        case .notFundedByEqualShares:
+            var text = req.t("why.mes_not_funded", ["left": money(verdict.left), "cost": money(verdict.cost)])
+            if let mostOn = verdict.mostOn, let title = titles[mostOn], let spent = verdict.spent.flatMap({ Rational(fraction: $0) }), !spent.isZero {
+                text += " " + req.t("why.mes_spent_on", ["spent": money(verdict.spent), "project": title])
             }
             return text
         case .noSupporters: return req.t("why.no_supporters")
@@ -125,16 +123,20 @@ struct RoundResultsController: RouteCollection {
 
     // MARK: - pabulib
 
+    /// The round as a pabulib file, once its ballots are final: for staff while counting, for everyone once published.
     func export(req: Request) async throws -> Response {
         let round = try await BudgetRoundController.load(req)
-        let staff = req.can(.manageBudgetRound, on: try await BudgetRoundController.target(round, req))
-        guard round.roundStatus == .published || staff else { throw DemilgeError.notFound }
+        guard try await visible(req, round) else { throw DemilgeError.notFound }
+        let roundID = try round.requireID()
         let data = try await RoundData.load(round, on: req.db)
-        let selected = round.roundStatus == .published || round.roundStatus == .counting ? Set(round.outcomeRule.outcome(data.instance).selected) : []
-        let text = data.pabulib(territoryName: round.territory.name.display(.ky).text, selected: selected)
+        let stored = try await RoundResultStore.load(roundID, on: req.db)
+        let winners = Set(stored?.selected ?? [])
+        let selected = Set(data.projects.indices.filter { winners.contains(data.projects[$0].code) })
+        let key = try await ServerKeys.key("ballot-order:\(roundID.uuidString)", app: req.application, on: req.db)
+        let text = data.pabulib(territoryName: round.territory.name.display(.ky).text, selected: selected) { ServerKeys.order($0, key: key) }
         let response = Response(status: .ok, body: .init(string: text))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["charset": "utf-8"])
-        response.headers.contentDisposition = .init(.attachment, filename: "demilge-round-\(round.id!.uuidString.lowercased().prefix(8)).pb")
+        response.headers.contentDisposition = .init(.attachment, filename: "demilge-round-\(roundID.uuidString.lowercased().prefix(8)).pb")
         return response
     }
 
@@ -156,46 +158,56 @@ struct RoundResultsController: RouteCollection {
         return try await renderImport(req, FormState())
     }
 
-    /// Creates a round in counting from a .pb file: its projects, its ballots (as imported), its budget.
+    /// Creates a round in counting from a .pb file: its projects, its ballots (as imported), its budget. The user must
+    /// be allowed to run rounds in the chosen territory before the file is read at all, and the file is read in
+    /// linear time within `PabulibReader.Limits`.
     func importFile(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
+        guard Policy.allowsSomewhere(req.actor, .manageBudgetRound) else { throw DemilgeError.forbidden }
         var form = FormState.read(req, fields: ["territory", "title", "description", "rule", "opens_on", "closes_on"])
-        let territory = try await BudgetRoundController.readSettings(req, &form)
-        let file = try? req.content.get(File.self, at: "file")
+        let place = try await BudgetRoundController.readSettings(req, &form)
+        if place.denied { return try await renderImport(req, form, status: .forbidden) }
         var instance: BudgetingInstance? = nil
-        if let file, file.data.readableBytes > 0 {
-            switch Self.read(String(decoding: Data(buffer: file.data), as: UTF8.self), req) {
-            case .success(let read): instance = read
-            case .failure(let message): form.fail("file", message.text)
+        if place.territory != nil {
+            if let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 {
+                switch Self.read(String(decoding: file.data.readableBytesView, as: UTF8.self), req) {
+                case .success(let read): instance = read
+                case .failure(let message): form.fail("file", message.text)
+                }
+            } else {
+                form.fail("file", req.t("validation.required"))
             }
-        } else {
-            form.fail("file", req.t("validation.required"))
         }
         let type: BallotType = instance?.voteType == .cumulative ? .cumulative : .approval
         let rule = BudgetingRule(rawValue: form["rule"])
-        if rule == nil || !type.rules.contains(rule!) { form.fail("rule", req.t("rounds.rule_not_for_ballot")) }
-        let denied = form.errors["territory"] == req.t("rounds.not_your_territory")
-        guard form.isValid, let territory, let instance, let rule else { return try await renderImport(req, form, status: denied ? .forbidden : .unprocessableEntity) }
-        let round = BudgetRound(territoryID: territory.id!, title: form["title"], description: form["description"], envelopeTyiyn: Self.tyiyn(instance.budget)!,
+        if let rule, type.rules.contains(rule) {} else { form.fail("rule", req.t("rounds.rule_not_for_ballot")) }
+        guard form.isValid, let territory = place.territory, let instance, let rule, let envelope = Self.tyiyn(instance.budget) else {
+            return try await renderImport(req, form, status: .unprocessableEntity)
+        }
+        let costs = instance.projects.compactMap { Self.tyiyn($0.cost) }
+        guard costs.count == instance.projects.count else { return try await renderImport(req, form, status: .unprocessableEntity) }
+        let round = BudgetRound(territoryID: try territory.requireID(), title: form["title"], description: form["description"], envelopeTyiyn: envelope,
                                 type: type, rule: rule, status: .counting, window: (form["opens_on"], form["closes_on"]), imported: true)
-        if type == .cumulative { round.pointsTotal = instance.ballots.map { $0.points.reduce(0, +) }.max() }
+        if type == .cumulative { round.pointsTotal = instance.ballots.map { $0.points.saturatingSum() }.max() }
         try await req.write { db in
             try await round.create(on: db)
+            let roundID = try round.requireID()
             var projectIDs: [UUID] = []
-            for project in instance.projects {
+            for (project, cost) in zip(instance.projects, costs) {
                 let record = BudgetProject()
-                record.$round.id = round.id!
+                record.$round.id = roundID
                 record.code = project.id
                 record.title = project.name ?? project.id
                 record.description = ""
-                record.costTyiyn = Self.tyiyn(project.cost)!
+                record.costTyiyn = cost
                 try await record.create(on: db)
-                projectIDs.append(record.id!)
+                projectIDs.append(try record.requireID())
             }
-            try await Self.insertImportedBallots(instance, roundID: round.id!, projectIDs: projectIDs, on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "round.import", entityType: "round", entityID: round.id!.uuidString.lowercased(),
+            try await Self.insertImportedBallots(instance, roundID: roundID, projectIDs: projectIDs, on: db)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "round.import", entityType: "round", entityID: roundID.uuidString.lowercased(),
                                       after: ["title": round.title, "projects": String(instance.projects.count), "ballots": String(instance.ballots.count)])
         }
+        try await RoundResultStore.compute(round, app: req.application)
         req.flash("import.done")
         return req.redirect(to: BudgetRoundController.path(round), redirectType: .normal)
     }
@@ -206,10 +218,11 @@ struct RoundResultsController: RouteCollection {
         var choices: [BallotChoiceRecord] = []
         for ballot in instance.ballots {
             let record = BudgetBallot(roundID: roundID, voterID: nil, channel: .imported)
-            record.id = UUID()
+            let ballotID = UUID()
+            record.id = ballotID
             ballots.append(record)
-            for (position, project) in ballot.projects.enumerated() {
-                let choice = BallotChoiceRecord(ballotID: record.id!, projectID: projectIDs[project], points: ballot.points[position])
+            for (position, project) in ballot.projects.enumerated() where projectIDs.indices.contains(project) && ballot.points.indices.contains(position) {
+                let choice = BallotChoiceRecord(ballotID: ballotID, projectID: projectIDs[project], points: ballot.points[position])
                 choice.id = UUID()
                 choices.append(choice)
             }
@@ -235,8 +248,10 @@ struct RoundResultsController: RouteCollection {
 
     static func importProblem(_ instance: BudgetingInstance) -> String? {
         if instance.projects.isEmpty { return "import.no_projects" }
-        if tyiyn(instance.budget) == nil || instance.projects.contains(where: { tyiyn($0.cost) == nil }) { return "import.fractional_amounts" }
-        if instance.ballots.count > 200_000 { return "import.too_many_ballots" }
+        let amounts = [instance.budget] + instance.projects.map(\.cost)
+        if amounts.contains(where: { ($0 * Rational(100)).denominator != 1 }) { return "import.fractional_amounts" }
+        if amounts.contains(where: { tyiyn($0) == nil }) { return "import.amount_too_large" }
+        if instance.ballots.count > PabulibReader.Limits.standard.ballots { return "import.too_many_ballots" }
         return nil
     }
 }

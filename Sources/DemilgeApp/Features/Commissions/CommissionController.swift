@@ -121,7 +121,7 @@ struct CommissionController: RouteCollection {
         return byProblem.values.compactMap { measures -> PlanView? in
             guard let problem = measures.first?.problem else { return nil }
             let sorted = measures.sorted { $0.deadline < $1.deadline }
-            let total = Money(minorUnits: sorted.reduce(Int64(0)) { $0 + $1.plannedTyiyn })
+            let total = Money(minorUnits: Money.sum(sorted.map(\.plannedTyiyn)))
             return PlanView(problemID: problem.id!.uuidString.lowercased(), problem: problem.title, measures: sorted.map { m in
                 MeasureView(id: m.id!.uuidString.lowercased(), description: m.description, responsible: m.responsible,
                             deadline: AssessmentController.displayDate(m.deadline, req.language), deadlineISO: m.deadline,
@@ -191,14 +191,14 @@ struct CommissionController: RouteCollection {
         try req.authorize(.recordCommission, on: try await target(commission, req))
         var form = FormState.read(req, fields: ["held_on", "present", "minutes", "problem", "reason"])
         if !AssessmentController.isDay(form["held_on"]) { form.fail("held_on", req.t("validation.date")) }
-        let present = Int(form["present"])
-        if present == nil || !(0...500).contains(present!) { form.fail("present", req.t("validation.count")) }
+        let present = form.integer("present", in: 0...500)
+        if present == nil { form.fail("present", req.t("validation.count")) }
         form.requireText("minutes", length: 5...20_000, req)
         var problem: Problem? = nil
         if !form["problem"].isEmpty {
             let subtree = try await TerritoryDirectory.load(on: req.db).subtree(of: commission.$territory.id)
             problem = try await UUID(uuidString: form["problem"]).asyncFlatMap { try await Problem.find($0, on: req.db) }
-            if problem == nil || !subtree.contains(problem!.$territory.id) { form.fail("problem", req.t("validation.choose_from_list")) }
+            if problem.map({ !subtree.contains($0.$territory.id) }) ?? true { form.fail("problem", req.t("validation.choose_from_list")) }
             form.requireText("reason", length: 5...2000, req)
         }
         guard form.isValid, let present else { return try await render(req, commission, form: form, formName: "meeting", status: .unprocessableEntity) }
@@ -223,7 +223,7 @@ struct CommissionController: RouteCollection {
                 let before = chosen.snapshot
                 let from = chosen.problemStatus
                 chosen.status = ProblemStatus.prioritised.rawValue
-                chosen.version += 1
+                chosen.version = chosen.version.saturatingAdding(1)
                 try await chosen.update(on: db)
                 try await ProblemEvent(problemID: chosen.id!, from: from, to: .prioritised, reason: reason).create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
@@ -282,9 +282,9 @@ struct CommissionController: RouteCollection {
         var form = FormState.read(req, fields: ["status", "progress", "version"])
         let status = MeasureStatus(rawValue: form["status"])
         if status == nil { form.fail("status", req.t("validation.choose_from_list")) }
-        let progress = Int(form["progress"])
-        if progress == nil || !(0...100).contains(progress!) { form.fail("progress", req.t("validation.percent")) }
-        if Int(form["version"]) != measure.version { form.fail("status", req.t("error.stale_edit")) }
+        let progress = form.integer("progress", in: 0...100)
+        if progress == nil { form.fail("progress", req.t("validation.percent")) }
+        if form.version != measure.version { form.fail("status", req.t("error.stale_edit")) }
         guard form.isValid, let status, let progress else {
             return try await render(req, commission, form: form, formName: "progress", status: form.errors["status"] == req.t("error.stale_edit") ? .conflict : .unprocessableEntity)
         }
@@ -292,7 +292,7 @@ struct CommissionController: RouteCollection {
         let expected = measure.version
         measure.status = status.rawValue
         measure.progress = status == .done ? 100 : progress
-        measure.version += 1
+        measure.version = measure.version.saturatingAdding(1)
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(ActionMeasure.schema, id: measure.id!, expected: expected, on: db) else { return false }
             try await measure.update(on: db)

@@ -274,7 +274,7 @@ struct GrantApplicationController: RouteCollection {
         guard reading.form.isValid, reading.problems.isEmpty else {
             return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: .unprocessableEntity)
         }
-        let expected = req.content[Int.self, at: "version"] ?? -1
+        let expected = VersionClaim.read(req.content[String.self, at: "version"] ?? "") ?? -1
         store(reading, into: application)
         let submit = reading.submit
         let lines = reading.lines
@@ -317,26 +317,27 @@ struct GrantApplicationController: RouteCollection {
         guard let party = viewer.parties(for: application).first(where: { step.by.contains($0) }) else { throw DemilgeError.forbidden }
         if step.needsReason && form["reason"].isEmpty { form.fail("reason", req.t("grants.reason_required")) }
         form.optionalText("reason", max: 2000, req)
-        if to == .approved {
-            // A reserve application is approved only if the money left in the call still covers it.
-            let board = try await CallBoard.load(application.call, on: req.db)
-            let awarded = board.applications.filter { GrantDisplay.awarded.contains($0.grantStatus) }.reduce(Int64(0)) { $0 + $1.requestedTyiyn }
-            let left = application.call.budgetTyiyn - awarded
-            if application.requestedTyiyn > left {
-                form.fail("to", req.t("grants.over_budget", ["left": GrantDisplay.money(left, req), "requested": GrantDisplay.money(application.requestedTyiyn, req)]))
-            }
-        }
         if to == .completed, try await GrantReport.query(on: req.db).filter(\.$application.$id == application.id!).first() == nil {
             form.fail("to", req.t("grants.report_first"))
         }
         guard form.isValid else { return try await Self.render(req, application, form: form, formName: "move", status: .unprocessableEntity) }
-        let expected = Int(form["version"]) ?? -1
+        let expected = form.version ?? -1
         let reason = form["reason"]
-        let moved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(GrantApplication.schema, id: application.id!, expected: expected, on: db) else { return false }
-            application.version = expected + 1
-            try await GrantMove.apply(application, to: to, reason: reason, as: party, by: req, on: db)
-            return true
+        let requested = application.requestedTyiyn
+        let moved: Bool
+        do {
+            moved = try await req.write { db -> Bool in
+                guard try await VersionClaim.claim(GrantApplication.schema, id: try application.requireID(), expected: expected, on: db) else { return false }
+                // A reserve application is funded only if the money left in the call still covers it, counted with the
+                // call locked so that two such awards cannot both pass.
+                if to == .approved { try await CallBudget.reserve(requested, in: application.call, on: db) }
+                application.version = expected + 1
+                try await GrantMove.apply(application, to: to, reason: reason, as: party, by: req, on: db)
+                return true
+            }
+        } catch let over as CallBudget.OverBudget {
+            form.fail("to", req.t("grants.over_budget", ["left": GrantDisplay.money(over.leftTyiyn, req), "requested": GrantDisplay.money(requested, req)]))
+            return try await Self.render(req, try await GrantDisplay.loadApplication(req), form: form, formName: "move", status: .conflict)
         }
         guard moved else {
             form.fail("to", req.t("error.stale_edit"))

@@ -112,9 +112,9 @@ struct GrantCallController: RouteCollection {
         let budget = amount("budget"), minimum = amount("min_grant"), maximum = amount("max_grant")
         if minimum > maximum && form.errors["max_grant"] == nil { form.fail("max_grant", req.t("grants.max_below_min")) }
         if maximum > budget && form.errors["max_grant"] == nil { form.fail("max_grant", req.t("grants.max_above_budget")) }
-        let coFunding = Int(form["cofunding"]).flatMap { (0...99).contains($0) ? $0 : nil }
+        let coFunding = form.integer("cofunding", in: 0...99)
         if coFunding == nil { form.fail("cofunding", req.t("grants.percent")) }
-        let minimumScore = Int(form["minimum_score"]).flatMap { (0...100).contains($0) ? $0 : nil }
+        let minimumScore = form.integer("minimum_score", in: 0...100)
         if minimumScore == nil { form.fail("minimum_score", req.t("grants.percent")) }
         if !GrantLines.isDay(form["deadline"]) { form.fail("deadline", req.t("validation.date")) }
         else if form["deadline"] < ActionPlanRules.today() { form.fail("deadline", req.t("grants.deadline_past")) }
@@ -223,7 +223,7 @@ struct GrantCallController: RouteCollection {
             return try await renderNew(req, terms.form, kinds: terms.kinds, criteriaErrors: terms.criteriaErrors, action: action,
                                        status: terms.denied ? .forbidden : .unprocessableEntity)
         }
-        let expected = Int(terms.form["version"]) ?? -1
+        let expected = terms.form.version ?? -1
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(GrantCall.schema, id: call.id!, expected: expected, on: db) else { return false }
             let before = call.snapshot
@@ -279,10 +279,9 @@ struct GrantCallController: RouteCollection {
         let viewer = try await GrantViewer.load(req, call: call)
         let board = try await CallBoard.load(call, on: req.db)
         let visible = board.applications.filter { $0.grantStatus != .draft || viewer.isApplicant($0) || viewer.isManager }
-        let commissionSees = viewer.isManager || viewer.reviewer != nil
         func row(_ application: GrantApplication, line: GrantRanking.Line? = nil) -> ApplicationRow {
-            let aggregate = board.aggregate(application)
-            let showScore = aggregate != nil && (call.callStatus == .decided || commissionSees)
+            let aggregate = viewer.seesScores(of: application, call: call) ? board.aggregate(application) : nil
+            let showScore = aggregate != nil
             var decision = ""
             switch line?.decision {
             case .funded(let leftAfter): decision = req.t("grants.rank_funded", ["left": GrantDisplay.money(leftAfter, req)])
@@ -295,14 +294,14 @@ struct GrantCallController: RouteCollection {
                 id: GrantDisplay.id(application), title: application.title, organisation: application.organisation.name.text(req.language),
                 organisationSlug: application.organisation.slug, territory: application.territory.name.text(req.language),
                 requested: GrantDisplay.money(application.requestedTyiyn, req), status: req.t(application.grantStatus.catalogKey), statusKey: application.status,
-                score: showScore ? GrantDisplay.score(aggregate!.mean, req) : "", spread: showScore ? GrantDisplay.score(aggregate!.spread, req) : "",
+                score: aggregate.map { GrantDisplay.score($0.mean, req) } ?? "", spread: aggregate.map { GrantDisplay.score($0.spread, req) } ?? "",
                 hasScore: showScore, decision: decision, hasDecision: !decision.isEmpty)
         }
-        let ranking = (commissionSees || call.callStatus == .decided) ? board.ranking() : []
-        let byID = Dictionary(uniqueKeysWithValues: board.applications.map { (GrantDisplay.id($0), $0) })
+        let ranking = viewer.seesRanking(of: board) ? board.ranking() : []
+        let byID = Dictionary(firstValues: board.applications.map { (GrantDisplay.id($0), $0) })
         let reviewers = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == call.id!).with(\.$user).all()
         let next = call.callStatus.next
-        let awardedTotal = board.applications.filter { GrantDisplay.awarded.contains($0.grantStatus) }.reduce(Int64(0)) { $0 + $1.requestedTyiyn }
+        let awardedTotal = board.applications.filter { GrantDisplay.awarded.contains($0.grantStatus) }.map(\.requestedTyiyn).saturatingSum()
         let content = ShowContent(
             id: GrantDisplay.id(call), title: call.title, description: call.description, programme: call.programme.name.text(req.language),
             programmeSlug: call.programme.slug, budget: GrantDisplay.money(call.budgetTyiyn, req), minGrant: GrantDisplay.money(call.minGrantTyiyn, req),
@@ -325,7 +324,7 @@ struct GrantCallController: RouteCollection {
             hasReviewers: !reviewers.isEmpty,
             canDecide: viewer.isManager && call.callStatus == .review && !ranking.isEmpty,
             form: form, decided: call.callStatus == .decided,
-            left: GrantDisplay.money(call.budgetTyiyn - awardedTotal, req))
+            left: GrantDisplay.money(call.budgetTyiyn.saturatingSubtracting(awardedTotal), req))
         return try await req.page("grants/call", titleKey: "grants.title", content, forms: true, title: call.title, status: status)
     }
 
@@ -345,7 +344,7 @@ struct GrantCallController: RouteCollection {
             form.fail("status", req.t("grants.call_move_refused"))
             return try await render(req, call, form: form, status: .conflict)
         }
-        let expected = req.content[Int.self, at: "version"] ?? -1
+        let expected = VersionClaim.read(req.content[String.self, at: "version"] ?? "") ?? -1
         let moved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(GrantCall.schema, id: call.id!, expected: expected, on: db) else { return false }
             let before = call.snapshot
@@ -385,37 +384,52 @@ struct GrantCallController: RouteCollection {
     func decide(req: Request) async throws -> Response {
         let call = try await GrantDisplay.loadCall(req)
         try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
-        let board = try await CallBoard.load(call, on: req.db)
-        let waiting = board.applications.filter { [.submitted, .eligible, .underReview].contains($0.grantStatus) }
-        guard call.callStatus == .review, waiting.isEmpty, !board.ranking().isEmpty else {
-            var form = FormState()
-            form.fail("decide", req.t(waiting.isEmpty ? "grants.decide_refused" : "grants.decide_waiting", ["count": String(waiting.count)]))
-            return try await render(req, call, form: form, status: .conflict)
-        }
-        let expected = req.content[Int.self, at: "version"] ?? -1
-        let byID = Dictionary(uniqueKeysWithValues: board.applications.map { (GrantDisplay.id($0), $0) })
+        let expected = VersionClaim.read(req.content[String.self, at: "version"] ?? "") ?? -1
         let minimum = String(call.minimumScore)
-        let decided = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(GrantCall.schema, id: call.id!, expected: expected, on: db) else { return false }
-            for line in board.ranking() {
-                guard let application = byID[line.id] else { continue }
-                switch line.decision {
-                case .funded: try await GrantMove.apply(application, to: .approved, reason: nil, as: .programmeManager, by: req, on: db)
-                case .reserve(let position, _): try await GrantMove.apply(application, to: .reserve, reason: "#\(position)", as: .programmeManager, by: req, on: db)
-                case .belowThreshold: try await GrantMove.apply(application, to: .rejected, reason: req.t("grants.rank_below", ["minimum": minimum]), as: .programmeManager, by: req, on: db)
+        let belowReason = req.t("grants.rank_below", ["minimum": minimum])
+        guard call.version == expected else { throw DemilgeError.staleEdit }
+        let decided: Bool
+        do {
+            decided = try await req.write { db -> Bool in
+                guard try await VersionClaim.claim(GrantCall.schema, id: try call.requireID(), expected: expected, on: db) else { return false }
+                // The board as it is now, inside the transaction: a score sheet that landed since the page was read counts.
+                let board = try await CallBoard.load(call, on: db)
+                let waiting = board.applications.filter { [.submitted, .eligible, .underReview].contains($0.grantStatus) }
+                let ranking = board.ranking()
+                // Thrown, not returned: the version claimed above must roll back with the refusal.
+                guard call.callStatus == .review, waiting.isEmpty, !ranking.isEmpty else { throw DecisionRefused(waiting: waiting.count) }
+                let byID = Dictionary(firstValues: board.applications.map { (GrantDisplay.id($0), $0) })
+                for line in ranking {
+                    guard let application = byID[line.id], application.grantStatus == .scored else { continue }
+                    switch line.decision {
+                    case .funded: try await GrantMove.apply(application, to: .approved, reason: nil, as: .decision, by: req, on: db)
+                    case .reserve(let position, _): try await GrantMove.apply(application, to: .reserve, reason: "#\(position)", as: .decision, by: req, on: db)
+                    case .belowThreshold: try await GrantMove.apply(application, to: .rejected, reason: belowReason, as: .decision, by: req, on: db)
+                    }
                 }
+                try await CallBudget.check(call, on: db)
+                call.status = CallStatus.decided.rawValue
+                call.version = expected + 1
+                try await call.update(on: db)
+                try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.decided", entityType: "grant_call",
+                                          entityID: GrantDisplay.id(call), after: call.snapshot)
+                return true
             }
-            call.status = CallStatus.decided.rawValue
-            call.version = expected + 1
-            try await call.update(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.decided", entityType: "grant_call",
-                                      entityID: GrantDisplay.id(call), after: call.snapshot)
-            return true
+        } catch let refusal as DecisionRefused {
+            var form = FormState()
+            form.fail("decide", req.t(refusal.waiting == 0 ? "grants.decide_refused" : "grants.decide_waiting", ["count": String(refusal.waiting)]))
+            return try await render(req, try await GrantDisplay.loadCall(req), form: form, status: .conflict)
+        } catch let over as CallBudget.OverBudget {
+            var form = FormState()
+            form.fail("decide", req.t("grants.decision_over_budget", ["left": GrantDisplay.money(over.leftTyiyn, req)]))
+            return try await render(req, try await GrantDisplay.loadCall(req), form: form, status: .conflict)
         }
         guard decided else { throw DemilgeError.staleEdit }
         req.flash("admin.saved")
         return req.redirect(to: GrantDisplay.callPath(call), redirectType: .normal)
     }
+
+    struct DecisionRefused: Error { let waiting: Int }
 }
 
 /// A call's applications with their score sheets and what the commission sees of them.
@@ -424,6 +438,7 @@ struct CallBoard {
     let applications: [GrantApplication]
     let sheets: [GrantScoreSheet]
     let reviewers: [GrantReviewer]
+    /// Declared conflicts still in force (withdrawn ones are left out).
     let conflicts: [GrantConflict]
     let memberships: [UUID: (organisations: Set<UUID>, territories: Set<UUID>)]
 
@@ -433,7 +448,7 @@ struct CallBoard {
         let reviewers = try await GrantReviewer.query(on: db).filter(\.$call.$id == call.id!).all()
         let reviewerIDs = reviewers.compactMap(\.id)
         let sheets = reviewerIDs.isEmpty ? [] : try await GrantScoreSheet.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).all()
-        let conflicts = reviewerIDs.isEmpty ? [] : try await GrantConflict.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).all()
+        let conflicts = reviewerIDs.isEmpty ? [] : try await GrantConflict.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).filter(\.$withdrawnAt == nil).all()
         let users = reviewers.map { $0.$user.id }
         let members = users.isEmpty ? [] : try await OrganisationMember.query(on: db).filter(\.$user.$id ~~ users).with(\.$organisation).all()
         var memberships: [UUID: (organisations: Set<UUID>, territories: Set<UUID>)] = [:]

@@ -1,5 +1,6 @@
 import DemilgeCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Who the signed-in user is to a call and its applications: its programme's manager, one of its
@@ -21,7 +22,7 @@ struct GrantViewer {
         let memberships = try await OrganisationMember.query(on: req.db).filter(\.$user.$id == userID).with(\.$organisation).all()
         let reviewer = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == call.id!).filter(\.$user.$id == userID).first()
         let declared = try await reviewer.asyncMap { r in
-            try await GrantConflict.query(on: req.db).filter(\.$reviewer.$id == r.id!).all().map { $0.$application.id }
+            try await GrantConflict.query(on: req.db).filter(\.$reviewer.$id == r.id!).filter(\.$withdrawnAt == nil).all().map { $0.$application.id }
         } ?? []
         return GrantViewer(userID: userID, isManager: isManager, reviewer: reviewer,
                            organisations: Set(memberships.map { $0.$organisation.id }),
@@ -51,12 +52,27 @@ struct GrantViewer {
         return call.callStatus == .decided || GrantDisplay.awarded.contains(application.grantStatus)
     }
 
+    /// The parties this user acts as on a form. Never `.review` or `.decision`: those moves are the server's own.
     func parties(for application: GrantApplication) -> Set<GrantParty> {
         var parties: Set<GrantParty> = []
         if isApplicant(application) { parties.insert(.applicant) }
         if isManager { parties.insert(.programmeManager) }
-        if mayReview(application) { parties.insert(.commission) }
         return parties
+    }
+
+    /// Whether this user may see the application's scores and place in the ranking: its programme's manager, a
+    /// reviewer without a conflict with it, and everybody once the call is decided.
+    func seesScores(of application: GrantApplication, call: GrantCall) -> Bool {
+        if call.callStatus == .decided || isManager { return true }
+        return reviewer != nil && conflict(with: application) == nil
+    }
+
+    /// The ranking before the decision: the manager, and reviewers with no conflict anywhere in the call (the
+    /// money left after each line would otherwise tell a conflicted reviewer where "their" application stands).
+    func seesRanking(of board: CallBoard) -> Bool {
+        if board.call.callStatus == .decided || isManager { return true }
+        guard reviewer != nil else { return false }
+        return board.applications.allSatisfy { conflict(with: $0) == nil }
     }
 }
 
@@ -106,16 +122,48 @@ enum GrantMove {
     static func apply(_ application: GrantApplication, to status: GrantStatus, reason: String?, as party: GrantParty,
                       by req: Request, on db: any Database) async throws {
         let from = application.grantStatus
+        let id = try application.requireID()
         // The forms check the move first; a refusal here means someone moved the application meanwhile (409, nothing saved).
         if GrantLifecycle.check(from: from, to: status, by: party, reason: reason ?? "") != nil { throw DemilgeError.staleEdit }
+        // The move happens only from the status it was checked against, whatever this request read before.
+        guard let sql = db as? any SQLDatabase,
+              try await sql.update(GrantApplication.schema).set("status", to: status.rawValue)
+                .where("id", .equal, id).where("status", .equal, from.rawValue).returning("id").all().count == 1
+        else { throw DemilgeError.staleEdit }
         application.status = status.rawValue
         application.statusReason = reason?.isEmpty == false ? reason : nil
         if status == .submitted { application.submittedAt = Date() }
         try await application.update(on: db)
-        try await GrantTransition(applicationID: application.id!, from: from, to: status, reason: reason?.isEmpty == true ? nil : reason,
+        try await GrantTransition(applicationID: id, from: from, to: status, reason: reason?.isEmpty == true ? nil : reason,
                                   byName: req.currentUser?.displayName ?? "Demilge").create(on: db)
         try await AuditLog.record(on: db, by: req.auditActor, action: "grant.\(status.rawValue)", entityType: "grant_application",
                                   entityID: GrantDisplay.id(application), after: ["from": from.rawValue, "to": status.rawValue, "reason": reason ?? ""])
+    }
+}
+
+/// The money a call has committed: the requests of its awarded applications. Read inside the writing transaction
+/// after `RowLock` on the call, so two awards in one call see each other and cannot together pass the budget.
+enum CallBudget {
+    struct OverBudget: Error { let leftTyiyn: Int64 }
+
+    static func awardedTyiyn(callID: UUID, on db: any Database) async throws -> Int64 {
+        let awarded = try await GrantApplication.query(on: db).filter(\.$call.$id == callID)
+            .filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue)).all()
+        return Money.sum(awarded.map(\.requestedTyiyn))
+    }
+
+    /// Locks the call and refuses (throws, so the transaction rolls back) when `adding` would pass its budget.
+    static func reserve(_ addingTyiyn: Int64, in call: GrantCall, on db: any Database) async throws {
+        let callID = try call.requireID()
+        try await RowLock.lock(GrantCall.schema, id: callID, on: db)
+        let left = call.budgetTyiyn.saturatingSubtracting(try await awardedTyiyn(callID: callID, on: db))
+        if addingTyiyn > left { throw OverBudget(leftTyiyn: left) }
+    }
+
+    /// After a decision: the awards together fit the budget, or the whole decision is undone.
+    static func check(_ call: GrantCall, on db: any Database) async throws {
+        let awarded = try await awardedTyiyn(callID: try call.requireID(), on: db)
+        if awarded > call.budgetTyiyn { throw OverBudget(leftTyiyn: call.budgetTyiyn.saturatingSubtracting(awarded)) }
     }
 }
 
@@ -123,7 +171,7 @@ enum GrantMove {
 /// and spent according to the final report.
 enum GrantLedgerLoader {
     static func ledger(of application: GrantApplication, contract: GrantContract?, payments: [GrantPayment]) -> GrantLedger {
-        let paid = Dictionary(grouping: payments, by: { FundingSource(rawValue: $0.source) ?? .other }).mapValues { $0.reduce(Int64(0)) { $0 + $1.amountTyiyn } }
+        let paid = Dictionary(grouping: payments, by: { FundingSource(rawValue: $0.source) ?? .other }).mapValues { Money.sum($0.map(\.amountTyiyn)) }
         var spent: [FundingSource: Int64] = [:]
         for line in application.lines { if let amount = line.spentTyiyn { spent[line.core.source, default: 0] += amount } }
         return GrantLedger(planned: contract?.commitments ?? BudgetLine.bySource(application.lines.map(\.core)), paid: paid, spent: spent)

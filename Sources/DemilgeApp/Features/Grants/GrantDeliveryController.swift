@@ -138,30 +138,47 @@ struct GrantDeliveryController: RouteCollection {
             payment.source = source.rawValue
         } else {
             payment.source = FundingSource.grant.rawValue
-            let payments = try await GrantPayment.query(on: req.db).filter(\.$application.$id == application.id!).all()
-            let tranches = contract.tranches.map { t in
-                Tranche(number: t.number, amountTyiyn: t.amountTyiyn, paidTyiyn: payments.filter { $0.$tranche.id == t.id }.reduce(0) { $0 + $1.amountTyiyn })
-            }
-            let number = Int(form["tranche"]) ?? 0
-            if form.isValid, let problem = ContractCheck.disbursement(amount, to: number, of: tranches) {
-                switch problem {
-                case .overTranche(let remaining): form.fail("amount", req.t(problem.catalogKey, ["remaining": GrantDisplay.money(remaining, req)]))
-                case .earlierTrancheUnpaid(let earlier): form.fail("tranche", req.t(problem.catalogKey, ["number": String(earlier)]))
-                default: form.fail("amount", req.t(problem.catalogKey))
-                }
-            }
+            let number = form.integer("tranche", in: 1...1_000) ?? 0
             payment.$tranche.id = contract.tranches.first { $0.number == number }?.id
+            if payment.$tranche.id == nil { form.fail("tranche", req.t("validation.choose_from_list")) }
         }
         guard form.isValid else { return try await rerender(req, application, form, "payment") }
-        let starts = application.grantStatus == .contracted && payment.$tranche.id != nil
-        try await req.write { db in
-            try await payment.create(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "grant.payment", entityType: "grant_application",
-                                      entityID: GrantDisplay.id(application), after: ["source": payment.source, "amount": String(amount), "paid_on": payment.paidOn])
-            if starts { try await GrantMove.apply(application, to: .inImplementation, reason: nil, as: .programmeManager, by: req, on: db) }
+        let applicationID = try application.requireID()
+        let schedule = contract.tranches.map { (id: $0.id, number: $0.number, amount: $0.amountTyiyn) }
+        do {
+            try await req.write { db in
+                if let trancheID = payment.$tranche.id {
+                    // What is left of each tranche is counted with the application locked, so two payments sent at
+                    // once cannot both fit into what only one of them may take.
+                    try await RowLock.lock(GrantApplication.schema, id: applicationID, on: db)
+                    let paid = try await GrantPayment.query(on: db).filter(\.$application.$id == applicationID).all()
+                    let tranches = schedule.map { t in
+                        Tranche(number: t.number, amountTyiyn: t.amount, paidTyiyn: Money.sum(paid.filter { $0.$tranche.id == t.id }.map(\.amountTyiyn)))
+                    }
+                    let number = schedule.first { $0.id == trancheID }?.number ?? 0
+                    if let problem = ContractCheck.disbursement(amount, to: number, of: tranches) { throw DisbursementRefused(problem: problem) }
+                }
+                try await payment.create(on: db)
+                try await AuditLog.record(on: db, by: req.auditActor, action: "grant.payment", entityType: "grant_application",
+                                          entityID: GrantDisplay.id(application), after: ["source": payment.source, "amount": String(amount), "paid_on": payment.paidOn])
+                // The first disbursement starts implementation (read again under the lock: another payment may have).
+                if payment.$tranche.id != nil, let current = try await GrantApplication.find(applicationID, on: db), current.grantStatus == .contracted {
+                    application.status = current.status
+                    try await GrantMove.apply(application, to: .inImplementation, reason: nil, as: .programmeManager, by: req, on: db)
+                }
+            }
+        } catch let refused as DisbursementRefused {
+            switch refused.problem {
+            case .overTranche(let remaining): form.fail("amount", req.t(refused.problem.catalogKey, ["remaining": GrantDisplay.money(remaining, req)]))
+            case .earlierTrancheUnpaid(let earlier): form.fail("tranche", req.t(refused.problem.catalogKey, ["number": String(earlier)]))
+            default: form.fail("amount", req.t(refused.problem.catalogKey))
+            }
+            return try await rerender(req, application, form, "payment")
         }
         return done(req, application)
     }
+
+    struct DisbursementRefused: Error { let problem: ContractProblem }
 
     // MARK: - Milestones
 
@@ -202,11 +219,11 @@ struct GrantDeliveryController: RouteCollection {
               let milestone = try await GrantMilestone.query(on: req.db).filter(\.$id == id).filter(\.$application.$id == application.id!).first()
         else { throw DemilgeError.notFound }
         var form = FormState.read(req, fields: ["progress", "note", "version"])
-        let progress = Int(form["progress"]).flatMap { (0...100).contains($0) ? $0 : nil }
+        let progress = form.integer("progress", in: 0...100)
         if progress == nil { form.fail("progress", req.t("grants.percent")) }
         form.optionalText("note", max: 2000, req)
         guard form.isValid, let progress else { return try await rerender(req, application, form, "milestone_\(id.uuidString.lowercased())") }
-        let expected = Int(form["version"]) ?? -1
+        let expected = form.version ?? -1
         let note = form["note"]
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(GrantMilestone.schema, id: id, expected: expected, on: db) else { return false }
@@ -237,7 +254,7 @@ struct GrantDeliveryController: RouteCollection {
         form.requireText("community_members", length: 2...1000, req)
         form.requireText("council_members", length: 2...1000, req)
         form.requireText("findings", length: 3...5000, req)
-        let rating = Int(form["rating"]).flatMap { (1...5).contains($0) ? $0 : nil }
+        let rating = form.integer("rating", in: 1...5)
         if rating == nil { form.fail("rating", req.t("grants.rating_range")) }
         if ![.contracted, .inImplementation, .completed].contains(application.grantStatus) { form.fail("findings", req.t("grants.not_in_implementation")) }
         var photos: [(File, Uploads.Kind)] = []
@@ -305,7 +322,7 @@ struct GrantDeliveryController: RouteCollection {
                     try await line.update(on: db)
                 }
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.report", entityType: "grant_application",
-                                          entityID: GrantDisplay.id(application), after: ["spent": String(spentByLine.values.reduce(0, +)), "reached": String(reachedTotal)])
+                                          entityID: GrantDisplay.id(application), after: ["spent": String(Money.sum(spentByLine.values)), "reached": String(reachedTotal)])
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             form.fail("summary", req.t("grants.report_exists"))

@@ -46,7 +46,7 @@ struct GrantOpenDataController: RouteCollection {
         func csv(filename: String) -> Response { OpenData.csv(CSV.write(header: header, rows: rows), filename: filename) }
 
         func json(on req: Request) async throws -> Response {
-            try await OpenData.json(rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }, on: req)
+            try await OpenData.json(rows.map { Dictionary(firstValues: zip(header, $0)) }, on: req)
         }
     }
 

@@ -33,6 +33,8 @@ struct GrantPage: Encodable {
     let moves: [Move], hasMoves: Bool
     // Review
     let isReviewer: Bool, conflicted: Bool, mustDeclare: Bool, canScore: Bool, hasScored: Bool
+    /// A reviewer declares a conflict with this application, or withdraws their declaration, until they score it.
+    let canDeclareConflict: Bool, canWithdrawConflict: Bool, declaredReason: String
     let criteria: [Criterion]
     let scoredBy: Int, reviewerCount: Int, revealed: Bool, showScores: Bool, showComments: Bool
     let mean: String, spread: String, myScore: String
@@ -59,7 +61,7 @@ struct GrantPage: Encodable {
         let revealed = board.revealed(application)
         let aggregate = board.aggregate(application)
         let commission = viewer.isManager || (viewer.reviewer != nil && viewer.conflict(with: application) == nil)
-        let showScores = revealed && (commission || call.callStatus == .decided)
+        let showScores = revealed && viewer.seesScores(of: application, call: call)
         let mySheet = viewer.reviewer.flatMap { r in sheets.first { $0.$reviewer.id == r.id } }
         let sees = viewer.seesProposal(application, call: call)
         let lines = application.lines.sorted { $0.position < $1.position }
@@ -75,11 +77,12 @@ struct GrantPage: Encodable {
         let parties = viewer.parties(for: application)
         let moves = GrantLifecycle.steps(from: status).filter { step in
             !step.by.isDisjoint(with: parties) && (![.approved, .contracted].contains(step.to) || status == .reserve)
-                && !(step.to == .scored)
         }
+        let conflictDeclaration = viewer.reviewer.flatMap { r in board.conflicts.first { $0.$reviewer.id == r.id && $0.$application.id == appID } }
+        let conflictOpen = viewer.reviewer != nil && mySheet == nil && GrantReviewController.reviewable.contains(status) && status != .scored
         let budget = ApplicationBudget(requestedTyiyn: application.requestedTyiyn, totalTyiyn: application.totalTyiyn, lines: lines.map(\.core))
         let tranches = (contract?.tranches ?? []).sorted { $0.number < $1.number }
-        let paidByTranche = Dictionary(grouping: payments.filter { $0.$tranche.id != nil }, by: { $0.$tranche.id! }).mapValues { $0.reduce(Int64(0)) { $0 + $1.amountTyiyn } }
+        let paidByTranche = Dictionary(grouping: payments.compactMap { p in p.$tranche.id.map { ($0, p.amountTyiyn) } }, by: \.0).mapValues { Money.sum($0.map(\.1)) }
         let ledger = GrantLedgerLoader.ledger(of: application, contract: contract, payments: payments)
         let money = { (tyiyn: Int64) in GrantDisplay.money(tyiyn, req) }
         let ledgerRow = { (row: GrantLedger.Row, label: String) in LedgerRow(source: label, planned: money(row.planned), paid: money(row.paid), spent: money(row.spent)) }
@@ -119,9 +122,12 @@ struct GrantPage: Encodable {
             mustDeclare: viewer.reviewer != nil && viewer.reviewer?.declaredAt == nil,
             canScore: viewer.mayReview(application) && status == .underReview && mySheet == nil && call.callStatus == .review,
             hasScored: mySheet != nil,
+            canDeclareConflict: conflictOpen && conflictDeclaration == nil && viewer.conflict(with: application) == nil,
+            canWithdrawConflict: conflictOpen && conflictDeclaration != nil,
+            declaredReason: conflictDeclaration?.reason ?? "",
             criteria: call.criteria.map { criterion in
                 let scores = sheets.compactMap { $0.scores[criterion.key] }
-                let mean = scores.isEmpty ? "" : Formatters.decimal((Rational(scores.reduce(0, +)) / Rational(scores.count)).decimal(digits: 1), fractionDigits: 1, req.language)
+                let mean = scores.isEmpty ? "" : Formatters.decimal((Rational(scores.saturatingSum()) / Rational(scores.count)).decimal(digits: 1), fractionDigits: 1, req.language)
                 return Criterion(key: criterion.key, name: criterion.name, weight: criterion.weight, max: criterion.max, options: (0...criterion.max).map(String.init),
                                  mine: mySheet?.scores[criterion.key].map(String.init) ?? (formName == "score" ? form["score_\(criterion.key)"] : ""),
                                  mean: showScores ? mean : "",
@@ -129,8 +135,8 @@ struct GrantPage: Encodable {
             },
             scoredBy: sheets.count, reviewerCount: board.reviewers.count - conflicted.count, revealed: revealed, showScores: showScores,
             showComments: showScores && commission,
-            mean: showScores && aggregate != nil ? GrantDisplay.score(aggregate!.mean, req) : "",
-            spread: showScores && aggregate != nil ? GrantDisplay.score(aggregate!.spread, req) : "",
+            mean: showScores ? aggregate.map { GrantDisplay.score($0.mean, req) } ?? "" : "",
+            spread: showScores ? aggregate.map { GrantDisplay.score($0.spread, req) } ?? "" : "",
             myScore: mySheet.flatMap { GrantDisplay.weighted($0, call) }.map { GrantDisplay.score($0, req) } ?? "",
             contract: contract.map { c in
                 Contract(number: c.number, signedOn: GrantDisplay.day(c.signedOn, req),

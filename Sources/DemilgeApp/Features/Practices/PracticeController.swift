@@ -17,7 +17,7 @@ struct PracticeController: RouteCollection {
 
     struct Row: Encodable { let id: String, title: String, theme: String, place: String, oblast: String, cost: String }
 
-    static func total(_ practice: Practice) -> Int64 { practice.costs.reduce(0) { $0 + $1.1 } }
+    static func total(_ practice: Practice) -> Int64 { Money.sum(practice.costs.map(\.1)) }
 
     func index(req: Request) async throws -> Response {
         struct Content: Encodable { let practices: [Row]; let themes: [Option]; let oblasts: [Option]; let canCreate: Bool }

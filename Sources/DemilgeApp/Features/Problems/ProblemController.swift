@@ -323,7 +323,7 @@ struct ProblemController: RouteCollection {
         } else {
             form.fail("to", req.t("validation.choose_from_list"))
         }
-        if Int(form["version"]) != problem.version { form.fail("to", req.t("error.stale_edit")) }
+        if form.version != problem.version { form.fail("to", req.t("error.stale_edit")) }
         guard form.isValid, let to else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
         let before = problem.snapshot
         let from = problem.problemStatus
@@ -331,7 +331,7 @@ struct ProblemController: RouteCollection {
         let reason = form["reason"]
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(Problem.schema, id: problem.id!, expected: problem.version, on: db) else { return false }
-            problem.version += 1
+            problem.version = problem.version.saturatingAdding(1)
             try await problem.update(on: db)
             try await ProblemEvent(problemID: problem.id!, from: from, to: to, reason: reason).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",

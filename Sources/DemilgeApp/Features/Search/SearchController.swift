@@ -36,7 +36,8 @@ struct SearchController: RouteCollection {
         let text = String((req.query[String.self, at: "q"] ?? "").prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines)
         let fold = req.query[String.self, at: "fold"] == "on"
         let type = req.query[String.self, at: "type"] ?? ""
-        let page = max(1, req.query[Int.self, at: "page"] ?? 1)
+        let paging = try req.pageRequest(defaultPerPage: Self.pageSize)
+        let page = paging.page
         let words = Array(KyrgyzStemmer.words(text).prefix(Self.maximumWords))
         let query = words.map { SearchKeys.keys(of: $0, fold: fold) }
         var entries: [SearchEntry] = []
@@ -56,7 +57,7 @@ struct SearchController: RouteCollection {
         }
         let ranked = entries.map { ($0, Self.score($0, query)) }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : KyrgyzText.areInOrder($0.0.title, $1.0.title, req.language) }
-        let shown = ranked.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
+        let shown = ranked.dropFirst(paging.offset).prefix(paging.perPage)
         func url(_ page: Int) -> String {
             var items = [URLQueryItem(name: "q", value: text), URLQueryItem(name: "page", value: String(page))]
             if fold { items.append(URLQueryItem(name: "fold", value: "on")) }
@@ -77,7 +78,7 @@ struct SearchController: RouteCollection {
                        snippet: Highlight.snippet(entry.body, query: query, fold: fold).runs)
             },
             count: ranked.count, hasResults: !ranked.isEmpty, searched: !query.isEmpty,
-            page: page, hasNext: ranked.count > page * Self.pageSize, hasPrevious: page > 1, nextURL: url(page + 1), previousURL: url(page - 1))
+            page: page, hasNext: ranked.count > paging.offset + paging.perPage && page < ListPage.maximumPage, hasPrevious: page > 1, nextURL: url(page + 1), previousURL: url(page - 1))
         return try await req.page("search/index", titleKey: "search.title", content)
     }
 }

@@ -15,8 +15,8 @@ struct TerritoryDirectory {
 
     init(_ territories: [Territory]) {
         all = territories
-        byID = Dictionary(uniqueKeysWithValues: territories.compactMap { t in t.id.map { ($0, t) } })
-        byCode = Dictionary(uniqueKeysWithValues: territories.map { ($0.code, $0) })
+        byID = Dictionary(firstValues: territories.compactMap { t in t.id.map { ($0, t) } })
+        byCode = Dictionary(firstValues: territories.map { ($0.code, $0) })
         children = Dictionary(grouping: territories.filter { $0.$parent.id != nil }, by: { $0.$parent.id! })
     }
 

@@ -33,7 +33,7 @@ enum TerritoryImporter {
                 existing.isoCode = record.isoCode
                 existing.aliases = record.aliases.joined(separator: ";")
                 guard existing.snapshot != before else { summary.unchanged += 1; continue }
-                existing.version += 1
+                existing.version = existing.version.saturatingAdding(1)
                 try await existing.update(on: db)
                 try await AuditLog.record(on: db, by: actor, action: "territory.update", entityType: "territory",
                                           entityID: existing.code, before: before, after: existing.snapshot)

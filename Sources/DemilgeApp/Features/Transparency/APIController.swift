@@ -41,7 +41,7 @@ struct APIController: RouteCollection {
             guard let data = response.body.data, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let items = object["items"] as? [[String: Any]], let total = object["total"] as? Int else { break }
             rows += items.map { flatten($0) }
-            if page * Paging.maximum >= total || items.isEmpty { break }
+            if page * Paging.maximum >= total || items.isEmpty || page >= ListPage.maximumPage { break }
             page += 1
         }
         let columns = rows.reduce(into: [String]()) { columns, row in for key in row.keys.sorted() where !columns.contains(key) { columns.append(key) } }
@@ -70,20 +70,15 @@ struct APIController: RouteCollection {
     }
 
     struct Paging {
-        let page: Int
-        let perPage: Int
-        static let maximum = 100
+        let request: ListPage
+        static let maximum = ListPage.maximumPerPage
 
-        init(_ req: Request) throws {
-            page = req.query[Int.self, at: "page"] ?? 1
-            perPage = req.query[Int.self, at: "per_page"] ?? 50
-            guard page >= 1, (1...Self.maximum).contains(perPage) else { throw Abort(.badRequest, reason: "page ≥ 1, per_page 1…100") }
-        }
+        init(_ req: Request) throws { request = try req.pageRequest(defaultPerPage: 50) }
 
         func apply<M: Model>(_ query: QueryBuilder<M>, on req: Request, map: ([M]) async throws -> [some Encodable]) async throws -> Response {
             let total = try await query.copy().count()
-            let models = try await query.range((page - 1) * perPage..<(page * perPage)).all()
-            return try await OpenData.json(Page(items: try await map(models), page: page, perPage: perPage, total: total), on: req)
+            let models = try await query.range(request.range).all()
+            return try await OpenData.json(Page(items: try await map(models), page: request.page, perPage: request.perPage, total: total), on: req)
         }
     }
 
@@ -120,7 +115,7 @@ struct APIController: RouteCollection {
     }
 
     static func codes(_ db: any Database) async throws -> [UUID: String] {
-        Dictionary(uniqueKeysWithValues: try await Territory.query(on: db).all().map { ($0.id!, $0.code) })
+        Dictionary(firstValues: try await Territory.query(on: db).all().map { ($0.id!, $0.code) })
     }
 
     // MARK: - Handlers

@@ -134,7 +134,7 @@ enum IATIActivities {
                                                description: payment.reference.isEmpty ? nil : payment.reference, receiver: recipient))
         }
         if let report = try await GrantReport.query(on: db).filter(\.$application.$id == application.id!).first() {
-            let spent = application.lines.filter { $0.source == FundingSource.grant.rawValue }.reduce(Int64(0)) { $0 + ($1.spentTyiyn ?? 0) }
+            let spent = application.lines.filter { $0.source == FundingSource.grant.rawValue }.map { $0.spentTyiyn ?? 0 }.saturatingSum()
             activity.transactions.append(.init(type: .expenditure, date: report.submittedOn, minorUnits: spent, currency: "KGS", description: nil, provider: recipient))
         }
         activity.parent = programme.map(identifier)

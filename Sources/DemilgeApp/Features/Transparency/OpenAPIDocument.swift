@@ -54,7 +54,7 @@ enum OpenAPIDocument {
         "Event": object(["id": string(), "kind": string("exchange_visit, round_table, conference, training or budget_hearing"), "title": string(),
                          "held_on": day, "host_code": string(), "invited_codes": ["type": "array", "items": string()], "programme_slug": string(),
                          "participants": ["type": "object", "description": "Counts by sex and age band, e.g. female_18_29",
-                                          "properties": Dictionary(uniqueKeysWithValues: Participants.allKeys.map { ($0.key, integer) }),
+                                          "properties": Dictionary(firstValues: Participants.allKeys.map { ($0.key, integer) }),
                                           "required": Participants.allKeys.map(\.key)],
                          "participants_note": string()],
                         required: ["id", "kind", "title", "held_on", "host_code", "invited_codes", "participants", "participants_note"]),

@@ -1,0 +1,21 @@
+import DemilgeCore
+import Vapor
+
+extension Request {
+    /// The list page asked for in the query (`page`, `per_page`), within `ListPage`'s bounds; 400 otherwise.
+    func pageRequest(defaultPerPage: Int) throws -> ListPage {
+        do {
+            return try ListPage.parse(page: query[String.self, at: "page"], perPage: query[String.self, at: "per_page"], defaultPerPage: defaultPerPage)
+        } catch {
+            throw DemilgeError.badPage
+        }
+    }
+}
+
+extension FormState {
+    /// The field as a whole number within `range`, or nil when it is empty, not a number or outside the range.
+    func integer(_ field: String, in range: ClosedRange<Int>) -> Int? { BoundedInt.parse(self[field], in: range) }
+
+    /// The version the form was opened at; nil (a stale edit) when missing or not a version.
+    var version: Int? { VersionClaim.read(self["version"]) }
+}

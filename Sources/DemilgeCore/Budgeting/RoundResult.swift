@@ -1,0 +1,140 @@
+import Crypto
+import Foundation
+
+/// A round's outcome as it is stored when voting ends: computed once from the counted ballots, read by every
+/// results page and export afterwards (no rule ever runs for a reader). Projects are named by their ballot
+/// codes and amounts are exact fractions written as text, so the record survives any reordering of rows.
+public struct RoundResult: Codable, Equatable, Sendable {
+    /// One project's verdict in words a page can render.
+    public struct Verdict: Codable, Equatable, Sendable {
+        public enum Kind: String, Codable, Sendable {
+            case fundedInTurn, notFundedInTurn, fundedByEqualShares, fundedByCompletion, notFundedByEqualShares, noSupporters
+        }
+        public var kind: Kind
+        public var left: String?
+        public var cost: String?
+        public var spent: String?
+        public var share: String?
+        public var supporters: Int?
+        public var fullPayers: Int?
+        /// The project (code) most of the supporters' money went to instead.
+        public var mostOn: String?
+    }
+
+    public struct Votes: Codable, Equatable, Sendable {
+        /// Votes (or points on cumulative ballots) per channel: `online`, `paper`, `imported`.
+        public var byChannel: [String: Int]
+        public var total: Int { byChannel.values.saturatingSum() }
+    }
+
+    public var rule: String
+    public var selected: [String]
+    public var cost: String
+    /// Present when the round was small enough to explain (see `explainedBallots`).
+    public var verdicts: [String: Verdict]?
+    public var perVoterBudget: String?
+    public var comparisonRule: String
+    public var comparisonSelected: [String]
+    public var comparisonCost: String
+    public var votes: [String: Votes]
+    public var ballots: [String: Int]
+    /// SHA-256 of the inputs (envelope, ballot type, projects, every ballot in a canonical order, rule).
+    public var inputsHash: String
+    public var seconds: Double
+
+    /// Equal-shares explanations replay every payment exactly; beyond this many ballots only the outcome is kept.
+    public static let explainedBallots = 20_000
+
+    public var exactCost: Rational { Rational(fraction: cost) ?? .zero }
+    public var exactComparisonCost: Rational { Rational(fraction: comparisonCost) ?? .zero }
+    public var exactPerVoterBudget: Rational? { perVoterBudget.flatMap { Rational(fraction: $0) } }
+}
+
+/// What one voter's share paid for, stored beside the result for their own page.
+public struct VoterShare: Codable, Equatable, Sendable {
+    public var payments: [Payment]
+    public struct Payment: Codable, Equatable, Sendable {
+        public var project: String
+        public var amount: String
+        public var exactAmount: Rational { Rational(fraction: amount) ?? .zero }
+    }
+}
+
+public enum RoundResultComputer {
+    /// Computes the round's result under `rule` and `comparison`. `codes` name the instance's projects and
+    /// `channels` the channel of each ballot, in the instance's order. Returns the record and, for explained
+    /// equal-shares rounds, each ballot's payments by ballot index.
+    public static func compute(_ instance: BudgetingInstance, rule: BudgetingRule, comparison: BudgetingRule,
+                               codes: [String], channels: [String]) -> (result: RoundResult, shares: [Int: VoterShare]) {
+        let clock = ContinuousClock()
+        var account: OutcomeAccount? = nil
+        var outcome = BudgetingOutcome(selected: [], cost: .zero)
+        var other = BudgetingOutcome(selected: [], cost: .zero)
+        let explained = instance.ballots.count <= RoundResult.explainedBallots
+        let elapsed = clock.measure {
+            if explained {
+                let explanation = OutcomeAccount.explain(instance, rule: rule)
+                account = explanation
+                outcome = explanation.outcome
+            } else {
+                outcome = rule.outcome(instance)
+            }
+            other = comparison.outcome(instance)
+        }
+        func code(_ index: Int) -> String { codes.indices.contains(index) ? codes[index] : String(index) }
+        var votes: [String: RoundResult.Votes] = [:]
+        for index in instance.projects.indices { votes[code(index)] = .init(byChannel: [:]) }
+        var ballots: [String: Int] = [:]
+        for (position, ballot) in instance.ballots.enumerated() {
+            let channel = channels.indices.contains(position) ? channels[position] : "online"
+            ballots[channel, default: 0] = ballots[channel, default: 0].saturatingAdding(1)
+            for (choice, project) in ballot.projects.enumerated() {
+                let weight = instance.voteType == .cumulative ? (ballot.points.indices.contains(choice) ? ballot.points[choice] : 0) : 1
+                votes[code(project), default: .init(byChannel: [:])].byChannel[channel, default: 0] =
+                    (votes[code(project)]?.byChannel[channel] ?? 0).saturatingAdding(weight)
+            }
+        }
+        var shares: [Int: VoterShare] = [:]
+        if let account {
+            for (voter, payments) in account.payments.enumerated() where !payments.isEmpty {
+                shares[voter] = VoterShare(payments: payments.map { .init(project: code($0.project), amount: $0.amount.description) })
+            }
+        }
+        let verdicts = account.map { account in
+            Dictionary(firstValues: account.verdicts.enumerated().map { (code($0.offset), Self.record($0.element, code: code)) })
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let result = RoundResult(
+            rule: rule.rawValue, selected: outcome.selected.map(code), cost: outcome.cost.description, verdicts: verdicts,
+            perVoterBudget: account?.perVoterBudget?.description, comparisonRule: comparison.rawValue,
+            comparisonSelected: other.selected.map(code), comparisonCost: other.cost.description, votes: votes, ballots: ballots,
+            inputsHash: inputsHash(instance, rule: rule, codes: codes), seconds: seconds)
+        return (result, shares)
+    }
+
+    static func record(_ verdict: OutcomeAccount.Verdict, code: (Int) -> String) -> RoundResult.Verdict {
+        switch verdict {
+        case .fundedInTurn(let left): .init(kind: .fundedInTurn, left: left.description)
+        case .notFundedInTurn(let left): .init(kind: .notFundedInTurn, left: left.description)
+        case let .fundedByEqualShares(supporters, fullPayers, share):
+            .init(kind: .fundedByEqualShares, share: share.description, supporters: supporters, fullPayers: fullPayers)
+        case .fundedByCompletion(let left): .init(kind: .fundedByCompletion, left: left.description)
+        case let .notFundedByEqualShares(left, cost, spent, mostOn):
+            .init(kind: .notFundedByEqualShares, left: left.description, cost: cost.description, spent: spent.description, mostOn: mostOn.map(code))
+        case .noSupporters: .init(kind: .noSupporters)
+        }
+    }
+
+    /// A fingerprint of everything the outcome depends on; the ballots are sorted first, so the order rows come
+    /// back from the database in does not change it.
+    public static func inputsHash(_ instance: BudgetingInstance, rule: BudgetingRule, codes: [String]) -> String {
+        func code(_ index: Int) -> String { codes.indices.contains(index) ? codes[index] : String(index) }
+        var text = "rule=\(rule.rawValue)\nbudget=\(instance.budget)\ntype=\(instance.voteType.rawValue)\n"
+        for (index, project) in instance.projects.enumerated() { text += "project=\(code(index)):\(project.cost)\n" }
+        let ballots = instance.ballots.map { ballot in
+            zip(ballot.projects, ballot.points).map { "\(code($0.0)):\($0.1)" }.sorted().joined(separator: ",")
+        }.sorted()
+        for ballot in ballots { text += "ballot=\(ballot)\n" }
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
