@@ -9,10 +9,13 @@ public struct AppOptions: Sendable {
     public var database: DatabaseSelection
     /// bcrypt cost: 12 when serving, the minimum in tests where speed matters more.
     public var bcryptCost: Int
+    /// Where the public reaches the site (`DEMILGE_PUBLIC_URL`), for links in feeds and open data.
+    public var publicURL: String?
 
-    public init(database: DatabaseSelection, bcryptCost: Int = 12) {
+    public init(database: DatabaseSelection, bcryptCost: Int = 12, publicURL: String? = Environment.get("DEMILGE_PUBLIC_URL")) {
         self.database = database
         self.bcryptCost = bcryptCost
+        self.publicURL = publicURL
     }
 
     public static func fromEnvironment() -> AppOptions {
@@ -30,6 +33,8 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.routes.defaultMaxBodySize = BodyLimits.form
     app.writeGate = WriteGate(serialises: !options.database.isPostgres)
     ServerKeys.install(on: app)
+    app.indicatorsCache = IndicatorsCache()
+    PublicURL.install(try options.publicURL.map(PublicURL.parse) ?? PublicURL.fallback, on: app)
 
     app.databases.middleware.use(SearchIndexMiddleware<Problem>())
     app.databases.middleware.use(SearchIndexMiddleware<InitiativeGroup>())
@@ -57,7 +62,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.middleware.use(ETagMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(RejectNULMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil)))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())
     app.middleware.use(CSRFMiddleware())

@@ -8,7 +8,7 @@ import VaporTesting
 
 @Suite("Problems")
 struct ProblemTests {
-    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 64)
+    static let png = TestPhotos.png
 
     /// Raises a problem as `browser` and returns its id.
     static func raise(_ browser: Browser, title: String = "Көчөдө жарык жок", territory: String = "KG-GO-manas-ata",

@@ -76,7 +76,6 @@ class SmokeJourney(unittest.TestCase):
         self.click_link("Аракет: чакан гранттар 2027")
         self.click_link("Долбоордук өтүнмө берүү")
         Select(d.find_element(By.ID, "organisation")).select_by_value("mta-manas-ata")
-        Select(d.find_element(By.ID, "territory")).select_by_value("KG-GO-manas-ata")
         d.find_element(By.ID, "title").send_keys("Мектепке чейинки борбор")
         d.find_element(By.ID, "summary").send_keys("Конуштагы 40 бала үчүн кыска мөөнөттүү топ.")
         d.find_element(By.ID, "activities").send_keys("Оңдоо | 2027-03 | 2027-05")

@@ -29,6 +29,6 @@ enum VersionClaim {
 enum RowLock {
     static func lock(_ schema: String, id: UUID, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        try await sql.update(schema).set("version", to: SQLColumn("version")).where("id", .equal, id).run()
+        try await sql.update(schema).set("id", to: SQLColumn("id")).where("id", .equal, id).run()
     }
 }

@@ -38,6 +38,8 @@ extension Application {
         do {
             let result = try await db.transaction(body)
             await gate.release()
+            // Figures derived from the data are fresh after every change (this instance's; others expire in a minute).
+            await indicatorsCache.clear()
             return result
         } catch {
             await gate.release()

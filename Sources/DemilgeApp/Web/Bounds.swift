@@ -1,4 +1,5 @@
 import DemilgeCore
+import Fluent
 import Vapor
 
 extension Request {
@@ -18,4 +19,10 @@ extension FormState {
 
     /// The version the form was opened at; nil (a stale edit) when missing or not a version.
     var version: Int? { VersionClaim.read(self["version"]) }
+}
+
+extension Model where IDValue == UUID {
+    /// The primary key as addresses and exports write it (lowercased), or "" for a model not yet saved:
+    /// never a trap on a missing id.
+    var idString: String { id?.uuidString.lowercased() ?? "" }
 }

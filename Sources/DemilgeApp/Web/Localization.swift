@@ -60,11 +60,14 @@ struct LanguageController: RouteCollection {
     }
 }
 
-/// Only local paths are followed after a redirect, never another site.
+/// Only local paths are followed after a redirect, never another site. Browsers drop tabs and line breaks from
+/// an address and read `\` as `/`, so `/\t/evil.example` or `/\\evil.example` would become `//evil.example`:
+/// any control character, space, backslash or a leading `//` sends the reader home instead.
 enum SafeRedirect {
     static func path(_ candidate: String?) -> String {
-        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.contains("\\"),
-              !candidate.contains("\r"), !candidate.contains("\n") else { return "/" }
+        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), candidate.utf8.count <= 2_000,
+              !candidate.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "\\" || (0x80...0x9F).contains($0.value) })
+        else { return "/" }
         return candidate
     }
 }

@@ -1,8 +1,10 @@
+import DemilgeCore
 import Foundation
 import Vapor
 
 /// Uploaded photos: checked by their first bytes (not by the name a browser sends), limited in
-/// size, stored under a random name in the uploads directory (`DEMILGE_UPLOADS`, default ./uploads).
+/// size, stripped of their metadata (a phone's photo carries the GPS position of the house it was taken in),
+/// stored under a random name in the uploads directory (`DEMILGE_UPLOADS`, default ./uploads).
 enum Uploads {
     static let maximumPhotoBytes = 2 * 1024 * 1024
 
@@ -17,10 +19,17 @@ enum Uploads {
         return nil
     }
 
-    static func check(_ file: File) -> Result<Kind, Problem> {
+    /// A photo as it will be published: its kind and its bytes without metadata.
+    struct Photo: Sendable {
+        let kind: Kind
+        let bytes: [UInt8]
+    }
+
+    static func check(_ file: File) -> Result<Photo, Problem> {
         guard file.data.readableBytes <= maximumPhotoBytes else { return .failure(.tooLarge) }
-        guard let kind = kind(of: file.data) else { return .failure(.notAPhoto) }
-        return .success(kind)
+        guard let kind = kind(of: file.data), let bytes = file.data.getBytes(at: file.data.readerIndex, length: file.data.readableBytes),
+              let clean = PhotoMetadata.stripped(bytes) else { return .failure(.notAPhoto) }
+        return .success(Photo(kind: kind, bytes: clean))
     }
 
     static func directory(_ app: Application) -> URL {
@@ -28,12 +37,11 @@ enum Uploads {
     }
 
     /// Saves the photo and returns its stored name.
-    static func save(_ file: File, kind: Kind, app: Application) throws -> String {
+    static func save(_ photo: Photo, app: Application) throws -> String {
         let folder = directory(app)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let name = "\(UUID().uuidString.lowercased()).\(kind.rawValue)"
-        let data = Data(buffer: file.data)
-        try data.write(to: folder.appendingPathComponent(name), options: .atomic)
+        let name = "\(UUID().uuidString.lowercased()).\(photo.kind.rawValue)"
+        try Data(photo.bytes).write(to: folder.appendingPathComponent(name), options: .atomic)
         return name
     }
 

@@ -184,3 +184,21 @@ func makeUser(_ app: Application, _ email: String, name: String? = nil, _ grants
 func territoryID(_ app: Application, _ code: String) async throws -> UUID {
     try #require(try await Territory.query(on: app.db).filter(\.$code == code).first()).requireID()
 }
+
+/// Real (tiny) photos for upload tests: a 1×1 PNG carrying a GPS position in a text chunk and in EXIF, the same
+/// picture without them, and a JPEG whose APP1 (EXIF) segment names a GPS position.
+enum TestPhotos {
+    static let pngWithGPS = Array(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAAJXRFWHRDb21tZW50AEdQUyA0MC41MjgzIDcyLjc5ODUgTWFuYXMtQXRhC6z7XQAAABtlWElmTU0AKgAAAAhHUFNMYXRpdHVkZSA0MC41Mjgzyel+RAAAAAxJREFUeJxj+M/AAAADAQEAyf6S7wAAAABJRU5ErkJggg==") ?? Data())
+    static let png = Array(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC") ?? Data())
+
+    static func segment(_ marker: UInt8, _ payload: [UInt8]) -> [UInt8] {
+        let length = payload.count + 2
+        return [0xFF, marker, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+    }
+    static let jfif = segment(0xE0, Array("JFIF\0".utf8) + [1, 1, 0, 0, 1, 0, 1, 0, 0])
+    static let exif = segment(0xE1, Array("Exif\0\0GPSLatitude 40.5283 GPSLongitude 72.7985".utf8))
+    static let quantisation = segment(0xDB, [0] + Array(repeating: 1, count: 64))
+    static let scan = segment(0xDA, [1, 1, 0, 0, 63, 0]) + [0x12, 0x34, 0x56] + [0xFF, 0xD9]
+    static let jpegWithGPS: [UInt8] = [0xFF, 0xD8] + jfif + exif + quantisation + scan
+    static let jpeg: [UInt8] = [0xFF, 0xD8] + jfif + quantisation + scan
+}

@@ -52,7 +52,7 @@ enum BudgetingDemo {
                                 description: "Шаардык бюджеттен Манас-Ата конушуна бөлүнгөн каражатты тургундар өздөрү бөлүштүрөт. Долбоорлор ЖМБА-сессиясында аныкталган артыкчылыктуу көйгөйлөрдөн чыккан.",
                                 envelopeTyiyn: som * 100, type: type, rule: rule, status: status, window: window)
         try await round.create(on: db)
-        try await AuditLog.record(on: db, by: DemoData.actor, action: "round.create", entityType: "round", entityID: round.id!.uuidString.lowercased(), after: round.snapshot)
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "round.create", entityType: "round", entityID: round.idString, after: round.snapshot)
         return round
     }
 
@@ -93,8 +93,8 @@ enum BudgetingDemo {
                 try await BallotChoiceRecord(ballotID: ballot.id!, projectID: ids[code - 1], points: 1).create(on: db)
             }
         }
-        try await AuditLog.record(on: db, by: DemoData.actor, action: "paper.counted", entityType: "round", entityID: round.id!.uuidString.lowercased(),
-                                  after: ["batch": batch.id!.uuidString.lowercased(), "ballots": String(lines.count)])
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "paper.counted", entityType: "round", entityID: round.idString,
+                                  after: ["batch": batch.idString, "ballots": String(lines.count)])
     }
 
     static func shift(_ isoDay: String, days: Int) -> String {

@@ -23,7 +23,7 @@ enum CommunityDemo {
             let problem = Problem(title: item.title, description: item.description, category: category, territoryID: territoryID, authorID: authorID)
             try await problem.create(on: db)
             try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
-            try await AuditLog.record(on: db, by: actor, action: "problem.raise", entityType: "problem", entityID: problem.id!.uuidString.lowercased(), after: problem.snapshot)
+            try await AuditLog.record(on: db, by: actor, action: "problem.raise", entityType: "problem", entityID: problem.idString, after: problem.snapshot)
             problems[item.key] = problem
         }
 
@@ -34,7 +34,7 @@ enum CommunityDemo {
         session.facilitators = seed.session.facilitators
         session.notes = seed.session.notes
         try await session.create(on: db)
-        try await AuditLog.record(on: db, by: actor, action: "assessment.create", entityType: "assessment", entityID: session.id!.uuidString.lowercased(), after: session.snapshot)
+        try await AuditLog.record(on: db, by: actor, action: "assessment.create", entityType: "assessment", entityID: session.idString, after: session.snapshot)
         for item in seed.session.groups {
             let group = FocusGroup()
             group.$session.id = session.id!
@@ -52,8 +52,8 @@ enum CommunityDemo {
                 try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
                 try await FocusGroupRanking(groupID: group.id!, problemID: problem.id!, place: written.place).create(on: db)
             }
-            try await AuditLog.record(on: db, by: actor, action: "assessment.ranking", entityType: "assessment", entityID: session.id!.uuidString.lowercased(),
-                                      after: ["group": group.id!.uuidString.lowercased()])
+            try await AuditLog.record(on: db, by: actor, action: "assessment.ranking", entityType: "assessment", entityID: session.idString,
+                                      after: ["group": group.idString])
         }
 
         if let coordinator = try await User.query(on: db).filter(\.$email == "resident.manas-ata@demilge.kg").first(),
@@ -66,14 +66,14 @@ enum CommunityDemo {
             try await group.create(on: db)
             try await GroupMembership(groupID: group.id!, userID: coordinator.id!, sector: .activist, status: .member).create(on: db)
             try await GroupMembership(groupID: group.id!, userID: official.id!, sector: .official, status: .member).create(on: db)
-            try await AuditLog.record(on: db, by: actor, action: "group.create", entityType: "group", entityID: group.id!.uuidString.lowercased(), after: ["name": group.name])
+            try await AuditLog.record(on: db, by: actor, action: "group.create", entityType: "group", entityID: group.idString, after: ["name": group.name])
         }
 
         let commission = Commission()
         commission.$territory.id = territoryID
         commission.name = seed.commission.name
         try await commission.create(on: db)
-        try await AuditLog.record(on: db, by: actor, action: "commission.create", entityType: "commission", entityID: commission.id!.uuidString.lowercased(),
+        try await AuditLog.record(on: db, by: actor, action: "commission.create", entityType: "commission", entityID: commission.idString,
                                   after: ["name": commission.name])
         for item in seed.commission.members {
             let member = CommissionMember()
@@ -113,8 +113,8 @@ enum CommunityDemo {
             measure.version = 1
             try await measure.create(on: db)
         }
-        try await AuditLog.record(on: db, by: actor, action: "commission.decision", entityType: "commission", entityID: commission.id!.uuidString.lowercased(),
-                                  after: ["problem": chosen.id!.uuidString.lowercased(), "measures": String(seed.commission.measures.count)])
+        try await AuditLog.record(on: db, by: actor, action: "commission.decision", entityType: "commission", entityID: commission.idString,
+                                  after: ["problem": chosen.idString, "measures": String(seed.commission.measures.count)])
         return 1
     }
 

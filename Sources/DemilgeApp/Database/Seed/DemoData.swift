@@ -187,9 +187,9 @@ enum DemoData {
             let assignment = RoleAssignment(userID: try user.requireID(), grant: RoleGrant(demo.role, scope))
             try await assignment.create(on: db)
             try await AuditLog.record(on: db, by: actor, action: "user.create", entityType: "user",
-                                      entityID: user.id!.uuidString.lowercased(), after: user.snapshot)
+                                      entityID: user.idString, after: user.snapshot)
             try await AuditLog.record(on: db, by: actor, action: "role.grant", entityType: "user",
-                                      entityID: user.id!.uuidString.lowercased(), after: assignment.snapshot)
+                                      entityID: user.idString, after: assignment.snapshot)
             report.users += 1
         }
         report.communities = try await CommunityDemo.load(from: directory, on: db)

@@ -169,7 +169,7 @@ struct AdminUsersController: RouteCollection {
         try await req.write { db in
             try await assignment.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "role.grant", entityType: "user",
-                                      entityID: user.id!.uuidString.lowercased(), after: assignment.snapshot)
+                                      entityID: user.idString, after: assignment.snapshot)
         }
         req.flash("admin.roles.granted")
         return req.redirect(to: "/admin/users/\(user.id!.uuidString)", redirectType: .normal)
@@ -187,7 +187,7 @@ struct AdminUsersController: RouteCollection {
         try await req.write { db in
             try await assignment.delete(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "role.revoke", entityType: "user",
-                                      entityID: user.id!.uuidString.lowercased(), before: assignment.snapshot)
+                                      entityID: user.idString, before: assignment.snapshot)
         }
         req.flash("admin.roles.revoked")
         return req.redirect(to: "/admin/users/\(user.id!.uuidString)", redirectType: .normal)
@@ -207,7 +207,7 @@ struct AdminUsersController: RouteCollection {
             try await req.write { db in
                 try await user.update(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: disable ? "user.disable" : "user.enable",
-                                          entityType: "user", entityID: user.id!.uuidString.lowercased(), before: before, after: user.snapshot)
+                                          entityType: "user", entityID: user.idString, before: before, after: user.snapshot)
             }
         }
         req.flash(disable ? "admin.users.disabled" : "admin.users.enabled")

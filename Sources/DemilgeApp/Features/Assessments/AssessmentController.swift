@@ -35,7 +35,7 @@ struct AssessmentController: RouteCollection {
     }
 
     static func row(_ session: AssessmentSession, _ req: Request) -> SessionRow {
-        SessionRow(id: session.id!.uuidString.lowercased(), date: displayDate(session.heldOn, req.language), place: session.place,
+        SessionRow(id: session.idString, date: displayDate(session.heldOn, req.language), place: session.place,
                    territory: TerritoryLink(session.territory, req.language, catalog: req.application.catalog),
                    groups: session.groups.count, participants: session.groups.map(\.participants.total).saturatingSum())
     }
@@ -91,10 +91,10 @@ struct AssessmentController: RouteCollection {
         try await req.write { db in
             try await session.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "assessment.create", entityType: "assessment",
-                                      entityID: session.id!.uuidString.lowercased(), after: session.snapshot)
+                                      entityID: session.idString, after: session.snapshot)
         }
         req.flash("assessments.created")
-        return req.redirect(to: "/assessments/\(session.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/assessments/\(session.idString)", redirectType: .normal)
     }
 
     /// `YYYY-MM-DD` of a real calendar day.
@@ -195,7 +195,7 @@ struct AssessmentController: RouteCollection {
             path: directory.path(to: session.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             groups: groups.map { group in
                 let own = rankings.first { $0.group == group.id!.uuidString }
-                return .init(id: group.id!.uuidString.lowercased(), name: Self.groupName(group, req), participants: group.participants.total,
+                return .init(id: group.idString, name: Self.groupName(group, req), participants: group.participants.total,
                              women: group.participants.total(.female), men: group.participants.total(.male), ranked: group.rankings.count,
                              list: (own?.tiers ?? []).flatMap { tier in tier.map { problems[$0]?.title ?? "?" } })
             },
@@ -232,11 +232,11 @@ struct AssessmentController: RouteCollection {
         try await req.write { db in
             try await group.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "assessment.group", entityType: "assessment",
-                                      entityID: session.id!.uuidString.lowercased(),
-                                      after: ["group": group.id!.uuidString.lowercased(), "kind": group.kind, "participants": String(participantCount)])
+                                      entityID: session.idString,
+                                      after: ["group": group.idString, "kind": group.kind, "participants": String(participantCount)])
         }
         req.flash("assessments.group_added")
-        return req.redirect(to: "/assessments/\(session.id!.uuidString.lowercased())/groups/\(group.id!.uuidString.lowercased())/ranking", redirectType: .normal)
+        return req.redirect(to: "/assessments/\(session.idString)/groups/\(group.idString)/ranking", redirectType: .normal)
     }
 
     struct RankingContent: Encodable {
@@ -270,10 +270,10 @@ struct AssessmentController: RouteCollection {
     private func renderRanking(_ req: Request, _ session: AssessmentSession, _ group: FocusGroup, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
         let problems = try await candidates(session, group, on: req.db)
         return try await req.page("assessments/ranking", titleKey: "assessments.ranking_title", titleArguments: ["group": Self.groupName(group, req)], RankingContent(
-            sessionID: session.id!.uuidString.lowercased(), groupID: group.id!.uuidString.lowercased(), groupName: Self.groupName(group, req),
+            sessionID: session.idString, groupID: group.idString, groupName: Self.groupName(group, req),
             rows: problems.map { problem in
-                let field = "place_\(problem.id!.uuidString.lowercased())"
-                return .init(id: problem.id!.uuidString.lowercased(), title: problem.title, place: form[field], error: form.errors[field])
+                let field = "place_\(problem.idString)"
+                return .init(id: problem.idString, title: problem.title, place: form[field], error: form.errors[field])
             },
             newRows: (1...Self.newProblemRows).map { index in
                 .init(index: index, title: form["new_title_\(index)"], place: form["new_place_\(index)"],
@@ -299,7 +299,7 @@ struct AssessmentController: RouteCollection {
         try req.authorize(.recordFieldWork, on: try await TerritoryPath.target(session.$territory.id, on: req.db))
         let group = try loadGroup(req, session)
         let problems = try await candidates(session, group, on: req.db)
-        let placeFields = problems.map { "place_\($0.id!.uuidString.lowercased())" }
+        let placeFields = problems.map { "place_\($0.idString)" }
         let newFields = (1...Self.newProblemRows).flatMap { ["new_title_\($0)", "new_category_\($0)", "new_place_\($0)"] }
         var form = FormState.read(req, fields: placeFields + newFields)
         func place(_ field: String) -> Int?? {
@@ -310,7 +310,7 @@ struct AssessmentController: RouteCollection {
         }
         var places: [UUID: Int] = [:]
         for problem in problems {
-            let field = "place_\(problem.id!.uuidString.lowercased())"
+            let field = "place_\(problem.idString)"
             switch place(field) {
             case .none: form.fail(field, req.t("assessments.place_range", ["max": String(Prioritization.maximumRanked)]))
             case .some(let value): if let value { places[problem.id!] = value }
@@ -344,17 +344,17 @@ struct AssessmentController: RouteCollection {
                 try await problem.create(on: db)
                 try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.raise", entityType: "problem",
-                                          entityID: problem.id!.uuidString.lowercased(), after: problem.snapshot)
+                                          entityID: problem.idString, after: problem.snapshot)
                 all[problem.id!] = item.place
             }
             try await FocusGroupRanking.query(on: db).filter(\.$group.$id == groupID).delete()
             for (problemID, place) in all { try await FocusGroupRanking(groupID: groupID, problemID: problemID, place: place).create(on: db) }
             try await AuditLog.record(on: db, by: req.auditActor, action: "assessment.ranking", entityType: "assessment",
-                                      entityID: session.id!.uuidString.lowercased(),
+                                      entityID: session.idString,
                                       after: ["group": groupID.uuidString.lowercased(), "ranked": String(all.count)])
         }
         req.flash("assessments.ranking_saved")
-        return req.redirect(to: "/assessments/\(session.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/assessments/\(session.idString)", redirectType: .normal)
     }
 
     // MARK: - Open data (aggregated; no personal data)
@@ -370,7 +370,7 @@ struct AssessmentController: RouteCollection {
             let total = session.groups.reduce(Participants()) { $0 + $1.participants }
             var cells: [String: Int] = [:]
             for sex in Sex.allCases { for band in AgeBand.allCases { cells[Participants.key(sex, band)] = total[sex, band] } }
-            return SessionExport(id: session.id!.uuidString.lowercased(), territoryCode: session.territory.code, territory: session.territory.nameKy,
+            return SessionExport(id: session.idString, territoryCode: session.territory.code, territory: session.territory.nameKy,
                                  heldOn: session.heldOn, place: session.place, focusGroups: session.groups.count, participants: cells, participantsTotal: total.total)
         }
     }

@@ -28,7 +28,7 @@ struct BudgetRoundController: RouteCollection {
         try await TerritoryPath.target(round.$territory.id, on: req.db)
     }
 
-    static func path(_ round: BudgetRound) -> String { "/rounds/\(round.id!.uuidString.lowercased())" }
+    static func path(_ round: BudgetRound) -> String { "/rounds/\(round.idString)" }
 
     // MARK: - List and create
 
@@ -38,7 +38,7 @@ struct BudgetRoundController: RouteCollection {
         let rounds = try await BudgetRound.query(on: req.db).with(\.$territory).sort(\.$opensOn, .descending).all()
         return try await req.page("rounds/index", titleKey: "rounds.title", Content(
             rounds: rounds.map { r in
-                Row(id: r.id!.uuidString.lowercased(), title: r.title, territory: TerritoryLink(r.territory, req.language, catalog: req.application.catalog),
+                Row(id: r.idString, title: r.title, territory: TerritoryLink(r.territory, req.language, catalog: req.application.catalog),
                     envelope: Money(minorUnits: r.envelopeTyiyn).formatted(req.language), status: req.t(r.roundStatus.catalogKey), statusKey: r.status,
                     window: "\(AssessmentController.displayDate(r.opensOn, req.language)) — \(AssessmentController.displayDate(r.closesOn, req.language))")
             },
@@ -125,7 +125,7 @@ struct BudgetRoundController: RouteCollection {
         try await req.write { db in
             try await round.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "round.create", entityType: "round",
-                                      entityID: round.id!.uuidString.lowercased(), after: round.snapshot)
+                                      entityID: round.idString, after: round.snapshot)
         }
         req.flash("admin.saved")
         return req.redirect(to: Self.path(round), redirectType: .normal)
@@ -202,7 +202,7 @@ struct BudgetRoundController: RouteCollection {
         }()
         let next = round.roundStatus.next
         let content = ShowContent(
-            id: round.id!.uuidString.lowercased(), title: round.title, description: round.description,
+            id: round.idString, title: round.title, description: round.description,
             territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
             envelope: Money(minorUnits: round.envelopeTyiyn).formatted(req.language), envelopeTyiyn: round.envelopeTyiyn,
             status: req.t(round.roundStatus.catalogKey), statusKey: round.status,
@@ -212,7 +212,7 @@ struct BudgetRoundController: RouteCollection {
                 let choice = choices.first { $0.project == index }
                 return ProjectView(code: project.code, title: project.title, description: project.description,
                                    cost: Money(minorUnits: project.costTyiyn).formatted(req.language), costTyiyn: project.costTyiyn,
-                                   problems: project.problems.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
+                                   problems: project.problems.map { Option(value: $0.idString, label: $0.title, selected: false) },
                                    hasProblems: !project.problems.isEmpty,
                                    checked: choice != nil, points: choice.map { String($0.points) } ?? "")
             },
@@ -225,7 +225,7 @@ struct BudgetRoundController: RouteCollection {
             canManage: req.can(.manageBudgetRound, on: target), canEnterPaper: req.can(.enterPaperBallots, on: target) && round.roundStatus.acceptsPaperBallots,
             nextStatus: next?.rawValue ?? "", nextStatusLabel: next.map { req.t("rounds.move_to", ["status": req.t($0.catalogKey)]) } ?? "",
             version: round.version,
-            problemOptions: problems.map { Option(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
+            problemOptions: problems.map { Option(value: $0.idString, label: $0.title, selected: false) },
             resultsVisible: round.roundStatus == .published || (round.roundStatus == .counting && req.can(.manageBudgetRound, on: target)),
             countsVisible: [.counting, .published].contains(round.roundStatus),
             online: counts[.online] ?? 0, paper: counts[.paper] ?? 0, imported: counts[.imported] ?? 0,
@@ -280,9 +280,9 @@ struct BudgetRoundController: RouteCollection {
                 round.version = round.version.saturatingAdding(1)
                 try await round.update(on: db)
             }
-            try await AuditLog.record(on: db, by: req.auditActor, action: "round.project", entityType: "round", entityID: round.id!.uuidString.lowercased(),
+            try await AuditLog.record(on: db, by: req.auditActor, action: "round.project", entityType: "round", entityID: round.idString,
                                       after: ["code": project.code, "title": project.title, "cost_tyiyn": String(project.costTyiyn),
-                                              "problems": problems.map { $0.id!.uuidString.lowercased() }.joined(separator: ",")])
+                                              "problems": problems.map { $0.idString }.joined(separator: ",")])
         }
         req.flash("admin.saved")
         return req.redirect(to: Self.path(round) + "#projects", redirectType: .normal)

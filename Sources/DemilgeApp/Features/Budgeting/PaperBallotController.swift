@@ -48,7 +48,7 @@ struct PaperBallotController: RouteCollection {
             let first = Self.read(batch.firstEntry, data).ballots
             let second = batch.secondEntry.map { Self.read($0, data).ballots }
             let mismatches = second.map { PaperBallots.mismatches(first, $0) } ?? []
-            return BatchView(id: batch.id!.uuidString.lowercased(), label: batch.label, status: req.t("paper.status.\(batch.status)"), statusKey: batch.status,
+            return BatchView(id: batch.idString, label: batch.label, status: req.t("paper.status.\(batch.status)"), statusKey: batch.status,
                              ballots: first.count, version: batch.version, firstBy: batch.firstBy?.displayName ?? "", secondBy: batch.secondBy?.displayName ?? "",
                              mismatches: mismatches.map { .init(ballot: $0.ballot, first: PaperBallots.format($0.first, codes: data.codes, type: round.type),
                                                                  second: PaperBallots.format($0.second, codes: data.codes, type: round.type)) },
@@ -57,7 +57,7 @@ struct PaperBallotController: RouteCollection {
                              correctable: batch.status == PaperBatch.Status.mismatch.rawValue)
         }
         return try await req.page("rounds/paper", titleKey: "paper.title", Content(
-            id: round.id!.uuidString.lowercased(), title: round.title, territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
+            id: round.idString, title: round.title, territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
             syntax: req.t(round.type == .cumulative ? "paper.syntax_points" : "paper.syntax"),
             codes: data.projects.map { .init(value: $0.code, label: $0.title, selected: false) },
             batches: views, canEnter: round.roundStatus.acceptsPaperBallots, form: form, formName: formName, lineErrors: lineErrors,
@@ -106,8 +106,8 @@ struct PaperBallotController: RouteCollection {
         batch.version = 1
         try await req.write { db in
             try await batch.create(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "paper.first_entry", entityType: "round", entityID: round.id!.uuidString.lowercased(),
-                                      after: ["batch": batch.id!.uuidString.lowercased(), "label": batch.label, "ballots": String(Self.read(batch.firstEntry, data).ballots.count)])
+            try await AuditLog.record(on: db, by: req.auditActor, action: "paper.first_entry", entityType: "round", entityID: round.idString,
+                                      after: ["batch": batch.idString, "label": batch.label, "ballots": String(Self.read(batch.firstEntry, data).ballots.count)])
         }
         req.flash("paper.first_saved")
         return req.redirect(to: BudgetRoundController.path(round) + "/paper", redirectType: .normal)

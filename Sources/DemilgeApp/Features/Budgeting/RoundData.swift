@@ -36,10 +36,14 @@ struct RoundData {
 
     /// Counted ballots per channel, without loading them (one grouped query).
     static func counts(_ roundID: UUID, on db: any Database) async throws -> [BudgetBallot.Channel: Int] {
-        guard let sql = db as? any SQLDatabase else { return [:] }
+        try await counts([roundID], on: db)
+    }
+
+    static func counts(_ roundIDs: [UUID], on db: any Database) async throws -> [BudgetBallot.Channel: Int] {
+        guard let sql = db as? any SQLDatabase, !roundIDs.isEmpty else { return [:] }
         struct Row: Decodable { let channel: String; let count: Int }
         let rows = try await sql.select().column("channel").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
-            .from(BudgetBallot.schema).where("round_id", .equal, roundID).groupBy("channel").all(decoding: Row.self)
+            .from(BudgetBallot.schema).where("round_id", .in, roundIDs).groupBy("channel").all(decoding: Row.self)
         var counts: [BudgetBallot.Channel: Int] = [:]
         for row in rows { if let channel = BudgetBallot.Channel(rawValue: row.channel) { counts[channel] = row.count } }
         return counts

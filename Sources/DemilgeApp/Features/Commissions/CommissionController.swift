@@ -29,7 +29,7 @@ struct CommissionController: RouteCollection {
         let commissions = try await Commission.query(on: req.db).with(\.$territory).with(\.$members).with(\.$measures).sort(\.$name).all()
         return try await req.page("commissions/index", titleKey: "commissions.title", Content(
             commissions: commissions.map { c in
-                Row(id: c.id!.uuidString.lowercased(), name: c.name, territory: TerritoryLink(c.territory, req.language, catalog: req.application.catalog),
+                Row(id: c.idString, name: c.name, territory: TerritoryLink(c.territory, req.language, catalog: req.application.catalog),
                     members: c.members.count, measures: c.measures.count,
                     overdue: c.measures.filter { ActionPlanRules.isOverdue(deadline: $0.deadline, status: $0.measureStatus, today: today) }.count)
             },
@@ -63,10 +63,10 @@ struct CommissionController: RouteCollection {
         try await req.write { db in
             try await commission.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "commission.create", entityType: "commission",
-                                      entityID: commission.id!.uuidString.lowercased(), after: ["name": commission.name, "territory": territory.code])
+                                      entityID: commission.idString, after: ["name": commission.name, "territory": territory.code])
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/commissions/\(commission.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/commissions/\(commission.idString)", redirectType: .normal)
     }
 
     // MARK: - The commission's page
@@ -122,8 +122,8 @@ struct CommissionController: RouteCollection {
             guard let problem = measures.first?.problem else { return nil }
             let sorted = measures.sorted { $0.deadline < $1.deadline }
             let total = Money(minorUnits: Money.sum(sorted.map(\.plannedTyiyn)))
-            return PlanView(problemID: problem.id!.uuidString.lowercased(), problem: problem.title, measures: sorted.map { m in
-                MeasureView(id: m.id!.uuidString.lowercased(), description: m.description, responsible: m.responsible,
+            return PlanView(problemID: problem.idString, problem: problem.title, measures: sorted.map { m in
+                MeasureView(id: m.idString, description: m.description, responsible: m.responsible,
                             deadline: AssessmentController.displayDate(m.deadline, req.language), deadlineISO: m.deadline,
                             amount: Money(minorUnits: m.plannedTyiyn).formatted(req.language),
                             source: req.t(FundingSource(rawValue: m.source)?.catalogKey ?? m.source),
@@ -143,18 +143,18 @@ struct CommissionController: RouteCollection {
         let decided = commission.meetings.flatMap(\.decisions).map(\.problem)
         let plans = Self.measureViews(commission, req)
         return try await req.page("commissions/show", titleKey: "", ShowContent(
-            id: commission.id!.uuidString.lowercased(), name: commission.name,
+            id: commission.idString, name: commission.name,
             territory: TerritoryLink(commission.territory, req.language, catalog: req.application.catalog),
             members: commission.members.map { .init(name: $0.name, affiliation: req.t(CommissionAffiliation(rawValue: $0.affiliation)?.catalogKey ?? $0.affiliation), position: $0.position) },
             meetings: commission.meetings.sorted { $0.heldOn > $1.heldOn }.map { meeting in
                 .init(date: AssessmentController.displayDate(meeting.heldOn, req.language), present: meeting.present, minutes: meeting.minutes,
-                      decisions: meeting.decisions.map { .init(problemID: $0.problem.id!.uuidString.lowercased(), problem: $0.problem.title, reason: $0.reason) })
+                      decisions: meeting.decisions.map { .init(problemID: $0.problem.idString, problem: $0.problem.title, reason: $0.reason) })
             },
             plans: plans, overdue: plans.flatMap(\.measures).filter(\.overdue).count,
             canRecord: req.can(.recordCommission, on: target),
             affiliations: CommissionAffiliation.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["affiliation"]) },
-            problems: problems.map { .init(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: $0.id!.uuidString.lowercased() == form["problem"]) },
-            chosen: decided.map { .init(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: $0.id!.uuidString.lowercased() == form["problem"]) },
+            problems: problems.map { .init(value: $0.idString, label: $0.title, selected: $0.idString == form["problem"]) },
+            chosen: decided.map { .init(value: $0.idString, label: $0.title, selected: $0.idString == form["problem"]) },
             sources: FundingSource.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["source"]) },
             form: form, formName: formName), title: commission.name, status: status)
     }
@@ -178,10 +178,10 @@ struct CommissionController: RouteCollection {
         try await req.write { db in
             try await member.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "commission.member", entityType: "commission",
-                                      entityID: commission.id!.uuidString.lowercased(), after: ["name": member.name, "affiliation": member.affiliation])
+                                      entityID: commission.idString, after: ["name": member.name, "affiliation": member.affiliation])
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/commissions/\(commission.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/commissions/\(commission.idString)", redirectType: .normal)
     }
 
     /// Records a meeting; a decision in it chooses a main problem, which becomes prioritised
@@ -212,7 +212,7 @@ struct CommissionController: RouteCollection {
         try await req.write { db in
             try await meeting.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "commission.meeting", entityType: "commission",
-                                      entityID: commission.id!.uuidString.lowercased(), after: ["held_on": meeting.heldOn, "present": String(present)])
+                                      entityID: commission.idString, after: ["held_on": meeting.heldOn, "present": String(present)])
             guard let chosen else { return }
             let decision = CommissionDecision()
             decision.$meeting.id = meeting.id!
@@ -227,13 +227,13 @@ struct CommissionController: RouteCollection {
                 try await chosen.update(on: db)
                 try await ProblemEvent(problemID: chosen.id!, from: from, to: .prioritised, reason: reason).create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
-                                          entityID: chosen.id!.uuidString.lowercased(), before: before, after: chosen.snapshot)
+                                          entityID: chosen.idString, before: before, after: chosen.snapshot)
             }
             try await AuditLog.record(on: db, by: req.auditActor, action: "commission.decision", entityType: "commission",
-                                      entityID: commission.id!.uuidString.lowercased(), after: ["problem": chosen.id!.uuidString.lowercased(), "reason": reason])
+                                      entityID: commission.idString, after: ["problem": chosen.idString, "reason": reason])
         }
         req.flash("commissions.meeting_saved")
-        return req.redirect(to: "/commissions/\(commission.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/commissions/\(commission.idString)", redirectType: .normal)
     }
 
     // MARK: - The action plan
@@ -251,7 +251,7 @@ struct CommissionController: RouteCollection {
         catch { form.fail("amount", req.t("validation.money")) }
         let source = FundingSource(rawValue: form["source"])
         if source == nil { form.fail("source", req.t("validation.choose_from_list")) }
-        let chosen = commission.meetings.flatMap(\.decisions).map(\.problem).first { $0.id!.uuidString.lowercased() == form["problem"] }
+        let chosen = commission.meetings.flatMap(\.decisions).map(\.problem).first { $0.idString == form["problem"] }
         if chosen == nil { form.fail("problem", req.t("commissions.choose_decided")) }
         guard form.isValid, let source, let chosen else { return try await render(req, commission, form: form, formName: "measure", status: .unprocessableEntity) }
         let measure = ActionMeasure()
@@ -268,10 +268,10 @@ struct CommissionController: RouteCollection {
         try await req.write { db in
             try await measure.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "plan.measure", entityType: "commission",
-                                      entityID: commission.id!.uuidString.lowercased(), after: measure.snapshot)
+                                      entityID: commission.idString, after: measure.snapshot)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/commissions/\(commission.id!.uuidString.lowercased())#plan", redirectType: .normal)
+        return req.redirect(to: "/commissions/\(commission.idString)#plan", redirectType: .normal)
     }
 
     func updateMeasure(req: Request) async throws -> Response {
@@ -297,7 +297,7 @@ struct CommissionController: RouteCollection {
             guard try await VersionClaim.claim(ActionMeasure.schema, id: measure.id!, expected: expected, on: db) else { return false }
             try await measure.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "plan.progress", entityType: "commission",
-                                      entityID: commission.id!.uuidString.lowercased(), before: before, after: measure.snapshot)
+                                      entityID: commission.idString, before: before, after: measure.snapshot)
             return true
         }
         guard saved else {
@@ -305,7 +305,7 @@ struct CommissionController: RouteCollection {
             return try await render(req, try await load(req), form: form, formName: "progress", status: .conflict)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/commissions/\(commission.id!.uuidString.lowercased())#plan", redirectType: .normal)
+        return req.redirect(to: "/commissions/\(commission.idString)#plan", redirectType: .normal)
     }
 
     // MARK: - Open data
@@ -319,7 +319,7 @@ struct CommissionController: RouteCollection {
         let commission = try await load(req)
         let today = ActionPlanRules.today()
         return commission.measures.sorted { $0.deadline < $1.deadline }.map { m in
-            MeasureExport(problemID: m.problem.id!.uuidString.lowercased(), problem: m.problem.title, measure: m.description, responsible: m.responsible,
+            MeasureExport(problemID: m.problem.idString, problem: m.problem.title, measure: m.description, responsible: m.responsible,
                           deadline: m.deadline, plannedTyiyn: m.plannedTyiyn, plannedSom: "\(m.plannedTyiyn / 100).\(String(format: "%02d", m.plannedTyiyn % 100))",
                           source: m.source, status: m.status, progress: m.progress,
                           overdue: ActionPlanRules.isOverdue(deadline: m.deadline, status: m.measureStatus, today: today))

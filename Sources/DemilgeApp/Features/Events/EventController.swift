@@ -72,7 +72,7 @@ struct EventController: RouteCollection {
         + Participants.allKeys.map(\.key)
 
     private func renderNew(_ req: Request, _ form: FormState, invited: Set<String>, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let programmes = try await Programme.query(on: req.db).sort(\.$slug).all()
+        let programmes = try await Self.taggable(req)
         let organisations = KyrgyzText.sorted(try await Organisation.query(on: req.db).all(), by: { $0.name.text(req.language) }, req.language)
         return try await req.page("events/new", titleKey: "events.new", NewContent(
             form: form, kinds: EventKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["kind"]) },
@@ -81,6 +81,12 @@ struct EventController: RouteCollection {
             programmes: programmes.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["programme"]) },
             organisations: organisations.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["organiser"]) },
             grid: GrantApplicationController.grid(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) }), forms: true, status: status)
+    }
+
+    /// The programmes an author may tag an event with: those they work for (a programme-scoped role that may record
+    /// events — its manager), or any for an administrator. Staff of a territory record its events untagged.
+    static func taggable(_ req: Request) async throws -> [Programme] {
+        try await Programme.query(on: req.db).sort(\.$slug).all().filter { req.can(.recordEvent, on: Target(programmeID: $0.id)) }
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -101,21 +107,23 @@ struct EventController: RouteCollection {
         if kind == nil { form.fail("kind", req.t("validation.choose_from_list")) }
         if !GrantLines.isDay(form["held_on"]) { form.fail("held_on", req.t("validation.date")) }
         let host = try await Territory.query(on: req.db).filter(\.$code == form["host"]).first()
-        let programme = form["programme"].isEmpty ? nil : try await Programme.query(on: req.db).filter(\.$slug == form["programme"]).first()
-        if !form["programme"].isEmpty && programme == nil { form.fail("programme", req.t("validation.choose_from_list")) }
+        let programme = form["programme"].isEmpty ? nil : try await Self.taggable(req).first { $0.slug == form["programme"] }
+        if !form["programme"].isEmpty && programme == nil { form.fail("programme", req.t("events.not_your_programme")) }
         let organiser = form["organiser"].isEmpty ? nil : try await Organisation.query(on: req.db).filter(\.$slug == form["organiser"]).first()
-        if host == nil { form.fail("host", req.t("validation.choose_from_list")) }
-        else {
+        var denied = false
+        if let host {
             // Staff and facilitators record events of their territories; programme managers those of their programme.
-            var target = try await TerritoryPath.target(host!.id!, on: req.db)
+            var target = try await TerritoryPath.target(try host.requireID(), on: req.db)
             target.programmeID = programme?.id
-            if !req.can(.recordEvent, on: target) { form.fail("host", req.t("events.not_yours")) }
+            denied = !req.can(.recordEvent, on: target)
+            if denied { form.fail("host", req.t("events.not_yours")) }
+        } else {
+            form.fail("host", req.t("validation.choose_from_list"))
         }
         let invited = invitedCodes.isEmpty ? [] : try await Territory.query(on: req.db).filter(\.$code ~~ Array(invitedCodes)).all()
         if invited.count != invitedCodes.count { form.fail("invited", req.t("validation.choose_from_list")) }
         var participants = Participants()
         do { participants = try Participants.parse(form.values) } catch .none {} catch { form.fail("participants", req.t("validation.count")) }
-        let denied = form.errors["host"] == req.t("events.not_yours")
         guard form.isValid, let kind, let host else {
             return try await renderNew(req, form, invited: invitedCodes, status: denied ? .forbidden : .unprocessableEntity)
         }

@@ -27,7 +27,7 @@ struct GrantApplicationController: RouteCollection {
     struct FormContent: Encodable {
         let call: String, callID: String, action: String
         let form: FormState
-        let organisations: [Option], places: [AccountController.PlaceGroup], problems: [Option], measures: [Option], hasMeasures: Bool
+        let organisations: [Option], problems: [Option], measures: [Option], hasMeasures: Bool
         let beneficiaries: [GridRow], bands: [String]
         let refusals: [String], hasRefusals: Bool
         let sources: String
@@ -57,7 +57,6 @@ struct GrantApplicationController: RouteCollection {
         let content = FormContent(
             call: call.title, callID: GrantDisplay.id(call), action: action, form: form,
             organisations: memberships.map { Option(value: $0.organisation.slug, label: $0.organisation.name.text(req.language), selected: $0.organisation.slug == form["organisation"]) },
-            places: try await AccountController.placeGroups(req, selected: form["territory"], includeTopLevel: true),
             problems: openProblems.map { Option(value: GrantDisplay.id($0), label: $0.title, selected: GrantDisplay.id($0) == form["problem"]) },
             measures: measures.map { Option(value: GrantDisplay.id($0), label: "\($0.problem.title) — \($0.description)", selected: GrantDisplay.id($0) == form["measure"]) },
             hasMeasures: !measures.isEmpty,
@@ -91,6 +90,8 @@ struct GrantApplicationController: RouteCollection {
         var requested: Int64 = 0
         var total: Int64 = 0
         var problems: [String] = []
+        /// The user is not a member of the organisation named.
+        var denied = false
         var submit: Bool { form["intent"] == "submit" }
     }
 
@@ -99,14 +100,20 @@ struct GrantApplicationController: RouteCollection {
         reading.form.requireText("title", length: 3...200, req)
         reading.form.optionalText("summary", max: 5000, req)
         reading.form.optionalText("goals", max: 3000, req)
-        let userID = req.actor.userID!
+        guard let userID = req.actor.userID else { throw DemilgeError.signInRequired }
         reading.organisation = try await Organisation.query(on: req.db).filter(\.$slug == reading.form["organisation"]).first()
         if let organisation = reading.organisation {
-            let member = try await OrganisationMember.query(on: req.db).filter(\.$organisation.$id == organisation.id!).filter(\.$user.$id == userID).first()
-            if member == nil { reading.form.fail("organisation", req.t("grants.not_your_organisation")) }
+            let member = try await OrganisationMember.query(on: req.db).filter(\.$organisation.$id == organisation.requireID()).filter(\.$user.$id == userID).first()
+            if member == nil {
+                reading.form.fail("organisation", req.t("grants.not_your_organisation"))
+                reading.denied = true
+            }
+            // The project is the applicant organisation's own municipality's: not a place to choose (a choice would
+            // also escape the own-municipality conflict check of reviewers).
+            reading.territory = try await organisation.territoryID.asyncFlatMap { try await Territory.find($0, on: req.db) }
+            if reading.territory == nil && !reading.denied { reading.form.fail("organisation", req.t("grants.organisation_without_territory")) }
+            reading.form.values["territory"] = reading.territory?.code ?? ""
         } else { reading.form.fail("organisation", req.t("validation.choose_from_list")) }
-        reading.territory = try await Territory.query(on: req.db).filter(\.$code == reading.form["territory"]).first()
-        if reading.territory == nil { reading.form.fail("territory", req.t("validation.choose_from_list")) }
         if !reading.form["problem"].isEmpty {
             reading.problem = try await reading.form["problem"].uuid.asyncFlatMap { try await Problem.find($0, on: req.db) }
             if reading.problem == nil { reading.form.fail("problem", req.t("validation.choose_from_list")) }
@@ -170,9 +177,10 @@ struct GrantApplicationController: RouteCollection {
         }
     }
 
-    private func store(_ reading: Reading, into application: GrantApplication) {
-        application.$organisation.id = reading.organisation!.id!
-        application.$territory.id = reading.territory!.id!
+    private func store(_ reading: Reading, into application: GrantApplication) throws {
+        guard let organisation = reading.organisation, let territory = reading.territory else { throw DemilgeError.badRequest }
+        application.$organisation.id = try organisation.requireID()
+        application.$territory.id = try territory.requireID()
         application.$problem.id = reading.problem?.id
         application.$measure.id = reading.measure?.id
         application.title = reading.form["title"]
@@ -204,15 +212,14 @@ struct GrantApplicationController: RouteCollection {
             reading.form.fail("organisation", req.t("grants.already_applied"))
         }
         guard reading.form.isValid, reading.problems.isEmpty else {
-            let denied = reading.form.errors["organisation"] == req.t("grants.not_your_organisation")
-            return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: denied ? .forbidden : .unprocessableEntity)
+            return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: reading.denied ? .forbidden : .unprocessableEntity)
         }
         let application = GrantApplication()
         application.$call.id = call.id!
         application.status = GrantStatus.draft.rawValue
         application.version = 1
         application.$createdBy.id = req.actor.userID
-        store(reading, into: application)
+        try store(reading, into: application)
         let submit = reading.submit
         let lines = reading.lines
         do {
@@ -275,7 +282,7 @@ struct GrantApplicationController: RouteCollection {
             return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: .unprocessableEntity)
         }
         let expected = VersionClaim.read(req.content[String.self, at: "version"] ?? "") ?? -1
-        store(reading, into: application)
+        try store(reading, into: application)
         let submit = reading.submit
         let lines = reading.lines
         let saved = try await req.write { db -> Bool in

@@ -27,7 +27,9 @@ struct GrantCallController: RouteCollection {
             let status: String, statusKey: String, applications: Int, awarded: Int
         }
         struct Content: Encodable { let calls: [Row]; let canCreate: Bool }
+        // A draft call is its programme's manager's work in progress: nobody else sees it.
         let calls = try await GrantCall.query(on: req.db).with(\.$programme).sort(\.$deadline, .descending).all()
+            .filter { $0.callStatus != .draft || req.can(.manageGrants, on: Target(programmeID: $0.$programme.id)) }
         let applications = try await GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft.rawValue).all()
         let byCall = Dictionary(grouping: applications, by: { $0.$call.id })
         return try await req.page("grants/index", titleKey: "grants.title", Content(
@@ -272,7 +274,9 @@ struct GrantCallController: RouteCollection {
     }
 
     func show(req: Request) async throws -> Response {
-        try await render(req, try await GrantDisplay.loadCall(req))
+        let call = try await GrantDisplay.loadCall(req)
+        guard call.callStatus != .draft || req.can(.manageGrants, on: Target(programmeID: call.$programme.id)) else { throw DemilgeError.notFound }
+        return try await render(req, call)
     }
 
     func render(_ req: Request, _ call: GrantCall, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {

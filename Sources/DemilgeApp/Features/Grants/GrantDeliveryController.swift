@@ -257,11 +257,11 @@ struct GrantDeliveryController: RouteCollection {
         let rating = form.integer("rating", in: 1...5)
         if rating == nil { form.fail("rating", req.t("grants.rating_range")) }
         if ![.contracted, .inImplementation, .completed].contains(application.grantStatus) { form.fail("findings", req.t("grants.not_in_implementation")) }
-        var photos: [(File, Uploads.Kind)] = []
+        var photos: [Uploads.Photo] = []
         let upload = try? req.content.decode(VisitUpload.self)
         for file in [upload?.photo1, upload?.photo2, upload?.photo3].compactMap({ $0 }) where file.data.readableBytes > 0 {
             switch Uploads.check(file) {
-            case .success(let kind): photos.append((file, kind))
+            case .success(let photo): photos.append(photo)
             case .failure(.tooLarge): form.fail("photos", req.t("problems.photo_too_large"))
             case .failure(.notAPhoto): form.fail("photos", req.t("problems.photo_type"))
             }
@@ -274,7 +274,7 @@ struct GrantDeliveryController: RouteCollection {
         visit.councilMembers = form["council_members"]
         visit.findings = form["findings"]
         visit.rating = rating
-        visit.photos = try photos.map { try Uploads.save($0.0, kind: $0.1, app: req.application) }
+        visit.photos = try photos.map { try Uploads.save($0, app: req.application) }
         try await req.write { db in
             try await visit.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.visit", entityType: "grant_application",

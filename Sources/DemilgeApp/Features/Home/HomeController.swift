@@ -38,16 +38,16 @@ struct HomeController: RouteCollection {
         for o in try await Organisation.query(on: req.db).filter(\.$slug ~~ ids("organisation")).all() { names["organisation:\(o.slug)"] = ("/organisations/\(o.slug)", o.name.display(language)) }
         for p in try await Programme.query(on: req.db).filter(\.$slug ~~ ids("programme")).all() { names["programme:\(p.slug)"] = ("/programmes/\(p.slug)", p.name.display(language)) }
         for p in try await Problem.query(on: req.db).filter(\.$id ~~ uuids("problem")).filter(\.$hidden == false).all() {
-            names["problem:\(p.id!.uuidString.lowercased())"] = ("/problems/\(p.id!.uuidString.lowercased())", DisplayText(text: p.title, lang: nil))
+            names["problem:\(p.idString)"] = ("/problems/\(p.idString)", DisplayText(text: p.title, lang: nil))
         }
         for a in try await AssessmentSession.query(on: req.db).filter(\.$id ~~ uuids("assessment")).with(\.$territory).all() {
-            names["assessment:\(a.id!.uuidString.lowercased())"] = ("/assessments/\(a.id!.uuidString.lowercased())", a.territory.name.display(language))
+            names["assessment:\(a.idString)"] = ("/assessments/\(a.idString)", a.territory.name.display(language))
         }
         for c in try await Commission.query(on: req.db).filter(\.$id ~~ uuids("commission")).all() {
-            names["commission:\(c.id!.uuidString.lowercased())"] = ("/commissions/\(c.id!.uuidString.lowercased())", DisplayText(text: c.name, lang: nil))
+            names["commission:\(c.idString)"] = ("/commissions/\(c.idString)", DisplayText(text: c.name, lang: nil))
         }
         for g in try await InitiativeGroup.query(on: req.db).filter(\.$id ~~ uuids("group")).all() {
-            names["group:\(g.id!.uuidString.lowercased())"] = ("/groups/\(g.id!.uuidString.lowercased())", DisplayText(text: g.name, lang: nil))
+            names["group:\(g.idString)"] = ("/groups/\(g.idString)", DisplayText(text: g.name, lang: nil))
         }
         for c in try await GrantCall.query(on: req.db).filter(\.$id ~~ uuids("grant_call")).all() {
             names["grant_call:\(GrantDisplay.id(c))"] = (GrantDisplay.callPath(c), DisplayText(text: c.title, lang: nil))

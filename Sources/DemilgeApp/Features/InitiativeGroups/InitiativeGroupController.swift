@@ -28,7 +28,7 @@ struct InitiativeGroupController: RouteCollection {
         struct Content: Encodable { let groups: [Row]; let signedIn: Bool }
         let groups = try await InitiativeGroup.query(on: req.db).with(\.$territory).with(\.$memberships).sort(\.$name).all()
         return try await req.page("groups/index", titleKey: "groups.title", Content(groups: groups.map { group in
-            Row(id: group.id!.uuidString.lowercased(), name: group.name, focus: group.focus,
+            Row(id: group.idString, name: group.name, focus: group.focus,
                 territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog),
                 members: group.memberships.filter { $0.membershipStatus == .member }.count)
         }, signedIn: req.actor.isSignedIn))
@@ -66,10 +66,10 @@ struct InitiativeGroupController: RouteCollection {
             try await group.create(on: db)
             try await GroupMembership(groupID: group.id!, userID: user.id!, sector: sector, status: .member).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.create", entityType: "group",
-                                      entityID: group.id!.uuidString.lowercased(), after: ["name": group.name, "territory": territory.code])
+                                      entityID: group.idString, after: ["name": group.name, "territory": territory.code])
         }
         req.flash("groups.created")
-        return req.redirect(to: "/groups/\(group.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
     }
 
     private func load(_ req: Request) async throws -> InitiativeGroup {
@@ -106,11 +106,11 @@ struct InitiativeGroupController: RouteCollection {
         let manage = try await canManage(group, req)
         let mine = group.memberships.first { $0.$user.id == req.actor.userID }
         let view = { (m: GroupMembership) in
-            ShowContent.Member(id: m.id!.uuidString.lowercased(), name: m.user.displayName, sector: req.t(Sector(rawValue: m.sector)?.catalogKey ?? m.sector),
+            ShowContent.Member(id: m.idString, name: m.user.displayName, sector: req.t(Sector(rawValue: m.sector)?.catalogKey ?? m.sector),
                                status: req.t(m.membershipStatus.catalogKey), pending: m.membershipStatus != .member, isCoordinator: m.$user.id == group.$coordinator.id)
         }
         return try await req.page("groups/show", titleKey: "", ShowContent(
-            id: group.id!.uuidString.lowercased(), name: group.name, focus: group.focus,
+            id: group.idString, name: group.name, focus: group.focus,
             territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog), coordinator: group.coordinator.displayName,
             members: group.memberships.filter { $0.membershipStatus == .member }.map(view),
             pending: manage ? group.memberships.filter { $0.membershipStatus != .member }.map(view) : [],
@@ -133,10 +133,10 @@ struct InitiativeGroupController: RouteCollection {
         guard form.isValid, let sector else { return try await render(req, group, form: form, status: .unprocessableEntity) }
         try await req.write { db in
             try await GroupMembership(groupID: group.id!, userID: user.id!, sector: sector, status: .requested).create(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "group.request", entityType: "group", entityID: group.id!.uuidString.lowercased())
+            try await AuditLog.record(on: db, by: req.auditActor, action: "group.request", entityType: "group", entityID: group.idString)
         }
         req.flash("groups.requested")
-        return req.redirect(to: "/groups/\(group.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
     }
 
     func accept(req: Request) async throws -> Response {
@@ -146,10 +146,10 @@ struct InitiativeGroupController: RouteCollection {
         membership.status = MembershipStatus.member.rawValue
         try await req.write { db in
             try await membership.update(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "group.accept", entityType: "group", entityID: group.id!.uuidString.lowercased())
+            try await AuditLog.record(on: db, by: req.auditActor, action: "group.accept", entityType: "group", entityID: group.idString)
         }
         req.flash("groups.joined")
-        return req.redirect(to: "/groups/\(group.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
     }
 
     func invite(req: Request) async throws -> Response {
@@ -164,11 +164,11 @@ struct InitiativeGroupController: RouteCollection {
         guard form.isValid, let sector, let invitee else { return try await render(req, group, form: form, status: .unprocessableEntity) }
         try await req.write { db in
             try await GroupMembership(groupID: group.id!, userID: invitee.id!, sector: sector, status: .invited).create(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "group.invite", entityType: "group", entityID: group.id!.uuidString.lowercased(),
-                                      after: ["user": invitee.id!.uuidString.lowercased()])
+            try await AuditLog.record(on: db, by: req.auditActor, action: "group.invite", entityType: "group", entityID: group.idString,
+                                      after: ["user": invitee.idString])
         }
         req.flash("groups.invited")
-        return req.redirect(to: "/groups/\(group.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
     }
 
     private func membership(_ req: Request, _ group: InitiativeGroup) throws -> GroupMembership {
@@ -185,11 +185,11 @@ struct InitiativeGroupController: RouteCollection {
         membership.status = MembershipStatus.member.rawValue
         try await req.write { db in
             try await membership.update(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "group.approve", entityType: "group", entityID: group.id!.uuidString.lowercased(),
+            try await AuditLog.record(on: db, by: req.auditActor, action: "group.approve", entityType: "group", entityID: group.idString,
                                       after: ["user": membership.$user.id.uuidString.lowercased()])
         }
         req.flash("groups.approved")
-        return req.redirect(to: "/groups/\(group.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
     }
 
     /// Declines a request, withdraws an invitation or removes a member (never the coordinator).
@@ -200,10 +200,10 @@ struct InitiativeGroupController: RouteCollection {
         guard membership.$user.id != group.$coordinator.id else { throw DemilgeError.forbidden }
         try await req.write { db in
             try await membership.delete(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "group.remove", entityType: "group", entityID: group.id!.uuidString.lowercased(),
+            try await AuditLog.record(on: db, by: req.auditActor, action: "group.remove", entityType: "group", entityID: group.idString,
                                       before: ["user": membership.$user.id.uuidString.lowercased(), "status": membership.status])
         }
         req.flash("groups.removed")
-        return req.redirect(to: "/groups/\(group.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
     }
 }

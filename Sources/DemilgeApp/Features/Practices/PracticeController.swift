@@ -77,12 +77,22 @@ struct PracticeController: RouteCollection {
 
     static let fields = ["grant", "title", "theme", "territory", "what_was_done", "what_worked", "contact", "grant_som", "local_budget_som", "community_som", "other_som"]
 
+    /// A grant a practice may be written from: completed or closed, of a territory (and programme) the user may
+    /// publish for. Anything else — a draft, another municipality's grant — is refused as not publishable.
+    static func publishable(_ req: Request, grantID: String) async throws -> GrantApplication? {
+        guard let id = grantID.uuid,
+              let grant = try await GrantApplication.query(on: req.db).filter(\.$id == id).with(\.$call).with(\.$territory).with(\.$problem).with(\.$lines).first(),
+              [.completed, .closed].contains(grant.grantStatus) else { return nil }
+        // Staff of the grant's own municipality, or the manager of its programme.
+        let municipality = try await TerritoryPath.target(grant.$territory.id, on: req.db)
+        guard req.can(.publishPractice, on: municipality) || req.can(.publishPractice, on: Target(programmeID: grant.call.$programme.id)) else { return nil }
+        return grant
+    }
+
     /// A completed or closed grant prefills the form: its title, place, theme, and what it spent by source.
     private func prefill(_ req: Request, grantID: String) async throws -> (FormState, GrantApplication?) {
         var form = FormState()
-        guard let id = grantID.uuid, let grant = try await GrantApplication.query(on: req.db).filter(\.$id == id).with(\.$territory).with(\.$problem).with(\.$lines).first() else {
-            return (form, nil)
-        }
+        guard let grant = try await Self.publishable(req, grantID: grantID) else { return (form, nil) }
         form.values["grant"] = grantID
         form.values["title"] = grant.title
         form.values["territory"] = grant.territory.code
@@ -118,19 +128,26 @@ struct PracticeController: RouteCollection {
         form.requireText("what_worked", length: 10...5000, req)
         form.requireText("contact", length: 5...300, req)
         if ProblemCategory(rawValue: form["theme"]) == nil { form.fail("theme", req.t("validation.choose_from_list")) }
-        let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
-        var target = Target.anywhere
-        if let territory { target = try await TerritoryPath.target(territory.id!, on: req.db) } else { form.fail("territory", req.t("validation.choose_from_list")) }
-        let grant = try await form["grant"].uuid.asyncFlatMap { id in try await GrantApplication.query(on: req.db).filter(\.$id == id).with(\.$call).first() }
-        if let grant {
-            target.programmeID = grant.call.$programme.id
-            if ![.completed, .closed].contains(grant.grantStatus) { form.fail("grant", req.t("practices.grant_not_completed")) }
-            if try await Practice.query(on: req.db).filter(\.$grant.$id == grant.id!).first() != nil { form.fail("grant", req.t("practices.already_published")) }
+        var grant: GrantApplication? = nil
+        if !form["grant"].isEmpty {
+            grant = try await Self.publishable(req, grantID: form["grant"])
+            if let grant {
+                // A practice from a grant is that grant's municipality's.
+                form.values["territory"] = grant.territory.code
+                if try await Practice.query(on: req.db).filter(\.$grant.$id == grant.requireID()).first() != nil { form.fail("grant", req.t("practices.already_published")) }
+            } else {
+                form.fail("grant", req.t("practices.grant_not_completed"))
+            }
         }
-        if territory != nil && !req.can(.publishPractice, on: target) { form.fail("territory", req.t("practices.not_yours")) }
+        let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
+        var denied = false
+        if let territory {
+            let target = try await TerritoryPath.target(try territory.requireID(), on: req.db)
+            denied = grant == nil && !req.can(.publishPractice, on: target)
+            if denied { form.fail("territory", req.t("practices.not_yours")) }
+        } else { form.fail("territory", req.t("validation.choose_from_list")) }
         var amounts: [Int64] = []
         for field in ["grant_som", "local_budget_som", "community_som", "other_som"] { amounts.append(GrantDeliveryController.amount(&form, field, req, allowZero: true)) }
-        let denied = form.errors["territory"] == req.t("practices.not_yours")
         guard form.isValid, let territory else { return try await renderNew(req, form, grant: grant, status: denied ? .forbidden : .unprocessableEntity) }
         let practice = Practice()
         practice.title = form["title"]

@@ -64,7 +64,7 @@ struct ProblemController: RouteCollection {
     }
 
     static func row(_ problem: Problem, _ req: Request) -> ProblemRow {
-        ProblemRow(id: problem.id!.uuidString.lowercased(), title: problem.title, category: req.t(problem.problemCategory.catalogKey),
+        ProblemRow(id: problem.idString, title: problem.title, category: req.t(problem.problemCategory.catalogKey),
                    status: req.t(problem.problemStatus.catalogKey), statusKey: problem.status,
                    place: TerritoryLink(problem.territory, req.language, catalog: req.application.catalog),
                    supports: problem.supportCount,
@@ -117,7 +117,7 @@ struct ProblemController: RouteCollection {
             form: form,
             categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["category"]) },
             places: try await AccountController.placeGroups(req, selected: form["territory"]),
-            groups: try await myGroups(req).map { .init(value: $0.id!.uuidString.lowercased(), label: $0.name, selected: $0.id!.uuidString.lowercased() == form["group"]) }),
+            groups: try await myGroups(req).map { .init(value: $0.idString, label: $0.name, selected: $0.idString == form["group"]) }),
             forms: true, status: status)
     }
 
@@ -140,31 +140,40 @@ struct ProblemController: RouteCollection {
         if category == nil { form.fail("category", req.t("validation.choose_from_list")) }
         let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
         if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
-        var photo: (File, Uploads.Kind)? = nil
+        var photo: Uploads.Photo? = nil
         if let file = (try? req.content.decode(PhotoUpload.self))?.photo, file.data.readableBytes > 0 {
             switch Uploads.check(file) {
-            case .success(let kind): photo = (file, kind)
+            case .success(let checked): photo = checked
             case .failure(.tooLarge): form.fail("photo", req.t("problems.photo_too_large"))
             case .failure(.notAPhoto): form.fail("photo", req.t("problems.photo_type"))
             }
         }
         var group: InitiativeGroup? = nil
         if !form["group"].isEmpty {
-            group = try await myGroups(req).first { $0.id!.uuidString.lowercased() == form["group"].lowercased() }
+            group = try await myGroups(req).first { $0.idString == form["group"].lowercased() }
             if group == nil { form.fail("group", req.t("problems.not_your_group")) }
         }
         guard form.isValid, let category, let territory else { return try await renderForm(req, form, status: .unprocessableEntity) }
         let problem = Problem(title: form["title"], description: form["description"], category: category, territoryID: territory.id!, authorID: user.id)
         problem.$group.id = group?.id
-        if let (file, kind) = photo { problem.photo = try Uploads.save(file, kind: kind, app: req.application) }
+        let userID = try user.requireID()
+        let quotas: [Quota.Kind] = photo == nil ? [.problems] : [.problems, .photos]
+        do {
+            try await req.write { db in try await Quota.check(quotas, user: userID, actor: req.actor, on: db) }
+        } catch let exceeded as Quota.Exceeded {
+            form.fail(exceeded.kind == .photos ? "photo" : "title", Quota.message(exceeded, req))
+            return try await renderForm(req, form, status: .tooManyRequests)
+        }
+        if let photo { problem.photo = try Uploads.save(photo, app: req.application) }
         try await req.write { db in
+            try await Quota.check(quotas, user: userID, actor: req.actor, on: db)
             try await problem.create(on: db)
             try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "problem.raise", entityType: "problem",
-                                      entityID: problem.id!.uuidString.lowercased(), after: problem.snapshot)
+                                      entityID: problem.idString, after: problem.snapshot)
         }
         req.flash("problems.raised")
-        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/problems/\(problem.idString)", redirectType: .normal)
     }
 
     // MARK: - The problem's page
@@ -236,20 +245,20 @@ struct ProblemController: RouteCollection {
             problem: Self.row(problem, req), description: problem.description,
             path: directory.path(to: problem.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             hasPhoto: problem.photo != nil, hidden: problem.hidden, hiddenReason: canModerate ? problem.hiddenReason : nil,
-            group: try await problem.$group.get(on: req.db).map { .init(value: $0.id!.uuidString.lowercased(), label: $0.name, selected: false) },
+            group: try await problem.$group.get(on: req.db).map { .init(value: $0.idString, label: $0.name, selected: false) },
             events: events.map { .init(when: Formatters.date(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), req.language),
                                        status: req.t(ProblemStatus(rawValue: $0.toStatus)?.catalogKey ?? $0.toStatus), reason: $0.reason) },
-            comments: comments.map { .init(id: $0.id!.uuidString.lowercased(), author: $0.author.displayName,
+            comments: comments.map { .init(id: $0.idString, author: $0.author.displayName,
                                            when: $0.createdAt.map { Formatters.dateTime($0, req.language) } ?? "", body: $0.body,
                                            hidden: $0.hidden, hiddenReason: $0.hiddenReason) },
             signedIn: req.actor.isSignedIn, supported: supported,
             nextStatuses: problem.problemStatus.next.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["to"]) },
             canChangeStatus: canChange, canModerate: canModerate,
-            mergeCandidates: candidates.map { .init(value: $0.id!.uuidString.lowercased(), label: $0.title, selected: false) },
+            mergeCandidates: candidates.map { .init(value: $0.idString, label: $0.title, selected: false) },
             form: form,
             mergedFrom: try await Problem.query(on: req.db).filter(\.$mergedInto.$id == id).count(),
             version: problem.version,
-            solvedElsewhere: practices.map { .init(value: $0.id!.uuidString.lowercased(), label: "\($0.title) — \($0.territory.name.text(req.language))", selected: false) },
+            solvedElsewhere: practices.map { .init(value: $0.idString, label: "\($0.title) — \($0.territory.name.text(req.language))", selected: false) },
             hasSolvedElsewhere: !practices.isEmpty), title: problem.title, status: status)
     }
 
@@ -299,13 +308,20 @@ struct ProblemController: RouteCollection {
         comment.$author.id = user.id!
         comment.body = form["body"]
         comment.hidden = false
-        try await req.write { db in
-            try await comment.create(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.comment", entityType: "problem",
-                                      entityID: problem.id!.uuidString.lowercased(), after: ["comment": comment.id!.uuidString.lowercased()])
+        let userID = try user.requireID()
+        do {
+            try await req.write { db in
+                try await Quota.check([.comments], user: userID, actor: req.actor, on: db)
+                try await comment.create(on: db)
+                try await AuditLog.record(on: db, by: req.auditActor, action: "problem.comment", entityType: "problem",
+                                          entityID: GrantDisplay.id(problem), after: ["comment": GrantDisplay.id(comment)])
+            }
+        } catch let exceeded as Quota.Exceeded {
+            form.fail("body", Quota.message(exceeded, req))
+            return try await render(req, problem, form: form, status: .tooManyRequests)
         }
         req.flash("problems.commented")
-        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())#comments", redirectType: .normal)
+        return req.redirect(to: "/problems/\(problem.idString)#comments", redirectType: .normal)
     }
 
     // MARK: - Deciding and moderating
@@ -335,7 +351,7 @@ struct ProblemController: RouteCollection {
             try await problem.update(on: db)
             try await ProblemEvent(problemID: problem.id!, from: from, to: to, reason: reason).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
-                                      entityID: problem.id!.uuidString.lowercased(), before: before, after: problem.snapshot)
+                                      entityID: problem.idString, before: before, after: problem.snapshot)
             return true
         }
         guard saved else {
@@ -343,7 +359,7 @@ struct ProblemController: RouteCollection {
             return try await render(req, try await load(req), form: form, status: .conflict)
         }
         req.flash("problems.status_changed")
-        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/problems/\(problem.idString)", redirectType: .normal)
     }
 
     func moderate(req: Request) async throws -> Response {
@@ -359,10 +375,10 @@ struct ProblemController: RouteCollection {
         try await req.write { db in
             try await problem.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: hide ? "problem.hide" : "problem.unhide", entityType: "problem",
-                                      entityID: problem.id!.uuidString.lowercased(), before: before, after: problem.snapshot)
+                                      entityID: problem.idString, before: before, after: problem.snapshot)
         }
         req.flash(hide ? "problems.hidden" : "problems.unhidden")
-        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: "/problems/\(problem.idString)", redirectType: .normal)
     }
 
     func moderateComment(req: Request) async throws -> Response {
@@ -380,10 +396,10 @@ struct ProblemController: RouteCollection {
         try await req.write { db in
             try await comment.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: hide ? "comment.hide" : "comment.unhide", entityType: "problem",
-                                      entityID: problem.id!.uuidString.lowercased(), after: ["comment": commentID.uuidString.lowercased(), "reason": comment.hiddenReason ?? ""])
+                                      entityID: problem.idString, after: ["comment": commentID.uuidString.lowercased(), "reason": comment.hiddenReason ?? ""])
         }
         req.flash(hide ? "problems.comment_hidden" : "problems.unhidden")
-        return req.redirect(to: "/problems/\(problem.id!.uuidString.lowercased())#comments", redirectType: .normal)
+        return req.redirect(to: "/problems/\(problem.idString)#comments", redirectType: .normal)
     }
 
     /// Merges a duplicate into another problem: its supporters now support the other one
@@ -426,7 +442,7 @@ struct ProblemController: RouteCollection {
 
     private func exportRows(_ req: Request) async throws -> [ExportRow] {
         try await Self.listed(try await Filters(req), on: req.db).map { problem in
-            ExportRow(id: problem.id!.uuidString.lowercased(), title: problem.title, description: problem.description,
+            ExportRow(id: problem.idString, title: problem.title, description: problem.description,
                       category: problem.category, status: problem.status, territoryCode: problem.territory.code,
                       territory: problem.territory.nameKy, supports: problem.supportCount,
                       raisedOn: problem.createdAt.map(Formatters.isoDate) ?? "")

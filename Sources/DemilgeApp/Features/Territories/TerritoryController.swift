@@ -64,9 +64,9 @@ struct TerritoryController: RouteCollection {
         return Community(
             openProblems: problems.filter { $0.problemStatus.isOpen }.count,
             solvedProblems: problems.filter { $0.problemStatus == .solved }.count,
-            sessions: sessions.map { .init(href: "/assessments/\($0.id!.uuidString.lowercased())", label: AssessmentController.displayDate($0.heldOn, req.language), detail: $0.place) },
-            commissions: commissions.map { .init(href: "/commissions/\($0.id!.uuidString.lowercased())", label: $0.name, detail: "") },
-            groups: groups.map { .init(href: "/groups/\($0.id!.uuidString.lowercased())", label: $0.name, detail: "") })
+            sessions: sessions.map { .init(href: "/assessments/\($0.idString)", label: AssessmentController.displayDate($0.heldOn, req.language), detail: $0.place) },
+            commissions: commissions.map { .init(href: "/commissions/\($0.idString)", label: $0.name, detail: "") },
+            groups: groups.map { .init(href: "/groups/\($0.idString)", label: $0.name, detail: "") })
     }
 
     func show(req: Request) async throws -> Response {

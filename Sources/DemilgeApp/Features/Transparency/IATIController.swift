@@ -42,7 +42,7 @@ struct IATIController: RouteCollection {
         return Self.xml(IATI.document(activities, generated: Date()))
     }
 
-    static func base(_ req: Request) -> String { "http://\(req.headers.first(name: .host) ?? "127.0.0.1:8080")" }
+    static func base(_ req: Request) -> String { PublicURL.base(req.application) }
 
     static func xml(_ text: String) -> Response {
         let response = Response(status: .ok, body: .init(string: text))

@@ -43,8 +43,8 @@ struct IndicatorsController: RouteCollection {
         func inPeriod(_ isoDay: String) -> Bool { (from.isEmpty || isoDay >= from) && (to.isEmpty || isoDay <= to) }
     }
 
-    /// Every figure of the page, computed once per request.
-    struct Figures {
+    /// Every figure of the page.
+    struct Figures: Sendable {
         var problemsRaised = 0, problemsSolved = 0, sessions = 0
         var participants = Participants()
         var ballotsOnline = 0, ballotsPaper = 0, ballotsImported = 0
@@ -56,61 +56,99 @@ struct IndicatorsController: RouteCollection {
         var onTimeRate: Rational? { grantsFinished == 0 ? nil : Rational(grantsOnTime) / Rational(grantsFinished) }
     }
 
-    static func figures(_ filter: Filter, on db: any Database) async throws -> Figures {
+    /// The figures for one filter, from a fixed number of queries whatever the size of the data (no query per
+    /// grant or session), and kept for a minute: the page and its two charts ask for the same figures at once.
+    static func figures(_ filter: Filter, on db: any Database, cache: IndicatorsCache) async throws -> Figures {
+        if let cached = await cache.figures(for: filter.query) { return cached }
+        let figures = try await compute(filter, on: db)
+        await cache.store(figures, for: filter.query)
+        return figures
+    }
+
+    static func compute(_ filter: Filter, on db: any Database) async throws -> Figures {
         var figures = Figures()
         let directory = try await TerritoryDirectory.load(on: db)
-        let places: [UUID]? = filter.territory.map { Array(directory.subtree(of: $0.id!)) }
-        func inPlace(_ id: UUID) -> Bool { places.map { $0.contains(id) } ?? true }
+        let places: [UUID]? = try filter.territory.map { Array(directory.subtree(of: try $0.requireID())) }
 
-        let problems = try await Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).all()
-            .filter { inPlace($0.$territory.id) && filter.inPeriod(Formatters.isoDate($0.createdAt ?? Date())) }
-        figures.problemsRaised = problems.count
-        figures.problemsSolved = problems.filter { $0.problemStatus == .solved }.count
+        let problems = Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
+        if let places { problems.filter(\.$territory.$id ~~ places) }
+        if let start = Self.startOfDay(filter.from) { problems.filter(\.$createdAt >= start) }
+        if let end = Self.startOfDay(filter.to)?.addingTimeInterval(24 * 3600) { problems.filter(\.$createdAt < end) }
+        figures.problemsRaised = try await problems.copy().count()
+        figures.problemsSolved = try await problems.filter(\.$status == ProblemStatus.solved.rawValue).count()
 
-        let sessions = try await AssessmentSession.query(on: db).all().filter { inPlace($0.$territory.id) && filter.inPeriod($0.heldOn) }
-        figures.sessions = sessions.count
-        if !sessions.isEmpty {
-            for group in try await FocusGroup.query(on: db).filter(\.$session.$id ~~ sessions.compactMap(\.id)).all() {
+        let sessions = AssessmentSession.query(on: db)
+        if let places { sessions.filter(\.$territory.$id ~~ places) }
+        if !filter.from.isEmpty { sessions.filter(\.$heldOn >= filter.from) }
+        if !filter.to.isEmpty { sessions.filter(\.$heldOn <= filter.to) }
+        let sessionIDs = try await sessions.all(\.$id)
+        figures.sessions = sessionIDs.count
+        if !sessionIDs.isEmpty {
+            for group in try await FocusGroup.query(on: db).filter(\.$session.$id ~~ sessionIDs).all() {
                 figures.participants = figures.participants + JSONColumn.decode(Participants.self, group.participantsJSON, or: Participants())
             }
         }
 
-        let rounds = try await BudgetRound.query(on: db).all().filter { inPlace($0.$territory.id) && filter.inPeriod($0.closesOn) }
-        if !rounds.isEmpty {
-            let ids = rounds.compactMap(\.id)
-            for channel in ["online", "paper", "imported"] {
-                let count = try await BudgetBallot.query(on: db).filter(\.$round.$id ~~ ids).filter(\.$channel == channel).count()
-                switch channel {
-                case "online": figures.ballotsOnline = count
-                case "paper": figures.ballotsPaper = count
-                default: figures.ballotsImported = count
+        // Ballots of rounds whose voting has closed: nothing is counted while a round is open.
+        let rounds = BudgetRound.query(on: db).filter(\.$status ~~ [RoundStatus.counting.rawValue, RoundStatus.published.rawValue])
+        if let places { rounds.filter(\.$territory.$id ~~ places) }
+        if !filter.from.isEmpty { rounds.filter(\.$closesOn >= filter.from) }
+        if !filter.to.isEmpty { rounds.filter(\.$closesOn <= filter.to) }
+        let roundIDs = try await rounds.all(\.$id)
+        if !roundIDs.isEmpty {
+            let counts = try await RoundData.counts(roundIDs, on: db)
+            figures.ballotsOnline = counts[.online] ?? 0
+            figures.ballotsPaper = counts[.paper] ?? 0
+            figures.ballotsImported = counts[.imported] ?? 0
+        }
+
+        let calls = GrantCall.query(on: db)
+        if let programme = filter.programme { calls.filter(\.$programme.$id == (try programme.requireID())) }
+        let callIDs = try await calls.all(\.$id)
+        var awarded: [GrantApplication] = []
+        if !callIDs.isEmpty {
+            let query = GrantApplication.query(on: db).filter(\.$call.$id ~~ callIDs).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue)).with(\.$lines)
+            if let places { query.filter(\.$territory.$id ~~ places) }
+            awarded = try await query.all()
+        }
+        let grantIDs = awarded.compactMap(\.id)
+        if !grantIDs.isEmpty {
+            let approvals = Dictionary(firstValues: try await GrantTransition.query(on: db).filter(\.$application.$id ~~ grantIDs)
+                .filter(\.$to == GrantStatus.approved.rawValue).all().map { ($0.$application.id, $0.at) })
+            let contracts = Dictionary(firstValues: try await GrantContract.query(on: db).filter(\.$application.$id ~~ grantIDs).all().map { ($0.$application.id, $0) })
+            let payments = Dictionary(grouping: try await GrantPayment.query(on: db).filter(\.$application.$id ~~ grantIDs).all(), by: { $0.$application.id })
+            let reports = Dictionary(firstValues: try await GrantReport.query(on: db).filter(\.$application.$id ~~ grantIDs).all().map { ($0.$application.id, $0) })
+            var ledgers: [GrantLedger] = []
+            for grant in awarded {
+                guard let id = grant.id, filter.inPeriod(Formatters.isoDate(approvals[id] ?? grant.submittedAt ?? Date())) else { continue }
+                figures.grantsAwarded += 1
+                ledgers.append(GrantLedgerLoader.ledger(of: grant, contract: contracts[id], payments: payments[id] ?? []))
+                guard let contract = contracts[id] else { continue }
+                figures.grantsContracted += 1
+                if [.completed, .closed].contains(grant.grantStatus) {
+                    figures.grantsFinished += 1
+                    if let report = reports[id], report.submittedOn <= contract.endsOn { figures.grantsOnTime += 1 }
                 }
             }
+            figures.ledger = GrantLedger.sum(ledgers)
         }
 
-        let calls = try await GrantCall.query(on: db).all().filter { filter.programme == nil || $0.$programme.id == filter.programme?.id }
-        let awarded = calls.isEmpty ? [] : try await GrantApplication.query(on: db).filter(\.$call.$id ~~ calls.compactMap(\.id))
-            .filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue)).with(\.$lines).all().filter { inPlace($0.$territory.id) }
-        for grant in awarded {
-            let approvedOn = try await GrantTransition.query(on: db).filter(\.$application.$id == grant.id!).filter(\.$to == GrantStatus.approved.rawValue).first()
-            guard filter.inPeriod(Formatters.isoDate(approvedOn?.at ?? grant.submittedAt ?? Date())) else { continue }
-            figures.grantsAwarded += 1
-            let contract = try await GrantContract.query(on: db).filter(\.$application.$id == grant.id!).first()
-            let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == grant.id!).all()
-            figures.ledger = GrantLedger.sum([figures.ledger, GrantLedgerLoader.ledger(of: grant, contract: contract, payments: payments)])
-            guard let contract else { continue }
-            figures.grantsContracted += 1
-            if [.completed, .closed].contains(grant.grantStatus) {
-                figures.grantsFinished += 1
-                let report = try await GrantReport.query(on: db).filter(\.$application.$id == grant.id!).first()
-                if let report, report.submittedOn <= contract.endsOn { figures.grantsOnTime += 1 }
-            }
-        }
-
-        figures.events = try await Event.query(on: db).all().filter {
-            inPlace($0.$host.id) && filter.inPeriod($0.heldOn) && (filter.programme == nil || $0.$programme.id == filter.programme?.id)
-        }.count
+        let events = Event.query(on: db)
+        if let places { events.filter(\.$host.$id ~~ places) }
+        if let programme = filter.programme { events.filter(\.$programme.$id == (try programme.requireID())) }
+        if !filter.from.isEmpty { events.filter(\.$heldOn >= filter.from) }
+        if !filter.to.isEmpty { events.filter(\.$heldOn <= filter.to) }
+        figures.events = try await events.count()
         return figures
+    }
+
+    /// Midnight in Bishkek of an ISO day, or nil for no day.
+    static func startOfDay(_ isoDay: String) -> Date? {
+        guard !isoDay.isEmpty else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        formatter.timeZone = Formatters.bishkek
+        return formatter.date(from: isoDay)
     }
 
     struct Line: Encodable { let key: String, label: String, value: String }
@@ -151,7 +189,7 @@ struct IndicatorsController: RouteCollection {
             let participants: [Row], bands: [String], money: [Row]
         }
         let filter = try await Filter.read(req)
-        let f = try await Self.figures(filter, on: req.db)
+        let f = try await Self.figures(filter, on: req.db, cache: req.application.indicatorsCache)
         let programmes = try await Programme.query(on: req.db).sort(\.$slug).all()
         return try await req.page("indicators/index", titleKey: "indicators.title", Content(
             lines: Self.lines(f, req),
@@ -169,7 +207,7 @@ struct IndicatorsController: RouteCollection {
     /// The indicators table, or with `table=participants` / `table=money` the table beside each chart, in plain numbers.
     func csv(req: Request) async throws -> Response {
         let filter = try await Filter.read(req)
-        let f = try await Self.figures(filter, on: req.db)
+        let f = try await Self.figures(filter, on: req.db, cache: req.application.indicatorsCache)
         switch req.query[String.self, at: "table"] {
         case "participants":
             let rows = Sex.allCases.map { sex in [sex.rawValue] + AgeBand.allCases.map { String(f.participants[sex, $0]) } + [String(f.participants.total(sex))] }
@@ -190,18 +228,49 @@ struct IndicatorsController: RouteCollection {
     }
 
     func participantsChart(req: Request) async throws -> Response {
-        let f = try await Self.figures(try await Filter.read(req), on: req.db)
+        let f = try await Self.figures(try await Filter.read(req), on: req.db, cache: req.application.indicatorsCache)
         let chart = BarChart(title: req.t("indicators.participants_chart"), categories: AgeBand.allCases.map { req.t($0.catalogKey) },
                              series: Sex.allCases.map { sex in BarChart.Series(name: req.t(sex.catalogKey), values: AgeBand.allCases.map { Int64(f.participants[sex, $0]) }) })
         return Self.svg(chart.svg { Formatters.integer($0, req.language) })
     }
 
     func moneyChart(req: Request) async throws -> Response {
-        let rows = try await Self.figures(try await Filter.read(req), on: req.db).ledger.rows
+        let rows = try await Self.figures(try await Filter.read(req), on: req.db, cache: req.application.indicatorsCache).ledger.rows
         let chart = BarChart(title: req.t("indicators.money_chart"), categories: rows.map { req.t($0.source.catalogKey) },
                              series: [BarChart.Series(name: req.t("grants.planned"), values: rows.map(\.planned)),
                                       BarChart.Series(name: req.t("grants.paid"), values: rows.map(\.paid)),
                                       BarChart.Series(name: req.t("grants.spent"), values: rows.map(\.spent))])
         return Self.svg(chart.svg { GrantDisplay.money($0, req) })
+    }
+}
+
+/// Indicator figures by filter for a minute, at most a few hundred filters: a crawler walking every filter
+/// cannot make the server keep more. Every write through `Application.write` clears it, so this instance never
+/// shows figures older than its last change; another instance's change shows within the minute.
+actor IndicatorsCache {
+    static let lifetime: TimeInterval = 60
+    static let capacity = 256
+    private var entries: [String: (at: Date, figures: IndicatorsController.Figures)] = [:]
+
+    func figures(for key: String, now: Date = Date()) -> IndicatorsController.Figures? {
+        guard let entry = entries[key], now.timeIntervalSince(entry.at) < Self.lifetime else { return nil }
+        return entry.figures
+    }
+
+    func store(_ figures: IndicatorsController.Figures, for key: String, now: Date = Date()) {
+        if entries.count >= Self.capacity { entries = entries.filter { now.timeIntervalSince($0.value.at) < Self.lifetime } }
+        if entries.count >= Self.capacity { entries.removeAll() }
+        entries[key] = (now, figures)
+    }
+
+    func clear() { entries.removeAll() }
+}
+
+extension Application {
+    private struct IndicatorsCacheKey: StorageKey { typealias Value = IndicatorsCache }
+
+    var indicatorsCache: IndicatorsCache {
+        get { storage[IndicatorsCacheKey.self] ?? IndicatorsCache() }
+        set { storage[IndicatorsCacheKey.self] = newValue }
     }
 }
