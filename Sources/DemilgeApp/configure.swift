@@ -32,6 +32,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.routes.defaultMaxBodySize = BodyLimits.form
     app.writeGate = WriteGate(serialises: !options.database.isPostgres)
+    app.installWriteCounter()
     ServerKeys.install(on: app)
     app.indicatorsCache = IndicatorsCache()
     PublicURL.install(try options.publicURL.map(PublicURL.parse) ?? PublicURL.fallback, on: app)

@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Write transactions go through here. SQLite allows one writer, and two deferred transactions
@@ -25,6 +26,13 @@ actor WriteGate {
 
 extension Application {
     private struct WriteGateKey: StorageKey { typealias Value = WriteGate }
+    private struct CommittedWritesKey: StorageKey { typealias Value = NIOLockedValueBox<Int> }
+
+    /// Write transactions committed by this instance since it started: the hostile-input suite checks that a
+    /// refused request committed none.
+    var committedWrites: Int { storage[CommittedWritesKey.self]?.withLockedValue { $0 } ?? 0 }
+
+    func installWriteCounter() { storage[CommittedWritesKey.self] = NIOLockedValueBox(0) }
 
     var writeGate: WriteGate {
         get { storage[WriteGateKey.self] ?? WriteGate(serialises: false) }
@@ -37,6 +45,7 @@ extension Application {
         await gate.acquire()
         do {
             let result = try await db.transaction(body)
+            storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 }
             await gate.release()
             // Figures derived from the data are fresh after every change (this instance's; others expire in a minute).
             await indicatorsCache.clear()

@@ -35,9 +35,9 @@ enum BudgetingDemo {
         try await paperBatch(published, ids, label: "Манас-Ата, мектептеги жыйын, \(year)-03-08", lines: first, on: db)
         try await paperBatch(published, ids, label: "Манас-Ата, маданият үйүндөгү аялдар жыйыны, \(year)-03-10", lines: second, on: db)
         if let resident = try await User.query(on: db).filter(\.$email == "resident.manas-ata@demilge.kg").first() {
-            let ballot = BudgetBallot(roundID: published.id!, voterID: resident.id!, channel: .online)
+            let ballot = BudgetBallot(roundID: (try published.requireID()), voterID: (try resident.requireID()), channel: .online)
             try await ballot.create(on: db)
-            for index in [0, 2] { try await BallotChoiceRecord(ballotID: ballot.id!, projectID: ids[index], points: 1).create(on: db) }
+            for index in [0, 2] { try await BallotChoiceRecord(ballotID: (try ballot.requireID()), projectID: ids[index], points: 1).create(on: db) }
         }
 
         let open = try await round(openTitle, territoryID, type: .knapsack, rule: .mesCostSatAddOneGreedy, envelope: 900_000,
@@ -61,7 +61,7 @@ enum BudgetingDemo {
         for (position, index) in (only ?? Array(projects.indices)).enumerated() {
             let seed = projects[index]
             let project = BudgetProject()
-            project.$round.id = round.id!
+            project.$round.id = (try round.requireID())
             project.code = String(position + 1)
             project.title = seed.title
             project.description = seed.description
@@ -70,7 +70,7 @@ enum BudgetingDemo {
             if let title = seed.problem, let problem = try await Problem.query(on: db).filter(\.$title == title).first() {
                 try await project.$problems.attach(problem, on: db)
             }
-            ids.append(project.id!)
+            ids.append((try project.requireID()))
         }
         return ids
     }
@@ -79,7 +79,7 @@ enum BudgetingDemo {
     private static func paperBatch(_ round: BudgetRound, _ ids: [UUID], label: String, lines: [String], on db: any Database) async throws {
         let text = lines.joined(separator: "\n")
         let batch = PaperBatch()
-        batch.$round.id = round.id!
+        batch.$round.id = (try round.requireID())
         batch.label = label
         batch.firstEntry = text
         batch.secondEntry = text
@@ -87,10 +87,10 @@ enum BudgetingDemo {
         batch.version = 2
         try await batch.create(on: db)
         for line in lines {
-            let ballot = BudgetBallot(roundID: round.id!, voterID: nil, channel: .paper, batchID: batch.id!)
+            let ballot = BudgetBallot(roundID: (try round.requireID()), voterID: nil, channel: .paper, batchID: (try batch.requireID()))
             try await ballot.create(on: db)
             for code in line.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
-                try await BallotChoiceRecord(ballotID: ballot.id!, projectID: ids[code - 1], points: 1).create(on: db)
+                try await BallotChoiceRecord(ballotID: (try ballot.requireID()), projectID: ids[code - 1], points: 1).create(on: db)
             }
         }
         try await AuditLog.record(on: db, by: DemoData.actor, action: "paper.counted", entityType: "round", entityID: round.idString,

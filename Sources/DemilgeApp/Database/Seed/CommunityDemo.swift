@@ -22,7 +22,7 @@ enum CommunityDemo {
             let authorID = try await item.author.asyncFlatMap { try await User.query(on: db).filter(\.$email == $0).first()?.id }
             let problem = Problem(title: item.title, description: item.description, category: category, territoryID: territoryID, authorID: authorID)
             try await problem.create(on: db)
-            try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
+            try await ProblemEvent(problemID: (try problem.requireID()), from: nil, to: .raised, reason: "").create(on: db)
             try await AuditLog.record(on: db, by: actor, action: "problem.raise", entityType: "problem", entityID: problem.idString, after: problem.snapshot)
             problems[item.key] = problem
         }
@@ -37,20 +37,20 @@ enum CommunityDemo {
         try await AuditLog.record(on: db, by: actor, action: "assessment.create", entityType: "assessment", entityID: session.idString, after: session.snapshot)
         for item in seed.session.groups {
             let group = FocusGroup()
-            group.$session.id = session.id!
+            group.$session.id = (try session.requireID())
             group.kind = item.kind
             group.participants = try Participants.parse(item.counts.mapValues(String.init))
             try await group.create(on: db)
             for (key, place) in item.places {
                 guard let problem = problems[key] else { throw SeedError.unknownKind(key) }
-                try await FocusGroupRanking(groupID: group.id!, problemID: problem.id!, place: place).create(on: db)
+                try await FocusGroupRanking(groupID: (try group.requireID()), problemID: (try problem.requireID()), place: place).create(on: db)
             }
             for written in item.written ?? [] {
                 let problem = Problem(title: written.title, description: "ЖМБА-сессиясында жазылды: \(seed.session.place).",
                                       category: ProblemCategory(rawValue: written.category) ?? .other, territoryID: territoryID, authorID: nil)
                 try await problem.create(on: db)
-                try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
-                try await FocusGroupRanking(groupID: group.id!, problemID: problem.id!, place: written.place).create(on: db)
+                try await ProblemEvent(problemID: (try problem.requireID()), from: nil, to: .raised, reason: "").create(on: db)
+                try await FocusGroupRanking(groupID: (try group.requireID()), problemID: (try problem.requireID()), place: written.place).create(on: db)
             }
             try await AuditLog.record(on: db, by: actor, action: "assessment.ranking", entityType: "assessment", entityID: session.idString,
                                       after: ["group": group.idString])
@@ -62,10 +62,10 @@ enum CommunityDemo {
             group.$territory.id = territoryID
             group.name = "Манас-Ата демилгелүү тобу"
             group.focus = "Конушка ичүүчү суу жана көчө жарыгын алып келүү; жамааттын чогулуштарын уюштуруу жана мэрия менен сүйлөшүү."
-            group.$coordinator.id = coordinator.id!
+            group.$coordinator.id = (try coordinator.requireID())
             try await group.create(on: db)
-            try await GroupMembership(groupID: group.id!, userID: coordinator.id!, sector: .activist, status: .member).create(on: db)
-            try await GroupMembership(groupID: group.id!, userID: official.id!, sector: .official, status: .member).create(on: db)
+            try await GroupMembership(groupID: (try group.requireID()), userID: (try coordinator.requireID()), sector: .activist, status: .member).create(on: db)
+            try await GroupMembership(groupID: (try group.requireID()), userID: (try official.requireID()), sector: .official, status: .member).create(on: db)
             try await AuditLog.record(on: db, by: actor, action: "group.create", entityType: "group", entityID: group.idString, after: ["name": group.name])
         }
 
@@ -77,32 +77,32 @@ enum CommunityDemo {
                                   after: ["name": commission.name])
         for item in seed.commission.members {
             let member = CommissionMember()
-            member.$commission.id = commission.id!
+            member.$commission.id = (try commission.requireID())
             member.name = item.name
             member.affiliation = item.affiliation
             member.position = item.position
             try await member.create(on: db)
         }
         let meeting = CommissionMeeting()
-        meeting.$commission.id = commission.id!
+        meeting.$commission.id = (try commission.requireID())
         meeting.heldOn = seed.commission.meeting.heldOn
         meeting.present = seed.commission.meeting.present
         meeting.minutes = seed.commission.meeting.minutes
         try await meeting.create(on: db)
         guard let chosen = problems[seed.commission.meeting.problem] else { throw SeedError.unknownKind(seed.commission.meeting.problem) }
         let decision = CommissionDecision()
-        decision.$meeting.id = meeting.id!
-        decision.$problem.id = chosen.id!
+        decision.$meeting.id = (try meeting.requireID())
+        decision.$problem.id = (try chosen.requireID())
         decision.reason = seed.commission.meeting.reason
         try await decision.create(on: db)
         chosen.status = ProblemStatus.inProgress.rawValue
         try await chosen.update(on: db)
-        try await ProblemEvent(problemID: chosen.id!, from: .raised, to: .prioritised, reason: decision.reason).create(on: db)
-        try await ProblemEvent(problemID: chosen.id!, from: .prioritised, to: .inProgress, reason: "Биргелешкен аракеттер планы бекитилди.").create(on: db)
+        try await ProblemEvent(problemID: (try chosen.requireID()), from: .raised, to: .prioritised, reason: decision.reason).create(on: db)
+        try await ProblemEvent(problemID: (try chosen.requireID()), from: .prioritised, to: .inProgress, reason: "Биргелешкен аракеттер планы бекитилди.").create(on: db)
         for item in seed.commission.measures {
             let measure = ActionMeasure()
-            measure.$commission.id = commission.id!
-            measure.$problem.id = chosen.id!
+            measure.$commission.id = (try commission.requireID())
+            measure.$problem.id = (try chosen.requireID())
             measure.description = item.description
             measure.responsible = item.responsible
             measure.deadline = item.deadline

@@ -50,11 +50,14 @@ enum DemoData {
             throw SeedError.invalidTerritories(errors.lines.map { "line \($0.line): \($0.catalogKey) \($0.detail)" })
         }
         let territories = try await Territory.query(on: db).all()
-        let territoryID = Dictionary(firstValues: territories.map { ($0.code, $0.id!) })
-        func territory(_ code: String?) throws -> UUID? {
-            guard let code else { return nil }
+        let territoryID = Dictionary(firstValues: territories.compactMap { t in t.id.map { (t.code, $0) } })
+        func requiredTerritory(_ code: String) throws -> UUID {
             guard let id = territoryID[code] else { throw SeedError.unknownTerritory(code) }
             return id
+        }
+        func territory(_ code: String?) throws -> UUID? {
+            guard let code else { return nil }
+            return try requiredTerritory(code)
         }
 
         let decoder = JSONDecoder()
@@ -67,7 +70,7 @@ enum DemoData {
             if let id = organisationID[slug] { return id }
             if let existing = try await Organisation.query(on: db).filter(\.$slug == slug).first() {
                 organisationID[slug] = existing.id
-                return existing.id!
+                return (try existing.requireID())
             }
             let organisation = try make()
             try await organisation.create(on: db)
@@ -75,7 +78,7 @@ enum DemoData {
                                       entityID: slug, after: organisation.snapshot)
             report.organisations += 1
             organisationID[slug] = organisation.id
-            return organisation.id!
+            return (try organisation.requireID())
         }
 
         for seed in organisations {
@@ -149,7 +152,7 @@ enum DemoData {
                     let link = ProgrammeGrantee()
                     link.$programme.id = programmeID
                     link.$organisation.id = orgID
-                    link.$territory.id = try territory(grantee.territory)!
+                    link.$territory.id = try requiredTerritory(grantee.territory)
                     link.titleKy = grantee.title
                     link.goalKy = grantee.goal
                     try await link.create(on: db)
@@ -179,7 +182,7 @@ enum DemoData {
             let scope: RoleScope
             switch demo.scope {
             case .global: scope = .global
-            case .territory(let code): scope = .territory(try territory(code)!)
+            case .territory(let code): scope = .territory(try requiredTerritory(code))
             case .programme(let slug):
                 guard let id = try await Programme.query(on: db).filter(\.$slug == slug).first()?.id else { throw SeedError.unknownProgramme(slug) }
                 scope = .programme(id)

@@ -40,7 +40,7 @@ enum EventsDemo {
             let event = Event()
             event.kind = seed.kind.rawValue
             event.title = seed.title
-            event.$host.id = host.id!
+            event.$host.id = (try host.requireID())
             event.$organiser.id = try await Organisation.query(on: db).filter(\.$slug == seed.organiser).first()?.id
             event.$programme.id = vap.id
             event.heldOn = seed.heldOn
@@ -52,7 +52,7 @@ enum EventsDemo {
             try await event.create(on: db)
             for code in seed.invited {
                 guard let territory = try await Territory.query(on: db).filter(\.$code == code).first() else { continue }
-                try await EventInvitation(eventID: event.id!, territoryID: territory.id!).create(on: db)
+                try await EventInvitation(eventID: (try event.requireID()), territoryID: (try territory.requireID())).create(on: db)
             }
             try await AuditLog.record(on: db, by: DemoData.actor, action: "event.create", entityType: "event", entityID: GrantDisplay.id(event), after: event.snapshot)
             count += 1

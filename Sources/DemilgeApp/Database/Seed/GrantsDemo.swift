@@ -56,8 +56,8 @@ enum GrantsDemo {
         try await memberships(on: db)
         try await cityCall(araket, osh, on: db)
         try await csoCall(ynty, on: db)
-        let open = call(openCallTitle, araket.id!, budget: 2_000_000, range: (100_000, 600_000), coFunding: 15, kinds: "municipality,cso",
-                        territories: [osh.id!], deadline: BudgetingDemo.shift(ActionPlanRules.today(), days: 45), status: .open,
+        let open = call(openCallTitle, (try araket.requireID()), budget: 2_000_000, range: (100_000, 600_000), coFunding: 15, kinds: "municipality,cso",
+                        territories: [(try osh.requireID())], deadline: BudgetingDemo.shift(ActionPlanRules.today(), days: 45), status: .open,
                         description: "Ош шаарынын жаңы конуштарындагы муниципалитеттер жана жарандык коом уюмдары үчүн.")
         try await open.create(on: db)
         try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.open", entityType: "grant_call", entityID: GrantDisplay.id(open), after: open.snapshot)
@@ -69,7 +69,7 @@ enum GrantsDemo {
                               ("reviewer.two@demilge.kg", "osh-mayors-office")] {
             guard let user = try await User.query(on: db).filter(\.$email == email).first(),
                   let organisation = try await Organisation.query(on: db).filter(\.$slug == slug).first() else { continue }
-            try await OrganisationMember(organisationID: organisation.id!, userID: user.id!).create(on: db)
+            try await OrganisationMember(organisationID: (try organisation.requireID()), userID: (try user.requireID())).create(on: db)
         }
     }
 
@@ -105,7 +105,7 @@ enum GrantsDemo {
                                     lines: [BudgetLine], beneficiaries: Participants, on db: any Database) async throws -> GrantApplication {
         let application = GrantApplication()
         application.$call.id = callID
-        application.$organisation.id = organisation.id!
+        application.$organisation.id = (try organisation.requireID())
         application.$territory.id = territoryID
         application.$problem.id = problemID
         application.title = title
@@ -118,7 +118,7 @@ enum GrantsDemo {
         application.status = GrantStatus.draft.rawValue
         application.version = 1
         try await application.create(on: db)
-        for (index, line) in lines.enumerated() { try await GrantBudgetLine(applicationID: application.id!, position: index + 1, line: line).create(on: db) }
+        for (index, line) in lines.enumerated() { try await GrantBudgetLine(applicationID: (try application.requireID()), position: index + 1, line: line).create(on: db) }
         return application
     }
 
@@ -127,7 +127,7 @@ enum GrantsDemo {
         for (to, party, isoDay, reason) in steps {
             let from = application.grantStatus
             if let refusal = GrantLifecycle.check(from: from, to: to, by: party, reason: reason ?? "") { throw SeedError.invalidGrantStep("\(refusal)") }
-            try await GrantTransition(applicationID: application.id!, from: from, to: to, reason: reason, byName: name, at: day(isoDay)).create(on: db)
+            try await GrantTransition(applicationID: (try application.requireID()), from: from, to: to, reason: reason, byName: name, at: day(isoDay)).create(on: db)
             application.status = to.rawValue
             if to == .submitted { application.submittedAt = day(isoDay) }
             application.statusReason = reason
@@ -144,8 +144,8 @@ enum GrantsDemo {
     }
 
     private static func cityCall(_ programme: Programme, _ osh: Territory, on db: any Database) async throws {
-        let call = call(cityCallTitle, programme.id!, budget: 3_000_000, range: (300_000, 1_500_000), coFunding: 15, kinds: "municipality",
-                        territories: [osh.id!], deadline: "2022-06-10", status: .decided,
+        let call = call(cityCallTitle, (try programme.requireID()), budget: 3_000_000, range: (300_000, 1_500_000), coFunding: 15, kinds: "municipality",
+                        territories: [(try osh.requireID())], deadline: "2022-06-10", status: .decided,
                         description: "Ош шаарынын жаңы конуштарында комиссиялар аныктаган артыкчылыктуу көйгөйлөрдү чечүү үчүн муниципалдык аймактык башкармалыктарга чакан гранттар (seed 000).")
         try await call.create(on: db)
         let reviewers = try await ["reviewer.one@demilge.kg", "reviewer.two@demilge.kg"].asyncCompactMap { email in
@@ -153,7 +153,7 @@ enum GrantsDemo {
         }
         var sheets: [GrantReviewer] = []
         for user in reviewers {
-            let reviewer = GrantReviewer(callID: call.id!, userID: user.id!)
+            let reviewer = GrantReviewer(callID: (try call.requireID()), userID: (try user.requireID()))
             reviewer.declaredAt = day("2022-06-14")
             try await reviewer.create(on: db)
             sheets.append(reviewer)
@@ -164,9 +164,9 @@ enum GrantsDemo {
                   let territory = try await Territory.query(on: db).filter(\.$code == seed.territory).first() else { continue }
             let problem = try await seed.problem.asyncFlatMap { title in try await Problem.query(on: db).filter(\.$title == title).first() }
             let measure = try await problem.asyncFlatMap { p in
-                try await ActionMeasure.query(on: db).filter(\.$problem.$id == p.id!).filter(\.$source == FundingSource.grant.rawValue).first()
+                try await ActionMeasure.query(on: db).filter(\.$problem.$id == (try p.requireID())).filter(\.$source == FundingSource.grant.rawValue).first()
             }
-            let application = try await application(call.id!, organisation: organisation, territoryID: territory.id!, problemID: problem?.id, title: seed.title,
+            let application = try await application((try call.requireID()), organisation: organisation, territoryID: (try territory.requireID()), problemID: problem?.id, title: seed.title,
                                                     summary: seed.summary, lines: seed.lines.map { BudgetLine(item: $0.0, source: $0.1, amountTyiyn: $0.2 * 100) },
                                                     beneficiaries: counts([200, 150, 210, 60, 190, 140, 190, 60]), on: db)
             application.activities = [.init(what: "Долбоордук документтер", from: "2022-05", to: "2022-06"),
@@ -177,12 +177,12 @@ enum GrantsDemo {
                                          (.underReview, .programmeManager, "2022-06-13", nil)], by: organisation.nameKy, on: db)
             for (reviewer, scores) in zip(sheets, seed.scores) {
                 guard let scores else {
-                    try await GrantConflict(reviewerID: reviewer.id!, applicationID: application.id!, reason: "Жакын тууганым бул башкармалыкта иштейт").create(on: db)
+                    try await GrantConflict(reviewerID: (try reviewer.requireID()), applicationID: (try application.requireID()), reason: "Жакын тууганым бул башкармалыкта иштейт").create(on: db)
                     continue
                 }
                 let sheet = GrantScoreSheet()
-                sheet.$reviewer.id = reviewer.id!
-                sheet.$application.id = application.id!
+                sheet.$reviewer.id = (try reviewer.requireID())
+                sheet.$application.id = (try application.requireID())
                 sheet.scores = Dictionary(firstValues: zip(criteria.map(\.key), scores))
                 sheet.comments = ["c1": "Көйгөй жамааттын артыкчылыктар тизмесинде.", "c4": scores[3] >= 7 ? "Смета негиздүү." : "Смета тактоону талап кылат."]
                 try await sheet.create(on: db)
@@ -205,7 +205,7 @@ enum GrantsDemo {
 
     private static func deliver(_ application: GrantApplication, manager: String, on db: any Database) async throws {
         let contract = GrantContract()
-        contract.$application.id = application.id!
+        contract.$application.id = (try application.requireID())
         contract.number = "АР-2022/01"
         contract.signedOn = "2022-07-01"
         contract.startsOn = "2022-07-01"
@@ -219,7 +219,7 @@ enum GrantsDemo {
         for (number, plannedOn, som, condition) in [(1, "2022-07-05", Int64(870_000), "Келишимге кол коюлгандан кийин"),
                                                     (2, "2022-09-10", Int64(580_000), "Биринчи мониторингдин оң жыйынтыгынан кийин")] {
             let tranche = GrantTranche()
-            tranche.$contract.id = contract.id!
+            tranche.$contract.id = (try contract.requireID())
             tranche.number = number
             tranche.plannedOn = plannedOn
             tranche.amountTyiyn = som * 100
@@ -235,7 +235,7 @@ enum GrantsDemo {
         ]
         for (tranche, source, paidOn, som, reference) in payments {
             let payment = GrantPayment()
-            payment.$application.id = application.id!
+            payment.$application.id = (try application.requireID())
             payment.$tranche.id = tranche?.id
             payment.source = source.rawValue
             payment.paidOn = paidOn
@@ -247,7 +247,7 @@ enum GrantsDemo {
         for (title, dueOn) in [("Долбоордук-сметалык документтер", "2022-05-15"), ("Түтүк тартуу", "2022-09-30"),
                                  ("Үйлөргө туташтыруу", "2022-10-31"), ("Мониторинг жана жамаатка отчет", "2022-11-30")] {
             let milestone = GrantMilestone()
-            milestone.$application.id = application.id!
+            milestone.$application.id = (try application.requireID())
             milestone.title = title
             milestone.dueOn = dueOn
             milestone.progress = 100
@@ -256,7 +256,7 @@ enum GrantsDemo {
             try await milestone.create(on: db)
         }
         let visit = GrantVisit()
-        visit.$application.id = application.id!
+        visit.$application.id = (try application.requireID())
         visit.visitedOn = "2022-09-05"
         visit.communityMembers = "Айбек Турсунов, Гүлзат Мамытова (демилгелүү топ)"
         visit.councilMembers = "Нурбек Осмонов (Ош шаардык кеңешинин депутаты)"
@@ -266,12 +266,12 @@ enum GrantsDemo {
         try await visit.create(on: db)
         let spent: [String: Int64] = ["Негизги түтүк 1,2 км: материалдар жана монтаж": 1_448_500, "Долбоордук-сметалык документтер": 120_000,
                                       "Үйлөргө туташтыруу казуулары (ашар)": 180_000, "Биргелешкен мониторинг жана жамаатка отчет": 15_000]
-        for line in try await GrantBudgetLine.query(on: db).filter(\.$application.$id == application.id!).all() {
+        for line in try await GrantBudgetLine.query(on: db).filter(\.$application.$id == (try application.requireID())).all() {
             line.spentTyiyn = (spent[line.item] ?? 0) * 100
             try await line.update(on: db)
         }
         let report = GrantReport()
-        report.$application.id = application.id!
+        report.$application.id = (try application.requireID())
         report.submittedOn = "2022-11-30"
         report.summary = "1,2 км түтүк тартылып, 186 үй ичүүчү сууга туташты. Гранттан 1 500 сом үнөмдөлдү."
         report.reached = counts([210, 150, 220, 60, 200, 140, 200, 60])
@@ -303,15 +303,15 @@ enum GrantsDemo {
     /// Seed 004 names the 25 civil-society grantees and their projects but not the amounts: each is shown with an
     /// equal share of an illustrative budget, as the call's description says.
     private static func csoCall(_ programme: Programme, on db: any Database) async throws {
-        let grantees = try await ProgrammeGrantee.query(on: db).filter(\.$programme.$id == programme.id!).with(\.$organisation).all()
+        let grantees = try await ProgrammeGrantee.query(on: db).filter(\.$programme.$id == (try programme.requireID())).with(\.$organisation).all()
         guard !grantees.isEmpty else { return }
         let share: Int64 = 400_000
-        let call = call(csoCallTitle, programme.id!, budget: share * Int64(grantees.count), range: (100_000, share), coFunding: 0, kinds: "cso",
+        let call = call(csoCallTitle, (try programme.requireID()), budget: share * Int64(grantees.count), range: (100_000, share), coFunding: 0, kinds: "cso",
                         territories: [], deadline: "2021-09-30", status: .decided,
                         description: "Жергиликтүү жарандык коом үчүн потенциалдуу чыр-чатактарды эффективдүүрөөк алдын алуу боюнча инклюзивдүү демилгелерге 25 грант (seed 004). Булак ар бир гранттын суммасын жарыялаган эмес: бул жерде суммалар шарттуу, бюджеттин бирдей үлүшү катары көрсөтүлдү.")
         try await call.create(on: db)
         for grantee in grantees {
-            let application = try await application(call.id!, organisation: grantee.organisation, territoryID: grantee.$territory.id, problemID: nil,
+            let application = try await application((try call.requireID()), organisation: grantee.organisation, territoryID: grantee.$territory.id, problemID: nil,
                                                     title: grantee.titleKy, summary: grantee.goalKy,
                                                     lines: [BudgetLine(item: "Долбоордун иш-чаралары", source: .grant, amountTyiyn: share * 100)],
                                                     beneficiaries: Participants(), on: db)

@@ -38,7 +38,7 @@ struct AccountController: RouteCollection {
         let language = req.language
         let living: Set<TerritoryKind> = includeTopLevel ? Set(TerritoryKind.allCases) : [.ayilAimak, .city, .settlement, .cityDistrict, .republicanCity]
         return KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
-            let places = directory.subtree(of: root.id!).compactMap { directory.byID[$0] }.filter { living.contains($0.territoryKind) }
+            let places = directory.subtree(of: root).compactMap { directory.byID[$0] }.filter { living.contains($0.territoryKind) }
             let options = KyrgyzText.sorted(places, by: { $0.name.text(language) }, language).map { place in
                 let parent = place.$parent.id.flatMap { directory.byID[$0] }
                 let label = parent.map { "\(place.name.text(language)) (\($0.name.text(language)))" } ?? place.name.text(language)
@@ -162,7 +162,7 @@ struct AccountController: RouteCollection {
     /// A user's grants as readable lines: "Фасилитатор — Ноокат району".
     static func roleLines(_ assignments: [RoleAssignment], _ req: Request) async throws -> [RoleLine] {
         let directory = try await TerritoryDirectory.load(on: req.db)
-        let programmes = Dictionary(firstValues: try await Programme.query(on: req.db).all().map { ($0.id!, $0) })
+        let programmes = Dictionary(firstValues: try await Programme.query(on: req.db).all().compactMap { p in p.id.map { ($0, p) } })
         let language = req.language
         return assignments.compactMap { assignment in
             guard let grant = assignment.grant else { return nil }

@@ -81,7 +81,7 @@ struct AdminUsersController: RouteCollection {
         try req.authorize(.manageUsers)
         let users = try await User.query(on: req.db).with(\.$roles).sort(\.$email).all()
         return try await req.page("admin/users", titleKey: "admin.users.title", IndexContent(users: users.map { user in
-            .init(id: user.id!.uuidString, name: user.displayName, email: user.email,
+            .init(id: (try user.requireID()).uuidString, name: user.displayName, email: user.email,
                   roles: user.roles.compactMap { $0.grant.map { req.t($0.role.catalogKey) } }.joined(separator: ", "),
                   disabled: user.disabled)
         }))
@@ -114,7 +114,7 @@ struct AdminUsersController: RouteCollection {
         let language = req.language
         return KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
             let members = directory.path(to: root) + KyrgyzText.sorted(
-                directory.subtree(of: root.id!).subtracting([root.id!]).compactMap { directory.byID[$0] },
+                directory.subtree(of: root).subtracting(root.id.map { [$0] } ?? []).compactMap { directory.byID[$0] },
                 by: { $0.name.text(language) }, language)
             return .init(label: root.name.text(language), options: members.map { territory in
                 .init(code: territory.code, label: "\(territory.name.text(language)) · \(req.t(territory.territoryKind.catalogKey))",
@@ -126,7 +126,7 @@ struct AdminUsersController: RouteCollection {
     private func render(_ req: Request, _ user: User, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let programmes = KyrgyzText.sorted(try await Programme.query(on: req.db).all(), by: { $0.name.text(req.language) }, req.language)
         return try await req.page("admin/user", titleKey: "", ShowContent(
-            id: user.id!.uuidString, name: user.displayName, email: user.email, disabled: user.disabled,
+            id: (try user.requireID()).uuidString, name: user.displayName, email: user.email, disabled: user.disabled,
             isSelf: user.id == req.currentUser?.id,
             roles: try await AccountController.roleLines(user.roles, req),
             roleOptions: Role.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["role"] == $0.rawValue) },
@@ -172,7 +172,7 @@ struct AdminUsersController: RouteCollection {
                                       entityID: user.idString, after: assignment.snapshot)
         }
         req.flash("admin.roles.granted")
-        return req.redirect(to: "/admin/users/\(user.id!.uuidString)", redirectType: .normal)
+        return req.redirect(to: "/admin/users/\((try user.requireID()).uuidString)", redirectType: .normal)
     }
 
     func revoke(req: Request) async throws -> Response {
@@ -182,7 +182,7 @@ struct AdminUsersController: RouteCollection {
               let assignment = user.roles.first(where: { $0.id == assignmentID }) else { throw DemilgeError.notFound }
         if user.id == req.currentUser?.id, assignment.grant == RoleGrant(.administrator, .global) {
             req.flash("admin.roles.cannot_revoke_own_admin")
-            return req.redirect(to: "/admin/users/\(user.id!.uuidString)", redirectType: .normal)
+            return req.redirect(to: "/admin/users/\((try user.requireID()).uuidString)", redirectType: .normal)
         }
         try await req.write { db in
             try await assignment.delete(on: db)
@@ -190,7 +190,7 @@ struct AdminUsersController: RouteCollection {
                                       entityID: user.idString, before: assignment.snapshot)
         }
         req.flash("admin.roles.revoked")
-        return req.redirect(to: "/admin/users/\(user.id!.uuidString)", redirectType: .normal)
+        return req.redirect(to: "/admin/users/\((try user.requireID()).uuidString)", redirectType: .normal)
     }
 
     func setStatus(req: Request) async throws -> Response {
@@ -199,7 +199,7 @@ struct AdminUsersController: RouteCollection {
         let disable = (try? req.content.get(String.self, at: "disabled")) == "1"
         guard user.id != req.currentUser?.id else {
             req.flash("admin.users.cannot_disable_self")
-            return req.redirect(to: "/admin/users/\(user.id!.uuidString)", redirectType: .normal)
+            return req.redirect(to: "/admin/users/\((try user.requireID()).uuidString)", redirectType: .normal)
         }
         if user.disabled != disable {
             let before = user.snapshot
@@ -211,6 +211,6 @@ struct AdminUsersController: RouteCollection {
             }
         }
         req.flash(disable ? "admin.users.disabled" : "admin.users.enabled")
-        return req.redirect(to: "/admin/users/\(user.id!.uuidString)", redirectType: .normal)
+        return req.redirect(to: "/admin/users/\((try user.requireID()).uuidString)", redirectType: .normal)
     }
 }

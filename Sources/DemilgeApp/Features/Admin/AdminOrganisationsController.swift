@@ -118,7 +118,7 @@ struct AdminOrganisationsController: RouteCollection {
         apply(form, kind: kind, legalForm: legalForm, territory: territory, to: organisation)
         organisation.version = organisation.version.saturatingAdding(1)
         let saved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(Organisation.schema, id: organisation.id!, expected: expected, on: db) else { return false }
+            guard try await VersionClaim.claim(Organisation.schema, id: (try organisation.requireID()), expected: expected, on: db) else { return false }
             try await organisation.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "organisation.update", entityType: "organisation",
                                       entityID: organisation.slug, before: before, after: organisation.snapshot)

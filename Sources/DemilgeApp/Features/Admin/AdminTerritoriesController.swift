@@ -27,7 +27,7 @@ struct AdminTerritoriesController: RouteCollection {
         let language = req.language
         let parents = KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
             let members = [root] + KyrgyzText.sorted(
-                directory.subtree(of: root.id!).subtracting([root.id!]).compactMap { directory.byID[$0] }
+                directory.subtree(of: root).subtracting(root.id.map { [$0] } ?? []).compactMap { directory.byID[$0] }
                     .filter { [.raion, .ayilAimak, .city, .cityDistrict].contains($0.territoryKind) },
                 by: { $0.name.text(language) }, language)
             return AccountController.PlaceGroup(label: root.name.text(language), options: members.map {
@@ -116,7 +116,7 @@ struct AdminTerritoriesController: RouteCollection {
         var form = FormState.read(req, fields: Self.fields)
         form.values["slug"] = territory.code
         let (kind, parent) = try await validate(&form, req)
-        if let parent, try await TerritoryPath.ids(from: parent.id!, on: req.db).contains(territory.id!) {
+        if let parent, try await TerritoryPath.ids(from: (try parent.requireID()), on: req.db).contains((try territory.requireID())) {
             form.fail("parent", req.t("error.territory.cycle"))
         }
         if form.version != territory.version { form.fail("version", req.t("error.stale_edit")) }
@@ -131,7 +131,7 @@ struct AdminTerritoriesController: RouteCollection {
         territory.aliases = aliases(form).joined(separator: ";")
         territory.version = territory.version.saturatingAdding(1)
         let saved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(Territory.schema, id: territory.id!, expected: territory.version - 1, on: db) else { return false }
+            guard try await VersionClaim.claim(Territory.schema, id: (try territory.requireID()), expected: territory.version - 1, on: db) else { return false }
             try await territory.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "territory.update", entityType: "territory",
                                       entityID: territory.code, before: before, after: territory.snapshot)

@@ -74,7 +74,7 @@ struct AssessmentController: RouteCollection {
         if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
         if let territory, form.errors["territory"] == nil {
             // Refused without changing anything: the form is shown again with the reason.
-            if !req.can(.recordFieldWork, on: try await TerritoryPath.target(territory.id!, on: req.db)) {
+            if !req.can(.recordFieldWork, on: try await TerritoryPath.target((try territory.requireID()), on: req.db)) {
                 form.fail("territory", req.t("assessments.not_your_territory"))
             }
         }
@@ -83,7 +83,7 @@ struct AssessmentController: RouteCollection {
             return try await renderNew(req, form, status: denied ? .forbidden : .unprocessableEntity)
         }
         let session = AssessmentSession()
-        session.$territory.id = territory.id!
+        session.$territory.id = (try territory.requireID())
         session.heldOn = form["held_on"]
         session.place = form["place"]
         session.facilitators = form["facilitators"]
@@ -116,16 +116,16 @@ struct AssessmentController: RouteCollection {
     /// The aggregation's input: each group's places, merged duplicates counted as the problem they joined.
     static func rankings(_ session: AssessmentSession, on db: any Database, _ req: Request) async throws -> (rankings: [GroupRanking<UUID>], problems: [UUID: Problem]) {
         let ids = Set(session.groups.flatMap { $0.rankings.map(\.$problem.id) })
-        var problems = Dictionary(firstValues: try await Problem.query(on: db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0) })
+        var problems = Dictionary(firstValues: try await Problem.query(on: db).filter(\.$id ~~ Array(ids)).all().compactMap { p in p.id.map { ($0, p) } })
         let mergedTargets = Set(problems.values.compactMap { $0.$mergedInto.id }).subtracting(problems.keys)
-        for target in try await Problem.query(on: db).filter(\.$id ~~ Array(mergedTargets)).all() { problems[target.id!] = target }
+        for target in try await Problem.query(on: db).filter(\.$id ~~ Array(mergedTargets)).all() { if let id = target.id { problems[id] = target } }
         let rankings = session.groups.filter { !$0.rankings.isEmpty }.map { group in
             var places: [UUID: Int] = [:]
             for ranking in group.rankings {
                 let id = problems[ranking.$problem.id]?.$mergedInto.id ?? ranking.$problem.id
                 places[id] = min(places[id] ?? .max, ranking.place)
             }
-            return GroupRanking(group: group.id!.uuidString, places: places)
+            return GroupRanking(group: group.id?.uuidString ?? "", places: places)
         }
         return (rankings, problems)
     }
@@ -176,15 +176,15 @@ struct AssessmentController: RouteCollection {
         let list = try? Prioritization.aggregate(rankings)
         let groups = session.groups
         let disagreements = Set(list?.disagreements ?? [])
-        let lines: [ShowContent.Line] = (list?.entries ?? []).map { entry in
+        let lines: [ShowContent.Line] = list.map { list in list.entries.map { entry in
             .init(rank: entry.rank, problemID: entry.problem.uuidString.lowercased(), title: problems[entry.problem]?.title ?? "?",
-                  points: list!.points(entry).text, groups: entry.groupsRanking,
+                  points: list.points(entry).text, groups: entry.groupsRanking,
                   disagreement: disagreements.contains(entry.problem), onlyOneGroup: entry.groupsRanking == 1 && groups.count > 1,
                   cells: groups.map { group in
-                      let place = entry.places[group.id!.uuidString]
+                      let place = group.id.flatMap { entry.places[$0.uuidString] }
                       return .init(place: place.map(String.init) ?? "—", top: (place ?? 99) <= 3)
                   })
-        }
+        } } ?? []
         let total = groups.reduce(Participants()) { $0 + $1.participants }
         let participantRows = Sex.allCases.map { sex in
             ShowContent.ParticipantRow(label: req.t(sex.catalogKey), cells: AgeBand.allCases.map { total[sex, $0] }, total: total.total(sex))
@@ -194,7 +194,7 @@ struct AssessmentController: RouteCollection {
             session: Self.row(session, req), facilitators: session.facilitators, notes: session.notes,
             path: directory.path(to: session.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             groups: groups.map { group in
-                let own = rankings.first { $0.group == group.id!.uuidString }
+                let own = rankings.first { $0.group == group.id?.uuidString }
                 return .init(id: group.idString, name: Self.groupName(group, req), participants: group.participants.total,
                              women: group.participants.total(.female), men: group.participants.total(.male), ranked: group.rankings.count,
                              list: (own?.tiers ?? []).flatMap { tier in tier.map { problems[$0]?.title ?? "?" } })
@@ -224,7 +224,7 @@ struct AssessmentController: RouteCollection {
         catch { form.fail("participants", req.t("assessments.no_participants")) }
         guard form.isValid, let kind else { return try await render(req, session, form: form, status: .unprocessableEntity) }
         let group = FocusGroup()
-        group.$session.id = session.id!
+        group.$session.id = (try session.requireID())
         group.kind = kind.rawValue
         group.label = form.optional("label")
         group.participants = participants
@@ -305,7 +305,7 @@ struct AssessmentController: RouteCollection {
         func place(_ field: String) -> Int?? {
             let text = form[field]
             guard !text.isEmpty else { return .some(nil) }
-            guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text), (1...Prioritization.maximumRanked).contains(value) else { return nil }
+            guard let value = BoundedInt.parse(text, in: 1...Prioritization.maximumRanked) else { return nil }
             return .some(value)
         }
         var places: [UUID: Int] = [:]
@@ -313,7 +313,7 @@ struct AssessmentController: RouteCollection {
             let field = "place_\(problem.idString)"
             switch place(field) {
             case .none: form.fail(field, req.t("assessments.place_range", ["max": String(Prioritization.maximumRanked)]))
-            case .some(let value): if let value { places[problem.id!] = value }
+            case .some(let value): if let value { places[(try problem.requireID())] = value }
             }
         }
         var newProblems: [(title: String, category: ProblemCategory, place: Int)] = []
@@ -323,8 +323,8 @@ struct AssessmentController: RouteCollection {
             let category = ProblemCategory(rawValue: form["new_category_\(index)"])
             let value = place("new_place_\(index)")
             if !(5...150).contains(title.count) { form.fail("new_\(index)", req.t("validation.length", ["min": "5", "max": "150"])) }
+            else if let category, case .some(.some(let placeValue)) = value { newProblems.append((title, category, placeValue)) }
             else if category == nil { form.fail("new_\(index)", req.t("validation.choose_from_list")) }
-            else if case .some(.some(let placeValue)) = value { newProblems.append((title, category!, placeValue)) }
             else { form.fail("new_\(index)", req.t("assessments.place_range", ["max": String(Prioritization.maximumRanked)])) }
         }
         if form.isValid {
@@ -334,7 +334,7 @@ struct AssessmentController: RouteCollection {
         guard form.isValid else { return try await renderRanking(req, session, group, form: form, status: .unprocessableEntity) }
         let description = req.application.catalog.text("assessments.written_on_spot", .ky, arguments: ["date": Self.displayDate(session.heldOn, .ky), "place": session.place])
         let territoryID = session.$territory.id
-        let groupID = group.id!
+        let groupID = (try group.requireID())
         let finalPlaces = places
         let written = newProblems
         try await req.write { db in
@@ -342,10 +342,10 @@ struct AssessmentController: RouteCollection {
             for item in written {
                 let problem = Problem(title: item.title, description: description, category: item.category, territoryID: territoryID, authorID: nil)
                 try await problem.create(on: db)
-                try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
+                try await ProblemEvent(problemID: (try problem.requireID()), from: nil, to: .raised, reason: "").create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.raise", entityType: "problem",
                                           entityID: problem.idString, after: problem.snapshot)
-                all[problem.id!] = item.place
+                all[(try problem.requireID())] = item.place
             }
             try await FocusGroupRanking.query(on: db).filter(\.$group.$id == groupID).delete()
             for (problemID, place) in all { try await FocusGroupRanking(groupID: groupID, problemID: problemID, place: place).create(on: db) }

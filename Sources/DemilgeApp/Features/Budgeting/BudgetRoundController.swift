@@ -117,7 +117,7 @@ struct BudgetRoundController: RouteCollection {
         let points = count("points_total", 1...1000)
         if type == .cumulative && points == nil { form.fail("points_total", req.t("validation.count")) }
         guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: place.denied ? .forbidden : .unprocessableEntity) }
-        let round = BudgetRound(territoryID: territory.id!, title: form["title"], description: form["description"], envelopeTyiyn: envelope.minorUnits,
+        let round = BudgetRound(territoryID: (try territory.requireID()), title: form["title"], description: form["description"], envelopeTyiyn: envelope.minorUnits,
                                 type: type, rule: rule, status: .draft, window: (form["opens_on"], form["closes_on"]))
         round.minChoices = type == .cumulative ? nil : minChoices
         round.maxChoices = type == .cumulative ? nil : maxChoices
@@ -265,9 +265,9 @@ struct BudgetRoundController: RouteCollection {
         guard form.isValid else {
             return try await render(req, round, form: form, formName: "project", status: round.roundStatus.acceptsProjects ? .unprocessableEntity : .conflict)
         }
-        let existing = try await BudgetProject.query(on: req.db).filter(\.$round.$id == round.id!).all()
+        let existing = try await BudgetProject.query(on: req.db).filter(\.$round.$id == (try round.requireID())).all()
         let project = BudgetProject()
-        project.$round.id = round.id!
+        project.$round.id = (try round.requireID())
         project.code = String((existing.compactMap { Int($0.code) }.max() ?? 0) + 1)
         project.title = form["title"]
         project.description = form["description"]
@@ -296,7 +296,7 @@ struct BudgetRoundController: RouteCollection {
         let stale = form.version != round.version
         if stale { form.fail("status", req.t("error.stale_edit")) }
         else if wanted == nil || round.roundStatus.next != wanted { form.fail("status", req.t("rounds.bad_transition")) }
-        else if wanted == .voting, try await BudgetProject.query(on: req.db).filter(\.$round.$id == round.id!).count() < 2 {
+        else if wanted == .voting, try await BudgetProject.query(on: req.db).filter(\.$round.$id == (try round.requireID())).count() < 2 {
             form.fail("status", req.t("rounds.needs_projects"))
         }
         guard form.isValid, let wanted else { return try await render(req, round, form: form, formName: "status", status: stale ? .conflict : .unprocessableEntity) }
@@ -376,8 +376,8 @@ struct BudgetRoundController: RouteCollection {
         var errors = data.round.design.problems(choices, costs: data.costs).map { Self.describe($0, req) }
         if unreadable { errors.insert(req.t("ballot.points_unreadable"), at: 0) }
         guard errors.isEmpty else { return try await render(req, round, ballot: choices, ballotErrors: errors, status: .unprocessableEntity) }
-        let roundID = round.id!, userID = user.id!
-        let projectIDs = data.projects.map { $0.id! }
+        let roundID = (try round.requireID()), userID = (try user.requireID())
+        let projectIDs = try data.projects.map { try $0.requireID() }
         do {
             let changed = try await req.write { db -> Bool in
                 // Under the round's lock: a ballot either lands before voting closes or finds it closed.
@@ -390,12 +390,12 @@ struct BudgetRoundController: RouteCollection {
                     // replaces these choices instead of adding its own beside them.
                     try await (db as? any SQLDatabase)?.update(BudgetBallot.schema).set("updated_at", to: Date())
                         .where("id", .equal, try existing.requireID()).run()
-                    try await BallotChoiceRecord.query(on: db).filter(\.$ballot.$id == existing.id!).delete()
+                    try await BallotChoiceRecord.query(on: db).filter(\.$ballot.$id == (try existing.requireID())).delete()
                 } else {
                     do { try await ballot.create(on: db) } catch let error as any DatabaseError where error.isConstraintFailure { throw DuplicateBallot() }
                 }
                 for choice in choices {
-                    try await BallotChoiceRecord(ballotID: ballot.id!, projectID: projectIDs[choice.project], points: choice.points).create(on: db)
+                    try await BallotChoiceRecord(ballotID: (try ballot.requireID()), projectID: projectIDs[choice.project], points: choice.points).create(on: db)
                 }
                 // The audit log records that a ballot was cast or changed, never what it says.
                 try await AuditLog.record(on: db, by: req.auditActor, action: existing == nil ? "ballot.cast" : "ballot.change", entityType: "round",

@@ -43,7 +43,7 @@ struct PaperBallotController: RouteCollection {
     private func render(_ req: Request, _ round: BudgetRound, form: FormState = FormState(), formName: String = "", lineErrors: [String] = [],
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let data = try await RoundData.load(round, on: req.db, ballots: .none)
-        let batches = try await PaperBatch.query(on: req.db).filter(\.$round.$id == round.id!).with(\.$firstBy).with(\.$secondBy).sort(\.$createdAt).all()
+        let batches = try await PaperBatch.query(on: req.db).filter(\.$round.$id == (try round.requireID())).with(\.$firstBy).with(\.$secondBy).sort(\.$createdAt).all()
         let views = batches.map { batch -> BatchView in
             let first = Self.read(batch.firstEntry, data).ballots
             let second = batch.secondEntry.map { Self.read($0, data).ballots }
@@ -98,7 +98,7 @@ struct PaperBallotController: RouteCollection {
         let lineErrors = check(req, data, &form)
         guard form.isValid else { return try await render(req, round, form: form, formName: "new", lineErrors: lineErrors, status: round.roundStatus.acceptsPaperBallots ? .unprocessableEntity : .conflict) }
         let batch = PaperBatch()
-        batch.$round.id = round.id!
+        batch.$round.id = (try round.requireID())
         batch.label = form["label"]
         batch.firstEntry = form["ballots"]
         batch.$firstBy.id = user.id
@@ -119,7 +119,7 @@ struct PaperBallotController: RouteCollection {
         try await authorize(req, round)
         let user = try req.requireUser()
         guard let batchID = req.parameters.get("batch").flatMap(UUID.init(uuidString:)),
-              let batch = try await PaperBatch.query(on: req.db).filter(\.$id == batchID).filter(\.$round.$id == round.id!).first() else { throw DemilgeError.notFound }
+              let batch = try await PaperBatch.query(on: req.db).filter(\.$id == batchID).filter(\.$round.$id == (try round.requireID())).first() else { throw DemilgeError.notFound }
         var form = FormState.read(req, fields: ["ballots", "entry", "version"])
         let entry = form["entry"] == "first" ? 1 : 2
         var refusal: HTTPResponseStatus? = nil
@@ -143,7 +143,7 @@ struct PaperBallotController: RouteCollection {
         if entry == 1 { batch.firstEntry = first; batch.$firstBy.id = user.id } else { batch.secondEntry = second; batch.$secondBy.id = user.id }
         batch.status = (matched ? PaperBatch.Status.counted : .mismatch).rawValue
         batch.version = batch.version.saturatingAdding(1)
-        let roundID = round.id!, projectIDs = data.projects.map { $0.id! }
+        let roundID = (try round.requireID()), projectIDs = try data.projects.map { try $0.requireID() }
         let saved = try await req.write { db -> Bool in
             // Under the round's lock: a batch is counted only while the round is still in voting.
             try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
@@ -155,7 +155,7 @@ struct PaperBallotController: RouteCollection {
                     let record = BudgetBallot(roundID: roundID, voterID: nil, channel: .paper, batchID: batchID)
                     try await record.create(on: db)
                     for choice in ballot {
-                        try await BallotChoiceRecord(ballotID: record.id!, projectID: projectIDs[choice.project], points: choice.points).create(on: db)
+                        try await BallotChoiceRecord(ballotID: (try record.requireID()), projectID: projectIDs[choice.project], points: choice.points).create(on: db)
                     }
                 }
             }

@@ -15,10 +15,10 @@ struct RoundData {
     enum Ballots { case all, none, of(UUID?) }
 
     static func load(_ round: BudgetRound, on db: any Database, ballots wanted: Ballots = .all) async throws -> RoundData {
-        let projects = try await BudgetProject.query(on: db).filter(\.$round.$id == round.id!).with(\.$problems).all()
+        let projects = try await BudgetProject.query(on: db).filter(\.$round.$id == (try round.requireID())).with(\.$problems).all()
             .sorted { ($0.code.count, $0.code) < ($1.code.count, $1.code) }
-        let position = Dictionary(firstValues: projects.enumerated().map { ($1.id!, $0) })
-        let query = BudgetBallot.query(on: db).filter(\.$round.$id == round.id!).with(\.$choices)
+        let position = Dictionary(firstValues: projects.enumerated().compactMap { index, project in project.id.map { ($0, index) } })
+        let query = BudgetBallot.query(on: db).filter(\.$round.$id == (try round.requireID())).with(\.$choices)
         switch wanted {
         case .all: break
         case .none, .of(nil): return RoundData(round: round, projects: projects, ballots: [])

@@ -52,13 +52,13 @@ struct CommissionController: RouteCollection {
         let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
         if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
         var denied = false
-        if let territory, !req.can(.recordCommission, on: try await TerritoryPath.target(territory.id!, on: req.db)) {
+        if let territory, !req.can(.recordCommission, on: try await TerritoryPath.target((try territory.requireID()), on: req.db)) {
             form.fail("territory", req.t("commissions.not_your_territory"))
             denied = true
         }
         guard form.isValid, let territory else { return try await renderNew(req, form, status: denied ? .forbidden : .unprocessableEntity) }
         let commission = Commission()
-        commission.$territory.id = territory.id!
+        commission.$territory.id = (try territory.requireID())
         commission.name = form["name"]
         try await req.write { db in
             try await commission.create(on: db)
@@ -171,7 +171,7 @@ struct CommissionController: RouteCollection {
         if affiliation == nil { form.fail("affiliation", req.t("validation.choose_from_list")) }
         guard form.isValid, let affiliation else { return try await render(req, commission, form: form, formName: "member", status: .unprocessableEntity) }
         let member = CommissionMember()
-        member.$commission.id = commission.id!
+        member.$commission.id = (try commission.requireID())
         member.name = form["name"]
         member.affiliation = affiliation.rawValue
         member.position = form["position"]
@@ -203,7 +203,7 @@ struct CommissionController: RouteCollection {
         }
         guard form.isValid, let present else { return try await render(req, commission, form: form, formName: "meeting", status: .unprocessableEntity) }
         let meeting = CommissionMeeting()
-        meeting.$commission.id = commission.id!
+        meeting.$commission.id = (try commission.requireID())
         meeting.heldOn = form["held_on"]
         meeting.present = present
         meeting.minutes = form["minutes"]
@@ -215,8 +215,8 @@ struct CommissionController: RouteCollection {
                                       entityID: commission.idString, after: ["held_on": meeting.heldOn, "present": String(present)])
             guard let chosen else { return }
             let decision = CommissionDecision()
-            decision.$meeting.id = meeting.id!
-            decision.$problem.id = chosen.id!
+            decision.$meeting.id = (try meeting.requireID())
+            decision.$problem.id = (try chosen.requireID())
             decision.reason = reason
             try await decision.create(on: db)
             if chosen.problemStatus.next.contains(.prioritised) {
@@ -225,7 +225,7 @@ struct CommissionController: RouteCollection {
                 chosen.status = ProblemStatus.prioritised.rawValue
                 chosen.version = chosen.version.saturatingAdding(1)
                 try await chosen.update(on: db)
-                try await ProblemEvent(problemID: chosen.id!, from: from, to: .prioritised, reason: reason).create(on: db)
+                try await ProblemEvent(problemID: (try chosen.requireID()), from: from, to: .prioritised, reason: reason).create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
                                           entityID: chosen.idString, before: before, after: chosen.snapshot)
             }
@@ -255,8 +255,8 @@ struct CommissionController: RouteCollection {
         if chosen == nil { form.fail("problem", req.t("commissions.choose_decided")) }
         guard form.isValid, let source, let chosen else { return try await render(req, commission, form: form, formName: "measure", status: .unprocessableEntity) }
         let measure = ActionMeasure()
-        measure.$commission.id = commission.id!
-        measure.$problem.id = chosen.id!
+        measure.$commission.id = (try commission.requireID())
+        measure.$problem.id = (try chosen.requireID())
         measure.description = form["description"]
         measure.responsible = form["responsible"]
         measure.deadline = form["deadline"]
@@ -294,7 +294,7 @@ struct CommissionController: RouteCollection {
         measure.progress = status == .done ? 100 : progress
         measure.version = measure.version.saturatingAdding(1)
         let saved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(ActionMeasure.schema, id: measure.id!, expected: expected, on: db) else { return false }
+            guard try await VersionClaim.claim(ActionMeasure.schema, id: (try measure.requireID()), expected: expected, on: db) else { return false }
             try await measure.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "plan.progress", entityType: "commission",
                                       entityID: commission.idString, before: before, after: measure.snapshot)

@@ -130,7 +130,7 @@ struct EventController: RouteCollection {
         let event = Event()
         event.kind = kind.rawValue
         event.title = form["title"]
-        event.$host.id = host.id!
+        event.$host.id = (try host.requireID())
         event.$organiser.id = organiser?.id
         event.$programme.id = programme?.id
         event.heldOn = form["held_on"]
@@ -142,7 +142,7 @@ struct EventController: RouteCollection {
         let invitedIDs = invited.compactMap(\.id)
         try await req.write { db in
             try await event.create(on: db)
-            for id in invitedIDs { try await EventInvitation(eventID: event.id!, territoryID: id).create(on: db) }
+            for id in invitedIDs { try await EventInvitation(eventID: (try event.requireID()), territoryID: id).create(on: db) }
             try await AuditLog.record(on: db, by: req.auditActor, action: "event.create", entityType: "event", entityID: GrantDisplay.id(event), after: event.snapshot)
         }
         req.flash("admin.saved")

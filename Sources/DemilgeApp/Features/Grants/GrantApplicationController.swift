@@ -150,7 +150,7 @@ struct GrantApplicationController: RouteCollection {
 
         if reading.submit, reading.form.isValid, let organisation = reading.organisation, let territory = reading.territory {
             let kind: ApplicantKind = organisation.organisationKind == .cso ? .cso : .municipality
-            let path = try await TerritoryPath.ids(from: territory.id!, on: req.db)
+            let path = try await TerritoryPath.ids(from: (try territory.requireID()), on: req.db)
             let eligible = call.territoryIDs.isEmpty || call.territoryIDs.contains { path.contains($0) }
             let budget = ApplicationBudget(requestedTyiyn: reading.requested, totalTyiyn: reading.total, lines: reading.lines)
             reading.problems = ApplicationCheck.problems(budget, kind: kind, territoryEligible: eligible, terms: call.terms, today: ActionPlanRules.today())
@@ -208,14 +208,14 @@ struct GrantApplicationController: RouteCollection {
         }
         var reading = try await read(req, call)
         if let organisation = reading.organisation,
-           try await GrantApplication.query(on: req.db).filter(\.$call.$id == call.id!).filter(\.$organisation.$id == organisation.id!).first() != nil {
+           try await GrantApplication.query(on: req.db).filter(\.$call.$id == (try call.requireID())).filter(\.$organisation.$id == (try organisation.requireID())).first() != nil {
             reading.form.fail("organisation", req.t("grants.already_applied"))
         }
         guard reading.form.isValid, reading.problems.isEmpty else {
             return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: reading.denied ? .forbidden : .unprocessableEntity)
         }
         let application = GrantApplication()
-        application.$call.id = call.id!
+        application.$call.id = (try call.requireID())
         application.status = GrantStatus.draft.rawValue
         application.version = 1
         application.$createdBy.id = req.actor.userID
@@ -225,8 +225,8 @@ struct GrantApplicationController: RouteCollection {
         do {
             try await req.write { db in
                 try await application.create(on: db)
-                try await self.saveLines(lines, of: application.id!, on: db)
-                try await GrantTransition(applicationID: application.id!, from: nil, to: .draft, reason: nil, byName: req.currentUser?.displayName ?? "").create(on: db)
+                try await self.saveLines(lines, of: (try application.requireID()), on: db)
+                try await GrantTransition(applicationID: (try application.requireID()), from: nil, to: .draft, reason: nil, byName: req.currentUser?.displayName ?? "").create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.create", entityType: "grant_application",
                                           entityID: GrantDisplay.id(application), after: application.snapshot)
                 if submit { try await GrantMove.apply(application, to: .submitted, reason: nil, as: .applicant, by: req, on: db) }
@@ -286,10 +286,10 @@ struct GrantApplicationController: RouteCollection {
         let submit = reading.submit
         let lines = reading.lines
         let saved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(GrantApplication.schema, id: application.id!, expected: expected, on: db) else { return false }
+            guard try await VersionClaim.claim(GrantApplication.schema, id: (try application.requireID()), expected: expected, on: db) else { return false }
             application.version = expected + 1
             try await application.update(on: db)
-            try await self.saveLines(lines, of: application.id!, on: db)
+            try await self.saveLines(lines, of: (try application.requireID()), on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.update", entityType: "grant_application",
                                       entityID: GrantDisplay.id(application), after: application.snapshot)
             if submit { try await GrantMove.apply(application, to: .submitted, reason: nil, as: .applicant, by: req, on: db) }
@@ -324,7 +324,7 @@ struct GrantApplicationController: RouteCollection {
         guard let party = viewer.parties(for: application).first(where: { step.by.contains($0) }) else { throw DemilgeError.forbidden }
         if step.needsReason && form["reason"].isEmpty { form.fail("reason", req.t("grants.reason_required")) }
         form.optionalText("reason", max: 2000, req)
-        if to == .completed, try await GrantReport.query(on: req.db).filter(\.$application.$id == application.id!).first() == nil {
+        if to == .completed, try await GrantReport.query(on: req.db).filter(\.$application.$id == (try application.requireID())).first() == nil {
             form.fail("to", req.t("grants.report_first"))
         }
         guard form.isValid else { return try await Self.render(req, application, form: form, formName: "move", status: .unprocessableEntity) }

@@ -34,7 +34,7 @@ struct GrantCallController: RouteCollection {
         let byCall = Dictionary(grouping: applications, by: { $0.$call.id })
         return try await req.page("grants/index", titleKey: "grants.title", Content(
             calls: calls.map { call in
-                let own = byCall[call.id!] ?? []
+                let own = byCall[(try call.requireID())] ?? []
                 return Row(id: GrantDisplay.id(call), title: call.title, programme: call.programme.name.text(req.language),
                            budget: GrantDisplay.money(call.budgetTyiyn, req),
                            grantRange: "\(GrantDisplay.money(call.minGrantTyiyn, req)) — \(GrantDisplay.money(call.maxGrantTyiyn, req))",
@@ -105,7 +105,7 @@ struct GrantCallController: RouteCollection {
         form.optionalText("documents", max: 2000, req)
         let programme = try await Programme.query(on: req.db).filter(\.$slug == form["programme"]).first()
         if programme == nil { form.fail("programme", req.t("validation.choose_from_list")) }
-        let denied = programme != nil && !req.can(.manageGrants, on: Target(programmeID: programme!.id))
+        let denied = programme.map { !req.can(.manageGrants, on: Target(programmeID: $0.id)) } ?? false
         if denied { form.fail("programme", req.t("grants.not_your_programme")) }
         func amount(_ field: String) -> Int64 {
             guard let money = try? Money.parse(form[field]), money.minorUnits > 0 else { form.fail(field, req.t("validation.money")); return 0 }
@@ -142,9 +142,9 @@ struct GrantCallController: RouteCollection {
         if !criteriaErrors.isEmpty { form.fail("criteria", criteriaErrors[0]) }
         var terms = Terms(form: form, kinds: kinds, criteriaErrors: criteriaErrors, denied: denied)
         guard form.isValid, let programme, let coFunding, let minimumScore else { return terms }
-        let values = form, readCriteria = criteria
+        let values = form, readCriteria = criteria, programmeID = try programme.requireID()
         terms.apply = { call in
-            call.$programme.id = programme.id!
+            call.$programme.id = programmeID
             call.title = values["title"]
             call.description = values["description"]
             call.budgetTyiyn = budget
@@ -227,7 +227,7 @@ struct GrantCallController: RouteCollection {
         }
         let expected = terms.form.version ?? -1
         let saved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(GrantCall.schema, id: call.id!, expected: expected, on: db) else { return false }
+            guard try await VersionClaim.claim(GrantCall.schema, id: (try call.requireID()), expected: expected, on: db) else { return false }
             let before = call.snapshot
             apply(call)
             call.version = expected + 1
@@ -303,7 +303,7 @@ struct GrantCallController: RouteCollection {
         }
         let ranking = viewer.seesRanking(of: board) ? board.ranking() : []
         let byID = Dictionary(firstValues: board.applications.map { (GrantDisplay.id($0), $0) })
-        let reviewers = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == call.id!).with(\.$user).all()
+        let reviewers = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == (try call.requireID())).with(\.$user).all()
         let next = call.callStatus.next
         let awardedTotal = board.applications.filter { GrantDisplay.awarded.contains($0.grantStatus) }.map(\.requestedTyiyn).saturatingSum()
         let content = ShowContent(
@@ -350,7 +350,7 @@ struct GrantCallController: RouteCollection {
         }
         let expected = VersionClaim.read(req.content[String.self, at: "version"] ?? "") ?? -1
         let moved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(GrantCall.schema, id: call.id!, expected: expected, on: db) else { return false }
+            guard try await VersionClaim.claim(GrantCall.schema, id: (try call.requireID()), expected: expected, on: db) else { return false }
             let before = call.snapshot
             call.status = next.rawValue
             call.version = expected + 1
@@ -369,13 +369,14 @@ struct GrantCallController: RouteCollection {
         try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
         var form = FormState.read(req, fields: ["email"])
         let user = try await User.query(on: req.db).filter(\.$email == form["email"].lowercased()).first()
-        if user == nil { form.fail("email", req.t("grants.reviewer_unknown")) }
-        else if try await GrantReviewer.query(on: req.db).filter(\.$call.$id == call.id!).filter(\.$user.$id == user!.id!).first() != nil {
-            form.fail("email", req.t("grants.reviewer_already"))
-        }
+        if let user {
+            if try await GrantReviewer.query(on: req.db).filter(\.$call.$id == (try call.requireID())).filter(\.$user.$id == (try user.requireID())).first() != nil {
+                form.fail("email", req.t("grants.reviewer_already"))
+            }
+        } else { form.fail("email", req.t("grants.reviewer_unknown")) }
         guard form.isValid, let user else { return try await render(req, call, form: form, status: .unprocessableEntity) }
         try await req.write { db in
-            try await GrantReviewer(callID: call.id!, userID: user.id!).create(on: db)
+            try await GrantReviewer(callID: (try call.requireID()), userID: (try user.requireID())).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.reviewer", entityType: "grant_call",
                                       entityID: GrantDisplay.id(call), after: ["reviewer": user.email])
         }
@@ -447,9 +448,9 @@ struct CallBoard {
     let memberships: [UUID: (organisations: Set<UUID>, territories: Set<UUID>)]
 
     static func load(_ call: GrantCall, on db: any Database) async throws -> CallBoard {
-        let applications = try await GrantApplication.query(on: db).filter(\.$call.$id == call.id!)
+        let applications = try await GrantApplication.query(on: db).filter(\.$call.$id == (try call.requireID()))
             .with(\.$organisation).with(\.$territory).sort(\.$submittedAt).sort(\.$createdAt).all()
-        let reviewers = try await GrantReviewer.query(on: db).filter(\.$call.$id == call.id!).all()
+        let reviewers = try await GrantReviewer.query(on: db).filter(\.$call.$id == (try call.requireID())).all()
         let reviewerIDs = reviewers.compactMap(\.id)
         let sheets = reviewerIDs.isEmpty ? [] : try await GrantScoreSheet.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).all()
         let conflicts = reviewerIDs.isEmpty ? [] : try await GrantConflict.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).filter(\.$withdrawnAt == nil).all()

@@ -20,9 +20,9 @@ struct GrantViewer {
             return GrantViewer(userID: nil, isManager: false, reviewer: nil, organisations: [], organisationTerritories: [], declaredConflicts: [])
         }
         let memberships = try await OrganisationMember.query(on: req.db).filter(\.$user.$id == userID).with(\.$organisation).all()
-        let reviewer = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == call.id!).filter(\.$user.$id == userID).first()
+        let reviewer = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == (try call.requireID())).filter(\.$user.$id == userID).first()
         let declared = try await reviewer.asyncMap { r in
-            try await GrantConflict.query(on: req.db).filter(\.$reviewer.$id == r.id!).filter(\.$withdrawnAt == nil).all().map { $0.$application.id }
+            try await GrantConflict.query(on: req.db).filter(\.$reviewer.$id == (try r.requireID())).filter(\.$withdrawnAt == nil).all().map { $0.$application.id }
         } ?? []
         return GrantViewer(userID: userID, isManager: isManager, reviewer: reviewer,
                            organisations: Set(memberships.map { $0.$organisation.id }),
@@ -35,7 +35,7 @@ struct GrantViewer {
     func conflict(with application: GrantApplication) -> ReviewAccess.Conflict? {
         guard reviewer != nil else { return nil }
         return ReviewAccess.conflict(reviewerOrganisations: organisations, reviewerOrganisationTerritories: organisationTerritories,
-                                     declared: declaredConflicts.contains(application.id!), applicant: application.$organisation.id,
+                                     declared: application.id.map(declaredConflicts.contains) ?? false, applicant: application.$organisation.id,
                                      territoryPath: [application.$territory.id])
     }
 
@@ -185,8 +185,8 @@ enum GrantLedgerLoader {
     }
 
     static func ledger(of application: GrantApplication, on db: any Database) async throws -> GrantLedger {
-        let contract = try await GrantContract.query(on: db).filter(\.$application.$id == application.id!).first()
-        let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == application.id!).all()
+        let contract = try await GrantContract.query(on: db).filter(\.$application.$id == (try application.requireID())).first()
+        let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == (try application.requireID())).all()
         return ledger(of: application, contract: contract, payments: payments)
     }
 }

@@ -77,7 +77,7 @@ struct GrantDeliveryController: RouteCollection {
         if try await GrantContract.query(on: req.db).filter(\.$number == form["number"]).first() != nil { form.fail("number", req.t("grants.contract_number_taken")) }
         guard form.isValid else { return try await rerender(req, application, form, "contract") }
         let contract = GrantContract()
-        contract.$application.id = application.id!
+        contract.$application.id = (try application.requireID())
         contract.number = form["number"]
         contract.signedOn = form["signed_on"]
         contract.startsOn = form["starts_on"]
@@ -92,7 +92,7 @@ struct GrantDeliveryController: RouteCollection {
                 try await contract.create(on: db)
                 for (index, tranche) in schedule.enumerated() {
                     let row = GrantTranche()
-                    row.$contract.id = contract.id!
+                    row.$contract.id = (try contract.requireID())
                     row.number = index + 1
                     row.plannedOn = tranche.plannedOn
                     row.amountTyiyn = tranche.amountTyiyn
@@ -121,12 +121,12 @@ struct GrantDeliveryController: RouteCollection {
         let amount = Self.amount(&form, "amount", req)
         form.optionalText("reference", max: 200, req)
         guard [.contracted, .inImplementation].contains(application.grantStatus),
-              let contract = try await GrantContract.query(on: req.db).filter(\.$application.$id == application.id!).with(\.$tranches).first() else {
+              let contract = try await GrantContract.query(on: req.db).filter(\.$application.$id == (try application.requireID())).with(\.$tranches).first() else {
             form.fail("amount", req.t("grants.payment_needs_contract"))
             return try await rerender(req, application, form, "payment", status: .conflict)
         }
         let payment = GrantPayment()
-        payment.$application.id = application.id!
+        payment.$application.id = (try application.requireID())
         payment.paidOn = form["paid_on"]
         payment.amountTyiyn = amount
         payment.reference = form["reference"]
@@ -197,7 +197,7 @@ struct GrantDeliveryController: RouteCollection {
         if ![.contracted, .inImplementation].contains(application.grantStatus) { form.fail("title", req.t("grants.not_in_implementation")) }
         guard form.isValid else { return try await rerender(req, application, form, "milestone") }
         let milestone = GrantMilestone()
-        milestone.$application.id = application.id!
+        milestone.$application.id = (try application.requireID())
         milestone.title = form["title"]
         milestone.dueOn = form["due_on"]
         milestone.progress = 0
@@ -216,7 +216,7 @@ struct GrantDeliveryController: RouteCollection {
         let application = try await GrantDisplay.loadApplication(req)
         guard try await mayTrack(req, application) else { throw DemilgeError.forbidden }
         guard let id = req.parameters.get("milestone")?.uuid,
-              let milestone = try await GrantMilestone.query(on: req.db).filter(\.$id == id).filter(\.$application.$id == application.id!).first()
+              let milestone = try await GrantMilestone.query(on: req.db).filter(\.$id == id).filter(\.$application.$id == (try application.requireID())).first()
         else { throw DemilgeError.notFound }
         var form = FormState.read(req, fields: ["progress", "note", "version"])
         let progress = form.integer("progress", in: 0...100)
@@ -268,7 +268,7 @@ struct GrantDeliveryController: RouteCollection {
         }
         guard form.isValid, let rating else { return try await rerender(req, application, form, "visit") }
         let visit = GrantVisit()
-        visit.$application.id = application.id!
+        visit.$application.id = (try application.requireID())
         visit.visitedOn = form["visited_on"]
         visit.communityMembers = form["community_members"]
         visit.councilMembers = form["council_members"]
@@ -302,14 +302,14 @@ struct GrantDeliveryController: RouteCollection {
         var form = FormState.read(req, fields: ["summary"] + lines.map { "spent_\(GrantDisplay.id($0))" } + GrantApplicationController.fields.filter { $0.contains("_") })
         form.requireText("summary", length: 10...5000, req)
         var spent: [UUID: Int64] = [:]
-        for line in lines { spent[line.id!] = Self.amount(&form, "spent_\(GrantDisplay.id(line))", req, allowZero: true) }
+        for line in lines { spent[(try line.requireID())] = Self.amount(&form, "spent_\(GrantDisplay.id(line))", req, allowZero: true) }
         var reached = Participants()
         do { reached = try Participants.parse(form.values) } catch { form.fail("reached", req.t("grants.beneficiaries_required")) }
         if application.grantStatus != .inImplementation { form.fail("summary", req.t("grants.not_in_implementation")) }
-        if try await GrantReport.query(on: req.db).filter(\.$application.$id == application.id!).first() != nil { form.fail("summary", req.t("grants.report_exists")) }
+        if try await GrantReport.query(on: req.db).filter(\.$application.$id == (try application.requireID())).first() != nil { form.fail("summary", req.t("grants.report_exists")) }
         guard form.isValid else { return try await rerender(req, application, form, "report") }
         let report = GrantReport()
-        report.$application.id = application.id!
+        report.$application.id = (try application.requireID())
         report.submittedOn = ActionPlanRules.today()
         report.summary = form["summary"]
         report.reached = reached
@@ -318,7 +318,7 @@ struct GrantDeliveryController: RouteCollection {
             try await req.write { db in
                 try await report.create(on: db)
                 for line in lines {
-                    line.spentTyiyn = spentByLine[line.id!]
+                    line.spentTyiyn = spentByLine[(try line.requireID())]
                     try await line.update(on: db)
                 }
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.report", entityType: "grant_application",

@@ -23,7 +23,7 @@ struct GrantOpenDataController: RouteCollection {
         let awarded = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
             .with(\.$organisation).with(\.$call).all()
         let byOblast = Dictionary(grouping: awarded) { application in
-            directory.byID[application.$territory.id].map { directory.topLevel(of: $0).id! }
+            directory.byID[application.$territory.id].flatMap { directory.topLevel(of: $0).id }
         }
         let language = req.language
         let groups = KyrgyzText.sorted(directory.roots.filter { byOblast[$0.id] != nil }, by: { $0.name.text(language) }, language).map { oblast in
@@ -66,16 +66,16 @@ struct GrantOpenDataController: RouteCollection {
         case "awards":
             let applications = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
                 .with(\.$call).with(\.$organisation).with(\.$territory).sort(\.$submittedAt).all()
-            var scores: [UUID: String] = [:]
+            var scores: [String: String] = [:]
             for call in Set(applications.map { $0.$call.id }) {
                 guard let model = applications.first(where: { $0.$call.id == call })?.call else { continue }
                 let board = try await CallBoard.load(model, on: req.db)
-                for a in board.applications { if let aggregate = board.aggregate(a) { scores[a.id!] = aggregate.mean.fixed(digits: 2) } }
+                for a in board.applications { if let aggregate = board.aggregate(a) { scores[a.idString] = aggregate.mean.fixed(digits: 2) } }
             }
             return Table(header: ["id", "call", "organisation", "organisation_kind", "territory", "title", "status", "grant_som", "total_cost_som", "score"],
                          rows: applications.map { a in
                              [GrantDisplay.id(a), GrantDisplay.id(a.call), a.organisation.name.ky, a.organisation.kind, a.territory.code, a.title, a.status,
-                              som(a.requestedTyiyn), som(a.totalTyiyn), scores[a.id!] ?? ""]
+                              som(a.requestedTyiyn), som(a.totalTyiyn), scores[a.idString] ?? ""]
                          })
         case "contracts":
             let contracts = try await GrantContract.query(on: req.db).with(\.$application) { $0.with(\.$organisation) }.with(\.$tranches).sort(\.$signedOn).all()

@@ -53,7 +53,7 @@ struct GrantPage: Encodable {
                       notice: String?) async throws -> GrantPage {
         let call = application.call
         let db = req.db
-        let appID = application.id!
+        let appID = (try application.requireID())
         let status = application.grantStatus
         let board = try await CallBoard.load(call, on: db)
         let sheets = board.sheets(of: application)
@@ -147,7 +147,7 @@ struct GrantPage: Encodable {
             hasContract: contract != nil, canContract: viewer.isManager && status == .approved && contract == nil,
             tranches: tranches.map { t in
                 TrancheRow(number: t.number, plannedOn: GrantDisplay.day(t.plannedOn, req), amount: money(t.amountTyiyn),
-                           paid: money(paidByTranche[t.id!] ?? 0), condition: t.condition)
+                           paid: money(t.id.flatMap { paidByTranche[$0] } ?? 0), condition: t.condition)
             },
             ledger: ledger.rows.map { ledgerRow($0, req.t($0.source.catalogKey)) }, ledgerTotal: ledgerRow(ledger.total, req.t("grants.total")),
             leverage: ledger.leverage.map { Formatters.decimal($0.decimal(digits: 2), fractionDigits: 2, req.language) } ?? "—",
@@ -178,10 +178,10 @@ struct GrantPage: Encodable {
         let current = GrantLifecycle.stage(of: application.grantStatus)
         let problem = application.problem
         let decision = try await problem.asyncFlatMap { p in
-            try await CommissionDecision.query(on: req.db).filter(\.$problem.$id == p.id!).with(\.$meeting).first()
+            try await CommissionDecision.query(on: req.db).filter(\.$problem.$id == (try p.requireID())).with(\.$meeting).first()
         }
         let rankings = try await problem.asyncMap { p in
-            try await FocusGroupRanking.query(on: req.db).filter(\.$problem.$id == p.id!).with(\.$group) { $0.with(\.$session) }.all()
+            try await FocusGroupRanking.query(on: req.db).filter(\.$problem.$id == (try p.requireID())).with(\.$group) { $0.with(\.$session) }.all()
         } ?? []
         return GrantLifecycle.Stage.allCases.map { stage in
             var reached = stage.rawValue <= current.rawValue

@@ -58,13 +58,13 @@ struct InitiativeGroupController: RouteCollection {
         if sector == nil { form.fail("sector", req.t("validation.choose_from_list")) }
         guard form.isValid, let territory, let sector else { return try await renderNew(req, form, status: .unprocessableEntity) }
         let group = InitiativeGroup()
-        group.$territory.id = territory.id!
+        group.$territory.id = (try territory.requireID())
         group.name = form["name"]
         group.focus = form["focus"]
-        group.$coordinator.id = user.id!
+        group.$coordinator.id = (try user.requireID())
         try await req.write { db in
             try await group.create(on: db)
-            try await GroupMembership(groupID: group.id!, userID: user.id!, sector: sector, status: .member).create(on: db)
+            try await GroupMembership(groupID: (try group.requireID()), userID: (try user.requireID()), sector: sector, status: .member).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.create", entityType: "group",
                                       entityID: group.idString, after: ["name": group.name, "territory": territory.code])
         }
@@ -132,7 +132,7 @@ struct InitiativeGroupController: RouteCollection {
         if group.memberships.contains(where: { $0.$user.id == user.id }) { form.fail("join", req.t("groups.already")) }
         guard form.isValid, let sector else { return try await render(req, group, form: form, status: .unprocessableEntity) }
         try await req.write { db in
-            try await GroupMembership(groupID: group.id!, userID: user.id!, sector: sector, status: .requested).create(on: db)
+            try await GroupMembership(groupID: (try group.requireID()), userID: (try user.requireID()), sector: sector, status: .requested).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.request", entityType: "group", entityID: group.idString)
         }
         req.flash("groups.requested")
@@ -159,11 +159,12 @@ struct InitiativeGroupController: RouteCollection {
         let sector = Sector(rawValue: form["sector"])
         if sector == nil { form.fail("sector", req.t("validation.choose_from_list")) }
         let invitee = try await EmailAddress.normalised(form["email"]).asyncFlatMap { try await User.query(on: req.db).filter(\.$email == $0).first() }
-        if invitee == nil { form.fail("email", req.t("groups.no_such_user")) }
-        else if group.memberships.contains(where: { $0.$user.id == invitee!.id }) { form.fail("email", req.t("groups.already")) }
+        if let invitee {
+            if group.memberships.contains(where: { $0.$user.id == invitee.id }) { form.fail("email", req.t("groups.already")) }
+        } else { form.fail("email", req.t("groups.no_such_user")) }
         guard form.isValid, let sector, let invitee else { return try await render(req, group, form: form, status: .unprocessableEntity) }
         try await req.write { db in
-            try await GroupMembership(groupID: group.id!, userID: invitee.id!, sector: sector, status: .invited).create(on: db)
+            try await GroupMembership(groupID: (try group.requireID()), userID: (try invitee.requireID()), sector: sector, status: .invited).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.invite", entityType: "group", entityID: group.idString,
                                       after: ["user": invitee.idString])
         }

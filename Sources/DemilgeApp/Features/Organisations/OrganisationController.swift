@@ -76,7 +76,7 @@ struct OrganisationController: RouteCollection {
         let roles: [ShowContent.Role] = [
             .init(label: catalog.text("organisation.role.donor", language), programmes: links { $0.$donor.id == id }),
             .init(label: catalog.text("organisation.role.implementer", language), programmes: links { $0.$implementer.id == id }),
-            .init(label: catalog.text("organisation.role.partner", language), programmes: links { partnerOf.contains($0.id!) }),
+            .init(label: catalog.text("organisation.role.partner", language), programmes: links { $0.id.map(partnerOf.contains) ?? false }),
         ].filter { !$0.programmes.isEmpty }
 
         return try await req.page("organisations/show", titleKey: "", ShowContent(

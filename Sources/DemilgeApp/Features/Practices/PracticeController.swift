@@ -26,7 +26,7 @@ struct PracticeController: RouteCollection {
         let directory = try await TerritoryDirectory.load(on: req.db)
         let query = Practice.query(on: req.db).with(\.$territory).sort(\.$publishedOn, .descending)
         if ProblemCategory(rawValue: theme) != nil { query.filter(\.$theme == theme) }
-        if let root = directory.byCode[oblast] { query.filter(\.$territory.$id ~~ Array(directory.subtree(of: root.id!))) }
+        if let root = directory.byCode[oblast] { query.filter(\.$territory.$id ~~ Array(directory.subtree(of: (try root.requireID())))) }
         let practices = try await query.all()
         let language = req.language
         return try await req.page("practices/index", titleKey: "practices.title", Content(
@@ -152,7 +152,7 @@ struct PracticeController: RouteCollection {
         let practice = Practice()
         practice.title = form["title"]
         practice.theme = form["theme"]
-        practice.$territory.id = territory.id!
+        practice.$territory.id = (try territory.requireID())
         practice.$grant.id = grant?.id
         practice.$organisation.id = grant?.$organisation.id
         practice.whatWasDone = form["what_was_done"]

@@ -40,7 +40,7 @@ struct ProblemController: RouteCollection {
     static func listed(_ filters: Filters, on db: any Database, limit: Int? = nil) async throws -> [Problem] {
         var query = Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
         if let territory = filters.territory {
-            let subtree = try await TerritoryDirectory.load(on: db).subtree(of: territory.id!)
+            let subtree = try await TerritoryDirectory.load(on: db).subtree(of: (try territory.requireID()))
             query = query.filter(\.$territory.$id ~~ Array(subtree))
         }
         if let category = filters.category { query = query.filter(\.$category == category.rawValue) }
@@ -154,7 +154,7 @@ struct ProblemController: RouteCollection {
             if group == nil { form.fail("group", req.t("problems.not_your_group")) }
         }
         guard form.isValid, let category, let territory else { return try await renderForm(req, form, status: .unprocessableEntity) }
-        let problem = Problem(title: form["title"], description: form["description"], category: category, territoryID: territory.id!, authorID: user.id)
+        let problem = Problem(title: form["title"], description: form["description"], category: category, territoryID: (try territory.requireID()), authorID: user.id)
         problem.$group.id = group?.id
         let userID = try user.requireID()
         let quotas: [Quota.Kind] = photo == nil ? [.problems] : [.problems, .photos]
@@ -168,7 +168,7 @@ struct ProblemController: RouteCollection {
         try await req.write { db in
             try await Quota.check(quotas, user: userID, actor: req.actor, on: db)
             try await problem.create(on: db)
-            try await ProblemEvent(problemID: problem.id!, from: nil, to: .raised, reason: "").create(on: db)
+            try await ProblemEvent(problemID: (try problem.requireID()), from: nil, to: .raised, reason: "").create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "problem.raise", entityType: "problem",
                                       entityID: problem.idString, after: problem.snapshot)
         }
@@ -223,7 +223,7 @@ struct ProblemController: RouteCollection {
     }
 
     private func render(_ req: Request, _ problem: Problem, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
-        let id = problem.id!
+        let id = (try problem.requireID())
         let target = try await target(problem, req)
         let directory = try await TerritoryDirectory.load(on: req.db)
         let canModerate = req.can(.moderate, on: target)
@@ -236,7 +236,7 @@ struct ProblemController: RouteCollection {
         } ?? false
         var candidates: [Problem] = []
         if req.can(.mergeProblems, on: target) {
-            let subtree = directory.subtree(of: directory.topLevel(of: problem.territory).id!)
+            let subtree = directory.subtree(of: (try directory.topLevel(of: problem.territory).requireID()))
             candidates = try await Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
                 .filter(\.$territory.$id ~~ Array(subtree)).filter(\.$id != id).sort(\.$title).all()
         }
@@ -277,15 +277,15 @@ struct ProblemController: RouteCollection {
         try req.authorize(.supportProblem)
         let problem = try await load(req)
         let user = try req.requireUser()
-        let problemID = problem.id!
+        let problemID = (try problem.requireID())
         let added = try await req.write { db -> Bool in
-            if try await ProblemSupport.query(on: db).filter(\.$problem.$id == problemID).filter(\.$user.$id == user.id!).first() != nil { return false }
+            if try await ProblemSupport.query(on: db).filter(\.$problem.$id == problemID).filter(\.$user.$id == (try user.requireID())).first() != nil { return false }
             do {
-                try await ProblemSupport(problemID: problemID, userID: user.id!).create(on: db)
+                try await ProblemSupport(problemID: problemID, userID: (try user.requireID())).create(on: db)
             } catch let error as any DatabaseError where error.isConstraintFailure {
                 return false
             }
-            try await (db as! any SQLDatabase).update(Problem.schema)
+            try await (db as? any SQLDatabase)?.update(Problem.schema)
                 .set(SQLIdentifier("support_count"), to: SQLBinaryExpression(SQLIdentifier("support_count"), .add, SQLLiteral.numeric("1")))
                 .where("id", .equal, problemID).run()
             try await AuditLog.record(on: db, by: req.auditActor, action: "problem.support", entityType: "problem",
@@ -304,8 +304,8 @@ struct ProblemController: RouteCollection {
         form.requireText("body", length: 2...2000, req)
         guard form.isValid else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
         let comment = ProblemComment()
-        comment.$problem.id = problem.id!
-        comment.$author.id = user.id!
+        comment.$problem.id = (try problem.requireID())
+        comment.$author.id = (try user.requireID())
         comment.body = form["body"]
         comment.hidden = false
         let userID = try user.requireID()
@@ -346,10 +346,10 @@ struct ProblemController: RouteCollection {
         problem.status = to.rawValue
         let reason = form["reason"]
         let saved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(Problem.schema, id: problem.id!, expected: problem.version, on: db) else { return false }
+            guard try await VersionClaim.claim(Problem.schema, id: (try problem.requireID()), expected: problem.version, on: db) else { return false }
             problem.version = problem.version.saturatingAdding(1)
             try await problem.update(on: db)
-            try await ProblemEvent(problemID: problem.id!, from: from, to: to, reason: reason).create(on: db)
+            try await ProblemEvent(problemID: (try problem.requireID()), from: from, to: to, reason: reason).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
                                       entityID: problem.idString, before: before, after: problem.snapshot)
             return true
@@ -385,7 +385,7 @@ struct ProblemController: RouteCollection {
         let problem = try await load(req)
         try req.authorize(.moderate, on: try await target(problem, req))
         guard let commentID = req.parameters.get("comment").flatMap(UUID.init(uuidString:)),
-              let comment = try await ProblemComment.query(on: req.db).filter(\.$id == commentID).filter(\.$problem.$id == problem.id!).first()
+              let comment = try await ProblemComment.query(on: req.db).filter(\.$id == commentID).filter(\.$problem.$id == (try problem.requireID())).first()
         else { throw DemilgeError.notFound }
         var form = FormState.read(req, fields: ["hide", "reason"])
         let hide = form["hide"] == "1"
@@ -412,7 +412,7 @@ struct ProblemController: RouteCollection {
         if into == nil || into?.id == duplicate.id || into?.isListed == false { form.fail("into", req.t("validation.choose_from_list")) }
         if let into, !req.can(.mergeProblems, on: try await target(into, req)) { form.fail("into", req.t("error.forbidden")) }
         guard form.isValid, let into else { return try await render(req, duplicate, form: form, status: .unprocessableEntity) }
-        let (duplicateID, intoID) = (duplicate.id!, into.id!)
+        let (duplicateID, intoID) = ((try duplicate.requireID()), (try into.requireID()))
         try await req.write { db in
             let theirs = try await ProblemSupport.query(on: db).filter(\.$problem.$id == duplicateID).all()
             let already = Set(try await ProblemSupport.query(on: db).filter(\.$problem.$id == intoID).all().map(\.$user.id))

@@ -72,7 +72,7 @@ struct ProgrammeController: RouteCollection {
         let counts = Dictionary(grouping: try await ProgrammeGrantee.query(on: req.db).all(), by: \.$programme.id).mapValues(\.count)
         let language = req.language
         return KyrgyzText.sorted(programmes, by: { $0.name.text(language) }, language)
-            .map { Summary($0, granteeCount: counts[$0.id!] ?? 0, language, catalog: req.application.catalog) }
+            .map { Summary($0, granteeCount: $0.id.flatMap { counts[$0] } ?? 0, language, catalog: req.application.catalog) }
     }
 
     func index(req: Request) async throws -> Response {

@@ -8,11 +8,11 @@ struct ProgrammePortal: Encodable {
     let calls: [Link], grants: Int, money: [TerritoryPortal.MoneyRow], hasMoney: Bool, leverage: String, events: [Link]
 
     static func load(_ programme: Programme, _ req: Request) async throws -> ProgrammePortal {
-        let calls = try await GrantCall.query(on: req.db).filter(\.$programme.$id == programme.id!).filter(\.$status != CallStatus.draft.rawValue)
+        let calls = try await GrantCall.query(on: req.db).filter(\.$programme.$id == (try programme.requireID())).filter(\.$status != CallStatus.draft.rawValue)
             .sort(\.$deadline, .descending).all()
         let grants = try await IATIActivities.awardedGrants(of: programme, on: req.db)
         let ledger = try await GrantLedgerLoader.total(of: grants, on: req.db)
-        let events = try await Event.query(on: req.db).filter(\.$programme.$id == programme.id!).sort(\.$heldOn, .descending).all()
+        let events = try await Event.query(on: req.db).filter(\.$programme.$id == (try programme.requireID())).sort(\.$heldOn, .descending).all()
         return ProgrammePortal(
             calls: calls.map { Link(href: GrantDisplay.callPath($0), label: $0.title, detail: req.t($0.callStatus.catalogKey)) },
             grants: grants.count, money: TerritoryPortal.MoneyRow.rows(ledger, req), hasMoney: !ledger.rows.isEmpty,

@@ -21,7 +21,7 @@ struct TerritoryController: RouteCollection {
         let language = req.language
         let links = { (kind: TerritoryKind) in
             KyrgyzText.sorted(directory.roots.filter { $0.territoryKind == kind }, by: { $0.name.text(language) }, language)
-                .map { TerritoryLink($0, language, catalog: req.application.catalog, count: directory.children[$0.id!]?.count ?? 0) }
+                .map { TerritoryLink($0, language, catalog: req.application.catalog, count: $0.id.flatMap { directory.children[$0]?.count } ?? 0) }
         }
         return try await req.page("territories/index", titleKey: "territories.title",
                                   IndexContent(oblasts: links(.oblast), cities: links(.republicanCity),
@@ -84,13 +84,13 @@ struct TerritoryController: RouteCollection {
             guard let items = childGroups[kind], !items.isEmpty else { return nil }
             let sorted = KyrgyzText.sorted(items, by: { $0.name.text(language) }, language)
             return .init(kind: catalog.text("territory.kinds.\(kind.rawValue)", language),
-                         items: sorted.map { TerritoryLink($0, language, catalog: catalog, count: directory.children[$0.id!]?.count) })
+                         items: sorted.map { TerritoryLink($0, language, catalog: catalog, count: $0.id.flatMap { directory.children[$0]?.count }) })
         }
 
         let organisations = try await Organisation.query(on: req.db).filter(\.$territory.$id ~~ Array(subtree)).all()
         let regionLinks = try await ProgrammeRegion.query(on: req.db).all()
         let programmeIDs = Set(regionLinks.filter { pathIDs.contains($0.$territory.id) || subtree.contains($0.$territory.id) }.map(\.$programme.id))
-        let programmes = try await Programme.query(on: req.db).all().filter { $0.national || programmeIDs.contains($0.id!) }
+        let programmes = try await Programme.query(on: req.db).all().filter { $0.national || $0.id.map(programmeIDs.contains) ?? false }
         let grantees = try await ProgrammeGrantee.query(on: req.db).filter(\.$territory.$id ~~ Array(subtree))
             .with(\.$organisation).with(\.$programme).all()
 
@@ -117,7 +117,7 @@ struct TerritoryController: RouteCollection {
         var ordered: [Territory] = []
         func visit(_ territory: Territory) {
             ordered.append(territory)
-            for child in (directory.children[territory.id!] ?? []).sorted(by: { $0.code < $1.code }) { visit(child) }
+            for child in (territory.id.flatMap { directory.children[$0] } ?? []).sorted(by: { $0.code < $1.code }) { visit(child) }
         }
         directory.roots.sorted(by: { $0.code < $1.code }).forEach(visit)
         let records = ordered.map { territory in

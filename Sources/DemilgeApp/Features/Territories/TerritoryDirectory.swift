@@ -17,7 +17,7 @@ struct TerritoryDirectory {
         all = territories
         byID = Dictionary(firstValues: territories.compactMap { t in t.id.map { ($0, t) } })
         byCode = Dictionary(firstValues: territories.map { ($0.code, $0) })
-        children = Dictionary(grouping: territories.filter { $0.$parent.id != nil }, by: { $0.$parent.id! })
+        children = Dictionary(grouping: territories.compactMap { t in t.$parent.id.map { ($0, t) } }, by: \.0).mapValues { $0.map(\.1) }
     }
 
     var roots: [Territory] { all.filter { $0.$parent.id == nil } }
@@ -40,12 +40,16 @@ struct TerritoryDirectory {
         var result: Set<UUID> = [id]
         var queue = [id]
         while let next = queue.popLast() {
-            for child in children[next] ?? [] where result.insert(child.id!).inserted {
-                queue.append(child.id!)
+            for child in children[next] ?? [] {
+                guard let id = child.id, result.insert(id).inserted else { continue }
+                queue.append(id)
             }
         }
         return result
     }
+
+    /// The territory and everything under it (nothing for a territory not yet saved).
+    func subtree(of territory: Territory) -> Set<UUID> { territory.id.map(subtree(of:)) ?? [] }
 
     func descendantCount(of id: UUID) -> Int { subtree(of: id).count - 1 }
 }

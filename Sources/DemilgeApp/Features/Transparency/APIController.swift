@@ -115,7 +115,7 @@ struct APIController: RouteCollection {
     }
 
     static func codes(_ db: any Database) async throws -> [UUID: String] {
-        Dictionary(firstValues: try await Territory.query(on: db).all().map { ($0.id!, $0.code) })
+        Dictionary(firstValues: try await Territory.query(on: db).all().compactMap { t in t.id.map { ($0, t.code) } })
     }
 
     // MARK: - Handlers
@@ -160,7 +160,7 @@ struct APIController: RouteCollection {
         let query = Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$createdAt, .descending)
         if let code = req.query[String.self, at: "territory"] {
             guard let territory = try await Territory.query(on: req.db).filter(\.$code == code).first() else { throw Abort(.notFound) }
-            query.filter(\.$territory.$id ~~ Array(try await TerritoryDirectory.load(on: req.db).subtree(of: territory.id!)))
+            query.filter(\.$territory.$id ~~ Array(try await TerritoryDirectory.load(on: req.db).subtree(of: (try territory.requireID()))))
         }
         return try await Paging(req).apply(query, on: req) { list in list.map { Self.problemItem($0, codes) } }
     }

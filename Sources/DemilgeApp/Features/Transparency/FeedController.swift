@@ -16,7 +16,7 @@ struct FeedController: RouteCollection {
     static func feed(_ kind: String, _ req: Request) async throws -> Response {
         guard let territory = try await Territory.query(on: req.db).filter(\.$code == req.parameters.get("code") ?? "").first() else { throw DemilgeError.notFound }
         let directory = try await TerritoryDirectory.load(on: req.db)
-        let places = Array(directory.subtree(of: territory.id!))
+        let places = Array(directory.subtree(of: (try territory.requireID())))
         let base = IATIController.base(req)
         let language = req.language
         var entries: [AtomFeed.Entry] = []
@@ -38,7 +38,7 @@ struct FeedController: RouteCollection {
             let above = Set(directory.path(to: territory).compactMap(\.id))
             let applicantCalls = Set(try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ places).all().map { $0.$call.id })
             let decided = try await GrantCall.query(on: req.db).filter(\.$status == CallStatus.decided.rawValue).all()
-            for call in decided where applicantCalls.contains(call.id!) || call.territoryIDs.contains(where: { places.contains($0) || above.contains($0) }) {
+            for call in decided where applicantCalls.contains((try call.requireID())) || call.territoryIDs.contains(where: { places.contains($0) || above.contains($0) }) {
                 entries.append(AtomFeed.Entry(id: "\(base)/grants/\(GrantDisplay.id(call))", title: call.title, link: "\(base)/grants/\(GrantDisplay.id(call))",
                                               updated: Self.day(call.deadline), summary: req.t("feeds.call_decided")))
             }
@@ -46,7 +46,7 @@ struct FeedController: RouteCollection {
             let grants = try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ places)
                 .filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue)).with(\.$organisation).all()
             for grant in grants {
-                let awarded = try await GrantTransition.query(on: req.db).filter(\.$application.$id == grant.id!).filter(\.$to == GrantStatus.approved.rawValue).first()
+                let awarded = try await GrantTransition.query(on: req.db).filter(\.$application.$id == (try grant.requireID())).filter(\.$to == GrantStatus.approved.rawValue).first()
                 entries.append(AtomFeed.Entry(id: "\(base)/applications/\(GrantDisplay.id(grant))", title: grant.title, link: "\(base)/applications/\(GrantDisplay.id(grant))",
                                               updated: awarded?.at ?? grant.submittedAt ?? Date(),
                                               summary: "\(grant.organisation.name.text(language)) · \(GrantDisplay.money(grant.requestedTyiyn, req))"))

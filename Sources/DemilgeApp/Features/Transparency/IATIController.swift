@@ -60,7 +60,7 @@ enum IATIActivities {
     }
 
     static func awardedGrants(of programme: Programme, on db: any Database) async throws -> [GrantApplication] {
-        let calls = try await GrantCall.query(on: db).filter(\.$programme.$id == programme.id!).all().compactMap(\.id)
+        let calls = try await GrantCall.query(on: db).filter(\.$programme.$id == (try programme.requireID())).all().compactMap(\.id)
         guard !calls.isEmpty else { return [] }
         return try await GrantApplication.query(on: db).filter(\.$call.$id ~~ calls).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
             .with(\.$call).with(\.$organisation).with(\.$territory).with(\.$lines).sort(\.$title).all()
@@ -116,24 +116,24 @@ enum IATIActivities {
         activity.locations = [IATI.Text("ky", application.territory.nameKy)] + (application.territory.nameEn.map { [IATI.Text("en", $0)] } ?? [])
         activity.sectors = [(isCSO ? "15150" : "15112", 100)]
         let recipient = application.organisation.nameKy
-        if let contract = try await GrantContract.query(on: db).filter(\.$application.$id == application.id!).first() {
+        if let contract = try await GrantContract.query(on: db).filter(\.$application.$id == (try application.requireID())).first() {
             activity.dates = [(2, contract.startsOn), ([.completed, .closed].contains(application.grantStatus) ? 4 : 3, contract.endsOn)]
         } else {
             // Awarded, no agreement yet: planned to start when it was awarded.
-            let awarded = try await GrantTransition.query(on: db).filter(\.$application.$id == application.id!).filter(\.$to == GrantStatus.approved.rawValue).first()
+            let awarded = try await GrantTransition.query(on: db).filter(\.$application.$id == (try application.requireID())).filter(\.$to == GrantStatus.approved.rawValue).first()
             activity.dates = [(1, Formatters.isoDate(awarded?.at ?? application.submittedAt ?? Date()))]
         }
-        if let contract = try await GrantContract.query(on: db).filter(\.$application.$id == application.id!).first() {
+        if let contract = try await GrantContract.query(on: db).filter(\.$application.$id == (try application.requireID())).first() {
             activity.transactions.append(.init(type: .commitment, date: contract.signedOn, minorUnits: contract.amountTyiyn, currency: "KGS",
                                                description: contract.number, receiver: recipient))
         }
-        let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == application.id!).filter(\.$source == FundingSource.grant.rawValue)
+        let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == (try application.requireID())).filter(\.$source == FundingSource.grant.rawValue)
             .sort(\.$paidOn).all()
         for payment in payments {
             activity.transactions.append(.init(type: .disbursement, date: payment.paidOn, minorUnits: payment.amountTyiyn, currency: "KGS",
                                                description: payment.reference.isEmpty ? nil : payment.reference, receiver: recipient))
         }
-        if let report = try await GrantReport.query(on: db).filter(\.$application.$id == application.id!).first() {
+        if let report = try await GrantReport.query(on: db).filter(\.$application.$id == (try application.requireID())).first() {
             let spent = application.lines.filter { $0.source == FundingSource.grant.rawValue }.map { $0.spentTyiyn ?? 0 }.saturatingSum()
             activity.transactions.append(.init(type: .expenditure, date: report.submittedOn, minorUnits: spent, currency: "KGS", description: nil, provider: recipient))
         }
