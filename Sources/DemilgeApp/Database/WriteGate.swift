@@ -39,13 +39,14 @@ extension Application {
         set { storage[WriteGateKey.self] = newValue }
     }
 
-    /// Runs `body` in one transaction: all of its changes land, or none.
-    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// Runs `body` in one transaction: all of its changes land, or none. `counted: false` is for bookkeeping that a
+    /// refused request is meant to leave (a sign-in attempt counted against its limit).
+    func write<T: Sendable>(counted: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let gate = writeGate
         await gate.acquire()
         do {
             let result = try await db.transaction(body)
-            storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 }
+            if counted { storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 } }
             await gate.release()
             // Figures derived from the data are fresh after every change (this instance's; others expire in a minute).
             await indicatorsCache.clear()
@@ -58,8 +59,8 @@ extension Application {
 }
 
 extension Request {
-    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await application.write(body)
+    func write<T: Sendable>(counted: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await application.write(counted: counted, body)
     }
 }
 

@@ -70,7 +70,7 @@ struct AccountController: RouteCollection {
             form.fail("email", req.t("register.email_taken"))
         }
         let address = req.remoteAddress?.ipAddress ?? "unknown"
-        if form.isValid, try await !req.write({ db in try await RateLimiter.allow("register:\(address)", limit: 20, window: 3600, on: db) }) {
+        if form.isValid, try await !req.write(counted: false, { db in try await RateLimiter.allow("register:\(address)", limit: 20, window: 3600, on: db) }) {
             form.fail("email", req.t("error.rate_limited"))
         }
         guard form.isValid, let email else {
@@ -123,21 +123,23 @@ struct AccountController: RouteCollection {
         let back = SafeRedirect.path(form["back"].isEmpty ? nil : form["back"])
         let email = EmailAddress.normalised(form["email"]) ?? form["email"].lowercased()
         let address = req.remoteAddress?.ipAddress ?? "unknown"
-        let allowed = try await req.write { db in try await RateLimiter.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow, on: db) }
+        let allowed = try await req.write(counted: false) { db in try await RateLimiter.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow, on: db) }
         let user = try await User.query(on: req.db).filter(\.$email == email).first()
 
-        if !allowed {
+        var limited = !allowed
+        if limited {
             form.fail("email", req.t("error.rate_limited"))
         } else if let user, !user.disabled, try await req.password.async.verify(form["password"], created: user.passwordHash).get() {
             try await req.signIn(user)
             return req.redirect(to: back, redirectType: .normal)
-        } else if try await !req.write({ db in try await RateLimiter.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow, on: db) }) {
+        } else if try await !req.write(counted: false, { db in try await RateLimiter.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow, on: db) }) {
+            limited = true
             form.fail("email", req.t("error.rate_limited"))
         } else {
             form.fail("email", req.t(user?.disabled == true ? "signin.disabled" : "signin.wrong"))
         }
         form.values["password"] = nil
-        let status: HTTPResponseStatus = form.errors["email"] == req.t("error.rate_limited") ? .tooManyRequests : .unauthorized
+        let status: HTTPResponseStatus = limited ? .tooManyRequests : .unauthorized
         return try await req.page("accounts/signin", titleKey: "signin.title", SignInContent(form: form, back: back), forms: true, status: status)
     }
 
