@@ -30,7 +30,7 @@ struct AccountTests {
             let user = try #require(try await User.query(on: app.db).filter(\.$email == "gulnara@example.kg").first())
             #expect(user.passwordHash.hasPrefix("$2"), "bcrypt hash")
             #expect(!user.passwordHash.contains("тоолор"))
-            let actions = try await AuditEntry.query(on: app.db).filter(\.$entityID == user.id!.uuidString.lowercased()).all().map(\.action)
+            let actions = try await AuditEntry.query(on: app.db).filter(\.$entityID == user.id!.uuidString.lowercased()).sort(\.$id).all().map(\.action)
             #expect(actions == ["user.register", "role.grant"])
 
             try await browser.post("/signout", [])

@@ -14,11 +14,11 @@ import VaporTesting
 /// request commits no write and changes no row; the process stays up; the audit chain still verifies.
 ///
 /// `DEMILGE_FUZZ_SEED` replays a run (the seed is printed first), `DEMILGE_FUZZ_REQUESTS` sets its length
-/// (10 000 on SQLite, 1 500 on PostgreSQL), `DEMILGE_FUZZ_VERBOSE=1` prints every request before it is sent.
+/// (10 000 on SQLite, 1 000 on PostgreSQL), `DEMILGE_FUZZ_VERBOSE=1` prints every request before it is sent.
 @Suite("Hostile input over every route")
 struct HostileInputTests {
     static var requests: Int {
-        Environment.get("DEMILGE_FUZZ_REQUESTS").flatMap { Int($0) } ?? (TestDatabase.selection.isPostgres ? 1_500 : 10_000)
+        Environment.get("DEMILGE_FUZZ_REQUESTS").flatMap { Int($0) } ?? (TestDatabase.selection.isPostgres ? 1_000 : 10_000)
     }
 
     static let hostile: [String] = [

@@ -269,12 +269,16 @@ struct ListedDefectsTests {
         try await withDemilge { app in
             let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
             let path = try await BudgetingTests.openRound(staff)
+            let admin = try await Browser(app).signIn("admin@demilge.kg")
+            func ballotsListed() async throws -> Int { try await admin.get("/admin/audit").body.string.components(separatedBy: "ballot.cast").count - 1 }
+            let listedBefore = try await ballotsListed()
             let resident = try await Browser(app).signIn("resident.manas-ata@demilge.kg")
             try await resident.get(path)
             #expect(try await resident.post("\(path)/ballot", [("choice", "1")]).status == .seeOther)
             let page = try await staff.get(path).body.string
             #expect(!page.contains("онлайн 1") && page.contains("Добуш берүү аяктагандан кийин көрсөтүлөт."), "no turnout while voting")
             #expect(try await staff.get("\(path)/round.pb").status == .notFound, "no export, even for staff")
+            #expect(try await ballotsListed() == listedBefore, "the audit page does not count a round's voters while it votes")
             #expect(try await staff.get("\(path)/results").status == .notFound)
             // Voting closes: the result is counted once; paper batches are refused.
             let round = try #require(try await BudgetRound.find(UUID(uuidString: String(path.split(separator: "/").last ?? "")), on: app.db))
@@ -286,6 +290,7 @@ struct ListedDefectsTests {
             #expect(late.status == .conflict)
             #expect(try await PaperBatch.query(on: app.db).filter(\.$label == "Кеч жыйын").count() == 0)
             #expect(try await staff.get("\(path)/round.pb").status == .ok, "staff export once counting")
+            #expect(try await ballotsListed() == listedBefore + 1, "and the audit page lists the ballot once voting closed")
             #expect(try await Browser(app).get("\(path)/round.pb").status == .notFound, "the public waits for publication")
         }
     }
@@ -367,6 +372,132 @@ struct ListedDefectsTests {
             let many = try await staff.postMultipart("/rounds/import", fields, file: ("file", "x.pb", "text/plain", Array(text.utf8)))
             #expect(many.status == .unprocessableEntity && many.body.string.contains("more than 2000 projects"))
             #expect(try await BudgetRound.query(on: app.db).filter(\.$title == "Импорт").count() == 0)
+        }
+    }
+
+    // MARK: - Found by an attacker's review of the fixes
+
+    @Test("a round whose add-one count would run for days is refused at import, with the reason, and nothing is stored")
+    func endlessAddOne() async throws {
+        try await withDemilge { app in
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            staff.acceptLanguage = "en"
+            try await staff.get("/rounds/import")
+            let file = "META\nkey;value\nbudget;1000000000\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;1000000000\nVOTES\nvoter_id;vote\n1;1\n2;\n"
+            let refused = try await staff.postMultipart("/rounds/import", [("territory", "KG-GO-manas-ata"), ("title", "Чексиз"), ("rule", "mes_cost_sat_add1_greedy"),
+                                                                         ("opens_on", "2025-01-01"), ("closes_on", "2025-01-10")], file: ("file", "x.pb", "text/plain", Array(file.utf8)))
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("would take too long"))
+            #expect(try await BudgetRound.query(on: app.db).filter(\.$title == "Чексиз").count() == 0)
+        }
+    }
+
+    @Test("lists in a form are bounded before they reach a query: 65 000 codes are a clear 422")
+    func longLists() async throws {
+        try await withDemilge { app in
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            try await staff.get("/events/new")
+            let token = try #require(staff.csrf)
+            let codes = (0..<65_000).map { "\"c\($0 % 1000)-\($0)\"" }.joined(separator: ",")
+            let json = "{\"_csrf\": \"\(token)\", \"kind\": \"training\", \"title\": \"Окутуу\", \"host\": \"KG-GO-manas-ata\", \"held_on\": \"2026-10-15\", \"invited\": [\(codes)]}"
+            let response = try await staff.postRaw("/events", body: json, contentType: "application/json")
+            #expect(response.status == .unprocessableEntity || response.status == .payloadTooLarge, "\(response.status)")
+            let manager = try await Browser(app).signIn("manager.araket@demilge.kg")
+            try await manager.get("/grants/new")
+            let territories = (0..<501).map { ("territories[]", "KG-X-\($0)") }
+            let call = try await manager.post("/grants", [("programme", "araket"), ("title", "Көп аймак")] + territories)
+            #expect(call.status == .unprocessableEntity)
+        }
+    }
+
+    @Test("a score sheet of a reviewer who (also) declared a conflict never counts")
+    func conflictedSheetDoesNotCount() async throws {
+        try await withDemilge { app in
+            let review = try await Self.review(app)
+            let one = try await Browser(app).signIn("reviewer.one@demilge.kg")
+            let two = try await Browser(app).signIn("reviewer.two@demilge.kg")
+            for (reviewer, score) in [(one, "6"), (two, "10")] {
+                reviewer.acceptLanguage = "en"
+                try await reviewer.get("\(review.call)/review")
+                #expect(try await reviewer.post("\(review.call)/conflicts", []).status == .seeOther)
+                try await reviewer.get(review.cso)
+                #expect(try await reviewer.post("\(review.cso)/scores", (1...5).map { ("score_c\($0)", score) }).status == .seeOther)
+            }
+            // As if a declaration had raced the sheet: both are stored.
+            let cso = try await GrantsTests.application(app, titled: "Жаштар борбору")
+            let reviewerTwo = try #require(try await GrantReviewer.query(on: app.db).join(User.self, on: \GrantReviewer.$user.$id == \User.$id)
+                .filter(User.self, \.$email == "reviewer.two@demilge.kg").filter(\.$call.$id == cso.$call.id).first())
+            try await GrantConflict(reviewerID: try reviewerTwo.requireID(), applicationID: try cso.requireID(), reason: "туугандык").create(on: app.db)
+            let page = try await one.get(review.cso).body.string
+            #expect(page.contains("Mean weighted score: <strong>60.0</strong>"), "reviewer two's 100 points are not in the mean")
+            // And the declaration refuses a sheet sent after it, inside the transaction too.
+            try await two.get(review.city)
+            #expect(try await two.post("\(review.city)/conflict", [("reason", "менин уюмум")]).status == .seeOther)
+            try await two.get(review.city)
+            #expect(try await two.post("\(review.city)/scores", Self.scores).status == .forbidden)
+        }
+    }
+
+    @Test("parallel new projects get distinct numbers; no project after voting opens; paper only from the first day of voting")
+    func roundRaces() async throws {
+        try await withDemilge { app in
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            try await staff.get("/rounds/new")
+            let created = try await staff.post("/rounds", [("title", "Параллель"), ("territory", "KG-GO-manas-ata"), ("envelope", "1 000 000"),
+                                                           ("ballot_type", "approval"), ("rule", "greedy_cost_sat"),
+                                                           ("opens_on", BudgetingDemo.shift(Self.today, days: 2)), ("closes_on", BudgetingDemo.shift(Self.today, days: 9))])
+            let path = try #require(created.location)
+            let other = try await Browser(app).signIn("staff.osh@demilge.kg")
+            try await staff.get(path)
+            try await other.get(path)
+            async let first = staff.post("\(path)/projects", [("title", "Биринчи долбоор"), ("cost", "100 000")])
+            async let second = other.post("\(path)/projects", [("title", "Экинчи долбоор"), ("cost", "100 000")])
+            #expect([try await first.status, try await second.status] == [.seeOther, .seeOther])
+            let round = try #require(try await BudgetRound.query(on: app.db).filter(\.$title == "Параллель").first())
+            let codes = try await BudgetProject.query(on: app.db).filter(\.$round.$id == round.requireID()).all().map(\.code)
+            #expect(Set(codes) == ["1", "2"])
+            try await staff.get(path)
+            #expect(try await staff.post("\(path)/status", [("status", "voting"), ("version", String(round.version))]).status == .seeOther)
+            try await staff.get(path)
+            #expect(try await staff.post("\(path)/projects", [("title", "Кечиккен долбоор"), ("cost", "100 000")]).status == .conflict)
+            // Voting opens in two days: no paper batch yet.
+            try await staff.get("\(path)/paper")
+            #expect(try await staff.post("\(path)/paper", [("label", "Эрте жыйын"), ("ballots", "1")]).status == .conflict)
+        }
+    }
+
+    @Test("a draft round is seen only by staff who may manage it")
+    func draftRounds() async throws {
+        try await withDemilge { app in
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            try await staff.get("/rounds/new")
+            let created = try await staff.post("/rounds", [("title", "Жашыруун раунд"), ("territory", "KG-GO-manas-ata"), ("envelope", "1 000 000"),
+                                                           ("ballot_type", "approval"), ("rule", "greedy_cost_sat"), ("opens_on", "2030-01-01"), ("closes_on", "2030-01-10")])
+            let path = try #require(created.location)
+            #expect(try await staff.get("/rounds").body.string.contains("Жашыруун раунд"))
+            #expect(!(try await Browser(app).get("/rounds").body.string.contains("Жашыруун раунд")))
+            #expect(try await Browser(app).get(path).status == .notFound)
+            #expect(try await Browser(app).signIn("facilitator.nookat@demilge.kg").get(path).status == .notFound)
+        }
+    }
+
+    @Test("many parallel problems with photos past the quota: refused with 429, never a 500")
+    func quotaRace() async throws {
+        try await withDemilge { app in
+            let resident = try await Browser(app).signIn("resident.manas-ata@demilge.kg")
+            try await resident.get("/problems/new")
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+                for index in 0..<(Quota.Kind.problems.perDay + 5) {
+                    group.addTask {
+                        try await resident.postMultipart("/problems", [("title", "Параллель көйгөй \(index)"), ("description", "Көчөдө жарык жок, түнкүсүн караңгы."),
+                                                                       ("category", "water"), ("territory", "KG-GO-manas-ata")],
+                                                         file: ("photo", "x.png", "image/png", TestPhotos.png)).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .seeOther || $0 == .tooManyRequests }, "\(statuses)")
+            let user = try #require(try await User.query(on: app.db).filter(\.$email == "resident.manas-ata@demilge.kg").first())
+            #expect(try await Problem.query(on: app.db).filter(\.$author.$id == user.requireID()).filter(\.$photo != nil).count() <= Quota.Kind.photos.perDay)
         }
     }
 

@@ -99,6 +99,44 @@ struct BoundsTests {
     }
 }
 
+@Suite("Work with a bound")
+struct WorkBoundTests {
+    /// A project as costly as the whole budget that one of two voters supports, in a currency of a trillion units:
+    /// add-one would run MES once per unit of the supporter's missing money — hundreds of billions of times.
+    static func pathological() throws -> BudgetingInstance {
+        try BudgetingRuleTests.election(budget: "1000000000000", projects: ["1:1000000000000"], ballots: ["1", ""])
+    }
+
+    @Test("add-one stops at its bound and says so; the server refuses to publish its half-done outcome")
+    func addOneBound() throws {
+        let instance = try Self.pathological()
+        #expect(throws: RuleTooLarge(rule: .mesCostSatAddOne, runs: 50)) { try BudgetingRule.mesCostSatAddOne.boundedOutcome(instance, maximumAddOneRuns: 50) }
+        #expect(throws: RuleTooLarge(rule: .mesCostSatAddOneGreedy, runs: 50)) { try BudgetingRule.mesCostSatAddOneGreedy.boundedOutcome(instance, maximumAddOneRuns: 50) }
+        #expect(BudgetingRules.equalSharesAddOne(instance, .cost, maximumRuns: 10).finished == false)
+        #expect(throws: RuleTooLarge.self) {
+            try RoundResultComputer.compute(instance, rule: .mesCostSatAddOneGreedy, comparison: .greedyCostSat, codes: ["1"], channels: ["online", "online"])
+        }
+        // A greedy round whose add-one comparison cannot finish is counted, without the comparison.
+        let (result, _) = try RoundResultComputer.compute(instance, rule: .greedyCostSat, comparison: .mesCostSatAddOneGreedy, codes: ["1"], channels: ["online", "online"])
+        #expect(result.selected == ["1"] && result.comparisonRule == nil && result.comparisonSelected == nil)
+    }
+
+    @Test("a session's priority list stays exact with many large groups, and refuses more than 100")
+    func priorityBounds() throws {
+        // Nine groups whose sizes make the common denominator as large as it gets, then single-problem groups.
+        var rankings: [GroupRanking<String>] = []
+        for (index, k) in [30, 28, 27, 25, 23, 22, 19, 16, 13].enumerated() {
+            rankings.append(GroupRanking(group: "g\(index)", tiers: (0..<k).map { ["p\($0)"] }))
+        }
+        for index in 0..<(Prioritization.maximumGroups - rankings.count) { rankings.append(GroupRanking(group: "s\(index)", tiers: [["p0"]])) }
+        let list = try Prioritization.aggregate(rankings)
+        let top = try #require(list.entries.first)
+        #expect(top.problem == "p0" && list.points(top).tenths == 91_813, "91 groups give it all their points, the nine others 2/(k+1) of theirs")
+        rankings.append(GroupRanking(group: "one too many", tiers: [["p0"]]))
+        #expect(throws: PrioritizationError.tooManyGroups(limit: Prioritization.maximumGroups)) { try Prioritization.aggregate(rankings) }
+    }
+}
+
 @Suite("Reading pabulib files: linear, bounded")
 struct PabulibBoundsTests {
     static func file(projects: Int, ballots: [String], points: [String]? = nil, voteType: String = "approval") -> String {
@@ -139,13 +177,15 @@ struct PabulibBoundsTests {
 struct OpenDataSafetyTests {
     @Test("CSV cells that start like a formula are written as text and read back as typed")
     func formulas() throws {
-        let cells = ["=HYPERLINK(\"http://evil\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-12.50", "12", "обычный текст", "'=already"]
+        let cells = ["=HYPERLINK(\"http://evil\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-12.50", "12", "обычный текст", "'=already",
+                     "Жол;=HYPERLINK(\"http://evil\",\"x\")"]
         let text = CSV.write(header: ["cell"], rows: cells.map { [$0] })
         #expect(text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\"") && text.contains("\r\n'+1\r\n") && text.contains("\r\n'-2+3\r\n") && text.contains("\r\n'@SUM(A1)\r\n"))
         #expect(text.contains("\r\n-12.50\r\n") && text.contains("\r\n12\r\n"), "plain numbers stay numbers")
         let back = try CSV.parse(text).dropFirst().map { $0.fields[0] }
         #expect(back == cells, "an import reads back exactly what was exported")
         #expect(text.contains("''=already"))
+        #expect(text.contains("\r\n\"Жол;=HYPERLINK("), "a field with a semicolon is one quoted cell in ru/ky spreadsheets too")
     }
 
     @Test("photo metadata: EXIF, XMP, comments and text chunks go, the picture stays")
@@ -158,6 +198,10 @@ struct OpenDataSafetyTests {
         let scan = segment(0xDA, [1, 1, 0, 0, 63, 0]) + [0x12, 0xFF, 0x00, 0x34] + [0xFF, 0xD9]
         let jpeg: [UInt8] = [0xFF, 0xD8] + jfif + exif + icc + comment + scan
         #expect(PhotoMetadata.stripped(jpeg) == [0xFF, 0xD8] + jfif + icc + scan)
+        // A progressive picture with EXIF between its scans, and a second picture (with its own GPS) after the end.
+        let secondScan = segment(0xDA, [1, 1, 0, 0, 63, 0]) + [0x56, 0xFF, 0xD3, 0x78]
+        let progressive = [0xFF, 0xD8] + jfif + segment(0xDA, [1, 1, 0, 0, 63, 0]) + [0x12, 0x34] + exif + secondScan + [0xFF, 0xD9] + [0xFF, 0xD8] + exif + [0xFF, 0xD9]
+        #expect(PhotoMetadata.stripped(progressive) == [0xFF, 0xD8] + jfif + segment(0xDA, [1, 1, 0, 0, 63, 0]) + [0x12, 0x34] + secondScan + [0xFF, 0xD9])
         #expect(PhotoMetadata.stripped([0xFF, 0xD8, 0xFF, 0xE1, 0x00]) == nil, "a truncated segment is refused")
         #expect(PhotoMetadata.stripped([0xFF, 0xD8] + jfif) == nil, "no picture data")
         #expect(PhotoMetadata.stripped(Array("GIF89a".utf8)) == nil)
@@ -181,7 +225,7 @@ struct OpenDataSafetyTests {
         let hash = { (instance: BudgetingInstance) in RoundResultComputer.inputsHash(instance, rule: .greedyCostSat, codes: ["1", "2"]) }
         #expect(hash(a) == hash(b) && hash(a) != hash(c))
         #expect(RoundResultComputer.inputsHash(a, rule: .mesCostSat, codes: ["1", "2"]) != hash(a), "the rule is an input")
-        let (result, _) = RoundResultComputer.compute(a, rule: .greedyCostSat, comparison: .mesCostSat, codes: ["1", "2"], channels: ["online", "paper"])
+        let (result, _) = try RoundResultComputer.compute(a, rule: .greedyCostSat, comparison: .mesCostSat, codes: ["1", "2"], channels: ["online", "paper"])
         #expect(result.votes["1"]?.byChannel == ["online": 1, "paper": 1] && result.ballots == ["online": 1, "paper": 1])
         #expect(result.selected == ["1"] && result.verdicts?["2"]?.kind == .notFundedInTurn)
     }

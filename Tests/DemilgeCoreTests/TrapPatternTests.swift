@@ -17,7 +17,7 @@ struct TrapPatternTests {
         ("try!", #"\btry!"#, "traps on any error: use try and let the error become a page"),
         ("as!", #"\bas!"#, "traps on a wrong type: use as?"),
         ("uniqueKeysWithValues", #"uniqueKeysWithValues"#, "traps on a repeated key: use Dictionary(firstValues:)"),
-        ("force unwrap", #"[A-Za-z0-9_\)\]](?<!\btry)(?<!\bas)!([^=]|$)"#, "traps on nil: use guard let, ?? or requireID()"),
+        ("force unwrap", #"[A-Za-z0-9_\)\]\}>](?<!\btry)(?<!\bas)!([^=]|$)"#, "traps on nil: use guard let, ?? or requireID()"),
         ("trap", #"\b(fatalError|preconditionFailure|precondition|assertionFailure|assert)\("#, "stops the process"),
         ("unbounded request number", #"\[(Int|Int64|Int32|UInt)\.self|get\((Int|Int64)\.self|\b(Int|Int64)\((form|req|request|text|query)\b"#,
          "read numbers from a request with BoundedInt.parse, FormState.integer or VersionClaim.read"),
@@ -134,7 +134,7 @@ struct TrapPatternTests {
         #expect(Self.violations(in: "x.swift", clean).isEmpty, "\(Self.violations(in: "x.swift", clean))")
         for bad in ["let a = b!", "let a = f()!.x", "let a = try! f()", "let a = b as! C", "Dictionary(uniqueKeysWithValues: x)",
                     "precondition(x > 0)", "let n = req.query[Int.self, at: \"page\"]", "let n = Int(form[\"version\"])",
-                    "let s = \"\\(id!)\"", "fatalError(\"no\")"] {
+                    "let s = \"\\(id!)\"", "fatalError(\"no\")", "let w = xs.min { $0 < $1 }!.id"] {
             #expect(Self.violations(in: "x.swift", bad).count == 1, "\(bad)")
         }
     }

@@ -1,3 +1,4 @@
+import DemilgeCore
 import Vapor
 
 /// How much a request body may carry: forms are small; only file uploads get more.
@@ -10,9 +11,13 @@ enum BodyLimits {
     /// A monitoring visit carries up to three photos.
     static let visitUpload: ByteCount = "7mb"
 
+    /// The limit for this request. Large uploads are taken in only from someone who may make them: a city's
+    /// pabulib file from staff who may run rounds, photos from someone signed in; everybody else gets the form limit.
     static func limit(for request: Request) -> ByteCount {
-        if request.url.path == "/rounds/import" { return pabulibUpload }
-        if request.url.path.hasPrefix("/applications/") && request.url.path.hasSuffix("/visits") { return visitUpload }
-        return uploadPaths.contains(request.url.path) ? upload : form
+        let path = request.url.path
+        guard request.actor.isSignedIn else { return form }
+        if path == "/rounds/import" { return Policy.allowsSomewhere(request.actor, .manageBudgetRound) ? pabulibUpload : form }
+        if path.hasPrefix("/applications/") && path.hasSuffix("/visits") { return visitUpload }
+        return uploadPaths.contains(path) ? upload : form
     }
 }

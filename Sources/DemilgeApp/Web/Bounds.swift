@@ -26,3 +26,14 @@ extension Model where IDValue == UUID {
     /// never a trap on a missing id.
     var idString: String { id?.uuidString.lowercased() ?? "" }
 }
+
+extension Request {
+    /// A repeated form field (`territories[]`, `invited[]`, `problem[]`…) as distinct non-empty values, at most `max` of
+    /// them (nil beyond: a list that long is never a person's choice, and every value becomes a query parameter).
+    func formList(_ field: String, max: Int) -> [String]? {
+        let values = ((try? content.get([String].self, at: field)) ?? []).filter { !$0.isEmpty }
+        var seen = Set<String>()
+        let distinct = values.filter { seen.insert($0).inserted }
+        return distinct.count <= max ? distinct : nil
+    }
+}

@@ -40,6 +40,8 @@ extension Array where Element == UInt8 {
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+            // Without a session there is no token to match: refuse before taking in the body.
+            guard request.hasSession else { throw DemilgeError.csrf }
             _ = try await request.body.collect(max: BodyLimits.limit(for: request).value).get()
             guard CSRF.isValid(request) else { throw DemilgeError.csrf }
         }

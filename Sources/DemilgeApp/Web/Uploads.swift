@@ -45,6 +45,12 @@ enum Uploads {
         return name
     }
 
+    /// Removes a stored photo whose record was not written.
+    static func remove(_ name: String, app: Application) {
+        guard isStoredName(name) else { return }
+        try? FileManager.default.removeItem(at: directory(app).appendingPathComponent(name))
+    }
+
     /// Only names this module produced are ever read back.
     static func isStoredName(_ name: String) -> Bool {
         let parts = name.split(separator: ".")

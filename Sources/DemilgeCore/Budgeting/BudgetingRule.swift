@@ -41,13 +41,23 @@ public enum BudgetingRule: String, CaseIterable, Sendable, Codable {
     }
 
     public func outcome(_ instance: BudgetingInstance) -> BudgetingOutcome {
+        // Without a bound add-one always finishes.
+        (try? boundedOutcome(instance, maximumAddOneRuns: .max)) ?? BudgetingOutcome(selected: [], cost: .zero)
+    }
+
+    /// The outcome, with add-one stopped (and refused) after `maximumAddOneRuns` MES runs: what a server computes.
+    public func boundedOutcome(_ instance: BudgetingInstance, maximumAddOneRuns: Int) throws(RuleTooLarge) -> BudgetingOutcome {
+        func addOne() throws(RuleTooLarge) -> BudgetingOutcome {
+            let report = BudgetingRules.equalSharesAddOne(instance, .cost, maximumRuns: maximumAddOneRuns)
+            guard report.finished else { throw RuleTooLarge(rule: self, runs: report.iterations) }
+            return report.outcome
+        }
         switch self {
-        case .greedyCostSat, .greedyCardinalitySat, .greedyPoints, .greedyAdditiveCardinalSat: BudgetingRules.greedy(instance, satisfaction)
-        case .mesCostSat, .mesCardinalitySat, .mesAdditiveCardinalSat: BudgetingRules.equalShares(instance, satisfaction)
-        case .mesCostSatGreedy: BudgetingRules.greedy(instance, .cost, startingFrom: BudgetingRules.equalShares(instance, .cost))
-        case .mesCostSatAddOne: BudgetingRules.equalSharesAddOne(instance, .cost).outcome
-        case .mesCostSatAddOneGreedy:
-            BudgetingRules.greedy(instance, .cost, startingFrom: BudgetingRules.equalSharesAddOne(instance, .cost).outcome)
+        case .greedyCostSat, .greedyCardinalitySat, .greedyPoints, .greedyAdditiveCardinalSat: return BudgetingRules.greedy(instance, satisfaction)
+        case .mesCostSat, .mesCardinalitySat, .mesAdditiveCardinalSat: return BudgetingRules.equalShares(instance, satisfaction)
+        case .mesCostSatGreedy: return BudgetingRules.greedy(instance, .cost, startingFrom: BudgetingRules.equalShares(instance, .cost))
+        case .mesCostSatAddOne: return try addOne()
+        case .mesCostSatAddOneGreedy: return BudgetingRules.greedy(instance, .cost, startingFrom: try addOne())
         }
     }
 }

@@ -186,7 +186,7 @@ struct EqualSharesRun {
                     guard uncapped[q] else { return nil }
                     tied.append((instance.projects[q].cost / (scale(q) * Rational(totalWeight[q])), q))
                 }
-                winner = tied.min { ($0.rho, rank[$0.project]) < ($1.rho, rank[$1.project]) }!.project
+                winner = tied.min { ($0.rho, rank[$0.project]) < ($1.rho, rank[$1.project]) }?.project
                 break choosing
             }
             guard let w = winner else { break }
@@ -273,10 +273,25 @@ struct EqualSharesRun {
 }
 
 /// What pabutools' add-one completion did: how many MES runs, and the per-voter budget it returned.
+/// `finished` is false when it stopped at `maximumRuns` before the definition would have: then the outcome
+/// is not add-one's and must not be published as such.
 public struct AddOneReport: Sendable {
     public let outcome: BudgetingOutcome
     public let iterations: Int
     public let perVoterBudget: Rational
+    public var finished = true
+}
+
+/// A rule that could not be computed within its bound (add-one can need one MES run per currency unit of the
+/// per-voter budget: a costly project few support, in a large currency, means billions of runs).
+public struct RuleTooLarge: Error, Equatable, Sendable {
+    public let rule: BudgetingRule
+    public let runs: Int
+
+    public init(rule: BudgetingRule, runs: Int) {
+        self.rule = rule
+        self.runs = runs
+    }
 }
 
 extension BudgetingRules {
@@ -290,13 +305,16 @@ extension BudgetingRules {
     /// pabutools `method_of_equal_shares(..., voter_budget_increment=1)`: from B/n, one currency unit
     /// more per voter each time, until the outcome is exhaustive (returned) or costs more than the
     /// budget (the previous one is returned).
-    public static func equalSharesAddOne(_ instance: BudgetingInstance, _ satisfaction: Satisfaction) -> AddOneReport {
+    public static func equalSharesAddOne(_ instance: BudgetingInstance, _ satisfaction: Satisfaction, maximumRuns: Int = .max) -> AddOneReport {
         let run = EqualSharesRun(instance, satisfaction)
         var perVoter = instance.budget / Rational(max(instance.ballots.count, 1))
         var previous: ([Int], Rational)? = nil
         var iterations = 0
         while true {
             iterations += 1
+            if iterations > maximumRuns {
+                return AddOneReport(outcome: run.outcome(previous?.0 ?? []), iterations: maximumRuns, perVoterBudget: perVoter, finished: false)
+            }
             let selection = run.selection(perVoterBudget: perVoter)
             let (over, exhaustive) = run.overBudgetAndExhaustive(selection)
             if over, let (last, budget) = previous {

@@ -29,7 +29,13 @@ public struct OutcomeAccount: Sendable {
     public let perVoterBudget: Rational?
 
     public static func explain(_ instance: BudgetingInstance, rule: BudgetingRule) -> OutcomeAccount {
-        let outcome = rule.outcome(instance)
+        // Without a bound add-one always finishes.
+        (try? explain(instance, rule: rule, maximumAddOneRuns: .max))
+            ?? OutcomeAccount(rule: rule, outcome: BudgetingOutcome(selected: [], cost: .zero), verdicts: [], payments: [], perVoterBudget: nil)
+    }
+
+    public static func explain(_ instance: BudgetingInstance, rule: BudgetingRule, maximumAddOneRuns: Int) throws(RuleTooLarge) -> OutcomeAccount {
+        let outcome = try rule.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns)
         guard rule.isEqualShares else {
             return OutcomeAccount(rule: rule, outcome: outcome, verdicts: greedyVerdicts(instance, rule: rule, outcome: outcome),
                                   payments: [], perVoterBudget: nil)
@@ -39,7 +45,8 @@ public struct OutcomeAccount: Sendable {
         let equalSharesPart: [Int]
         switch rule {
         case .mesCostSatAddOne, .mesCostSatAddOneGreedy:
-            let report = BudgetingRules.equalSharesAddOne(instance, satisfaction)
+            let report = BudgetingRules.equalSharesAddOne(instance, satisfaction, maximumRuns: maximumAddOneRuns)
+            guard report.finished else { throw RuleTooLarge(rule: rule, runs: report.iterations) }
             (perVoter, equalSharesPart) = (report.perVoterBudget, report.outcome.selected)
         default:
             perVoter = instance.budget / Rational(max(instance.ballots.count, 1))

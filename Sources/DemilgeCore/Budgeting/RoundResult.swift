@@ -33,9 +33,10 @@ public struct RoundResult: Codable, Equatable, Sendable {
     /// Present when the round was small enough to explain (see `explainedBallots`).
     public var verdicts: [String: Verdict]?
     public var perVoterBudget: String?
-    public var comparisonRule: String
-    public var comparisonSelected: [String]
-    public var comparisonCost: String
+    /// The comparison rule's outcome; nil when it could not be computed within the bound.
+    public var comparisonRule: String?
+    public var comparisonSelected: [String]?
+    public var comparisonCost: String?
     public var votes: [String: Votes]
     public var ballots: [String: Int]
     /// SHA-256 of the inputs (envelope, ballot type, projects, every ballot in a canonical order, rule).
@@ -44,9 +45,12 @@ public struct RoundResult: Codable, Equatable, Sendable {
 
     /// Equal-shares explanations replay every payment exactly; beyond this many ballots only the outcome is kept.
     public static let explainedBallots = 20_000
+    /// Add-one runs MES once per сом of the per-voter budget; every election of pabulib that pabutools finishes needs
+    /// at most ~5 300 runs. Beyond this the rule is refused rather than left to run for hours.
+    public static let maximumAddOneRuns = 20_000
 
     public var exactCost: Rational { Rational(fraction: cost) ?? .zero }
-    public var exactComparisonCost: Rational { Rational(fraction: comparisonCost) ?? .zero }
+    public var exactComparisonCost: Rational { comparisonCost.flatMap { Rational(fraction: $0) } ?? .zero }
     public var exactPerVoterBudget: Rational? { perVoterBudget.flatMap { Rational(fraction: $0) } }
 }
 
@@ -64,23 +68,18 @@ public enum RoundResultComputer {
     /// Computes the round's result under `rule` and `comparison`. `codes` name the instance's projects and
     /// `channels` the channel of each ballot, in the instance's order. Returns the record and, for explained
     /// equal-shares rounds, each ballot's payments by ballot index.
+    /// Throws when the round's own rule cannot be computed within `RoundResult.maximumAddOneRuns`; a comparison that
+    /// cannot is left out.
     public static func compute(_ instance: BudgetingInstance, rule: BudgetingRule, comparison: BudgetingRule,
-                               codes: [String], channels: [String]) -> (result: RoundResult, shares: [Int: VoterShare]) {
-        let clock = ContinuousClock()
-        var account: OutcomeAccount? = nil
-        var outcome = BudgetingOutcome(selected: [], cost: .zero)
-        var other = BudgetingOutcome(selected: [], cost: .zero)
+                               codes: [String], channels: [String]) throws(RuleTooLarge) -> (result: RoundResult, shares: [Int: VoterShare]) {
+        let bound = RoundResult.maximumAddOneRuns
         let explained = instance.ballots.count <= RoundResult.explainedBallots
-        let elapsed = clock.measure {
-            if explained {
-                let explanation = OutcomeAccount.explain(instance, rule: rule)
-                account = explanation
-                outcome = explanation.outcome
-            } else {
-                outcome = rule.outcome(instance)
-            }
-            other = comparison.outcome(instance)
-        }
+        let start = ContinuousClock.now
+        let account = explained ? try OutcomeAccount.explain(instance, rule: rule, maximumAddOneRuns: bound) : nil
+        let outcome: BudgetingOutcome
+        if let account { outcome = account.outcome } else { outcome = try rule.boundedOutcome(instance, maximumAddOneRuns: bound) }
+        let other = try? comparison.boundedOutcome(instance, maximumAddOneRuns: bound)
+        let elapsed = ContinuousClock.now - start
         func code(_ index: Int) -> String { codes.indices.contains(index) ? codes[index] : String(index) }
         var votes: [String: RoundResult.Votes] = [:]
         for index in instance.projects.indices { votes[code(index)] = .init(byChannel: [:]) }
@@ -106,8 +105,8 @@ public enum RoundResultComputer {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let result = RoundResult(
             rule: rule.rawValue, selected: outcome.selected.map(code), cost: outcome.cost.description, verdicts: verdicts,
-            perVoterBudget: account?.perVoterBudget?.description, comparisonRule: comparison.rawValue,
-            comparisonSelected: other.selected.map(code), comparisonCost: other.cost.description, votes: votes, ballots: ballots,
+            perVoterBudget: account?.perVoterBudget?.description, comparisonRule: other == nil ? nil : comparison.rawValue,
+            comparisonSelected: other?.selected.map(code), comparisonCost: other?.cost.description, votes: votes, ballots: ballots,
             inputsHash: inputsHash(instance, rule: rule, codes: codes), seconds: seconds)
         return (result, shares)
     }

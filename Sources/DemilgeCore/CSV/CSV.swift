@@ -66,7 +66,9 @@ public enum CSV {
 
     public static func escape(_ field: String) -> String {
         let field = neutralised(field)
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        // Spreadsheets in Russian and Kyrgyz settings split on ";" (and some on tabs): such a field is quoted too, so
+        // that no part of it becomes a cell of its own (and a formula).
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" || $0 == "\t" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

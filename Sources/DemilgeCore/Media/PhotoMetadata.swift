@@ -12,7 +12,9 @@ public enum PhotoMetadata {
 
     static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
-    /// JPEG segments up to the image data: APP0 (JFIF) and APP2 (colour profile) stay, every other APPn and COM goes.
+    /// JPEG segments: APP0 (JFIF) and APP2 (colour profile) stay, every other APPn and COM goes — before the
+    /// picture and between the scans of a progressive one. Nothing after the end of the image is kept (phones put
+    /// a second picture with its own EXIF, or a video with the position, there).
     static func strippedJPEG(_ bytes: [UInt8]) -> [UInt8]? {
         var out: [UInt8] = [0xFF, 0xD8]
         var index = 2
@@ -32,14 +34,20 @@ public enum PhotoMetadata {
             let length = Int(bytes[markerIndex + 1]) << 8 | Int(bytes[markerIndex + 2])
             let end = markerIndex + 1 + length
             guard length >= 2, end <= bytes.count else { return nil }
-            if marker == 0xDA {
-                // Start of scan: the compressed picture and everything after it are kept as they are.
-                out += [0xFF] + bytes[markerIndex..<bytes.count]
-                return out
-            }
             let isMetadata = (0xE1...0xEF).contains(marker) && marker != 0xE2 || marker == 0xFE
             if !isMetadata { out += [0xFF] + bytes[markerIndex..<end] }
             index = end
+            if marker == 0xDA {
+                // The scan's compressed data runs to the next marker: 0xFF not followed by 0x00 (a stuffed byte) or a restart.
+                var scan = index
+                while scan < bytes.count {
+                    if bytes[scan] == 0xFF, scan + 1 < bytes.count, bytes[scan + 1] != 0x00, !(0xD0...0xD7).contains(bytes[scan + 1]) { break }
+                    scan += 1
+                }
+                guard scan < bytes.count else { return nil }
+                out += bytes[index..<scan]
+                index = scan
+            }
         }
         return nil
     }

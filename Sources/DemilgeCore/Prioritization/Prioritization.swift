@@ -1,3 +1,4 @@
+import BigInt
 import Foundation
 
 /// One focus group's ranking: tiers from most to least important; problems in one tier are tied.
@@ -23,6 +24,7 @@ public enum PrioritizationError: Error, Equatable, Sendable {
     case duplicateProblem(group: String)
     case tooManyProblems(group: String, limit: Int)
     case duplicateGroup(String)
+    case tooManyGroups(limit: Int)
 
     public var catalogKey: String {
         switch self {
@@ -31,6 +33,7 @@ public enum PrioritizationError: Error, Equatable, Sendable {
         case .duplicateProblem: "error.priorities.duplicate_problem"
         case .tooManyProblems: "error.priorities.too_many"
         case .duplicateGroup: "error.priorities.duplicate_group"
+        case .tooManyGroups: "error.priorities.too_many_groups"
         }
     }
 }
@@ -53,9 +56,10 @@ public struct PriorityList<ProblemID: Hashable & Comparable & Sendable>: Sendabl
     public let groups: [String]
     public let denominator: Int64
 
-    /// Points out of 100 per group, to one decimal, rounded half up (for display only).
+    /// Points out of 100 per group, to one decimal, rounded half up (for display only). Exact in big integers:
+    /// `numerator × 1000` does not fit in 64 bits for sessions with many groups.
     public func points(_ entry: Entry) -> (tenths: Int64, text: String) {
-        let tenths = (entry.numerator * 1000 + denominator / 2) / denominator
+        let tenths = Int64(clamping: (BigInt(entry.numerator) * 1000 + BigInt(denominator) / 2) / BigInt(max(denominator, 1)))
         return (tenths, "\(tenths / 10).\(tenths % 10)")
     }
 
@@ -84,11 +88,15 @@ public struct PriorityList<ProblemID: Hashable & Comparable & Sendable>: Sendabl
 /// group that ranked 3 problems counts as much as one that ranked 10. Problems a group did not rank
 /// get nothing from it. Arithmetic is exact: ties in the result are real ties.
 public enum Prioritization {
-    /// A focus group can rank at most this many problems (keeps the exact arithmetic in 64 bits).
+    /// A focus group can rank at most this many problems, and a session has at most this many groups: together
+    /// they keep the exact arithmetic in 64 bits (the common denominator is at most lcm of k(k+1) for k ≤ 30,
+    /// about 7·10¹³, and each group adds at most 60 of it to a problem).
     public static let maximumRanked = 30
+    public static let maximumGroups = 100
 
     public static func aggregate<ID>(_ rankings: [GroupRanking<ID>]) throws(PrioritizationError) -> PriorityList<ID> {
         guard !rankings.isEmpty else { throw .noGroups }
+        guard rankings.count <= maximumGroups else { throw .tooManyGroups(limit: maximumGroups) }
         var seenGroups: Set<String> = []
         // Doubled Borda points keep averages over tied places whole numbers.
         var doubledPoints: [(points: [ID: Int64], total: Int64)] = []
@@ -121,7 +129,12 @@ public enum Prioritization {
         var numerators: [ID: Int64] = [:]
         for group in doubledPoints {
             let scale = denominator / group.total
-            for (problem, points) in group.points { numerators[problem, default: 0] += points * scale }
+            for (problem, points) in group.points {
+                let (added, multiplyOverflow) = points.multipliedReportingOverflow(by: scale)
+                let (sum, addOverflow) = numerators[problem, default: 0].addingReportingOverflow(added)
+                guard !multiplyOverflow, !addOverflow else { throw .tooManyGroups(limit: maximumGroups) }
+                numerators[problem] = sum
+            }
         }
         let ordered = numerators.sorted { a, b in
             if a.value != b.value { return a.value > b.value }

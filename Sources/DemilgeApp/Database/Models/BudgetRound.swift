@@ -50,6 +50,10 @@ final class BudgetRound: Model, @unchecked Sendable {
         BallotDesign(type: type, envelopeTyiyn: envelopeTyiyn, minChoices: minChoices, maxChoices: maxChoices, pointsTotal: pointsTotal)
     }
 
+    /// Paper ballots are taken while the round is in voting, from its first day (after it, until the round is
+    /// counted, meetings held on the last day can still be entered; nobody sees a tally before then).
+    func acceptsPaper(on day: String) -> Bool { roundStatus.acceptsPaperBallots && opensOn <= day }
+
     /// Whether ballots are taken today: the round is in voting and today is within the window.
     func isOpen(on day: String) -> Bool {
         roundStatus == .voting && opensOn <= day && day <= closesOn

@@ -51,7 +51,11 @@ struct AdminController: RouteCollection {
     func audit(req: Request) async throws -> Response {
         try req.authorize(.viewAudit)
         let verification = try await AuditLog.verify(on: req.db)
+        // Ballots cast in a round still voting are in the chain (and verified) but not listed: their number is the
+        // round's running turnout, which nobody sees before voting closes.
+        let open = try await BudgetRound.query(on: req.db).filter(\.$status == RoundStatus.voting.rawValue).all().map(\.idString)
         let entries = try await AuditEntry.query(on: req.db).sort(\.$id, .descending).limit(200).all()
+            .filter { !($0.action.hasPrefix("ballot.") && open.contains($0.entityID)) }
         return try await req.page("admin/audit", titleKey: "admin.audit.title", AuditContent(
             intact: verification.breach == nil, breach: verification.breach?.description, count: verification.count,
             lines: entries.map { entry in

@@ -214,6 +214,7 @@ struct AssessmentController: RouteCollection {
         var form = FormState.read(req, fields: ["kind", "label"] + countFields)
         let kind = FocusGroupKind(rawValue: form["kind"])
         if kind == nil { form.fail("kind", req.t("validation.choose_from_list")) }
+        if session.groups.count >= Prioritization.maximumGroups { form.fail("kind", req.t("error.priorities.too_many_groups")) }
         if kind == .custom { form.requireText("label", length: 2...80, req) } else { form.optionalText("label", max: 80, req) }
         var participants = Participants()
         do { participants = try Participants.parse(form.values) }

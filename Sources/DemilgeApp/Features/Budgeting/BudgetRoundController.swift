@@ -35,7 +35,14 @@ struct BudgetRoundController: RouteCollection {
     func index(req: Request) async throws -> Response {
         struct Row: Encodable { let id: String; let title: String; let territory: TerritoryLink; let envelope: String; let status: String; let statusKey: String; let window: String }
         struct Content: Encodable { let rounds: [Row]; let canCreate: Bool; let canImport: Bool }
-        let rounds = try await BudgetRound.query(on: req.db).with(\.$territory).sort(\.$opensOn, .descending).all()
+        // A draft is its staff's work in progress: listed only for those who may manage it.
+        var rounds: [BudgetRound] = []
+        for round in try await BudgetRound.query(on: req.db).with(\.$territory).sort(\.$opensOn, .descending).all() {
+            if round.roundStatus != .draft { rounds.append(round); continue }
+            guard Policy.allowsSomewhere(req.actor, .manageBudgetRound) else { continue }
+            let target = try await Self.target(round, req)
+            if req.can(.manageBudgetRound, on: target) { rounds.append(round) }
+        }
         return try await req.page("rounds/index", titleKey: "rounds.title", Content(
             rounds: rounds.map { r in
                 Row(id: r.idString, title: r.title, territory: TerritoryLink(r.territory, req.language, catalog: req.application.catalog),
@@ -170,7 +177,9 @@ struct BudgetRoundController: RouteCollection {
     }
 
     func show(req: Request) async throws -> Response {
-        try await render(req, try await Self.load(req))
+        let round = try await Self.load(req)
+        if round.roundStatus == .draft, !req.can(.manageBudgetRound, on: try await Self.target(round, req)) { throw DemilgeError.notFound }
+        return try await render(req, round)
     }
 
     /// The voter's choices: from the form just sent (kept after an error), or their stored ballot.
@@ -222,7 +231,7 @@ struct BudgetRoundController: RouteCollection {
             chosenTotal: Money(minorUnits: chosenTotal).formatted(req.language),
             remaining: Money(minorUnits: round.envelopeTyiyn.saturatingSubtracting(chosenTotal)).formatted(req.language),
             overBudget: chosenTotal > round.envelopeTyiyn,
-            canManage: req.can(.manageBudgetRound, on: target), canEnterPaper: req.can(.enterPaperBallots, on: target) && round.roundStatus.acceptsPaperBallots,
+            canManage: req.can(.manageBudgetRound, on: target), canEnterPaper: req.can(.enterPaperBallots, on: target) && round.acceptsPaper(on: today),
             nextStatus: next?.rawValue ?? "", nextStatusLabel: next.map { req.t("rounds.move_to", ["status": req.t($0.catalogKey)]) } ?? "",
             version: round.version,
             problemOptions: problems.map { Option(value: $0.idString, label: $0.title, selected: false) },
@@ -249,7 +258,9 @@ struct BudgetRoundController: RouteCollection {
         let round = try await Self.load(req)
         try req.authorize(.manageBudgetRound, on: try await Self.target(round, req))
         var form = FormState.read(req, fields: ["title", "description", "cost"])
-        let problemIDs = ((try? req.content.get([String].self, at: "problem")) ?? []).compactMap(UUID.init(uuidString:))
+        let chosen = req.formList("problem", max: 50)
+        if chosen == nil { form.fail("problem", req.t("validation.too_many")) }
+        let problemIDs = (chosen ?? []).compactMap(UUID.init(uuidString:))
         form.requireText("title", length: 3...200, req)
         form.optionalText("description", max: 5000, req)
         var cost = Money.som(0)
@@ -265,24 +276,34 @@ struct BudgetRoundController: RouteCollection {
         guard form.isValid else {
             return try await render(req, round, form: form, formName: "project", status: round.roundStatus.acceptsProjects ? .unprocessableEntity : .conflict)
         }
-        let existing = try await BudgetProject.query(on: req.db).filter(\.$round.$id == (try round.requireID())).all()
+        let roundID = try round.requireID()
         let project = BudgetProject()
-        project.$round.id = (try round.requireID())
-        project.code = String((existing.compactMap { Int($0.code) }.max() ?? 0) + 1)
+        project.$round.id = roundID
         project.title = form["title"]
         project.description = form["description"]
         project.costTyiyn = cost.minorUnits
-        try await req.write { db in
-            try await project.create(on: db)
-            try await project.$problems.attach(problems, on: db)
-            if round.roundStatus == .draft {
-                round.status = RoundStatus.projects.rawValue
-                round.version = round.version.saturatingAdding(1)
-                try await round.update(on: db)
+        do {
+            try await req.write { db in
+                // Under the round's lock: no project after voting opened, and two projects never get one number.
+                try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
+                guard let current = try await BudgetRound.find(roundID, on: db), current.roundStatus.acceptsProjects else { throw ProjectsClosed.closed }
+                let existing = try await BudgetProject.query(on: db).filter(\.$round.$id == roundID).all()
+                guard existing.count < Self.maximumProjects else { throw ProjectsClosed.full }
+                project.code = String((existing.compactMap { BoundedInt.parse($0.code, in: 0...Self.maximumProjects * 10) }.max() ?? 0) + 1)
+                try await project.create(on: db)
+                try await project.$problems.attach(problems, on: db)
+                if current.roundStatus == .draft {
+                    current.status = RoundStatus.projects.rawValue
+                    current.version = current.version.saturatingAdding(1)
+                    try await current.update(on: db)
+                }
+                try await AuditLog.record(on: db, by: req.auditActor, action: "round.project", entityType: "round", entityID: round.idString,
+                                          after: ["code": project.code, "title": project.title, "cost_tyiyn": String(project.costTyiyn),
+                                                  "problems": problems.map { $0.idString }.joined(separator: ",")])
             }
-            try await AuditLog.record(on: db, by: req.auditActor, action: "round.project", entityType: "round", entityID: round.idString,
-                                      after: ["code": project.code, "title": project.title, "cost_tyiyn": String(project.costTyiyn),
-                                              "problems": problems.map { $0.idString }.joined(separator: ",")])
+        } catch let closed as ProjectsClosed {
+            form.fail("title", req.t(closed == .full ? "rounds.too_many_projects" : "rounds.projects_closed", ["count": String(Self.maximumProjects)]))
+            return try await render(req, try await Self.load(req), form: form, formName: "project", status: .conflict)
         }
         req.flash("admin.saved")
         return req.redirect(to: Self.path(round) + "#projects", redirectType: .normal)
@@ -300,9 +321,17 @@ struct BudgetRoundController: RouteCollection {
             form.fail("status", req.t("rounds.needs_projects"))
         }
         guard form.isValid, let wanted else { return try await render(req, round, form: form, formName: "status", status: stale ? .conflict : .unprocessableEntity) }
-        // Publishing shows the stored result: it must be there and still match the ballots.
-        if wanted == .published, !(try await RoundResultStore.isCurrent(round, on: req.db)) {
-            try await RoundResultStore.compute(round, app: req.application)
+        // Counting must be possible under the round's rule before voting is closed for it (a count that could not
+        // finish would leave the round without a result); publishing shows the stored result, still matching the ballots.
+        var counted: RoundResultStore.Counted? = nil
+        do {
+            if wanted == .counting { counted = try await RoundResultStore.count(round, on: req.db) }
+            if wanted == .published, !(try await RoundResultStore.isCurrent(round, on: req.db)) {
+                try await RoundResultStore.compute(round, app: req.application)
+            }
+        } catch let tooLarge as RuleTooLarge {
+            form.fail("status", req.t("rounds.rule_too_large", ["rule": req.t("rule.\(tooLarge.rule.rawValue)"), "runs": String(tooLarge.runs)]))
+            return try await render(req, round, form: form, formName: "status", status: .conflict)
         }
         let before = round.snapshot
         let expected = round.version
@@ -321,7 +350,7 @@ struct BudgetRoundController: RouteCollection {
         }
         // Voting has closed: the ballots are final (a late ballot finds the round no longer open, under its lock),
         // so the result is counted now, once, and kept.
-        if wanted == .counting { try await RoundResultStore.compute(round, app: req.application) }
+        if let counted { try await RoundResultStore.storeIfCurrent(counted, round, app: req.application) }
         req.flash("admin.saved")
         return req.redirect(to: Self.path(round), redirectType: .normal)
     }
@@ -329,6 +358,9 @@ struct BudgetRoundController: RouteCollection {
     // MARK: - Voting
 
     struct DuplicateBallot: Error {}
+    enum ProjectsClosed: Error { case closed, full }
+    /// A round's ballot lists at most this many projects (a ballot is read and counted per project).
+    static let maximumProjects = 200
     struct VotingClosed: Error {}
 
     /// Reads the ballot form: ticked projects (`choice[]`), or points per project (`points_<code>`).

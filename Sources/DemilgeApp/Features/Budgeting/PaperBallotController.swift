@@ -60,7 +60,7 @@ struct PaperBallotController: RouteCollection {
             id: round.idString, title: round.title, territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
             syntax: req.t(round.type == .cumulative ? "paper.syntax_points" : "paper.syntax"),
             codes: data.projects.map { .init(value: $0.code, label: $0.title, selected: false) },
-            batches: views, canEnter: round.roundStatus.acceptsPaperBallots, form: form, formName: formName, lineErrors: lineErrors,
+            batches: views, canEnter: round.acceptsPaper(on: ActionPlanRules.today()), form: form, formName: formName, lineErrors: lineErrors,
             hasLineErrors: !lineErrors.isEmpty), forms: true, status: status)
     }
 
@@ -93,10 +93,10 @@ struct PaperBallotController: RouteCollection {
         let user = try req.requireUser()
         var form = FormState.read(req, fields: ["label", "ballots"])
         form.requireText("label", length: 3...200, req)
-        if !round.roundStatus.acceptsPaperBallots { form.fail("label", req.t("paper.closed")) }
+        if !round.acceptsPaper(on: ActionPlanRules.today()) { form.fail("label", req.t("paper.closed")) }
         let data = try await RoundData.load(round, on: req.db, ballots: .none)
         let lineErrors = check(req, data, &form)
-        guard form.isValid else { return try await render(req, round, form: form, formName: "new", lineErrors: lineErrors, status: round.roundStatus.acceptsPaperBallots ? .unprocessableEntity : .conflict) }
+        guard form.isValid else { return try await render(req, round, form: form, formName: "new", lineErrors: lineErrors, status: round.acceptsPaper(on: ActionPlanRules.today()) ? .unprocessableEntity : .conflict) }
         let batch = PaperBatch()
         batch.$round.id = (try round.requireID())
         batch.label = form["label"]
@@ -125,7 +125,7 @@ struct PaperBallotController: RouteCollection {
         var refusal: HTTPResponseStatus? = nil
         func refuse(_ key: String, _ status: HTTPResponseStatus) { form.fail("ballots", req.t(key)); refusal = refusal ?? status }
         if form.version != batch.version { refuse("error.stale_edit", .conflict) }
-        if batch.status == PaperBatch.Status.counted.rawValue || !round.roundStatus.acceptsPaperBallots { refuse("paper.closed", .conflict) }
+        if batch.status == PaperBatch.Status.counted.rawValue || !round.acceptsPaper(on: ActionPlanRules.today()) { refuse("paper.closed", .conflict) }
         if entry == 1 && batch.status != PaperBatch.Status.mismatch.rawValue { refuse("paper.closed", .conflict) }
         // The two entries of a batch are made by two different people: the other entry's author may not type this one.
         let otherAuthor = entry == 1 ? batch.$secondBy.id : batch.$firstBy.id
@@ -147,7 +147,7 @@ struct PaperBallotController: RouteCollection {
         let saved = try await req.write { db -> Bool in
             // Under the round's lock: a batch is counted only while the round is still in voting.
             try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
-            guard try await BudgetRound.find(roundID, on: db)?.roundStatus.acceptsPaperBallots == true else { return false }
+            guard try await BudgetRound.find(roundID, on: db)?.acceptsPaper(on: ActionPlanRules.today()) == true else { return false }
             guard try await VersionClaim.claim(PaperBatch.schema, id: batchID, expected: expected, on: db) else { return false }
             try await batch.update(on: db)
             if matched {

@@ -11,28 +11,57 @@ enum RoundResultStore {
         return type == .cumulative && rule == .greedyPoints ? .mesAdditiveCardinalSat : .mesCostSatAddOneGreedy
     }
 
-    /// Counts the round's ballots under its rule and stores the result (replacing an earlier one). The rule runs
-    /// outside any transaction; the result is written in one.
-    @discardableResult
-    static func compute(_ round: BudgetRound, app: Application) async throws -> RoundResult {
-        let roundID = try round.requireID()
-        let data = try await RoundData.load(round, on: app.db)
-        let (result, shares) = RoundResultComputer.compute(
+    /// A round counted but not yet stored: the result and each online voter's share, by ballot.
+    struct Counted: Sendable {
+        let roundID: UUID
+        let result: RoundResult
+        let shares: [(ballot: UUID, share: VoterShare)]
+    }
+
+    /// Counts the round's ballots under its rule (outside any transaction). Throws `RuleTooLarge` when the rule
+    /// cannot be computed within its bound: the caller refuses the step that needed it.
+    static func count(_ round: BudgetRound, on db: any Database) async throws -> Counted {
+        let data = try await RoundData.load(round, on: db)
+        let (result, shares) = try RoundResultComputer.compute(
             data.instance, rule: round.outcomeRule, comparison: comparison(for: round.outcomeRule, round.type),
             codes: data.codes, channels: data.ballots.map(\.channel.rawValue))
-        let voterShares = shares.compactMap { index, share -> RoundVoterShare? in
+        let voterShares = shares.compactMap { index, share -> (ballot: UUID, share: VoterShare)? in
             guard data.ballots.indices.contains(index), data.ballots[index].voter != nil else { return nil }
-            return RoundVoterShare(roundID: roundID, ballotID: data.ballots[index].id, share: share)
+            return (data.ballots[index].id, share)
         }
+        return Counted(roundID: try round.requireID(), result: result, shares: voterShares)
+    }
+
+    /// Keeps a count as the round's result (replacing an earlier one), in one transaction.
+    static func store(_ counted: Counted, app: Application) async throws {
+        let roundID = counted.roundID
+        let rows = counted.shares.map { RoundVoterShare(roundID: roundID, ballotID: $0.ballot, share: $0.share) }
         try await app.write { db in
             try await RoundResultRecord.query(on: db).filter(\.$round.$id == roundID).delete()
             try await RoundVoterShare.query(on: db).filter(\.$round.$id == roundID).delete()
-            try await RoundResultRecord(roundID: roundID, result: result).create(on: db)
-            for chunk in stride(from: 0, to: voterShares.count, by: 500) {
-                try await Array(voterShares[chunk..<min(chunk + 500, voterShares.count)]).create(on: db)
+            try await RoundResultRecord(roundID: roundID, result: counted.result).create(on: db)
+            for chunk in stride(from: 0, to: rows.count, by: 500) {
+                try await Array(rows[chunk..<min(chunk + 500, rows.count)]).create(on: db)
             }
         }
-        return result
+    }
+
+    /// Counts and stores.
+    @discardableResult
+    static func compute(_ round: BudgetRound, app: Application) async throws -> RoundResult {
+        let counted = try await count(round, on: app.db)
+        try await store(counted, app: app)
+        return counted.result
+    }
+
+    /// Stores `counted` if the ballots are still what it counted, else counts again.
+    static func storeIfCurrent(_ counted: Counted, _ round: BudgetRound, app: Application) async throws {
+        let data = try await RoundData.load(round, on: app.db)
+        if counted.result.inputsHash == RoundResultComputer.inputsHash(data.instance, rule: round.outcomeRule, codes: data.codes) {
+            try await store(counted, app: app)
+        } else {
+            try await compute(round, app: app)
+        }
     }
 
     static func load(_ roundID: UUID, on db: any Database) async throws -> RoundResult? {
@@ -53,7 +82,9 @@ enum RoundResultStore {
             .filter(\.$status ~~ [RoundStatus.counting.rawValue, RoundStatus.published.rawValue]).all()
         let stored = Set(try await RoundResultRecord.query(on: app.db).all().map { $0.$round.id })
         for round in rounds where !stored.contains(try round.requireID()) {
-            try await compute(round, app: app)
+            do { try await compute(round, app: app) } catch let tooLarge as RuleTooLarge {
+                app.logger.warning("round \(round.idString) cannot be counted under \(tooLarge.rule.rawValue) within \(tooLarge.runs) add-one runs")
+            }
         }
     }
 }

@@ -41,6 +41,8 @@ struct RoundResultsController: RouteCollection {
         let status: String
         let heading: String
         let comparison: String
+        /// False when the comparison rule could not be computed within its bound.
+        let hasComparison: Bool
     }
 
     func results(req: Request) async throws -> Response {
@@ -53,7 +55,7 @@ struct RoundResultsController: RouteCollection {
         }
         let language = req.language
         func money(_ value: Rational) -> String { Money(som: value).formatted(language) }
-        let funded = Set(stored.selected), otherFunded = Set(stored.comparisonSelected)
+        let funded = Set(stored.selected), otherFunded = Set(stored.comparisonSelected ?? [])
         let mine = data.ballots.first { $0.channel == .online && $0.voter != nil }
         let myChoices = Set(mine.map { $0.choices.map(\.project) } ?? [])
         let myShare = try await mine.asyncFlatMap { ballot in
@@ -73,7 +75,7 @@ struct RoundResultsController: RouteCollection {
         }.sorted { ($0.funded ? 0 : 1, -$0.total) < ($1.funded ? 0 : 1, -$1.total) }
         let myProjects = myChoices.sorted().map { data.projects[$0] }
         let envelope = Money(minorUnits: round.envelopeTyiyn).som
-        let otherRule = stored.comparisonRule
+        let otherRule = stored.comparisonRule ?? stored.rule
         return try await req.page("rounds/results", titleKey: "results.title", titleArguments: ["round": round.title], Content(
             id: roundID.uuidString.lowercased(), title: round.title, territory: TerritoryLink(round.territory, language, catalog: req.application.catalog),
             envelope: Money(minorUnits: round.envelopeTyiyn).formatted(language), rule: req.t("rule.\(stored.rule)"), otherRule: req.t("rule.\(otherRule)"),
@@ -87,7 +89,8 @@ struct RoundResultsController: RouteCollection {
             yourShare: stored.exactPerVoterBudget.map { req.t("results.your_share", ["money": money($0)]) } ?? "",
             status: req.t(round.roundStatus.catalogKey), heading: req.t("results.title", ["round": round.title]),
             comparison: req.t("results.comparison", ["other": req.t("rule.\(otherRule)"), "spent": money(stored.exactComparisonCost),
-                                                     "count": String(stored.comparisonSelected.count)])))
+                                                     "count": String(stored.comparisonSelected?.count ?? 0)]),
+            hasComparison: stored.comparisonRule != nil))
     }
 
     static func percent(_ part: Int64, of whole: Int64, _ language: Language) -> String {
@@ -186,6 +189,16 @@ struct RoundResultsController: RouteCollection {
         }
         let costs = instance.projects.compactMap { Self.tyiyn($0.cost) }
         guard costs.count == instance.projects.count else { return try await renderImport(req, form, status: .unprocessableEntity) }
+        // Counted before anything is stored: a file whose rule cannot be computed within its bound is refused whole.
+        let result: RoundResult
+        do {
+            let computed = try RoundResultComputer.compute(instance, rule: rule, comparison: RoundResultStore.comparison(for: rule, type),
+                                                           codes: instance.projects.map(\.id), channels: instance.ballots.map { _ in BudgetBallot.Channel.imported.rawValue })
+            result = computed.result
+        } catch {
+            form.fail("rule", req.t("rounds.rule_too_large", ["rule": req.t("rule.\(error.rule.rawValue)"), "runs": String(error.runs)]))
+            return try await renderImport(req, form, status: .unprocessableEntity)
+        }
         let round = BudgetRound(territoryID: try territory.requireID(), title: form["title"], description: form["description"], envelopeTyiyn: envelope,
                                 type: type, rule: rule, status: .counting, window: (form["opens_on"], form["closes_on"]), imported: true)
         if type == .cumulative { round.pointsTotal = instance.ballots.map { $0.points.saturatingSum() }.max() }
@@ -204,10 +217,10 @@ struct RoundResultsController: RouteCollection {
                 projectIDs.append(try record.requireID())
             }
             try await Self.insertImportedBallots(instance, roundID: roundID, projectIDs: projectIDs, on: db)
+            try await RoundResultRecord(roundID: roundID, result: result).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "round.import", entityType: "round", entityID: roundID.uuidString.lowercased(),
                                       after: ["title": round.title, "projects": String(instance.projects.count), "ballots": String(instance.ballots.count)])
         }
-        try await RoundResultStore.compute(round, app: req.application)
         req.flash("import.done")
         return req.redirect(to: BudgetRoundController.path(round), redirectType: .normal)
     }

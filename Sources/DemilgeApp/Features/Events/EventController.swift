@@ -98,7 +98,8 @@ struct EventController: RouteCollection {
     func create(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         var form = FormState.read(req, fields: Self.fields)
-        let invitedCodes = Set(((try? req.content.get([String].self, at: "invited")) ?? []).filter { !$0.isEmpty })
+        let invitedList = req.formList("invited", max: 500)
+        let invitedCodes = Set(invitedList ?? [])
         form.requireText("title", length: 3...200, req)
         form.optionalText("agenda", max: 5000, req)
         form.optionalText("outcomes", max: 5000, req)
@@ -121,7 +122,8 @@ struct EventController: RouteCollection {
             form.fail("host", req.t("validation.choose_from_list"))
         }
         let invited = invitedCodes.isEmpty ? [] : try await Territory.query(on: req.db).filter(\.$code ~~ Array(invitedCodes)).all()
-        if invited.count != invitedCodes.count { form.fail("invited", req.t("validation.choose_from_list")) }
+        if invitedList == nil { form.fail("invited", req.t("validation.too_many")) }
+        else if invited.count != invitedCodes.count { form.fail("invited", req.t("validation.choose_from_list")) }
         var participants = Participants()
         do { participants = try Participants.parse(form.values) } catch .none {} catch { form.fail("participants", req.t("validation.count")) }
         guard form.isValid, let kind, let host else {

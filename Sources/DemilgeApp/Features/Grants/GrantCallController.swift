@@ -122,10 +122,12 @@ struct GrantCallController: RouteCollection {
         else if form["deadline"] < ActionPlanRules.today() { form.fail("deadline", req.t("grants.deadline_past")) }
         if kinds.isEmpty { form.fail("kinds", req.t("grants.kinds_required")) }
         // Where applicants may work: chosen oblasts, raions or places (and everything under them); none means the whole country.
-        let codes = ((try? req.content.get([String].self, at: "territories")) ?? []).filter { !$0.isEmpty }
+        let chosen = req.formList("territories", max: 500)
+        let codes = chosen ?? []
         form.values["territories"] = codes.joined(separator: ",")
         let territories = codes.isEmpty ? [] : try await Territory.query(on: req.db).filter(\.$code ~~ codes).all()
-        if territories.count != Set(codes).count { form.fail("territories", req.t("validation.choose_from_list")) }
+        if chosen == nil { form.fail("territories", req.t("validation.too_many")) }
+        else if territories.count != codes.count { form.fail("territories", req.t("validation.choose_from_list")) }
         let territoryIDs = territories.compactMap(\.id)
         var criteriaErrors: [String] = []
         var criteria: [GrantCall.Criterion] = []
@@ -478,6 +480,12 @@ struct CallBoard {
 
     func sheets(of application: GrantApplication) -> [GrantScoreSheet] { sheets.filter { $0.$application.id == application.id } }
 
+    /// The sheets that count: a conflicted reviewer's sheet never does, however it got there.
+    func countedSheets(of application: GrantApplication) -> [GrantScoreSheet] {
+        let conflicted = conflicted(application)
+        return sheets(of: application).filter { !conflicted.contains($0.$reviewer.id) }
+    }
+
     func revealed(_ application: GrantApplication) -> Bool {
         ReviewAccess.scoresRevealed(reviewers: Set(reviewers.compactMap(\.id)), conflicted: conflicted(application),
                                     scored: Set(sheets(of: application).map { $0.$reviewer.id }))
@@ -486,7 +494,7 @@ struct CallBoard {
     /// Mean and spread of the weighted scores, once every unconflicted reviewer has scored.
     func aggregate(_ application: GrantApplication) -> GrantReview.Aggregate? {
         guard revealed(application) else { return nil }
-        return GrantReview.aggregate(sheets(of: application).compactMap { GrantDisplay.weighted($0, call) })
+        return GrantReview.aggregate(countedSheets(of: application).compactMap { GrantDisplay.weighted($0, call) })
     }
 
     /// The fully scored applications ranked within the call's budget (already awarded ones keep their money).

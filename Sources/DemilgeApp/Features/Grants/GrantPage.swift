@@ -56,13 +56,13 @@ struct GrantPage: Encodable {
         let appID = (try application.requireID())
         let status = application.grantStatus
         let board = try await CallBoard.load(call, on: db)
-        let sheets = board.sheets(of: application)
+        let sheets = board.countedSheets(of: application)
         let conflicted = board.conflicted(application)
         let revealed = board.revealed(application)
         let aggregate = board.aggregate(application)
         let commission = viewer.isManager || (viewer.reviewer != nil && viewer.conflict(with: application) == nil)
         let showScores = revealed && viewer.seesScores(of: application, call: call)
-        let mySheet = viewer.reviewer.flatMap { r in sheets.first { $0.$reviewer.id == r.id } }
+        let mySheet = viewer.reviewer.flatMap { r in board.sheets(of: application).first { $0.$reviewer.id == r.id } }
         let sees = viewer.seesProposal(application, call: call)
         let lines = application.lines.sorted { $0.position < $1.position }
 

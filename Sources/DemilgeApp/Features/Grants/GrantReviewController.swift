@@ -27,6 +27,9 @@ struct GrantReviewController: RouteCollection {
     }
 
     static let reviewable: Set<GrantStatus> = [.submitted, .eligible, .underReview, .scored]
+
+    /// A refusal found only inside the transaction, under the application's lock.
+    enum ReviewRefused: Error { case alreadyScored, conflicted }
     /// Statuses in which a conflict can be declared or withdrawn: before the review is complete.
     static let conflictOpen: Set<GrantStatus> = [.submitted, .eligible, .underReview]
 
@@ -80,28 +83,39 @@ struct GrantReviewController: RouteCollection {
         guard form.isValid else { return try await render(req, call, form: form, status: .unprocessableEntity) }
         let reasons = declared.map { form["reason_\(GrantDisplay.id($0))"] }
         let applications = declared
-        try await req.write { db in
-            for (application, reason) in zip(applications, reasons) {
-                try await Self.record(reviewer, application, reason: reason, call: call, req, on: db)
+        do {
+            try await req.write { db in
+                for (application, reason) in zip(applications, reasons) {
+                    try await Self.record(reviewer, application, reason: reason, call: call, req, on: db)
+                }
+                if reviewer.declaredAt == nil {
+                    reviewer.declaredAt = Date()
+                    try await reviewer.update(on: db)
+                }
+                try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.conflicts", entityType: "grant_call",
+                                          entityID: GrantDisplay.id(call), after: ["reviewer": req.currentUser?.email ?? "", "conflicts": String(applications.count)])
             }
-            if reviewer.declaredAt == nil {
-                reviewer.declaredAt = Date()
-                try await reviewer.update(on: db)
-            }
-            try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.conflicts", entityType: "grant_call",
-                                      entityID: GrantDisplay.id(call), after: ["reviewer": req.currentUser?.email ?? "", "conflicts": String(applications.count)])
+        } catch ReviewRefused.alreadyScored {
+            form.fail("declaration", req.t("grants.conflict_closed"))
+            return try await render(req, call, form: form, status: .conflict)
         }
         req.flash("admin.saved")
         return req.redirect(to: "\(GrantDisplay.callPath(call))/review", redirectType: .normal)
     }
 
-    /// A conflict with one application, declared from its page or the review list.
-    func declareOne(req: Request) async throws -> Response {
+    /// The application in the address, and the signed-in user as a reviewer of its call (refused otherwise).
+    private func asReviewer(_ req: Request) async throws -> (application: GrantApplication, viewer: GrantViewer, reviewer: GrantReviewer) {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         let application = try await GrantDisplay.loadApplication(req)
-        let call = application.call
-        let viewer = try await GrantViewer.load(req, call: call)
+        let viewer = try await GrantViewer.load(req, call: application.call)
         guard let reviewer = viewer.reviewer else { throw DemilgeError.forbidden }
+        return (application, viewer, reviewer)
+    }
+
+    /// A conflict with one application, declared from its page or the review list.
+    func declareOne(req: Request) async throws -> Response {
+        let (application, _, reviewer) = try await asReviewer(req)
+        let call = application.call
         var form = FormState.read(req, fields: ["reason"])
         form.requireText("reason", length: 3...2000, req)
         let board = try await CallBoard.load(call, on: req.db)
@@ -114,17 +128,19 @@ struct GrantReviewController: RouteCollection {
                                                                status: already || scored ? .conflict : .unprocessableEntity)
         }
         let reason = form["reason"]
-        try await req.write { db in try await Self.record(reviewer, application, reason: reason, call: call, req, on: db) }
+        do {
+            try await req.write { db in try await Self.record(reviewer, application, reason: reason, call: call, req, on: db) }
+        } catch ReviewRefused.alreadyScored {
+            form.fail("reason", req.t("grants.conflict_closed"))
+            return try await GrantApplicationController.render(req, application, form: form, formName: "conflict", status: .conflict)
+        }
         req.flash("admin.saved")
         return req.redirect(to: GrantDisplay.applicationPath(application), redirectType: .normal)
     }
 
     /// Withdraws a declared conflict with a reason (the declaration stays on record); the reviewer then scores it.
     func withdraw(req: Request) async throws -> Response {
-        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
-        let application = try await GrantDisplay.loadApplication(req)
-        let viewer = try await GrantViewer.load(req, call: application.call)
-        guard let reviewer = viewer.reviewer else { throw DemilgeError.forbidden }
+        let (application, _, reviewer) = try await asReviewer(req)
         var form = FormState.read(req, fields: ["reason"])
         form.requireText("reason", length: 3...2000, req)
         let reviewerID = try reviewer.requireID(), applicationID = try application.requireID()
@@ -155,6 +171,10 @@ struct GrantReviewController: RouteCollection {
                        _ req: Request, on db: any Database) async throws {
         let reviewerID = try reviewer.requireID(), applicationID = try application.requireID()
         try await RowLock.lock(GrantApplication.schema, id: applicationID, on: db)
+        // Under the lock: a score sheet sent at the same moment has either landed (then no declaration) or will find this one.
+        if try await GrantScoreSheet.query(on: db).filter(\.$reviewer.$id == reviewerID).filter(\.$application.$id == applicationID).first() != nil {
+            throw ReviewRefused.alreadyScored
+        }
         if let earlier = try await GrantConflict.query(on: db).filter(\.$reviewer.$id == reviewerID).filter(\.$application.$id == applicationID).first() {
             earlier.reason = reason
             earlier.withdrawnAt = nil
@@ -179,11 +199,8 @@ struct GrantReviewController: RouteCollection {
     }
 
     func score(req: Request) async throws -> Response {
-        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
-        let application = try await GrantDisplay.loadApplication(req)
+        let (application, viewer, reviewer) = try await asReviewer(req)
         let call = application.call
-        let viewer = try await GrantViewer.load(req, call: call)
-        guard let reviewer = viewer.reviewer else { throw DemilgeError.forbidden }
         guard viewer.conflict(with: application) == nil else { throw DemilgeError.forbidden }
         let criteria = call.criteria
         var form = FormState.read(req, fields: criteria.flatMap { ["score_\($0.key)", "comment_\($0.key)"] })
@@ -204,8 +221,12 @@ struct GrantReviewController: RouteCollection {
         sheet.comments = comments
         do {
             try await req.write { db in
-                // Two reviewers' last sheets must see each other, or neither would complete the review.
-                try await RowLock.lock(GrantApplication.schema, id: try application.requireID(), on: db)
+                // Two reviewers' last sheets must see each other, or neither would complete the review; and a
+                // conflict declared at the same moment must be seen.
+                let applicationID = try application.requireID()
+                try await RowLock.lock(GrantApplication.schema, id: applicationID, on: db)
+                if try await GrantConflict.query(on: db).filter(\.$reviewer.$id == sheet.$reviewer.id).filter(\.$application.$id == applicationID)
+                    .filter(\.$withdrawnAt == nil).first() != nil { throw ReviewRefused.conflicted }
                 try await sheet.create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.score", entityType: "grant_application",
                                           entityID: GrantDisplay.id(application), after: ["reviewer": req.currentUser?.email ?? ""])
@@ -214,6 +235,8 @@ struct GrantReviewController: RouteCollection {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             form.fail("score", req.t("grants.already_scored"))
             return try await GrantApplicationController.render(req, application, form: form, formName: "score", status: .conflict)
+        } catch ReviewRefused.conflicted {
+            throw DemilgeError.forbidden
         }
         req.flash("grants.scored_saved")
         return req.redirect(to: GrantDisplay.applicationPath(application), redirectType: .normal)

@@ -158,19 +158,21 @@ struct ProblemController: RouteCollection {
         problem.$group.id = group?.id
         let userID = try user.requireID()
         let quotas: [Quota.Kind] = photo == nil ? [.problems] : [.problems, .photos]
+        if let photo { problem.photo = try Uploads.save(photo, app: req.application) }
         do {
-            try await req.write { db in try await Quota.check(quotas, user: userID, actor: req.actor, on: db) }
-        } catch let exceeded as Quota.Exceeded {
+            try await req.write { db in
+                try await Quota.check(quotas, user: userID, actor: req.actor, on: db)
+                try await problem.create(on: db)
+                try await ProblemEvent(problemID: (try problem.requireID()), from: nil, to: .raised, reason: "").create(on: db)
+                try await AuditLog.record(on: db, by: req.auditActor, action: "problem.raise", entityType: "problem",
+                                          entityID: problem.idString, after: problem.snapshot)
+            }
+        } catch {
+            // Nothing was stored: neither is the photo.
+            if let name = problem.photo { Uploads.remove(name, app: req.application) }
+            guard let exceeded = error as? Quota.Exceeded else { throw error }
             form.fail(exceeded.kind == .photos ? "photo" : "title", Quota.message(exceeded, req))
             return try await renderForm(req, form, status: .tooManyRequests)
-        }
-        if let photo { problem.photo = try Uploads.save(photo, app: req.application) }
-        try await req.write { db in
-            try await Quota.check(quotas, user: userID, actor: req.actor, on: db)
-            try await problem.create(on: db)
-            try await ProblemEvent(problemID: (try problem.requireID()), from: nil, to: .raised, reason: "").create(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.raise", entityType: "problem",
-                                      entityID: problem.idString, after: problem.snapshot)
         }
         req.flash("problems.raised")
         return req.redirect(to: "/problems/\(problem.idString)", redirectType: .normal)
