@@ -280,4 +280,51 @@ struct HostileInputTests {
             #expect(chain.breach == nil, "the audit chain verifies after \(chain.count) entries")
         }
     }
+
+    @Test("bodies at and just over each limit, over real HTTP: taken, or refused with 413 (or before reading), never 5xx")
+    func limits() async throws {
+        try await withDemilge { app in
+            func over(_ limit: ByteCount, by extra: Int) -> [UInt8] { Array(repeating: UInt8(ascii: "x"), count: Int(limit.value) + extra) }
+            let problem = try #require(try await Problem.query(on: app.db).first()).idString
+            let grant = try await GrantsTests.application(app, titled: GrantsDemo.manasAtaTitle).idString
+
+            // No session: refused before the body is read, however large.
+            let visitor = Browser(app)
+            visitor.method = .running(port: 0)
+            let anonymous = try await visitor.postRaw("/problems/\(problem)/comments", body: String(repeating: "x", count: 1_000_000), contentType: "application/x-www-form-urlencoded")
+            #expect(anonymous.status == .forbidden)
+
+            let resident = try await Browser(app).signIn("resident.manas-ata@demilge.kg")
+            resident.method = .running(port: 0)
+            try await resident.get("/problems/\(problem)")
+            let near = try await resident.post("/problems/\(problem)/comments", [("body", String(repeating: "ы", count: Int(BodyLimits.form.value) / 6 - 2_000))])
+            #expect(near.status == .unprocessableEntity, "just under the form limit: read, and refused as too long")
+            let beyond = try await resident.post("/problems/\(problem)/comments", [("body", String(repeating: "x", count: Int(BodyLimits.form.value) + 1))])
+            #expect(beyond.status == .payloadTooLarge)
+            try await resident.get("/problems/new")
+            let fields = [("title", "Чоң сүрөт"), ("description", "Көчөдө жарык жок, түнкүсүн караңгы."), ("category", "water"), ("territory", "KG-GO-manas-ata")]
+            let photo = try await resident.postMultipart("/problems", fields, file: ("photo", "x.png", "image/png", over(BodyLimits.upload, by: 1)))
+            #expect(photo.status == .payloadTooLarge)
+            let notPhoto = try await resident.postMultipart("/problems", fields, file: ("photo", "x.png", "image/png", over(BodyLimits.upload, by: -200_000)))
+            #expect(notPhoto.status == .unprocessableEntity)
+            let city = try await resident.postMultipart("/rounds/import", [("territory", "KG-GO-manas-ata")], file: ("file", "x.pb", "text/plain", over(BodyLimits.form, by: 1)))
+            #expect(city.status == .payloadTooLarge, "a resident may not send a city's .pb")
+
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            staff.method = .running(port: 0)
+            try await staff.get("/rounds/import")
+            let importFields = [("territory", "KG-GO-manas-ata"), ("title", "Чоң файл"), ("rule", "greedy_cost_sat"), ("opens_on", "2025-01-01"), ("closes_on", "2025-01-10")]
+            let huge = try await staff.postMultipart("/rounds/import", importFields, file: ("file", "x.pb", "text/plain", over(BodyLimits.pabulibUpload, by: 1)))
+            #expect(huge.status == .payloadTooLarge)
+            let junk = try await staff.postMultipart("/rounds/import", importFields, file: ("file", "x.pb", "text/plain", over(BodyLimits.form, by: 5_000_000)))
+            #expect(junk.status == .unprocessableEntity, "a big file staff may send is read and refused for what it says")
+
+            let monitor = try await Browser(app).signIn("monitor.osh@demilge.kg")
+            monitor.method = .running(port: 0)
+            try await monitor.get("/applications/\(grant)")
+            let visit = try await monitor.postMultipart("/applications/\(grant)/visits", [("findings", "x")], file: ("photo1", "x.png", "image/png", over(BodyLimits.visitUpload, by: 1)))
+            #expect(visit.status == .payloadTooLarge)
+            #expect(try await Browser(app).get("/").status == .ok)
+        }
+    }
 }

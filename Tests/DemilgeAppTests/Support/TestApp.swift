@@ -12,29 +12,44 @@ enum TestDatabase {
         if let url = Environment.get("TEST_DATABASE_URL"), !url.isEmpty { return .postgres(url) }
         return .sqliteMemory
     }
+
+    /// PostgreSQL databases tests may take turns on: `TEST_DATABASE_POOL` (space-separated URLs, made by
+    /// scripts/start-postgres) lets that many tests run at once, each on its own database; else the one URL.
+    static var pool: [String] {
+        let urls = (Environment.get("TEST_DATABASE_POOL") ?? "").split(separator: " ").map(String.init).filter { !$0.isEmpty }
+        if !urls.isEmpty { return urls }
+        if case .postgres(let url) = selection { return [url] }
+        return []
+    }
 }
 
-/// Serialises app tests when they share one PostgreSQL database.
+/// Hands each app test on PostgreSQL a database of its own from the pool (tests wait when all are taken).
 actor DatabaseGate {
     static let shared = DatabaseGate()
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var free = TestDatabase.pool
+    private var waiters: [CheckedContinuation<String, Never>] = []
 
-    func acquire() async {
-        if !busy { busy = true; return }
-        await withCheckedContinuation { waiters.append($0) }
+    func acquire() async -> String {
+        if let url = free.popLast() { return url }
+        return await withCheckedContinuation { waiters.append($0) }
     }
 
-    func release() {
-        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    func release(_ url: String) {
+        if waiters.isEmpty { free.append(url) } else { waiters.removeFirst().resume(returning: url) }
     }
 }
 
 /// A migrated Demilge with the demo data, on a fresh database, for one test.
 func withDemilge(_ body: (Application) async throws -> Void) async throws {
-    let selection = TestDatabase.selection
-    if selection.isPostgres { await DatabaseGate.shared.acquire() }
+    var selection = TestDatabase.selection
+    var leased: String? = nil
+    if selection.isPostgres {
+        let url = await DatabaseGate.shared.acquire()
+        leased = url
+        selection = .postgres(url)
+    }
     let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning
     do {
         try await configure(app, options: AppOptions(database: selection, bcryptCost: 4))
         if selection.isPostgres, let sql = app.db as? any SQLDatabase {
@@ -46,11 +61,11 @@ func withDemilge(_ body: (Application) async throws -> Void) async throws {
         try await body(app)
     } catch {
         try? await app.asyncShutdown()
-        if selection.isPostgres { await DatabaseGate.shared.release() }
+        if let leased { await DatabaseGate.shared.release(leased) }
         throw error
     }
     try await app.asyncShutdown()
-    if selection.isPostgres { await DatabaseGate.shared.release() }
+    if let leased { await DatabaseGate.shared.release(leased) }
 }
 
 /// A browser-like client: keeps cookies, reads the CSRF token from the last page, posts forms.
