@@ -4,7 +4,8 @@ import Testing
 /// Swift stops the whole process on a force unwrap of nil, `try!` on an error, `as!` of the wrong type, a repeated
 /// key in `uniqueKeysWithValues`, or a failed precondition: one request could take the site down for everybody.
 /// This test reads every file under `Sources/` (comments and string literals removed) and fails with the file
-/// and line of each such pattern, and of numbers read from a request without a bound.
+/// and line of each such pattern, of numbers read from a request without a bound, and of a response status
+/// decided by comparing translated text.
 @Suite("No trap patterns in Sources/")
 struct TrapPatternTests {
     struct Pattern {
@@ -21,6 +22,8 @@ struct TrapPatternTests {
         ("trap", #"\b(fatalError|preconditionFailure|precondition|assertionFailure|assert)\("#, "stops the process"),
         ("unbounded request number", #"\[(Int|Int64|Int32|UInt)\.self|get\((Int|Int64)\.self|\b(Int|Int64)\((form|req|request|text|query)\b"#,
          "read numbers from a request with BoundedInt.parse, FormState.integer or VersionClaim.read"),
+        ("status from translated text", #"[!=]=\s*req\.t\(|\breq\.t\([^()]*\)\s*[!=]=|errors\[[^\]]*\]\s*[!=]=\s*nil\s*\?"#,
+         "a catalog edit would change the status: decide it from a typed value (FormState.status, DemilgeError)"),
     ].map { name, pattern, why in
         // The patterns are constants of this file; a typo in one fails `scanner()`, it does not trap.
         Pattern(name: name, regex: try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines]), why: why)

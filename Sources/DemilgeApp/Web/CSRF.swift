@@ -14,7 +14,7 @@ enum CSRF {
 
     static func isValid(_ req: Request) -> Bool {
         guard req.hasSession, let expected = req.session.data["csrf"],
-              let sent = try? req.content.get(String.self, at: field) else { return false }
+              let sent = req.formFields[field] else { return false }
         return constantTimeEqual(expected, sent)
     }
 

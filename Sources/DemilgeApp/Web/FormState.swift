@@ -5,8 +5,13 @@ import Vapor
 struct FormState: Encodable {
     var values: [String: String] = [:]
     var errors: [String: String] = [:]
+    /// Why the form was refused, as a type: the response status follows from it, never from a message's text.
+    private(set) var refusal: FormRefusal?
 
     var isValid: Bool { errors.isEmpty }
+
+    /// 403 when the user may not do this here, 409 when the record moved on meanwhile, else 422.
+    var status: HTTPResponseStatus { (refusal ?? .invalid).status }
 
     enum CodingKeys: String, CodingKey { case values, errors, failed }
 
@@ -22,7 +27,7 @@ struct FormState: Encodable {
     static func read(_ req: Request, fields: [String], keepUntrimmed: Set<String> = []) -> FormState {
         var state = FormState()
         for field in fields {
-            let raw = ((try? req.content.get(String.self, at: field)) ?? "").withoutControlCharacters
+            let raw = (req.formFields[field] ?? "").withoutControlCharacters
             state.values[field] = keepUntrimmed.contains(field) ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return state
@@ -38,8 +43,9 @@ struct FormState: Encodable {
         LocalizedText(ky: self["\(prefix)_ky"], ru: optional("\(prefix)_ru"), en: optional("\(prefix)_en"))
     }
 
-    mutating func fail(_ field: String, _ message: String) {
+    mutating func fail(_ field: String, _ message: String, _ kind: FormRefusal = .invalid) {
         if errors[field] == nil { errors[field] = message }
+        refusal = max(refusal ?? kind, kind)
     }
 
     /// Checks a required text of bounded length.
@@ -54,6 +60,26 @@ struct FormState: Encodable {
     mutating func optionalText(_ field: String, max: Int, _ req: Request) {
         if self[field].count > max { fail(field, req.t("validation.length", ["min": "0", "max": String(max)])) }
     }
+}
+
+/// How a submitted form was refused, from least to most serious (the most serious one decides the status).
+enum FormRefusal: Int, Comparable {
+    /// Something typed is not acceptable.
+    case invalid
+    /// The record changed since the form was shown, or is in a state that no longer takes this.
+    case conflict
+    /// The user may not do this for the place or record chosen.
+    case forbidden
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .invalid: .unprocessableEntity
+        case .conflict: .conflict
+        case .forbidden: .forbidden
+        }
+    }
+
+    static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 enum EmailAddress {
@@ -76,5 +102,40 @@ extension String {
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: unicodeScalars.filter { !(($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F) })
         return String(scalars)
+    }
+}
+
+/// A submitted form's text fields, decoded from the body once per request (reading fields one by one decodes
+/// the whole body again for each, and the number of fields a form has can grow with the data: a ballot has one
+/// per project, a conflict declaration two per application).
+struct FormFields: Decodable {
+    let values: [String: String]
+
+    private struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        var values: [String: String] = [:]
+        for key in container.allKeys {
+            if let value = try? container.decode(String.self, forKey: key) { values[key.stringValue] = value }
+        }
+        self.values = values
+    }
+}
+
+extension Request {
+    private struct FormFieldsKey: StorageKey { typealias Value = [String: String] }
+
+    /// The form's text fields (files, lists and nested fields aside), decoded once.
+    var formFields: [String: String] {
+        if let cached = storage[FormFieldsKey.self] { return cached }
+        let fields = (try? content.decode(FormFields.self))?.values ?? [:]
+        storage[FormFieldsKey.self] = fields
+        return fields
     }
 }

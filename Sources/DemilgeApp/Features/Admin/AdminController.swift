@@ -200,7 +200,7 @@ struct AdminUsersController: RouteCollection {
     func setStatus(req: Request) async throws -> Response {
         try req.authorize(.manageUsers)
         let user = try await loadUser(req)
-        let disable = (try? req.content.get(String.self, at: "disabled")) == "1"
+        let disable = req.formFields["disabled"] == "1"
         guard user.id != req.currentUser?.id else {
             req.flash("admin.users.cannot_disable_self")
             return req.redirect(to: "/admin/users/\((try user.requireID()).uuidString)", redirectType: .normal)

@@ -109,9 +109,9 @@ struct AdminOrganisationsController: RouteCollection {
         var form = FormState.read(req, fields: Self.fields)
         form.values["slug"] = organisation.slug
         let (kind, legalForm, territory) = try await validate(&form, req)
-        if form.version != organisation.version { form.fail("version", req.t("error.stale_edit")) }
+        if form.version != organisation.version { form.fail("version", req.t("error.stale_edit"), .conflict) }
         guard form.isValid, let kind else {
-            return try await render(req, form, editing: organisation.slug, status: form.errors["version"] != nil ? .conflict : .unprocessableEntity)
+            return try await render(req, form, editing: organisation.slug, status: form.status)
         }
         let before = organisation.snapshot
         let expected = organisation.version
@@ -125,7 +125,7 @@ struct AdminOrganisationsController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("version", req.t("error.stale_edit"))
+            form.fail("version", req.t("error.stale_edit"), .conflict)
             return try await render(req, form, editing: organisation.slug, status: .conflict)
         }
         req.flash("admin.saved")

@@ -119,9 +119,9 @@ struct AdminTerritoriesController: RouteCollection {
         if let parent, try await TerritoryPath.ids(from: (try parent.requireID()), on: req.db).contains((try territory.requireID())) {
             form.fail("parent", req.t("error.territory.cycle"))
         }
-        if form.version != territory.version { form.fail("version", req.t("error.stale_edit")) }
+        if form.version != territory.version { form.fail("version", req.t("error.stale_edit"), .conflict) }
         guard form.isValid, let kind else {
-            return try await render(req, form, editing: territory, status: form.errors["version"] != nil ? .conflict : .unprocessableEntity)
+            return try await render(req, form, editing: territory, status: form.status)
         }
         let before = territory.snapshot
         territory.kind = kind.rawValue
@@ -138,7 +138,7 @@ struct AdminTerritoriesController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("version", req.t("error.stale_edit"))
+            form.fail("version", req.t("error.stale_edit"), .conflict)
             return try await render(req, form, editing: territory, status: .conflict)
         }
         req.flash("admin.saved")

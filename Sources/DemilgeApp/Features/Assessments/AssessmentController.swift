@@ -75,12 +75,11 @@ struct AssessmentController: RouteCollection {
         if let territory, form.errors["territory"] == nil {
             // Refused without changing anything: the form is shown again with the reason.
             if !req.can(.recordFieldWork, on: try await TerritoryPath.target((try territory.requireID()), on: req.db)) {
-                form.fail("territory", req.t("assessments.not_your_territory"))
+                form.fail("territory", req.t("assessments.not_your_territory"), .forbidden)
             }
         }
         guard form.isValid, let territory else {
-            let denied = form.errors["territory"] == req.t("assessments.not_your_territory")
-            return try await renderNew(req, form, status: denied ? .forbidden : .unprocessableEntity)
+            return try await renderNew(req, form, status: form.status)
         }
         let session = AssessmentSession()
         session.$territory.id = (try territory.requireID())

@@ -78,18 +78,18 @@ struct BudgetRoundController: RouteCollection {
         return try await renderNew(req, FormState())
     }
 
-    /// The territory a round form names: nil when unknown; `denied` when the user may not run rounds there.
-    struct Place { let territory: Territory?; let denied: Bool }
+    /// The territory a round form names: nil when unknown or when the user may not run rounds there
+    /// (then the form is refused as forbidden).
 
     /// Reads and checks the round settings shared by the new-round form and the pabulib import.
-    static func readSettings(_ req: Request, _ form: inout FormState) async throws -> Place {
+    static func readSettings(_ req: Request, _ form: inout FormState) async throws -> Territory? {
         form.requireText("title", length: 3...200, req)
         form.optionalText("description", max: 5000, req)
         let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
         var denied = false
         if let territory {
             if !req.can(.manageBudgetRound, on: try await TerritoryPath.target(try territory.requireID(), on: req.db)) {
-                form.fail("territory", req.t("rounds.not_your_territory"))
+                form.fail("territory", req.t("rounds.not_your_territory"), .forbidden)
                 denied = true
             }
         } else {
@@ -98,15 +98,14 @@ struct BudgetRoundController: RouteCollection {
         if !AssessmentController.isDay(form["opens_on"]) { form.fail("opens_on", req.t("validation.date")) }
         if !AssessmentController.isDay(form["closes_on"]) { form.fail("closes_on", req.t("validation.date")) }
         else if form["closes_on"] < form["opens_on"] { form.fail("closes_on", req.t("rounds.window_backwards")) }
-        return Place(territory: denied ? nil : territory, denied: denied)
+        return denied ? nil : territory
     }
 
     func create(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         var form = FormState.read(req, fields: ["territory", "title", "description", "envelope", "ballot_type", "rule", "opens_on", "closes_on",
                                                 "min_choices", "max_choices", "points_total"])
-        let place = try await Self.readSettings(req, &form)
-        let territory = place.territory
+        let territory = try await Self.readSettings(req, &form)
         var envelope = Money.som(0)
         do { envelope = try Money.parse(form["envelope"]) } catch { form.fail("envelope", req.t("validation.money")) }
         if envelope.minorUnits <= 0 && form.errors["envelope"] == nil { form.fail("envelope", req.t("validation.money")) }
@@ -123,7 +122,7 @@ struct BudgetRoundController: RouteCollection {
         if let minChoices, let maxChoices, minChoices > maxChoices { form.fail("max_choices", req.t("rounds.max_below_min")) }
         let points = count("points_total", 1...1000)
         if type == .cumulative && points == nil { form.fail("points_total", req.t("validation.count")) }
-        guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: place.denied ? .forbidden : .unprocessableEntity) }
+        guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: form.status) }
         let round = BudgetRound(territoryID: (try territory.requireID()), title: form["title"], description: form["description"], envelopeTyiyn: envelope.minorUnits,
                                 type: type, rule: rule, status: .draft, window: (form["opens_on"], form["closes_on"]))
         round.minChoices = type == .cumulative ? nil : minChoices
@@ -267,14 +266,14 @@ struct BudgetRoundController: RouteCollection {
         do { cost = try Money.parse(form["cost"]) } catch { form.fail("cost", req.t("validation.money")) }
         if form.errors["cost"] == nil && cost.minorUnits <= 0 { form.fail("cost", req.t("validation.money")) }
         if cost.minorUnits > round.envelopeTyiyn { form.fail("cost", req.t("rounds.cost_over_envelope")) }
-        if !round.roundStatus.acceptsProjects { form.fail("title", req.t("rounds.projects_closed")) }
+        if !round.roundStatus.acceptsProjects { form.fail("title", req.t("rounds.projects_closed"), .conflict) }
         let subtree = try await TerritoryDirectory.load(on: req.db).subtree(of: round.$territory.id)
         let problems = try await Problem.query(on: req.db).filter(\.$id ~~ problemIDs).all()
         if problems.count != problemIDs.count || problems.contains(where: { !subtree.contains($0.$territory.id) }) {
             form.fail("problem", req.t("validation.choose_from_list"))
         }
         guard form.isValid else {
-            return try await render(req, round, form: form, formName: "project", status: round.roundStatus.acceptsProjects ? .unprocessableEntity : .conflict)
+            return try await render(req, round, form: form, formName: "project", status: form.status)
         }
         let roundID = try round.requireID()
         let project = BudgetProject()
@@ -314,13 +313,12 @@ struct BudgetRoundController: RouteCollection {
         try req.authorize(.manageBudgetRound, on: try await Self.target(round, req))
         var form = FormState.read(req, fields: ["status", "version"])
         let wanted = RoundStatus(rawValue: form["status"])
-        let stale = form.version != round.version
-        if stale { form.fail("status", req.t("error.stale_edit")) }
+        if form.version != round.version { form.fail("status", req.t("error.stale_edit"), .conflict) }
         else if wanted == nil || round.roundStatus.next != wanted { form.fail("status", req.t("rounds.bad_transition")) }
         else if wanted == .voting, try await BudgetProject.query(on: req.db).filter(\.$round.$id == (try round.requireID())).count() < 2 {
             form.fail("status", req.t("rounds.needs_projects"))
         }
-        guard form.isValid, let wanted else { return try await render(req, round, form: form, formName: "status", status: stale ? .conflict : .unprocessableEntity) }
+        guard form.isValid, let wanted else { return try await render(req, round, form: form, formName: "status", status: form.status) }
         // Counting must be possible under the round's rule before voting is closed for it (a count that could not
         // finish would leave the round without a result); publishing shows the stored result, still matching the ballots.
         var counted: RoundResultStore.Counted? = nil
@@ -345,7 +343,7 @@ struct BudgetRoundController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("status", req.t("error.stale_edit"))
+            form.fail("status", req.t("error.stale_edit"), .conflict)
             return try await render(req, try await Self.load(req), form: form, formName: "status", status: .conflict)
         }
         // Voting has closed: the ballots are final (a late ballot finds the round no longer open, under its lock),
@@ -369,7 +367,7 @@ struct BudgetRoundController: RouteCollection {
             var choices: [BallotChoice] = []
             var unreadable = false
             for (index, code) in data.codes.enumerated() {
-                let text = ((try? req.content.get(String.self, at: "points_\(code)")) ?? "").trimmingCharacters(in: .whitespaces)
+                let text = (req.formFields["points_\(code)"] ?? "").trimmingCharacters(in: .whitespaces)
                 if text.isEmpty || text == "0" { continue }
                 if let points = BoundedInt.parse(text, in: BallotDesign.pointsRange) { choices.append(BallotChoice(project: index, points: points)) } else { unreadable = true }
             }

@@ -93,10 +93,10 @@ struct PaperBallotController: RouteCollection {
         let user = try req.requireUser()
         var form = FormState.read(req, fields: ["label", "ballots"])
         form.requireText("label", length: 3...200, req)
-        if !round.acceptsPaper(on: ActionPlanRules.today()) { form.fail("label", req.t("paper.closed")) }
+        if !round.acceptsPaper(on: ActionPlanRules.today()) { form.fail("label", req.t("paper.closed"), .conflict) }
         let data = try await RoundData.load(round, on: req.db, ballots: .none)
         let lineErrors = check(req, data, &form)
-        guard form.isValid else { return try await render(req, round, form: form, formName: "new", lineErrors: lineErrors, status: round.acceptsPaper(on: ActionPlanRules.today()) ? .unprocessableEntity : .conflict) }
+        guard form.isValid else { return try await render(req, round, form: form, formName: "new", lineErrors: lineErrors, status: form.status) }
         let batch = PaperBatch()
         batch.$round.id = (try round.requireID())
         batch.label = form["label"]
@@ -122,18 +122,18 @@ struct PaperBallotController: RouteCollection {
               let batch = try await PaperBatch.query(on: req.db).filter(\.$id == batchID).filter(\.$round.$id == (try round.requireID())).first() else { throw DemilgeError.notFound }
         var form = FormState.read(req, fields: ["ballots", "entry", "version"])
         let entry = form["entry"] == "first" ? 1 : 2
-        var refusal: HTTPResponseStatus? = nil
-        func refuse(_ key: String, _ status: HTTPResponseStatus) { form.fail("ballots", req.t(key)); refusal = refusal ?? status }
+        func refuse(_ key: String, _ kind: FormRefusal) { form.fail("ballots", req.t(key), kind) }
         if form.version != batch.version { refuse("error.stale_edit", .conflict) }
         if batch.status == PaperBatch.Status.counted.rawValue || !round.acceptsPaper(on: ActionPlanRules.today()) { refuse("paper.closed", .conflict) }
         if entry == 1 && batch.status != PaperBatch.Status.mismatch.rawValue { refuse("paper.closed", .conflict) }
-        // The two entries of a batch are made by two different people: the other entry's author may not type this one.
+        // The two entries of a batch are made by two different people: the other entry's author may not type this
+        // one (said only of an entry that could otherwise be taken; a stale or closed batch is reported as such).
         let otherAuthor = entry == 1 ? batch.$secondBy.id : batch.$firstBy.id
-        if otherAuthor == user.id { refuse("paper.same_person", .forbidden) }
+        if form.isValid && otherAuthor == user.id { refuse("paper.same_person", .forbidden) }
         let data = try await RoundData.load(round, on: req.db, ballots: .none)
         let lineErrors = check(req, data, &form)
         guard form.isValid else {
-            return try await render(req, round, form: form, formName: batchID.uuidString.lowercased(), lineErrors: lineErrors, status: refusal ?? .unprocessableEntity)
+            return try await render(req, round, form: form, formName: batchID.uuidString.lowercased(), lineErrors: lineErrors, status: form.status)
         }
         let first = entry == 1 ? form["ballots"] : batch.firstEntry
         let second = entry == 2 ? form["ballots"] : (batch.secondEntry ?? "")
@@ -165,7 +165,7 @@ struct PaperBallotController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("ballots", req.t("error.stale_edit"))
+            form.fail("ballots", req.t("error.stale_edit"), .conflict)
             return try await render(req, round, form: form, formName: batchID.uuidString.lowercased(), status: .conflict)
         }
         req.flash(matched ? "paper.counted" : "paper.mismatch")

@@ -168,10 +168,10 @@ struct RoundResultsController: RouteCollection {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         guard Policy.allowsSomewhere(req.actor, .manageBudgetRound) else { throw DemilgeError.forbidden }
         var form = FormState.read(req, fields: ["territory", "title", "description", "rule", "opens_on", "closes_on"])
-        let place = try await BudgetRoundController.readSettings(req, &form)
-        if place.denied { return try await renderImport(req, form, status: .forbidden) }
+        let territory = try await BudgetRoundController.readSettings(req, &form)
+        if form.refusal == .forbidden { return try await renderImport(req, form, status: form.status) }
         var instance: BudgetingInstance? = nil
-        if place.territory != nil {
+        if territory != nil {
             if let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 {
                 switch Self.read(String(decoding: file.data.readableBytesView, as: UTF8.self), req) {
                 case .success(let read): instance = read
@@ -184,7 +184,7 @@ struct RoundResultsController: RouteCollection {
         let type: BallotType = instance?.voteType == .cumulative ? .cumulative : .approval
         let rule = BudgetingRule(rawValue: form["rule"])
         if let rule, type.rules.contains(rule) {} else { form.fail("rule", req.t("rounds.rule_not_for_ballot")) }
-        guard form.isValid, let territory = place.territory, let instance, let rule, let envelope = Self.tyiyn(instance.budget) else {
+        guard form.isValid, let territory, let instance, let rule, let envelope = Self.tyiyn(instance.budget) else {
             return try await renderImport(req, form, status: .unprocessableEntity)
         }
         let costs = instance.projects.compactMap { Self.tyiyn($0.cost) }

@@ -51,12 +51,10 @@ struct CommissionController: RouteCollection {
         form.requireText("name", length: 3...200, req)
         let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
         if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
-        var denied = false
         if let territory, !req.can(.recordCommission, on: try await TerritoryPath.target((try territory.requireID()), on: req.db)) {
-            form.fail("territory", req.t("commissions.not_your_territory"))
-            denied = true
+            form.fail("territory", req.t("commissions.not_your_territory"), .forbidden)
         }
-        guard form.isValid, let territory else { return try await renderNew(req, form, status: denied ? .forbidden : .unprocessableEntity) }
+        guard form.isValid, let territory else { return try await renderNew(req, form, status: form.status) }
         let commission = Commission()
         commission.$territory.id = (try territory.requireID())
         commission.name = form["name"]
@@ -284,9 +282,9 @@ struct CommissionController: RouteCollection {
         if status == nil { form.fail("status", req.t("validation.choose_from_list")) }
         let progress = form.integer("progress", in: 0...100)
         if progress == nil { form.fail("progress", req.t("validation.percent")) }
-        if form.version != measure.version { form.fail("status", req.t("error.stale_edit")) }
+        if form.version != measure.version { form.fail("status", req.t("error.stale_edit"), .conflict) }
         guard form.isValid, let status, let progress else {
-            return try await render(req, commission, form: form, formName: "progress", status: form.errors["status"] == req.t("error.stale_edit") ? .conflict : .unprocessableEntity)
+            return try await render(req, commission, form: form, formName: "progress", status: form.status)
         }
         let before = measure.snapshot
         let expected = measure.version
@@ -301,7 +299,7 @@ struct CommissionController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("status", req.t("error.stale_edit"))
+            form.fail("status", req.t("error.stale_edit"), .conflict)
             return try await render(req, try await load(req), form: form, formName: "progress", status: .conflict)
         }
         req.flash("admin.saved")

@@ -111,13 +111,11 @@ struct EventController: RouteCollection {
         let programme = form["programme"].isEmpty ? nil : try await Self.taggable(req).first { $0.slug == form["programme"] }
         if !form["programme"].isEmpty && programme == nil { form.fail("programme", req.t("events.not_your_programme")) }
         let organiser = form["organiser"].isEmpty ? nil : try await Organisation.query(on: req.db).filter(\.$slug == form["organiser"]).first()
-        var denied = false
         if let host {
             // Staff and facilitators record events of their territories; programme managers those of their programme.
             var target = try await TerritoryPath.target(try host.requireID(), on: req.db)
             target.programmeID = programme?.id
-            denied = !req.can(.recordEvent, on: target)
-            if denied { form.fail("host", req.t("events.not_yours")) }
+            if !req.can(.recordEvent, on: target) { form.fail("host", req.t("events.not_yours"), .forbidden) }
         } else {
             form.fail("host", req.t("validation.choose_from_list"))
         }
@@ -127,7 +125,7 @@ struct EventController: RouteCollection {
         var participants = Participants()
         do { participants = try Participants.parse(form.values) } catch .none {} catch { form.fail("participants", req.t("validation.count")) }
         guard form.isValid, let kind, let host else {
-            return try await renderNew(req, form, invited: invitedCodes, status: denied ? .forbidden : .unprocessableEntity)
+            return try await renderNew(req, form, invited: invitedCodes, status: form.status)
         }
         let event = Event()
         event.kind = kind.rawValue

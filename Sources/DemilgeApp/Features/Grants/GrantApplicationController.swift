@@ -90,8 +90,6 @@ struct GrantApplicationController: RouteCollection {
         var requested: Int64 = 0
         var total: Int64 = 0
         var problems: [String] = []
-        /// The user is not a member of the organisation named.
-        var denied = false
         var submit: Bool { form["intent"] == "submit" }
     }
 
@@ -104,14 +102,11 @@ struct GrantApplicationController: RouteCollection {
         reading.organisation = try await Organisation.query(on: req.db).filter(\.$slug == reading.form["organisation"]).first()
         if let organisation = reading.organisation {
             let member = try await OrganisationMember.query(on: req.db).filter(\.$organisation.$id == organisation.requireID()).filter(\.$user.$id == userID).first()
-            if member == nil {
-                reading.form.fail("organisation", req.t("grants.not_your_organisation"))
-                reading.denied = true
-            }
+            if member == nil { reading.form.fail("organisation", req.t("grants.not_your_organisation"), .forbidden) }
             // The project is the applicant organisation's own municipality's: not a place to choose (a choice would
             // also escape the own-municipality conflict check of reviewers).
             reading.territory = try await organisation.territoryID.asyncFlatMap { try await Territory.find($0, on: req.db) }
-            if reading.territory == nil && !reading.denied { reading.form.fail("organisation", req.t("grants.organisation_without_territory")) }
+            if reading.territory == nil && member != nil { reading.form.fail("organisation", req.t("grants.organisation_without_territory")) }
             reading.form.values["territory"] = reading.territory?.code ?? ""
         } else { reading.form.fail("organisation", req.t("validation.choose_from_list")) }
         if !reading.form["problem"].isEmpty {
@@ -212,7 +207,7 @@ struct GrantApplicationController: RouteCollection {
             reading.form.fail("organisation", req.t("grants.already_applied"))
         }
         guard reading.form.isValid, reading.problems.isEmpty else {
-            return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: reading.denied ? .forbidden : .unprocessableEntity)
+            return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: reading.form.status)
         }
         let application = GrantApplication()
         application.$call.id = (try call.requireID())
@@ -281,7 +276,7 @@ struct GrantApplicationController: RouteCollection {
         guard reading.form.isValid, reading.problems.isEmpty else {
             return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: .unprocessableEntity)
         }
-        let expected = VersionClaim.read(req.content[String.self, at: "version"] ?? "") ?? -1
+        let expected = VersionClaim.read(req.formFields["version"] ?? "") ?? -1
         try store(reading, into: application)
         let submit = reading.submit
         let lines = reading.lines
@@ -296,7 +291,7 @@ struct GrantApplicationController: RouteCollection {
             return true
         }
         guard saved else {
-            reading.form.fail("intent", req.t("error.stale_edit"))
+            reading.form.fail("intent", req.t("error.stale_edit"), .conflict)
             return try await renderForm(req, call, reading.form, action: action, status: .conflict)
         }
         req.flash(submit ? "grants.submitted" : "grants.draft_saved")
@@ -347,7 +342,7 @@ struct GrantApplicationController: RouteCollection {
             return try await Self.render(req, try await GrantDisplay.loadApplication(req), form: form, formName: "move", status: .conflict)
         }
         guard moved else {
-            form.fail("to", req.t("error.stale_edit"))
+            form.fail("to", req.t("error.stale_edit"), .conflict)
             return try await Self.render(req, application, form: form, formName: "move", status: .conflict)
         }
         req.flash("admin.saved")

@@ -92,21 +92,21 @@ struct GrantCallController: RouteCollection {
         var form: FormState
         var kinds: Set<String>
         var criteriaErrors: [String] = []
-        var denied = false
         var apply: (@Sendable (GrantCall) -> Void)?
     }
 
     static func readTerms(_ req: Request) async throws -> Terms {
         var form = FormState.read(req, fields: ["programme", "title", "description", "budget", "min_grant", "max_grant", "cofunding",
                                                 "deadline", "documents", "criteria", "minimum_score", "version"])
-        let kinds = Set(ApplicantKind.allCases.map(\.rawValue).filter { (try? req.content.get(String.self, at: "kind_\($0)")) != nil })
+        let kinds = Set(ApplicantKind.allCases.map(\.rawValue).filter { req.formFields["kind_\($0)"] != nil })
         form.requireText("title", length: 3...200, req)
         form.optionalText("description", max: 5000, req)
         form.optionalText("documents", max: 2000, req)
         let programme = try await Programme.query(on: req.db).filter(\.$slug == form["programme"]).first()
         if programme == nil { form.fail("programme", req.t("validation.choose_from_list")) }
-        let denied = programme.map { !req.can(.manageGrants, on: Target(programmeID: $0.id)) } ?? false
-        if denied { form.fail("programme", req.t("grants.not_your_programme")) }
+        if let programme, !req.can(.manageGrants, on: Target(programmeID: programme.id)) {
+            form.fail("programme", req.t("grants.not_your_programme"), .forbidden)
+        }
         func amount(_ field: String) -> Int64 {
             guard let money = try? Money.parse(form[field]), money.minorUnits > 0 else { form.fail(field, req.t("validation.money")); return 0 }
             return money.minorUnits
@@ -142,7 +142,7 @@ struct GrantCallController: RouteCollection {
             criteriaErrors = GrantDisplay.lineErrors(errors, req)
         }
         if !criteriaErrors.isEmpty { form.fail("criteria", criteriaErrors[0]) }
-        var terms = Terms(form: form, kinds: kinds, criteriaErrors: criteriaErrors, denied: denied)
+        var terms = Terms(form: form, kinds: kinds, criteriaErrors: criteriaErrors)
         guard form.isValid, let programme, let coFunding, let minimumScore else { return terms }
         let values = form, readCriteria = criteria, programmeID = try programme.requireID()
         terms.apply = { call in
@@ -167,7 +167,7 @@ struct GrantCallController: RouteCollection {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         let terms = try await Self.readTerms(req)
         guard let apply = terms.apply else {
-            return try await renderNew(req, terms.form, kinds: terms.kinds, criteriaErrors: terms.criteriaErrors, status: terms.denied ? .forbidden : .unprocessableEntity)
+            return try await renderNew(req, terms.form, kinds: terms.kinds, criteriaErrors: terms.criteriaErrors, status: terms.form.status)
         }
         let call = GrantCall()
         apply(call)
@@ -225,7 +225,7 @@ struct GrantCallController: RouteCollection {
         let action = "\(GrantDisplay.callPath(call))/edit"
         guard let apply = terms.apply else {
             return try await renderNew(req, terms.form, kinds: terms.kinds, criteriaErrors: terms.criteriaErrors, action: action,
-                                       status: terms.denied ? .forbidden : .unprocessableEntity)
+                                       status: terms.form.status)
         }
         let expected = terms.form.version ?? -1
         let saved = try await req.write { db -> Bool in
@@ -240,7 +240,7 @@ struct GrantCallController: RouteCollection {
         }
         guard saved else {
             var form = terms.form
-            form.fail("title", req.t("error.stale_edit"))
+            form.fail("title", req.t("error.stale_edit"), .conflict)
             return try await renderNew(req, form, kinds: terms.kinds, action: action, status: .conflict)
         }
         req.flash("admin.saved")
@@ -345,12 +345,12 @@ struct GrantCallController: RouteCollection {
     func advance(req: Request) async throws -> Response {
         let call = try await GrantDisplay.loadCall(req)
         try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
-        guard let next = call.callStatus.next, req.content[String.self, at: "status"] == next.rawValue, next != .decided else {
+        guard let next = call.callStatus.next, req.formFields["status"] == next.rawValue, next != .decided else {
             var form = FormState()
             form.fail("status", req.t("grants.call_move_refused"))
             return try await render(req, call, form: form, status: .conflict)
         }
-        let expected = VersionClaim.read(req.content[String.self, at: "version"] ?? "") ?? -1
+        let expected = VersionClaim.read(req.formFields["version"] ?? "") ?? -1
         let moved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(GrantCall.schema, id: (try call.requireID()), expected: expected, on: db) else { return false }
             let before = call.snapshot
@@ -391,7 +391,7 @@ struct GrantCallController: RouteCollection {
     func decide(req: Request) async throws -> Response {
         let call = try await GrantDisplay.loadCall(req)
         try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
-        let expected = VersionClaim.read(req.content[String.self, at: "version"] ?? "") ?? -1
+        let expected = VersionClaim.read(req.formFields["version"] ?? "") ?? -1
         let minimum = String(call.minimumScore)
         let belowReason = req.t("grants.rank_below", ["minimum": minimum])
         guard call.version == expected else { throw DemilgeError.staleEdit }

@@ -117,15 +117,14 @@ struct GrantReviewController: RouteCollection {
         let (application, _, reviewer) = try await asReviewer(req)
         let call = application.call
         var form = FormState.read(req, fields: ["reason"])
-        form.requireText("reason", length: 3...2000, req)
         let board = try await CallBoard.load(call, on: req.db)
         let already = board.conflicts.contains { $0.$reviewer.id == reviewer.id && $0.$application.id == application.id }
         let scored = board.sheets(of: application).contains { $0.$reviewer.id == reviewer.id }
-        if already { form.fail("reason", req.t("grants.already_declared")) }
-        else if scored || !Self.conflictOpen.contains(application.grantStatus) { form.fail("reason", req.t("grants.conflict_closed")) }
+        if already { form.fail("reason", req.t("grants.already_declared"), .conflict) }
+        else if scored || !Self.conflictOpen.contains(application.grantStatus) { form.fail("reason", req.t("grants.conflict_closed"), .conflict) }
+        form.requireText("reason", length: 3...2000, req)
         guard form.isValid else {
-            return try await GrantApplicationController.render(req, application, form: form, formName: "conflict",
-                                                               status: already || scored ? .conflict : .unprocessableEntity)
+            return try await GrantApplicationController.render(req, application, form: form, formName: "conflict", status: form.status)
         }
         let reason = form["reason"]
         do {
@@ -142,15 +141,14 @@ struct GrantReviewController: RouteCollection {
     func withdraw(req: Request) async throws -> Response {
         let (application, _, reviewer) = try await asReviewer(req)
         var form = FormState.read(req, fields: ["reason"])
-        form.requireText("reason", length: 3...2000, req)
         let reviewerID = try reviewer.requireID(), applicationID = try application.requireID()
         let declaration = try await GrantConflict.query(on: req.db).filter(\.$reviewer.$id == reviewerID).filter(\.$application.$id == applicationID)
             .filter(\.$withdrawnAt == nil).first()
-        if declaration == nil { form.fail("reason", req.t("grants.no_declared_conflict")) }
-        else if !Self.conflictOpen.contains(application.grantStatus) { form.fail("reason", req.t("grants.conflict_closed")) }
+        if declaration == nil { form.fail("reason", req.t("grants.no_declared_conflict"), .conflict) }
+        else if !Self.conflictOpen.contains(application.grantStatus) { form.fail("reason", req.t("grants.conflict_closed"), .conflict) }
+        form.requireText("reason", length: 3...2000, req)
         guard form.isValid, let declaration else {
-            return try await GrantApplicationController.render(req, application, form: form, formName: "conflict",
-                                                               status: form.errors["reason"] == nil ? .unprocessableEntity : .conflict)
+            return try await GrantApplicationController.render(req, application, form: form, formName: "conflict", status: form.status)
         }
         let reason = form["reason"]
         try await req.write { db in

@@ -140,15 +140,13 @@ struct PracticeController: RouteCollection {
             }
         }
         let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
-        var denied = false
         if let territory {
             let target = try await TerritoryPath.target(try territory.requireID(), on: req.db)
-            denied = grant == nil && !req.can(.publishPractice, on: target)
-            if denied { form.fail("territory", req.t("practices.not_yours")) }
+            if grant == nil && !req.can(.publishPractice, on: target) { form.fail("territory", req.t("practices.not_yours"), .forbidden) }
         } else { form.fail("territory", req.t("validation.choose_from_list")) }
         var amounts: [Int64] = []
         for field in ["grant_som", "local_budget_som", "community_som", "other_som"] { amounts.append(GrantDeliveryController.amount(&form, field, req, allowZero: true)) }
-        guard form.isValid, let territory else { return try await renderNew(req, form, grant: grant, status: denied ? .forbidden : .unprocessableEntity) }
+        guard form.isValid, let territory else { return try await renderNew(req, form, grant: grant, status: form.status) }
         let practice = Practice()
         practice.title = form["title"]
         practice.theme = form["theme"]
