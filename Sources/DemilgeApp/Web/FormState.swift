@@ -48,6 +48,11 @@ struct FormState: Encodable {
         refusal = max(refusal ?? kind, kind)
     }
 
+    /// The record changed since the form was shown: the message and the 409 always go together.
+    mutating func failStale(_ field: String, _ req: Request) {
+        fail(field, req.t(DemilgeError.staleEdit.catalogKey), .conflict)
+    }
+
     /// Checks a required text of bounded length.
     mutating func requireText(_ field: String, length: ClosedRange<Int>, _ req: Request) {
         let count = self[field].count

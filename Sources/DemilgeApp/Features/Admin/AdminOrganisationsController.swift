@@ -109,7 +109,7 @@ struct AdminOrganisationsController: RouteCollection {
         var form = FormState.read(req, fields: Self.fields)
         form.values["slug"] = organisation.slug
         let (kind, legalForm, territory) = try await validate(&form, req)
-        if form.version != organisation.version { form.fail("version", req.t("error.stale_edit"), .conflict) }
+        if form.version != organisation.version { form.failStale("version", req) }
         guard form.isValid, let kind else {
             return try await render(req, form, editing: organisation.slug, status: form.status)
         }
@@ -125,7 +125,7 @@ struct AdminOrganisationsController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("version", req.t("error.stale_edit"), .conflict)
+            form.failStale("version", req)
             return try await render(req, form, editing: organisation.slug, status: .conflict)
         }
         req.flash("admin.saved")

@@ -119,7 +119,7 @@ struct AdminTerritoriesController: RouteCollection {
         if let parent, try await TerritoryPath.ids(from: (try parent.requireID()), on: req.db).contains((try territory.requireID())) {
             form.fail("parent", req.t("error.territory.cycle"))
         }
-        if form.version != territory.version { form.fail("version", req.t("error.stale_edit"), .conflict) }
+        if form.version != territory.version { form.failStale("version", req) }
         guard form.isValid, let kind else {
             return try await render(req, form, editing: territory, status: form.status)
         }
@@ -138,7 +138,7 @@ struct AdminTerritoriesController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("version", req.t("error.stale_edit"), .conflict)
+            form.failStale("version", req)
             return try await render(req, form, editing: territory, status: .conflict)
         }
         req.flash("admin.saved")

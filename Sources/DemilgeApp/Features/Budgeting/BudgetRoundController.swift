@@ -313,7 +313,7 @@ struct BudgetRoundController: RouteCollection {
         try req.authorize(.manageBudgetRound, on: try await Self.target(round, req))
         var form = FormState.read(req, fields: ["status", "version"])
         let wanted = RoundStatus(rawValue: form["status"])
-        if form.version != round.version { form.fail("status", req.t("error.stale_edit"), .conflict) }
+        if form.version != round.version { form.failStale("status", req) }
         else if wanted == nil || round.roundStatus.next != wanted { form.fail("status", req.t("rounds.bad_transition")) }
         else if wanted == .voting, try await BudgetProject.query(on: req.db).filter(\.$round.$id == (try round.requireID())).count() < 2 {
             form.fail("status", req.t("rounds.needs_projects"))
@@ -343,7 +343,7 @@ struct BudgetRoundController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("status", req.t("error.stale_edit"), .conflict)
+            form.failStale("status", req)
             return try await render(req, try await Self.load(req), form: form, formName: "status", status: .conflict)
         }
         // Voting has closed: the ballots are final (a late ballot finds the round no longer open, under its lock),

@@ -123,7 +123,7 @@ struct PaperBallotController: RouteCollection {
         var form = FormState.read(req, fields: ["ballots", "entry", "version"])
         let entry = form["entry"] == "first" ? 1 : 2
         func refuse(_ key: String, _ kind: FormRefusal) { form.fail("ballots", req.t(key), kind) }
-        if form.version != batch.version { refuse("error.stale_edit", .conflict) }
+        if form.version != batch.version { form.failStale("ballots", req) }
         if batch.status == PaperBatch.Status.counted.rawValue || !round.acceptsPaper(on: ActionPlanRules.today()) { refuse("paper.closed", .conflict) }
         if entry == 1 && batch.status != PaperBatch.Status.mismatch.rawValue { refuse("paper.closed", .conflict) }
         // The two entries of a batch are made by two different people: the other entry's author may not type this
@@ -165,7 +165,7 @@ struct PaperBallotController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("ballots", req.t("error.stale_edit"), .conflict)
+            form.failStale("ballots", req)
             return try await render(req, round, form: form, formName: batchID.uuidString.lowercased(), status: .conflict)
         }
         req.flash(matched ? "paper.counted" : "paper.mismatch")

@@ -282,7 +282,7 @@ struct CommissionController: RouteCollection {
         if status == nil { form.fail("status", req.t("validation.choose_from_list")) }
         let progress = form.integer("progress", in: 0...100)
         if progress == nil { form.fail("progress", req.t("validation.percent")) }
-        if form.version != measure.version { form.fail("status", req.t("error.stale_edit"), .conflict) }
+        if form.version != measure.version { form.failStale("status", req) }
         guard form.isValid, let status, let progress else {
             return try await render(req, commission, form: form, formName: "progress", status: form.status)
         }
@@ -299,7 +299,7 @@ struct CommissionController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("status", req.t("error.stale_edit"), .conflict)
+            form.failStale("status", req)
             return try await render(req, try await load(req), form: form, formName: "progress", status: .conflict)
         }
         req.flash("admin.saved")

@@ -291,7 +291,7 @@ struct GrantApplicationController: RouteCollection {
             return true
         }
         guard saved else {
-            reading.form.fail("intent", req.t("error.stale_edit"), .conflict)
+            reading.form.failStale("intent", req)
             return try await renderForm(req, call, reading.form, action: action, status: .conflict)
         }
         req.flash(submit ? "grants.submitted" : "grants.draft_saved")
@@ -342,7 +342,7 @@ struct GrantApplicationController: RouteCollection {
             return try await Self.render(req, try await GrantDisplay.loadApplication(req), form: form, formName: "move", status: .conflict)
         }
         guard moved else {
-            form.fail("to", req.t("error.stale_edit"), .conflict)
+            form.failStale("to", req)
             return try await Self.render(req, application, form: form, formName: "move", status: .conflict)
         }
         req.flash("admin.saved")

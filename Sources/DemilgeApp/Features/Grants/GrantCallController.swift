@@ -240,7 +240,7 @@ struct GrantCallController: RouteCollection {
         }
         guard saved else {
             var form = terms.form
-            form.fail("title", req.t("error.stale_edit"), .conflict)
+            form.failStale("title", req)
             return try await renderNew(req, form, kinds: terms.kinds, action: action, status: .conflict)
         }
         req.flash("admin.saved")

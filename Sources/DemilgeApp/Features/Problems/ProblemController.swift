@@ -341,7 +341,7 @@ struct ProblemController: RouteCollection {
         } else {
             form.fail("to", req.t("validation.choose_from_list"))
         }
-        if form.version != problem.version { form.fail("to", req.t("error.stale_edit"), .conflict) }
+        if form.version != problem.version { form.failStale("to", req) }
         guard form.isValid, let to else { return try await render(req, problem, form: form, status: form.status) }
         let before = problem.snapshot
         let from = problem.problemStatus
@@ -357,7 +357,7 @@ struct ProblemController: RouteCollection {
             return true
         }
         guard saved else {
-            form.fail("to", req.t("error.stale_edit"), .conflict)
+            form.failStale("to", req)
             return try await render(req, try await load(req), form: form, status: .conflict)
         }
         req.flash("problems.status_changed")
