@@ -94,6 +94,7 @@ enum Migrations {
         app.migrations.add(M015_CreatePractices())
         app.migrations.add(M016_ConflictWithdrawal())
         app.migrations.add(M017_CreateRoundResults())
+        app.migrations.add(M018_ReconcileEditedMigrations())
         app.migrations.add(SessionRecord.migration)
     }
 }

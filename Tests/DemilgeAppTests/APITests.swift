@@ -32,7 +32,7 @@ struct APITests {
         case "string":
             guard let string = value as? String else { return ["\(path): not a string"] }
             if let pattern = schema["pattern"] as? String, string.range(of: pattern, options: .regularExpression) == nil { return ["\(path): \(string) !~ \(pattern)"] }
-            if schema["format"] as? String == "date", !GrantLines.isDay(string) { return ["\(path): \(string) is not a date"] }
+            if schema["format"] as? String == "date", Day(string) == nil { return ["\(path): \(string) is not a date"] }
             return []
         case "integer":
             guard type(of: value) != Bool.self, let number = value as? NSNumber, number.doubleValue == number.doubleValue.rounded() else { return ["\(path): not an integer"] }

@@ -182,7 +182,7 @@ struct AuthorizationMatrixTests {
         let invited = GroupMembership(groupID: try group.requireID(), userID: try cso.requireID(), sector: .citizen, status: .invited)
         try await invited.create(on: app.db)
         scene.invited = invited.idString
-        let voting = try #require(try await BudgetRound.query(on: app.db).filter(\.$status == RoundStatus.voting.rawValue).first())
+        let voting = try #require(try await BudgetRound.query(on: app.db).filter(\.$status == RoundStatus.voting).first())
         scene.votingRound = voting.idString
         let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
         try await staff.get("/rounds/\(scene.votingRound)/paper")
@@ -201,7 +201,7 @@ struct AuthorizationMatrixTests {
         try await review.manager.get("/grants/new")
         let draft = try await review.manager.post("/grants", [
             ("programme", "araket"), ("title", "Каралама сынак"), ("budget", "700 000"), ("min_grant", "100 000"), ("max_grant", "650 000"),
-            ("cofunding", "20"), ("kind_municipality", "on"), ("deadline", BudgetingDemo.shift(ActionPlanRules.today(), days: 20)),
+            ("cofunding", "20"), ("kind_municipality", "on"), ("deadline", Day.today().adding(days: 20).description),
             ("criteria", GrantCallController.defaultCriteria), ("minimum_score", "50")])
         scene.draftCall = String(try #require(draft.location).split(separator: "/").last ?? "")
         scene.openCall = try #require(try await GrantCall.query(on: app.db).filter(\.$title == GrantsDemo.openCallTitle).first()).idString

@@ -8,7 +8,7 @@ import VaporTesting
 
 @Suite("Participatory budgeting rounds")
 struct BudgetingTests {
-    static let today = ActionPlanRules.today()
+    static let today = Day.today()
 
     /// Staff create a round in Манас-Ата with projects, and open it for voting.
     static func openRound(_ staff: Browser, type: String = "approval", rule: String = "mes_cost_sat_add1_greedy", envelope: String = "1 000 000",
@@ -17,8 +17,8 @@ struct BudgetingTests {
         try await staff.get("/rounds/new")
         let created = try await staff.post("/rounds", [("title", "Сынак добуш берүү"), ("territory", "KG-GO-manas-ata"), ("envelope", envelope),
                                                         ("ballot_type", type), ("rule", rule),
-                                                        ("opens_on", BudgetingDemo.shift(today, days: window.0)),
-                                                        ("closes_on", BudgetingDemo.shift(today, days: window.1))] + extra)
+                                                        ("opens_on", today.adding(days: window.0).description),
+                                                        ("closes_on", today.adding(days: window.1).description)] + extra)
         #expect(created.status == .seeOther, "\(created.body.string.prefix(3000))")
         let path = try #require(created.location)
         for (index, cost) in costs.enumerated() {
@@ -244,7 +244,7 @@ struct BudgetingTests {
             let imported = try await staff.postMultipart("/rounds/import", fields, file: ("file", "\(name).pb", "text/plain", bytes))
             #expect(imported.status == .seeOther)
             let round = try #require(try await BudgetRound.query(on: app.db).filter(\.$imported == true).first())
-            #expect(round.roundStatus == .counting)
+            #expect(round.status == .counting)
             let data = try await RoundData.load(round, on: app.db)
             #expect(data.ballots.count == 127 && data.count(.imported) == 127)
             let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("truth/\(name).json"))) as! [String: Any]

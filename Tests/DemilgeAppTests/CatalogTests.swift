@@ -84,7 +84,7 @@ struct CatalogTests {
         keys += [ReviewAccess.Conflict.ownOrganisation, .ownMunicipality, .declared].map { "grants.conflict.\($0.rawValue)" }
         keys += [ApplicationProblem.noBudgetLines, .lineNotPositive(line: 1), .grantLinesDoNotSum(lines: 0, requested: 0), .linesDoNotSum(lines: 0, total: 0),
                  .overMaximum(requested: 0, maximum: 0), .belowMinimum(requested: 0, minimum: 0), .coFundingBelowShare(required: 0, actual: .zero),
-                 .applicantKindNotEligible(.cso), .territoryNotEligible, .pastDeadline("")].map(\.catalogKey)
+                 .applicantKindNotEligible(.cso), .territoryNotEligible, .pastDeadline(Day.today())].map(\.catalogKey)
         keys += [ContractProblem.amountAboveAward(amount: 0, awarded: 0), .tranchesDoNotSum(tranches: 0, amount: 0), .overTranche(remaining: 0),
                  .earlierTrancheUnpaid(number: 1), .notPositive].map(\.catalogKey)
         keys += ["error.csv.malformed", "error.csv.header", "error.csv.columns", "error.csv.duplicate", "error.territory.code",

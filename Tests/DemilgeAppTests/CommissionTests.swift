@@ -13,7 +13,7 @@ struct CommissionTests {
         try await withDemilge { app in
             let session = try #require(try await AssessmentSession.query(on: app.db).with(\.$territory).with(\.$groups).first())
             #expect(session.territory.code == "KG-GO-manas-ata")
-            #expect(Set(session.groups.map(\.kind)) == ["women", "men", "youth", "elders", "disabilities"])
+            #expect(Set(session.groups.map(\.kind.rawValue)) == ["women", "men", "youth", "elders", "disabilities"])
             let page = try await app.testing().sendRequest(.GET, "/assessments/\(session.id!.uuidString.lowercased())").body.string
             let water = try #require(page.range(of: "Конуштун жарымына ичүүчү суу түтүгү тартылган эмес"))
             let road = try #require(page.range(of: ">Негизги көчө асфальтталган эмес<"))
@@ -53,7 +53,7 @@ struct CommissionTests {
                                                                     ("problem", problemID), ("reason", "Балдардын коопсуздугу биринчи орунда")])
             #expect(meeting.status == .seeOther)
             let problem = try #require(try await Problem.find(UUID(uuidString: problemID), on: app.db))
-            #expect(problem.problemStatus == .prioritised, "the chosen problem becomes prioritised")
+            #expect(problem.status == .prioritised, "the chosen problem becomes prioritised")
 
             try await staff.get(path)
             let badMoney = try await staff.post("\(path)/measures", [("problem", problemID), ("description", "Жол салуу"), ("responsible", "Мэрия"), ("deadline", "2030-01-01"), ("amount", "12,345"), ("source", "local_budget")])
@@ -71,7 +71,7 @@ struct CommissionTests {
             let stale = try await staff.post("\(path)/measures/\(measure.id!.uuidString)", [("status", "done"), ("progress", "100"), ("version", "1")])
             #expect(stale.status == .conflict)
             let saved = try #require(try await ActionMeasure.find(measure.id, on: app.db))
-            #expect(saved.status == "in_progress" && saved.progress == 40)
+            #expect(saved.status.rawValue == "in_progress" && saved.progress == 40)
             let page = try await Browser(app).get(path).body.string
             #expect(page.contains("Балдардын коопсуздугу биринчи орунда") && page.contains("250\u{00A0}000,50 сом") && page.contains("40%"))
         }

@@ -44,7 +44,7 @@ struct EventsTests {
             let untagged = fields.filter { $0.0 != "programme" }
             let created = try await staff.post("/events", untagged)
             #expect(created.status == .seeOther, "\(created.body.string.prefix(1500))")
-            let event = try #require(try await Event.query(on: app.db).filter(\.$kind == "budget_hearing").with(\.$invited).first())
+            let event = try #require(try await Event.query(on: app.db).filter(\.$kind == .budgetHearing).with(\.$invited).first())
             #expect(event.participants.total == 64 && event.invited.count == 2 && event.$programme.id == nil)
             // «Аракет»'s manager may tag an event in Манас-Ата with the programme they run.
             let manager = try await Browser(app).signIn("manager.araket@demilge.kg")

@@ -47,7 +47,7 @@ struct HostileInputTests {
              "grant_som", "local_budget_som", "community_som", "other_som":
             return pick(["100 000", "1 250,50", "600 000", "0", "1"])
         case "held_on", "opens_on", "closes_on", "deadline", "signed_on", "starts_on", "ends_on", "paid_on", "due_on", "visited_on", "from", "to":
-            return pick([ActionPlanRules.today(), "2025-03-15", "2030-01-01"])
+            return pick([Day.today().description, "2025-03-15", "2030-01-01"])
         case "status", "to": return pick(GrantStatus.allCases.map(\.rawValue) + RoundStatus.allCases.map(\.rawValue) + ProblemStatus.allCases.map(\.rawValue) + ["open", "review"])
         case "kind": return pick(EventKind.allCases.map(\.rawValue) + FocusGroupKind.allCases.map(\.rawValue) + ["contribution", "disbursement"])
         case "category", "theme": return pick(ProblemCategory.allCases.map(\.rawValue))
@@ -66,7 +66,7 @@ struct HostileInputTests {
         case "lines": return "Иш | grant | 100 000\nДокумент | local_budget | 20 000"
         case "activities": return "Иш | 2027-01 | 2027-03"
         case "criteria": return GrantCallController.defaultCriteria
-        case "tranches": return "\(ActionPlanRules.today()) | 100 000 | шарт"
+        case "tranches": return "\(Day.today()) | 100 000 | шарт"
         default: return pick(["Манас-Ата конушундагы суу маселеси", "ok", "1", "Ош шаары", "on"])
         }
     }

@@ -19,14 +19,14 @@ struct InitiativeGroupTests {
             #expect(created.status == .seeOther)
             let path = try #require(created.location)
             let group = try #require(try await InitiativeGroup.query(on: app.db).filter(\.$name == "Гүлистан жаштары").with(\.$memberships).first())
-            #expect(group.memberships.count == 1 && group.memberships[0].membershipStatus == .member)
+            #expect(group.memberships.count == 1 && group.memberships[0].status == .member)
 
             let resident = try await Browser(app).signIn("resident.manas-ata@demilge.kg")
             try await resident.get(path)
             #expect(try await resident.post("\(path)/join", [("sector", "citizen")]).status == .seeOther)
             let twice = try await resident.post("\(path)/join", [("sector", "citizen")])
             #expect(twice.status == .unprocessableEntity && twice.body.string.contains("Бул адам буга чейин эле топто же кезекте турат."))
-            let request = try #require(try await GroupMembership.query(on: app.db).filter(\.$group.$id == group.id!).filter(\.$status == "requested").first())
+            let request = try #require(try await GroupMembership.query(on: app.db).filter(\.$group.$id == group.id!).filter(\.$status == .requested).first())
             #expect(!(try await Browser(app).get(path).body.string.contains("Нурлан Манас-Атаев")), "a request is not membership yet")
 
             // Only the coordinator (or municipal staff of the place, or an administrator) decides.
@@ -34,7 +34,7 @@ struct InitiativeGroupTests {
             try await outsider.get(path)
             #expect(try await outsider.post("\(path)/members/\(request.id!.uuidString)/approve", []).status == .forbidden)
             #expect(try await outsider.post("\(path)/invitations", [("email", "admin@demilge.kg"), ("sector", "official")]).status == .forbidden)
-            #expect(try await GroupMembership.find(request.id, on: app.db)?.membershipStatus == .requested)
+            #expect(try await GroupMembership.find(request.id, on: app.db)?.status == .requested)
 
             try await founder.get(path)
             #expect(try await founder.post("\(path)/members/\(request.id!.uuidString)/approve", []).status == .seeOther)
@@ -48,7 +48,7 @@ struct InitiativeGroupTests {
             #expect(page.contains("чакырылган"))
             #expect(try await invited.post("\(path)/accept", []).status == .seeOther)
             let members = try await GroupMembership.query(on: app.db).filter(\.$group.$id == group.id!).all()
-            #expect(members.filter { $0.membershipStatus == .member }.count == 3)
+            #expect(members.filter { $0.status == .member }.count == 3)
             #expect(Set(members.map(\.sector)) == ["activist", "citizen", "official"])
             let coordinatorRow = try #require(members.first { $0.$user.id == group.$coordinator.id })
             #expect(try await founder.post("\(path)/members/\(coordinatorRow.id!.uuidString)/remove", []).status == .forbidden, "the coordinator stays")

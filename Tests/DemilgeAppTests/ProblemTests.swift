@@ -151,12 +151,12 @@ struct ProblemTests {
             #expect(noReason.status == .unprocessableEntity && noReason.body.string.contains("Себебин жазыңыз"))
             let skip = try await staff.post("/problems/\(id)/status", [("to", "solved"), ("reason", "бүттү"), ("version", "1")])
             #expect(skip.status == .unprocessableEntity && skip.body.string.contains("Бул абалдан мындай абалга өтүүгө болбойт."))
-            #expect(try await Problem.find(problem.id, on: app.db)?.status == "raised")
+            #expect(try await Problem.find(problem.id, on: app.db)?.status == .raised)
 
             #expect(try await staff.post("/problems/\(id)/status", fields).status == .seeOther)
             let stale = try await staff.post("/problems/\(id)/status", [("to", "prioritised"), ("reason", "эски форма"), ("version", "1")])
             #expect(stale.status == .conflict)
-            #expect(try await Problem.find(problem.id, on: app.db)?.status == "under_review")
+            #expect(try await Problem.find(problem.id, on: app.db)?.status == .underReview)
             let page = try await Browser(app).get("/problems/\(id)").body.string
             #expect(page.contains("Каралууда") && page.contains("Комиссия карайт"))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "problem.status").count() == 1)

@@ -18,14 +18,14 @@ struct PublicPageTests {
         paths += ["/rounds"]
         for round in try await BudgetRound.query(on: app.db).all() {
             paths.append("/rounds/\(round.id!.uuidString.lowercased())")
-            if round.roundStatus == .published { paths += ["/rounds/\(round.id!.uuidString.lowercased())/results"] }
+            if round.status == .published { paths += ["/rounds/\(round.id!.uuidString.lowercased())/results"] }
         }
         paths += ["/indicators", "/indicators?programme=araket&territory=KG-GO&from=2022-01-01&to=2022-12-31"]
         paths += ["/practices", "/practices?theme=water&oblast=KG-GO"] + (try await Practice.query(on: app.db).all().map { "/practices/\($0.id!.uuidString.lowercased())" })
         paths += ["/events", "/events?kind=exchange_visit"] + (try await Event.query(on: app.db).all().map { "/events/\($0.id!.uuidString.lowercased())" })
         paths += ["/grants", "/grants/grantees", "/search", "/search?q=%D1%81%D1%83%D1%83", "/search?q=kocho&fold=on&type=problem"]
         paths += try await GrantCall.query(on: app.db).all().map { "/grants/\($0.id!.uuidString.lowercased())" }
-        paths += try await GrantApplication.query(on: app.db).filter(\.$status != "draft").all().map { "/applications/\($0.id!.uuidString.lowercased())" }
+        paths += try await GrantApplication.query(on: app.db).filter(\.$status != .draft).all().map { "/applications/\($0.id!.uuidString.lowercased())" }
         paths += OrganisationKind.allCases.map { "/organisations?kind=\($0.rawValue)" }
         paths += try await Territory.query(on: app.db).all().map { "/territories/\($0.code)" }
         paths += try await Organisation.query(on: app.db).all().map { "/organisations/\($0.slug)" }

@@ -14,24 +14,24 @@ struct SeedTests {
     static func checkTerritories(_ app: Application) async throws {
         do {
             let all = try await Territory.query(on: app.db).all()
-            let oblasts = all.filter { $0.territoryKind == .oblast }
+            let oblasts = all.filter { $0.kind == .oblast }
             #expect(Set(oblasts.compactMap(\.isoCode)) == ["KG-B", "KG-C", "KG-J", "KG-N", "KG-O", "KG-T", "KG-Y"])
-            #expect(Set(all.filter { $0.territoryKind == .republicanCity }.compactMap(\.isoCode)) == ["KG-GB", "KG-GO"])
-            let raions = all.filter { $0.territoryKind == .raion }
+            #expect(Set(all.filter { $0.kind == .republicanCity }.compactMap(\.isoCode)) == ["KG-GB", "KG-GO"])
+            let raions = all.filter { $0.kind == .raion }
             #expect(raions.count == 40)
             let perOblast = Dictionary(grouping: raions, by: { $0.$parent.id! }).mapValues(\.count)
             let expected = ["KG-B": 3, "KG-J": 8, "KG-Y": 5, "KG-N": 5, "KG-O": 7, "KG-T": 4, "KG-C": 8]
             for oblast in oblasts { #expect(perOblast[oblast.id!] == expected[oblast.code], "\(oblast.code)") }
-            #expect(all.filter { $0.territoryKind == .cityDistrict }.count == 4)
+            #expect(all.filter { $0.kind == .cityDistrict }.count == 4)
             for name in ["Жазы", "Гүлистан", "Чоң-Алай", "Курама", "Ленин", "Түп", "Кочкор", "Каргалык", "Покровка",
                          "Суу-Башы", "Бирлик", "Сумбула", "Кызыл-Адыр"] {
-                #expect(all.contains { $0.territoryKind == .ayilAimak && $0.nameKy == "\(name) айыл аймагы" }, "\(name)")
+                #expect(all.contains { $0.kind == .ayilAimak && $0.nameKy == "\(name) айыл аймагы" }, "\(name)")
             }
             #expect(all.contains { $0.code == "KG-T-aitmatov" && $0.aliasList.contains("Кара-Буура") })
             let osh = try #require(all.first { $0.code == "KG-GO" })
-            let settlements = all.filter { $0.$parent.id == osh.id && $0.territoryKind == .settlement }.map(\.nameKy)
+            let settlements = all.filter { $0.$parent.id == osh.id && $0.kind == .settlement }.map(\.nameKy)
             #expect(Set(settlements) == ["Манас-Ата", "Алай 1", "Алай 2", "Эдельвейс"])
-            for territory in all where territory.territoryKind != .settlement {
+            for territory in all where territory.kind != .settlement {
                 #expect(territory.nameRu?.isEmpty == false && territory.nameEn?.isEmpty == false, "\(territory.code) lacks ru/en")
             }
         }
@@ -83,7 +83,7 @@ struct SeedTests {
             for grantee in grantees {
                 #expect(!grantee.titleKy.isEmpty && !grantee.goalKy.isEmpty)
                 #expect(grantee.organisation.place?.isEmpty == false)
-                #expect(grantee.organisation.organisationKind == .cso)
+                #expect(grantee.organisation.kind == .cso)
                 let territory = try #require(directory.byID[grantee.$territory.id])
                 perOblast[directory.topLevel(of: territory).code, default: 0] += 1
             }

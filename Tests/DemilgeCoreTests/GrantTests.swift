@@ -89,7 +89,7 @@ struct GrantTests {
 @Suite("Small grants: budgets, contracts and money")
 struct GrantBudgetTests {
     static let terms = CallTerms(minimumGrantTyiyn: 10_000_000, maximumGrantTyiyn: 50_000_000, coFundingPercent: 20,
-                                 applicantKinds: [.municipality], deadline: "2026-06-30")
+                                 applicantKinds: [.municipality], deadline: day("2026-06-30"))
 
     static func budget(grant: Int64, municipality: Int64, community: Int64, requested: Int64? = nil, total: Int64? = nil) -> ApplicationBudget {
         let lines = [BudgetLine(item: "Фонарлар", source: .grant, amountTyiyn: grant), BudgetLine(item: "Орнотуу", source: .localBudget, amountTyiyn: municipality),
@@ -101,25 +101,25 @@ struct GrantBudgetTests {
     func sound() {
         let exact = Self.budget(grant: 40_000_000, municipality: 6_000_000, community: 4_000_000)
         #expect(exact.coFundingShare == Rational(1) / Rational(5))
-        #expect(ApplicationCheck.problems(exact, kind: .municipality, territoryEligible: true, terms: Self.terms, today: "2026-06-30").isEmpty)
+        #expect(ApplicationCheck.problems(exact, kind: .municipality, territoryEligible: true, terms: Self.terms, today: day("2026-06-30")).isEmpty)
     }
 
     @Test("every problem is named at once: maximum, co-funding share, sums, kind, territory, deadline")
     func problems() {
         let greedy = Self.budget(grant: 60_000_000, municipality: 5_000_000, community: 0, requested: 55_000_000, total: 70_000_000)
-        let problems = ApplicationCheck.problems(greedy, kind: .cso, territoryEligible: false, terms: Self.terms, today: "2026-07-01")
-        #expect(problems == [.pastDeadline("2026-06-30"), .applicantKindNotEligible(.cso), .territoryNotEligible,
+        let problems = ApplicationCheck.problems(greedy, kind: .cso, territoryEligible: false, terms: Self.terms, today: day("2026-07-01"))
+        #expect(problems == [.pastDeadline(day("2026-06-30")), .applicantKindNotEligible(.cso), .territoryNotEligible,
                              .grantLinesDoNotSum(lines: 60_000_000, requested: 55_000_000), .linesDoNotSum(lines: 65_000_000, total: 70_000_000),
                              .overMaximum(requested: 55_000_000, maximum: 50_000_000),
                              .coFundingBelowShare(required: 20, actual: Rational(1) / Rational(13))])
         let justBelow = Self.budget(grant: 40_000_001, municipality: 9_999_999, community: 0)
-        #expect(ApplicationCheck.problems(justBelow, kind: .municipality, territoryEligible: true, terms: Self.terms, today: "2026-01-01")
+        #expect(ApplicationCheck.problems(justBelow, kind: .municipality, territoryEligible: true, terms: Self.terms, today: day("2026-01-01"))
             == [.coFundingBelowShare(required: 20, actual: Rational(9_999_999) / Rational(50_000_000))], "one tyiyn short of the share is refused")
         let small = Self.budget(grant: 5_000_000, municipality: 5_000_000, community: 0)
-        #expect(ApplicationCheck.problems(small, kind: .municipality, territoryEligible: true, terms: Self.terms, today: "2026-01-01")
+        #expect(ApplicationCheck.problems(small, kind: .municipality, territoryEligible: true, terms: Self.terms, today: day("2026-01-01"))
             == [.belowMinimum(requested: 5_000_000, minimum: 10_000_000)])
         let empty = ApplicationBudget(requestedTyiyn: 20_000_000, totalTyiyn: 20_000_000, lines: [])
-        #expect(ApplicationCheck.problems(empty, kind: .municipality, territoryEligible: true, terms: Self.terms, today: "2026-01-01") == [.noBudgetLines])
+        #expect(ApplicationCheck.problems(empty, kind: .municipality, territoryEligible: true, terms: Self.terms, today: day("2026-01-01")) == [.noBudgetLines])
     }
 
     @Test("a contract's tranches add up to its amount, which is not above the award; disbursements keep to the schedule")
@@ -190,4 +190,10 @@ struct RationalDisplayTests {
         #expect(Rational(-1, 4).decimal(digits: 1) == Decimal(string: "-0.3"))
         #expect(Rational(80).fixed(digits: 2) == "80.00" && Rational(1, 200).fixed(digits: 2) == "0.01" && Rational(-1, 3).fixed(digits: 1) == "-0.3")
     }
+}
+
+/// A day written in a test; a typo fails the test run at once.
+func day(_ text: String) -> Day {
+    guard let day = Day(text) else { fatalError("not a day: \(text)") }
+    return day
 }

@@ -24,6 +24,8 @@ struct TrapPatternTests {
          "read numbers from a request with BoundedInt.parse, FormState.integer or VersionClaim.read"),
         ("status from translated text", #"[!=]=\s*req\.t\(|\breq\.t\([^()]*\)\s*[!=]=|errors\[[^\]]*\]\s*[!=]=\s*nil\s*\?"#,
          "a catalog edit would change the status: decide it from a typed value (FormState.status, DemilgeError)"),
+        ("silent state fallback", #"\(rawValue:[^)]*\)\s*\?\?"#,
+         "an unknown stored or seeded state would read as a default: store the enum itself (StoredState) or use init(stored:)"),
     ].map { name, pattern, why in
         // The patterns are constants of this file; a typo in one fails `scanner()`, it does not trap.
         Pattern(name: name, regex: try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines]), why: why)

@@ -37,3 +37,35 @@ extension Request {
         return distinct.count <= max ? distinct : nil
     }
 }
+
+extension Request {
+    /// The query value at `key` as a stored state: nil when absent, refused (400) when it names no state.
+    func queryState<State: StoredState>(_ type: State.Type, at key: String) throws -> State? {
+        guard let text = query[String.self, at: key] else { return nil }
+        guard let state = State(rawValue: text) else { throw DemilgeError.badRequest }
+        return state
+    }
+}
+
+extension FormState {
+    /// The field as an amount in tyiyn, more than zero (or zero or empty, with `allowZero`); else 0 and
+    /// "not an amount" recorded against it.
+    mutating func amount(_ field: String, _ req: Request, allowZero: Bool = false) -> Int64 {
+        if allowZero && self[field].isEmpty { return 0 }
+        guard let money = try? Money.parse(self[field]), money.minorUnits > 0 || (allowZero && money.minorUnits == 0) else {
+            fail(field, req.t("validation.money"))
+            return 0
+        }
+        return money.minorUnits
+    }
+
+    /// Records "not a date" against the field unless it names a real day (`YYYY-MM-DD`).
+    @discardableResult
+    mutating func requireDay(_ field: String, _ req: Request) -> Day? {
+        guard let day = Day(self[field]) else {
+            fail(field, req.t("validation.date"))
+            return nil
+        }
+        return day
+    }
+}

@@ -90,14 +90,14 @@ extension Request {
 /// A form whose only choice beyond its text fields is a territory (sessions, commissions).
 struct TerritoryFormContent: Encodable {
     let form: FormState
-    let places: [AccountController.PlaceGroup]
+    let places: [PlaceGroup]
 }
 
 extension Request {
     /// Renders such a form with the places grouped by oblast and the typed values kept.
     func territoryForm(_ template: String, titleKey: String, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
         try await page(template, titleKey: titleKey,
-                       TerritoryFormContent(form: form, places: try await AccountController.placeGroups(self, selected: form["territory"])),
+                       TerritoryFormContent(form: form, places: try await PlaceGroup.choices(self, selected: form["territory"])),
                        forms: true, status: status)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The outcome rules by the ids of `../shared/pabulib/README.md`, each the exact pabutools call it names.
-public enum BudgetingRule: String, CaseIterable, Sendable, Codable {
+public enum BudgetingRule: String, StoredState {
     case greedyCostSat = "greedy_cost_sat"
     case greedyCardinalitySat = "greedy_cardinality_sat"
     case mesCostSat = "mes_cost_sat"

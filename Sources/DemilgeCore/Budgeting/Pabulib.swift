@@ -119,7 +119,10 @@ public enum PabulibReader {
         }
         guard let budgetText = meta["budget"] else { throw ParseError(line: 1, reason: "META has no budget") }
         guard let budget = Rational(decimal: budgetText) else { throw ParseError(line: 1, reason: "budget is not a number: \(budgetText)") }
-        let voteType = BudgetingInstance.VoteType(rawValue: (meta["vote_type"] ?? "approval").lowercased()) ?? .approval
+        let voteTypeText = (meta["vote_type"] ?? "approval").lowercased()
+        guard let voteType = BudgetingInstance.VoteType(rawValue: voteTypeText) else {
+            throw ParseError(line: 1, reason: "unknown vote_type: \(voteTypeText)")
+        }
         var ballots: [BudgetingInstance.Ballot] = []
         ballots.reserveCapacity(rawVotes.count)
         if !rawVotes.isEmpty {

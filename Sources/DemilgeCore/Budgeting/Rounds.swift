@@ -1,7 +1,7 @@
 import Foundation
 
 /// A participatory-budgeting round's life: draft → projects → voting → counting → results published.
-public enum RoundStatus: String, CaseIterable, Codable, Sendable {
+public enum RoundStatus: String, StoredState {
     case draft, projects, voting, counting, published
 
     public var catalogKey: String { "round.status.\(rawValue)" }
@@ -24,7 +24,7 @@ public enum RoundStatus: String, CaseIterable, Codable, Sendable {
     public var acceptsPaperBallots: Bool { self == .voting }
 }
 
-public enum BallotType: String, CaseIterable, Codable, Sendable {
+public enum BallotType: String, StoredState {
     /// Tick the projects you support (optionally at least / at most so many).
     case approval
     /// Choose projects whose total cost fits the envelope.

@@ -53,17 +53,6 @@ public enum Formatters {
         return formatter.string(from: date)
     }
 
-    /// Whether the text is a real calendar day written `YYYY-MM-DD` (years 1990–2100), as forms and data files use.
-    public static func isISODay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1990...2100).contains(year), let date = DateComponents(calendar: Calendar(identifier: .gregorian), year: year, month: month, day: day).date
-        else { return false }
-        let back = Calendar(identifier: .gregorian).dateComponents([.year, .month, .day], from: date)
-        return back.month == month && back.day == day
-    }
-
     /// `1 234 567` (no-break spaces in ky and ru), `1,234,567` in en.
     public static func integer(_ value: Int64, _ language: Language) -> String {
         decimal(Decimal(value), fractionDigits: 0, language)

@@ -41,9 +41,9 @@ public struct CallTerms: Sendable {
     public let coFundingPercent: Int
     public let applicantKinds: Set<ApplicantKind>
     /// The last day (Bishkek) on which applications are accepted, `YYYY-MM-DD`.
-    public let deadline: String
+    public let deadline: Day
 
-    public init(minimumGrantTyiyn: Int64, maximumGrantTyiyn: Int64, coFundingPercent: Int, applicantKinds: Set<ApplicantKind>, deadline: String) {
+    public init(minimumGrantTyiyn: Int64, maximumGrantTyiyn: Int64, coFundingPercent: Int, applicantKinds: Set<ApplicantKind>, deadline: Day) {
         self.minimumGrantTyiyn = minimumGrantTyiyn
         self.maximumGrantTyiyn = maximumGrantTyiyn
         self.coFundingPercent = coFundingPercent
@@ -82,7 +82,7 @@ public enum ApplicationProblem: Equatable, Sendable {
     case coFundingBelowShare(required: Int, actual: Rational)
     case applicantKindNotEligible(ApplicantKind)
     case territoryNotEligible
-    case pastDeadline(String)
+    case pastDeadline(Day)
 
     public var catalogKey: String {
         switch self {
@@ -103,7 +103,7 @@ public enum ApplicationProblem: Equatable, Sendable {
 public enum ApplicationCheck {
     /// Every problem at once, so the applicant can fix them all in one go.
     public static func problems(_ budget: ApplicationBudget, kind: ApplicantKind, territoryEligible: Bool, terms: CallTerms,
-                                today: String) -> [ApplicationProblem] {
+                                today: Day) -> [ApplicationProblem] {
         var problems: [ApplicationProblem] = []
         if today > terms.deadline { problems.append(.pastDeadline(terms.deadline)) }
         if !terms.applicantKinds.contains(kind) { problems.append(.applicantKindNotEligible(kind)) }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A grant application's life, from draft to closure (seed 000's six stages, seeds 002 and 004).
-public enum GrantStatus: String, CaseIterable, Codable, Sendable {
+public enum GrantStatus: String, StoredState {
     case draft, submitted, withdrawn
     case eligible, ineligible
     case underReview = "under_review"

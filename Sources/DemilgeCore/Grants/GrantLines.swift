@@ -29,7 +29,7 @@ public enum GrantLines {
     }
 
     public struct PlannedTranche: Equatable, Sendable {
-        public let plannedOn: String
+        public let plannedOn: Day
         public let amountTyiyn: Int64
         public let condition: String
     }
@@ -63,9 +63,9 @@ public enum GrantLines {
     /// `YYYY-MM-DD | amount | condition`.
     public static func tranches(_ text: String) -> Result<[PlannedTranche], LineErrors> {
         read(text, columns: 2...3) { line, fields in
-            guard isDay(fields[0]) else { return .failure(LineError(line: line, catalogKey: "grants.lines.date")) }
+            guard let day = Day(fields[0]) else { return .failure(LineError(line: line, catalogKey: "grants.lines.date")) }
             guard let amount = try? Money.parse(fields[1]), amount.minorUnits > 0 else { return .failure(LineError(line: line, catalogKey: "grants.lines.amount")) }
-            return .success(PlannedTranche(plannedOn: fields[0], amountTyiyn: amount.minorUnits, condition: fields.count > 2 ? fields[2] : ""))
+            return .success(PlannedTranche(plannedOn: day, amountTyiyn: amount.minorUnits, condition: fields.count > 2 ? fields[2] : ""))
         }
     }
 
@@ -79,8 +79,6 @@ public enum GrantLines {
             return .success(Activity(what: fields[0], from: fields[1], to: fields[2]))
         }
     }
-
-    public static func isDay(_ text: String) -> Bool { Formatters.isISODay(text) }
 
     private static func read<T>(_ text: String, columns: ClosedRange<Int>, _ entry: (Int, [String]) -> Result<T, LineError>) -> Result<[T], LineErrors> {
         var values: [T] = []

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a measure of a joint action plan (БАП) stands.
-public enum MeasureStatus: String, CaseIterable, Codable, Sendable {
+public enum MeasureStatus: String, StoredState {
     case planned
     case inProgress = "in_progress"
     case done
@@ -12,7 +12,7 @@ public enum MeasureStatus: String, CaseIterable, Codable, Sendable {
 }
 
 /// Where a measure's money comes from.
-public enum FundingSource: String, CaseIterable, Codable, Sendable {
+public enum FundingSource: String, StoredState {
     case localBudget = "local_budget"
     case grant
     case community
@@ -36,10 +36,8 @@ public enum CommissionAffiliation: String, CaseIterable, Codable, Sendable {
 public enum ActionPlanRules {
     /// A measure is overdue when its deadline (`YYYY-MM-DD`) has passed and it is neither done nor cancelled.
     /// Days compare as text, which orders ISO dates correctly.
-    public static func isOverdue(deadline: String, status: MeasureStatus, today: String) -> Bool {
+    public static func isOverdue(deadline: Day, status: MeasureStatus, today: Day) -> Bool {
         !status.isClosed && deadline < today
     }
 
-    /// Today's date in Bishkek as `YYYY-MM-DD`.
-    public static func today(_ now: Date = Date()) -> String { Formatters.isoDate(now) }
 }

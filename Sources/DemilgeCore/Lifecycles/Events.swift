@@ -1,7 +1,7 @@
 import Foundation
 
 /// The events through which municipalities learn from each other and account to residents (seeds 001–003).
-public enum EventKind: String, CaseIterable, Codable, Sendable {
+public enum EventKind: String, StoredState {
     case exchangeVisit = "exchange_visit"
     case roundTable = "round_table"
     case conference

@@ -8,7 +8,7 @@ public enum Sector: String, CaseIterable, Codable, Sendable {
 
 /// A membership is requested by the person or offered by the coordinator; the other side
 /// confirms it.
-public enum MembershipStatus: String, CaseIterable, Codable, Sendable {
+public enum MembershipStatus: String, StoredState {
     case requested, invited, member
     public var catalogKey: String { "membership.\(rawValue)" }
 }

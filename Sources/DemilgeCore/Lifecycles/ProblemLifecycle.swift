@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a raised problem stands, from raised to solved or declined.
-public enum ProblemStatus: String, CaseIterable, Codable, Sendable {
+public enum ProblemStatus: String, StoredState {
     case raised
     case underReview = "under_review"
     case prioritised
@@ -48,7 +48,7 @@ public enum ProblemLifecycle {
 }
 
 /// What a problem is about; filters and indicators group by it.
-public enum ProblemCategory: String, CaseIterable, Codable, Sendable {
+public enum ProblemCategory: String, StoredState {
     case water, roads, lighting, waste, education, health, kindergarten, youth, culture, sport, social
     case economy, safety, environment, irrigation, pasture, transport, governance, other
 

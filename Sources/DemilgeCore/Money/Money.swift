@@ -52,10 +52,19 @@ public struct Money: Hashable, Codable, Sendable, Comparable {
         return "\(Formatters.decimal(value, fractionDigits: digits, language)) \(currency.unit(language))"
     }
 
-    /// `1450000.00`: two decimals and a point, no grouping, for open data (IATI, CSV, the API).
-    public var plainDecimal: String {
-        let magnitude = minorUnits.magnitude
-        return (minorUnits < 0 ? "-" : "") + String(magnitude / 100) + "." + String(format: "%02d", Int(magnitude % 100))
+    public enum Decimals: Sendable {
+        /// `1450000.00`, for open data (IATI, CSV, the API).
+        case always
+        /// `400000` or `400000.50`: as typed back into a form, and in pabulib files.
+        case whenNeeded
+    }
+
+    /// The amount with a point and no grouping or currency, as machines and forms read it back.
+    public func plain(_ decimals: Decimals) -> String {
+        let magnitude = minorUnits.magnitude, whole = (minorUnits < 0 ? "-" : "") + String(magnitude / 100)
+        let fraction = magnitude % 100
+        if decimals == .whenNeeded && fraction == 0 { return whole }
+        return whole + "." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 
     public enum ParseError: Error, Equatable {

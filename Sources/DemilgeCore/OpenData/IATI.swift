@@ -151,7 +151,7 @@ public enum IATI {
         texts.filter { !$0.text.isEmpty }.map { #"<narrative xml:lang="\#($0.language)">\#(escape($0.text))</narrative>"# }.joined()
     }
 
-    static func amount(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits).plainDecimal }
+    static func amount(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits).plain(.always) }
 
     static func dateTime(_ date: Date) -> String { Formatters.isoDateTime(date) }
 

@@ -66,7 +66,7 @@ public struct Participants: Equatable, Codable, Sendable {
 }
 
 /// The usual focus groups of a needs assessment; `custom` carries its own label.
-public enum FocusGroupKind: String, CaseIterable, Codable, Sendable {
+public enum FocusGroupKind: String, StoredState {
     case women, men, youth, elders, disabilities, minorities, custom
     public var catalogKey: String { "focus_group.\(rawValue)" }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The levels of Kyrgyzstan's administrative-territorial structure that Demilge records.
-public enum TerritoryKind: String, CaseIterable, Codable, Sendable {
+public enum TerritoryKind: String, StoredState {
     case oblast
     case republicanCity = "republican_city"
     case raion

@@ -41,6 +41,11 @@ actor DatabaseGate {
 
 /// A migrated Demilge with the demo data, on a fresh database, for one test.
 func withDemilge(_ body: (Application) async throws -> Void) async throws {
+    try await withFreshDatabase(prepared: true, body)
+}
+
+/// A configured Demilge on a fresh database: migrated and seeded when `prepared`, else with no tables at all.
+func withFreshDatabase(prepared: Bool, _ body: (Application) async throws -> Void) async throws {
     var selection = TestDatabase.selection
     var leased: String? = nil
     if selection.isPostgres {
@@ -56,8 +61,10 @@ func withDemilge(_ body: (Application) async throws -> Void) async throws {
             try await sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
             try await sql.raw("CREATE SCHEMA public").run()
         }
-        try await app.autoMigrate()
-        _ = try await DemoData.load(into: app)
+        if prepared {
+            try await app.autoMigrate()
+            _ = try await DemoData.load(into: app)
+        }
         try await body(app)
     } catch {
         try? await app.asyncShutdown()

@@ -6,15 +6,15 @@ import Foundation
 final class Event: Model, @unchecked Sendable {
     static let schema = "events"
     @ID(key: .id) var id: UUID?
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: EventKind
     @Field(key: "title") var title: String
     @Parent(key: "host_territory_id") var host: Territory
     @OptionalParent(key: "organiser_id") var organiser: Organisation?
     @OptionalParent(key: "programme_id") var programme: Programme?
-    @Field(key: "held_on") var heldOn: String
+    @Field(key: "held_on") var heldOn: Day
     @Field(key: "agenda") var agenda: String
     @Field(key: "outcomes") var outcomes: String
-    @Field(key: "participants") var participantsJSON: String
+    @Field(key: "participants") var participantsJSON: JSONText<Participants>
     /// What the sources say when they give no breakdown by sex and age ("more than eighty representatives").
     @Field(key: "participants_note") var participantsNote: String
     @Field(key: "version") var version: Int
@@ -23,24 +23,11 @@ final class Event: Model, @unchecked Sendable {
 
     init() {}
 
-    var eventKind: EventKind { EventKind(rawValue: kind) ?? .conference }
     var participants: Participants {
-        get { JSONColumn.decode(Participants.self, participantsJSON, or: Participants()) }
-        set { participantsJSON = JSONColumn.encode(newValue) }
+        get { participantsJSON.value }
+        set { participantsJSON = JSONText(newValue) }
     }
 
-    struct Snapshot: Codable { var kind: String, title: String, heldOn: String, hostID: UUID, programmeID: UUID?, participants: String }
-    var snapshot: Snapshot { Snapshot(kind: kind, title: title, heldOn: heldOn, hostID: $host.id, programmeID: $programme.id, participants: participantsJSON) }
-}
-
-final class EventInvitation: Model, @unchecked Sendable {
-    static let schema = "event_invitations"
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "event_id") var event: Event
-    @Parent(key: "territory_id") var territory: Territory
-    init() {}
-    init(eventID: UUID, territoryID: UUID) {
-        $event.id = eventID
-        $territory.id = territoryID
-    }
+    struct Snapshot: Codable { var kind: EventKind, title: String, heldOn: Day, hostID: UUID, programmeID: UUID?, participants: String }
+    var snapshot: Snapshot { Snapshot(kind: kind, title: title, heldOn: heldOn, hostID: $host.id, programmeID: $programme.id, participants: participantsJSON.auditText) }
 }

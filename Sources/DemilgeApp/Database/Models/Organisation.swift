@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 
 /// Kinds of organisation Demilge knows. Stored as their raw value.
-enum OrganisationKind: String, CaseIterable, Codable, Sendable {
+enum OrganisationKind: String, StoredState {
     case ayilOkmotu = "ayil_okmotu"
     case mayorsOffice = "mayors_office"
     case territorialAdministration = "territorial_administration"
@@ -31,7 +31,7 @@ final class Organisation: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Field(key: "slug") var slug: String
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: OrganisationKind
     @OptionalField(key: "legal_form") var legalForm: String?
     @Field(key: "name_ky") var nameKy: String
     @OptionalField(key: "name_ru") var nameRu: String?
@@ -46,7 +46,7 @@ final class Organisation: Model, @unchecked Sendable {
 
     init(slug: String, kind: OrganisationKind, legalForm: LegalForm?, name: LocalizedText, territoryID: UUID?, place: String?, website: String?) {
         self.slug = slug
-        self.kind = kind.rawValue
+        self.kind = kind
         self.legalForm = legalForm?.rawValue
         self.territoryID = territoryID
         self.place = place
@@ -65,13 +65,12 @@ final class Organisation: Model, @unchecked Sendable {
         set { nameKy = newValue.ky; nameRu = newValue.ru; nameEn = newValue.en }
     }
 
-    var organisationKind: OrganisationKind { OrganisationKind(rawValue: kind) ?? .cso }
 
     struct Snapshot: Codable {
         var slug: String, kind: String, legalForm: String?, nameKy: String, nameRu: String?, nameEn: String?, territoryID: UUID?, place: String?, website: String?
     }
 
     var snapshot: Snapshot {
-        Snapshot(slug: slug, kind: kind, legalForm: legalForm, nameKy: nameKy, nameRu: nameRu, nameEn: nameEn, territoryID: territoryID, place: place, website: website)
+        Snapshot(slug: slug, kind: kind.rawValue, legalForm: legalForm, nameKy: nameKy, nameRu: nameRu, nameEn: nameEn, territoryID: territoryID, place: place, website: website)
     }
 }

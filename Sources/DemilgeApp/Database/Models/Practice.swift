@@ -8,7 +8,7 @@ final class Practice: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "title") var title: String
     /// A problem category: what kind of problem it solved.
-    @Field(key: "theme") var theme: String
+    @Field(key: "theme") var theme: ProblemCategory
     @Parent(key: "territory_id") var territory: Territory
     @OptionalParent(key: "organisation_id") var organisation: Organisation?
     @OptionalParent(key: "grant_id") var grant: GrantApplication?
@@ -20,15 +20,14 @@ final class Practice: Model, @unchecked Sendable {
     @Field(key: "local_budget_tyiyn") var localBudgetTyiyn: Int64
     @Field(key: "community_tyiyn") var communityTyiyn: Int64
     @Field(key: "other_tyiyn") var otherTyiyn: Int64
-    @Field(key: "published_on") var publishedOn: String
+    @Field(key: "published_on") var publishedOn: Day
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     init() {}
 
-    var category: ProblemCategory { ProblemCategory(rawValue: theme) ?? .other }
     var costs: [(FundingSource, Int64)] {
         [(.grant, grantTyiyn), (.localBudget, localBudgetTyiyn), (.community, communityTyiyn), (.other, otherTyiyn)]
     }
 
-    struct Snapshot: Codable { var title: String, theme: String, territoryID: UUID, grantID: UUID?, costs: [Int64] }
+    struct Snapshot: Codable { var title: String, theme: ProblemCategory, territoryID: UUID, grantID: UUID?, costs: [Int64] }
     var snapshot: Snapshot { Snapshot(title: title, theme: theme, territoryID: $territory.id, grantID: $grant.id, costs: costs.map(\.1)) }
 }

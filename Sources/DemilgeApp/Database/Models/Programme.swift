@@ -22,7 +22,7 @@ final class Programme: Model, @unchecked Sendable {
     @OptionalField(key: "budget_currency") var budgetCurrency: String?
     @Field(key: "national") var national: Bool
     /// Goals as a JSON array of `LocalizedText`.
-    @Field(key: "goals") var goalsJSON: String
+    @Field(key: "goals") var goalsJSON: JSONText<[LocalizedText]>
     @Field(key: "sources") var sources: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
@@ -44,41 +44,7 @@ final class Programme: Model, @unchecked Sendable {
     }
 
     var goals: [LocalizedText] {
-        (try? JSONDecoder().decode([LocalizedText].self, from: Data(goalsJSON.utf8))) ?? []
+        get { goalsJSON.value }
+        set { goalsJSON = JSONText(newValue) }
     }
-}
-
-final class ProgrammePartner: Model, @unchecked Sendable {
-    static let schema = "programme_partners"
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "programme_id") var programme: Programme
-    @Parent(key: "organisation_id") var organisation: Organisation
-    init() {}
-}
-
-final class ProgrammeRegion: Model, @unchecked Sendable {
-    static let schema = "programme_regions"
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "programme_id") var programme: Programme
-    @Parent(key: "territory_id") var territory: Territory
-    init() {}
-}
-
-/// An organisation funded by a programme for a project (seed 004's grantees).
-final class ProgrammeGrantee: Model, @unchecked Sendable {
-    static let schema = "programme_grantees"
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "programme_id") var programme: Programme
-    @Parent(key: "organisation_id") var organisation: Organisation
-    @Parent(key: "territory_id") var territory: Territory
-    @Field(key: "title_ky") var titleKy: String
-    @OptionalField(key: "title_ru") var titleRu: String?
-    @OptionalField(key: "title_en") var titleEn: String?
-    @Field(key: "goal_ky") var goalKy: String
-    @OptionalField(key: "goal_ru") var goalRu: String?
-    @OptionalField(key: "goal_en") var goalEn: String?
-    init() {}
-
-    var title: LocalizedText { LocalizedText(ky: titleKy, ru: titleRu, en: titleEn) }
-    var goal: LocalizedText { LocalizedText(ky: goalKy, ru: goalRu, en: goalEn) }
 }

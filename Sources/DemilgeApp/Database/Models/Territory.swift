@@ -7,7 +7,7 @@ final class Territory: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Field(key: "code") var code: String
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: TerritoryKind
     @OptionalParent(key: "parent_id") var parent: Territory?
     @OptionalField(key: "iso_code") var isoCode: String?
     @Field(key: "name_ky") var nameKy: String
@@ -24,7 +24,7 @@ final class Territory: Model, @unchecked Sendable {
     init(id: UUID? = nil, code: String, kind: TerritoryKind, parentID: UUID?, isoCode: String?, name: LocalizedText, aliases: [String]) {
         self.id = id
         self.code = code
-        self.kind = kind.rawValue
+        self.kind = kind
         self.$parent.id = parentID
         self.isoCode = isoCode
         self.aliases = aliases.joined(separator: ";")
@@ -32,7 +32,6 @@ final class Territory: Model, @unchecked Sendable {
         self.name = name
     }
 
-    var territoryKind: TerritoryKind { TerritoryKind(rawValue: kind) ?? .settlement }
 
     var name: LocalizedText {
         get { LocalizedText(ky: nameKy, ru: nameRu, en: nameEn) }
@@ -46,6 +45,6 @@ final class Territory: Model, @unchecked Sendable {
     }
 
     var snapshot: Snapshot {
-        Snapshot(code: code, kind: kind, parentID: $parent.id, isoCode: isoCode, nameKy: nameKy, nameRu: nameRu, nameEn: nameEn, aliases: aliases)
+        Snapshot(code: code, kind: kind.rawValue, parentID: $parent.id, isoCode: isoCode, nameKy: nameKy, nameRu: nameRu, nameEn: nameEn, aliases: aliases)
     }
 }

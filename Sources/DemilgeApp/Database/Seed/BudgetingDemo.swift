@@ -23,10 +23,10 @@ enum BudgetingDemo {
     static func load(on db: any Database) async throws -> Int {
         guard let territory = try await Territory.query(on: db).filter(\.$code == "KG-GO-manas-ata").first(), let territoryID = territory.id else { return 0 }
         if try await BudgetRound.query(on: db).filter(\.$title == publishedTitle).first() != nil { return 0 }
-        let today = ActionPlanRules.today()
-        let year = Int(today.prefix(4)) ?? 2026
+        let today = Day.today()
+        let year = today.year
         let published = try await round(publishedTitle, territoryID, type: .approval, rule: .mesCostSatAddOneGreedy, envelope: 1_500_000,
-                                        status: .published, window: ("\(year)-03-01", "\(year)-03-15"), on: db)
+                                        status: .published, window: (try Day(stored: "\(year)-03-01"), try Day(stored: "\(year)-03-15")), on: db)
         let ids = try await addProjects(to: published, on: db)
         // Meeting 1: families who want the street lit, a park and benches; meeting 2: women and
         // parents who want the gym and the dance studio. Greedy gives the first group everything.
@@ -41,13 +41,13 @@ enum BudgetingDemo {
         }
 
         let open = try await round(openTitle, territoryID, type: .knapsack, rule: .mesCostSatAddOneGreedy, envelope: 900_000,
-                                   status: .voting, window: (shift(today, days: -7), shift(today, days: 60)), on: db)
+                                   status: .voting, window: (today.adding(days: -7), today.adding(days: 60)), on: db)
         _ = try await addProjects(to: open, on: db, only: [1, 2, 3])
         return 2
     }
 
     private static func round(_ title: String, _ territoryID: UUID, type: BallotType, rule: BudgetingRule, envelope som: Int64,
-                              status: RoundStatus, window: (String, String), on db: any Database) async throws -> BudgetRound {
+                              status: RoundStatus, window: (Day, Day), on db: any Database) async throws -> BudgetRound {
         let round = BudgetRound(territoryID: territoryID, title: title,
                                 description: "Шаардык бюджеттен Манас-Ата конушуна бөлүнгөн каражатты тургундар өздөрү бөлүштүрөт. Долбоорлор ЖМБА-сессиясында аныкталган артыкчылыктуу көйгөйлөрдөн чыккан.",
                                 envelopeTyiyn: som * 100, type: type, rule: rule, status: status, window: window)
@@ -83,7 +83,7 @@ enum BudgetingDemo {
         batch.label = label
         batch.firstEntry = text
         batch.secondEntry = text
-        batch.status = PaperBatch.Status.counted.rawValue
+        batch.status = .counted
         batch.version = 2
         try await batch.create(on: db)
         for line in lines {
@@ -95,14 +95,5 @@ enum BudgetingDemo {
         }
         try await AuditLog.record(on: db, by: DemoData.actor, action: "paper.counted", entityType: "round", entityID: round.idString,
                                   after: ["batch": batch.idString, "ballots": String(lines.count)])
-    }
-
-    static func shift(_ isoDay: String, days: Int) -> String {
-        let parts = isoDay.split(separator: "-").compactMap { Int($0) }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Formatters.bishkek
-        guard parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: 12)),
-              let shifted = calendar.date(byAdding: .day, value: days, to: date) else { return isoDay }
-        return Formatters.isoDate(shifted)
     }
 }

@@ -12,7 +12,7 @@ enum CommunityDemo {
         guard let territory = try await Territory.query(on: db).filter(\.$code == seed.territory).first(), let territoryID = territory.id else {
             throw SeedError.unknownTerritory(seed.territory)
         }
-        if try await AssessmentSession.query(on: db).filter(\.$territory.$id == territoryID).filter(\.$heldOn == seed.session.heldOn).first() != nil {
+        if try await AssessmentSession.query(on: db).filter(\.$territory.$id == territoryID).filter(\.$heldOn == (try Day(stored: seed.session.heldOn))).first() != nil {
             return 0
         }
         let actor = DemoData.actor
@@ -29,7 +29,7 @@ enum CommunityDemo {
 
         let session = AssessmentSession()
         session.$territory.id = territoryID
-        session.heldOn = seed.session.heldOn
+        session.heldOn = try Day(stored: seed.session.heldOn)
         session.place = seed.session.place
         session.facilitators = seed.session.facilitators
         session.notes = seed.session.notes
@@ -38,7 +38,7 @@ enum CommunityDemo {
         for item in seed.session.groups {
             let group = FocusGroup()
             group.$session.id = (try session.requireID())
-            group.kind = item.kind
+            group.kind = try FocusGroupKind(stored: item.kind)
             group.participants = try Participants.parse(item.counts.mapValues(String.init))
             try await group.create(on: db)
             for (key, place) in item.places {
@@ -47,7 +47,7 @@ enum CommunityDemo {
             }
             for written in item.written ?? [] {
                 let problem = Problem(title: written.title, description: "ЖМБА-сессиясында жазылды: \(seed.session.place).",
-                                      category: ProblemCategory(rawValue: written.category) ?? .other, territoryID: territoryID, authorID: nil)
+                                      category: try ProblemCategory(stored: written.category), territoryID: territoryID, authorID: nil)
                 try await problem.create(on: db)
                 try await ProblemEvent(problemID: (try problem.requireID()), from: nil, to: .raised, reason: "").create(on: db)
                 try await FocusGroupRanking(groupID: (try group.requireID()), problemID: (try problem.requireID()), place: written.place).create(on: db)
@@ -85,7 +85,7 @@ enum CommunityDemo {
         }
         let meeting = CommissionMeeting()
         meeting.$commission.id = (try commission.requireID())
-        meeting.heldOn = seed.commission.meeting.heldOn
+        meeting.heldOn = try Day(stored: seed.commission.meeting.heldOn)
         meeting.present = seed.commission.meeting.present
         meeting.minutes = seed.commission.meeting.minutes
         try await meeting.create(on: db)
@@ -95,7 +95,7 @@ enum CommunityDemo {
         decision.$problem.id = (try chosen.requireID())
         decision.reason = seed.commission.meeting.reason
         try await decision.create(on: db)
-        chosen.status = ProblemStatus.inProgress.rawValue
+        chosen.status = ProblemStatus.inProgress
         try await chosen.update(on: db)
         try await ProblemEvent(problemID: (try chosen.requireID()), from: .raised, to: .prioritised, reason: decision.reason).create(on: db)
         try await ProblemEvent(problemID: (try chosen.requireID()), from: .prioritised, to: .inProgress, reason: "Биргелешкен аракеттер планы бекитилди.").create(on: db)
@@ -105,10 +105,10 @@ enum CommunityDemo {
             measure.$problem.id = (try chosen.requireID())
             measure.description = item.description
             measure.responsible = item.responsible
-            measure.deadline = item.deadline
+            measure.deadline = try Day(stored: item.deadline)
             measure.plannedTyiyn = try Money.parse(item.amount).minorUnits
-            measure.source = item.source
-            measure.status = item.status
+            measure.source = try FundingSource(stored: item.source)
+            measure.status = try MeasureStatus(stored: item.status)
             measure.progress = item.progress
             measure.version = 1
             try await measure.create(on: db)

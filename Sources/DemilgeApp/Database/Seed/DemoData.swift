@@ -114,7 +114,7 @@ enum DemoData {
                 programme.budgetMinor = seed.budget?.minorUnits
                 programme.budgetCurrency = seed.budget?.currency
                 programme.national = seed.national
-                programme.goalsJSON = String(decoding: try JSONEncoder().encode(seed.goals), as: UTF8.self)
+                programme.goals = seed.goals
                 programme.sources = seed.sources.joined(separator: ",")
                 try await programme.create(on: db)
                 try await AuditLog.record(on: db, by: actor, action: "programme.create", entityType: "programme",

@@ -38,12 +38,12 @@ enum EventsDemo {
         for seed in seeds {
             guard let host = try await Territory.query(on: db).filter(\.$code == seed.host).first() else { continue }
             let event = Event()
-            event.kind = seed.kind.rawValue
+            event.kind = seed.kind
             event.title = seed.title
             event.$host.id = (try host.requireID())
             event.$organiser.id = try await Organisation.query(on: db).filter(\.$slug == seed.organiser).first()?.id
             event.$programme.id = vap.id
-            event.heldOn = seed.heldOn
+            event.heldOn = try Day(stored: seed.heldOn)
             event.agenda = seed.agenda
             event.outcomes = seed.outcomes
             event.participants = Participants()

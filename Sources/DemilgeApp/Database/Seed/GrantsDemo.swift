@@ -57,7 +57,7 @@ enum GrantsDemo {
         try await cityCall(araket, osh, on: db)
         try await csoCall(ynty, on: db)
         let open = call(openCallTitle, (try araket.requireID()), budget: 2_000_000, range: (100_000, 600_000), coFunding: 15, kinds: "municipality,cso",
-                        territories: [(try osh.requireID())], deadline: BudgetingDemo.shift(ActionPlanRules.today(), days: 45), status: .open,
+                        territories: [(try osh.requireID())], deadline: Day.today().adding(days: 45), status: .open,
                         description: "Ош шаарынын жаңы конуштарындагы муниципалитеттер жана жарандык коом уюмдары үчүн.")
         try await open.create(on: db)
         try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.open", entityType: "grant_call", entityID: GrantDisplay.id(open), after: open.snapshot)
@@ -74,7 +74,7 @@ enum GrantsDemo {
     }
 
     private static func call(_ title: String, _ programmeID: UUID, budget: Int64, range: (Int64, Int64), coFunding: Int, kinds: String,
-                             territories: [UUID], deadline: String, status: CallStatus, description: String) -> GrantCall {
+                             territories: [UUID], deadline: Day, status: CallStatus, description: String) -> GrantCall {
         let call = GrantCall()
         call.$programme.id = programmeID
         call.title = title
@@ -89,7 +89,7 @@ enum GrantsDemo {
         call.documents = "Долбоордук өтүнмө\nБюджет\nКошумча каржылоо тууралуу кат\nЖамааттын жыйынынын протоколу"
         call.criteria = criteria
         call.minimumScore = 50
-        call.status = status.rawValue
+        call.status = status
         call.version = 1
         return call
     }
@@ -115,7 +115,7 @@ enum GrantsDemo {
         application.requestedTyiyn = BudgetLine.total(lines, from: .grant)
         application.totalTyiyn = BudgetLine.total(lines)
         application.beneficiaries = beneficiaries
-        application.status = GrantStatus.draft.rawValue
+        application.status = GrantStatus.draft
         application.version = 1
         try await application.create(on: db)
         for (index, line) in lines.enumerated() { try await GrantBudgetLine(applicationID: (try application.requireID()), position: index + 1, line: line).create(on: db) }
@@ -125,10 +125,10 @@ enum GrantsDemo {
     /// Walks an application along its lifecycle, each step checked and kept on its timeline.
     private static func walk(_ application: GrantApplication, _ steps: [(GrantStatus, GrantParty, String, String?)], by name: String, on db: any Database) async throws {
         for (to, party, isoDay, reason) in steps {
-            let from = application.grantStatus
+            let from = application.status
             if let refusal = GrantLifecycle.check(from: from, to: to, by: party, reason: reason ?? "") { throw SeedError.invalidGrantStep("\(refusal)") }
             try await GrantTransition(applicationID: (try application.requireID()), from: from, to: to, reason: reason, byName: name, at: day(isoDay)).create(on: db)
-            application.status = to.rawValue
+            application.status = to
             if to == .submitted { application.submittedAt = day(isoDay) }
             application.statusReason = reason
         }
@@ -145,7 +145,7 @@ enum GrantsDemo {
 
     private static func cityCall(_ programme: Programme, _ osh: Territory, on db: any Database) async throws {
         let call = call(cityCallTitle, (try programme.requireID()), budget: 3_000_000, range: (300_000, 1_500_000), coFunding: 15, kinds: "municipality",
-                        territories: [(try osh.requireID())], deadline: "2022-06-10", status: .decided,
+                        territories: [(try osh.requireID())], deadline: try Day(stored: "2022-06-10"), status: .decided,
                         description: "Ош шаарынын жаңы конуштарында комиссиялар аныктаган артыкчылыктуу көйгөйлөрдү чечүү үчүн муниципалдык аймактык башкармалыктарга чакан гранттар (seed 000).")
         try await call.create(on: db)
         let reviewers = try await ["reviewer.one@demilge.kg", "reviewer.two@demilge.kg"].asyncCompactMap { email in
@@ -164,7 +164,7 @@ enum GrantsDemo {
                   let territory = try await Territory.query(on: db).filter(\.$code == seed.territory).first() else { continue }
             let problem = try await seed.problem.asyncFlatMap { title in try await Problem.query(on: db).filter(\.$title == title).first() }
             let measure = try await problem.asyncFlatMap { p in
-                try await ActionMeasure.query(on: db).filter(\.$problem.$id == (try p.requireID())).filter(\.$source == FundingSource.grant.rawValue).first()
+                try await ActionMeasure.query(on: db).filter(\.$problem.$id == (try p.requireID())).filter(\.$source == FundingSource.grant).first()
             }
             let application = try await application((try call.requireID()), organisation: organisation, territoryID: (try territory.requireID()), problemID: problem?.id, title: seed.title,
                                                     summary: seed.summary, lines: seed.lines.map { BudgetLine(item: $0.0, source: $0.1, amountTyiyn: $0.2 * 100) },
@@ -207,9 +207,9 @@ enum GrantsDemo {
         let contract = GrantContract()
         contract.$application.id = (try application.requireID())
         contract.number = "АР-2022/01"
-        contract.signedOn = "2022-07-01"
-        contract.startsOn = "2022-07-01"
-        contract.endsOn = "2022-11-30"
+        contract.signedOn = try Day(stored: "2022-07-01")
+        contract.startsOn = try Day(stored: "2022-07-01")
+        contract.endsOn = try Day(stored: "2022-11-30")
         contract.amountTyiyn = 145_000_000
         contract.localBudgetTyiyn = 13_500_000
         contract.communityTyiyn = 18_000_000
@@ -221,7 +221,7 @@ enum GrantsDemo {
             let tranche = GrantTranche()
             tranche.$contract.id = (try contract.requireID())
             tranche.number = number
-            tranche.plannedOn = plannedOn
+            tranche.plannedOn = try Day(stored: plannedOn)
             tranche.amountTyiyn = som * 100
             tranche.condition = condition
             try await tranche.create(on: db)
@@ -237,8 +237,8 @@ enum GrantsDemo {
             let payment = GrantPayment()
             payment.$application.id = (try application.requireID())
             payment.$tranche.id = tranche?.id
-            payment.source = source.rawValue
-            payment.paidOn = paidOn
+            payment.source = source
+            payment.paidOn = try Day(stored: paidOn)
             payment.amountTyiyn = som * 100
             payment.reference = reference
             try await payment.create(on: db)
@@ -249,7 +249,7 @@ enum GrantsDemo {
             let milestone = GrantMilestone()
             milestone.$application.id = (try application.requireID())
             milestone.title = title
-            milestone.dueOn = dueOn
+            milestone.dueOn = try Day(stored: dueOn)
             milestone.progress = 100
             milestone.note = ""
             milestone.version = 1
@@ -257,7 +257,7 @@ enum GrantsDemo {
         }
         let visit = GrantVisit()
         visit.$application.id = (try application.requireID())
-        visit.visitedOn = "2022-09-05"
+        visit.visitedOn = try Day(stored: "2022-09-05")
         visit.communityMembers = "Айбек Турсунов, Гүлзат Мамытова (демилгелүү топ)"
         visit.councilMembers = "Нурбек Осмонов (Ош шаардык кеңешинин депутаты)"
         visit.findings = "Түтүктүн 800 метри тартылды; иштер графикте. Жамаат жер казууга катышууда. Экинчи траншты бөлүүгө сунуш кылынат."
@@ -272,7 +272,7 @@ enum GrantsDemo {
         }
         let report = GrantReport()
         report.$application.id = (try application.requireID())
-        report.submittedOn = "2022-11-30"
+        report.submittedOn = try Day(stored: "2022-11-30")
         report.summary = "1,2 км түтүк тартылып, 186 үй ичүүчү сууга туташты. Гранттан 1 500 сом үнөмдөлдү."
         report.reached = counts([210, 150, 220, 60, 200, 140, 200, 60])
         try await report.create(on: db)
@@ -284,7 +284,7 @@ enum GrantsDemo {
     private static func publishPractice(of application: GrantApplication, on db: any Database) async throws {
         let practice = Practice()
         practice.title = "Жаңы конушка ичүүчү суу: 1,2 км түтүк жамаат, мэрия жана чакан грант менен"
-        practice.theme = ProblemCategory.water.rawValue
+        practice.theme = ProblemCategory.water
         practice.$territory.id = application.$territory.id
         practice.$organisation.id = application.$organisation.id
         practice.$grant.id = application.id
@@ -295,7 +295,7 @@ enum GrantsDemo {
         practice.localBudgetTyiyn = 13_500_000
         practice.communityTyiyn = 18_000_000
         practice.otherTyiyn = 0
-        practice.publishedOn = "2023-01-15"
+        practice.publishedOn = try Day(stored: "2023-01-15")
         try await practice.create(on: db)
         try await AuditLog.record(on: db, by: DemoData.actor, action: "practice.publish", entityType: "practice", entityID: GrantDisplay.id(practice), after: practice.snapshot)
     }
@@ -307,7 +307,7 @@ enum GrantsDemo {
         guard !grantees.isEmpty else { return }
         let share: Int64 = 400_000
         let call = call(csoCallTitle, (try programme.requireID()), budget: share * Int64(grantees.count), range: (100_000, share), coFunding: 0, kinds: "cso",
-                        territories: [], deadline: "2021-09-30", status: .decided,
+                        territories: [], deadline: try Day(stored: "2021-09-30"), status: .decided,
                         description: "Жергиликтүү жарандык коом үчүн потенциалдуу чыр-чатактарды эффективдүүрөөк алдын алуу боюнча инклюзивдүү демилгелерге 25 грант (seed 004). Булак ар бир гранттын суммасын жарыялаган эмес: бул жерде суммалар шарттуу, бюджеттин бирдей үлүшү катары көрсөтүлдү.")
         try await call.create(on: db)
         for grantee in grantees {

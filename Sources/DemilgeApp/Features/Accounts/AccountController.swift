@@ -21,36 +21,9 @@ struct AccountController: RouteCollection {
         let places: [PlaceGroup]
     }
 
-    struct PlaceGroup: Encodable {
-        struct Option: Encodable { let code: String; let label: String; let selected: Bool }
-        let label: String
-        let options: [Option]
-    }
-
-    /// Places a resident can say they live in, grouped by oblast, in Kyrgyz alphabetical order;
-    /// with `includeTopLevel`, oblasts and raions too (for filters).
-    static func placeGroups(_ req: Request, selected: String, includeTopLevel: Bool = false) async throws -> [PlaceGroup] {
-        try await placeGroups(req, selected: [selected], includeTopLevel: includeTopLevel)
-    }
-
-    static func placeGroups(_ req: Request, selected: Set<String>, includeTopLevel: Bool = false) async throws -> [PlaceGroup] {
-        let directory = try await TerritoryDirectory.load(on: req.db)
-        let language = req.language
-        let living: Set<TerritoryKind> = includeTopLevel ? Set(TerritoryKind.allCases) : [.ayilAimak, .city, .settlement, .cityDistrict, .republicanCity]
-        return KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
-            let places = directory.subtree(of: root).compactMap { directory.byID[$0] }.filter { living.contains($0.territoryKind) }
-            let options = KyrgyzText.sorted(places, by: { $0.name.text(language) }, language).map { place in
-                let parent = place.$parent.id.flatMap { directory.byID[$0] }
-                let label = parent.map { "\(place.name.text(language)) (\($0.name.text(language)))" } ?? place.name.text(language)
-                return PlaceGroup.Option(code: place.code, label: label, selected: selected.contains(place.code))
-            }
-            return PlaceGroup(label: root.name.text(language), options: options)
-        }
-    }
-
     func registerForm(req: Request) async throws -> Response {
         try await req.page("accounts/register", titleKey: "register.title",
-                           RegisterContent(form: FormState(), places: try await Self.placeGroups(req, selected: "")), forms: true)
+                           RegisterContent(form: FormState(), places: try await PlaceGroup.choices(req, selected: "")), forms: true)
     }
 
     func register(req: Request) async throws -> Response {
@@ -77,7 +50,7 @@ struct AccountController: RouteCollection {
             form.values["password"] = nil
             form.values["password_confirm"] = nil
             return try await req.page("accounts/register", titleKey: "register.title",
-                                      RegisterContent(form: form, places: try await Self.placeGroups(req, selected: form["territory"])), forms: true, status: .unprocessableEntity)
+                                      RegisterContent(form: form, places: try await PlaceGroup.choices(req, selected: form["territory"])), forms: true, status: .unprocessableEntity)
         }
         let hash = try await req.password.async.hash(form["password"]).get()
         let user = User(email: email, displayName: form["name"], passwordHash: hash)
@@ -154,37 +127,9 @@ struct AccountController: RouteCollection {
         let roles: [RoleLine]
     }
 
-    struct RoleLine: Encodable {
-        let id: String
-        let role: String
-        let scope: String
-        let href: String?
-    }
-
-    /// A user's grants as readable lines: "Фасилитатор — Ноокат району".
-    static func roleLines(_ assignments: [RoleAssignment], _ req: Request) async throws -> [RoleLine] {
-        let directory = try await TerritoryDirectory.load(on: req.db)
-        let programmes = Dictionary(firstValues: try await Programme.query(on: req.db).all().compactMap { p in p.id.map { ($0, p) } })
-        let language = req.language
-        return assignments.compactMap { assignment in
-            guard let grant = assignment.grant else { return nil }
-            let (scope, href): (String, String?)
-            switch grant.scope {
-            case .global: (scope, href) = (req.t("role.scope.global"), nil)
-            case .territory(let id):
-                let territory = directory.byID[id]
-                (scope, href) = (territory?.name.text(language) ?? "?", territory.map { "/territories/\($0.code)" })
-            case .programme(let id):
-                let programme = programmes[id]
-                (scope, href) = (programme?.name.text(language) ?? "?", programme.map { "/programmes/\($0.slug)" })
-            }
-            return RoleLine(id: assignment.id?.uuidString ?? "", role: req.t(grant.role.catalogKey), scope: scope, href: href)
-        }
-    }
-
     func account(req: Request) async throws -> Response {
         guard let user = req.currentUser else { return req.redirect(to: "/signin?back=/account") }
         return try await req.page("accounts/account", titleKey: "account.title", AccountContent(
-            name: user.displayName, email: user.email, roles: try await Self.roleLines(user.roles, req)))
+            name: user.displayName, email: user.email, roles: try await RoleLine.lines(user.roles, req)))
     }
 }

@@ -53,7 +53,7 @@ struct AdminController: RouteCollection {
         let verification = try await AuditLog.verify(on: req.db)
         // Ballots cast in a round still voting are in the chain (and verified) but not listed: their number is the
         // round's running turnout, which nobody sees before voting closes.
-        let open = try await BudgetRound.query(on: req.db).filter(\.$status == RoundStatus.voting.rawValue).all().map(\.idString)
+        let open = try await BudgetRound.query(on: req.db).filter(\.$status == RoundStatus.voting).all().map(\.idString)
         let entries = try await AuditEntry.query(on: req.db).sort(\.$id, .descending).limit(200).all()
             .filter { !($0.action.hasPrefix("ballot.") && open.contains($0.entityID)) }
         return try await req.page("admin/audit", titleKey: "admin.audit.title", AuditContent(
@@ -92,16 +92,15 @@ struct AdminUsersController: RouteCollection {
     }
 
     struct ShowContent: Encodable {
-        struct Option: Encodable { let value: String; let label: String; let selected: Bool }
         let id: String
         let name: String
         let email: String
         let disabled: Bool
         let isSelf: Bool
-        let roles: [AccountController.RoleLine]
+        let roles: [RoleLine]
         let roleOptions: [Option]
         let scopeOptions: [Option]
-        let territoryGroups: [AccountController.PlaceGroup]
+        let territoryGroups: [PlaceGroup]
         let programmeOptions: [Option]
         let form: FormState
     }
@@ -113,7 +112,7 @@ struct AdminUsersController: RouteCollection {
     }
 
     /// Every territory a role can be scoped to, grouped by oblast.
-    private func scopeTerritories(_ req: Request, selected: String) async throws -> [AccountController.PlaceGroup] {
+    private func scopeTerritories(_ req: Request, selected: String) async throws -> [PlaceGroup] {
         let directory = try await TerritoryDirectory.load(on: req.db)
         let language = req.language
         return KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
@@ -121,7 +120,7 @@ struct AdminUsersController: RouteCollection {
                 directory.subtree(of: root).subtracting(root.id.map { [$0] } ?? []).compactMap { directory.byID[$0] },
                 by: { $0.name.text(language) }, language)
             return .init(label: root.name.text(language), options: members.map { territory in
-                .init(code: territory.code, label: "\(territory.name.text(language)) · \(req.t(territory.territoryKind.catalogKey))",
+                .init(code: territory.code, label: "\(territory.name.text(language)) · \(req.t(territory.kind.catalogKey))",
                       selected: territory.code == selected)
             })
         }
@@ -132,7 +131,7 @@ struct AdminUsersController: RouteCollection {
         return try await req.page("admin/user", titleKey: "", ShowContent(
             id: (try user.requireID()).uuidString, name: user.displayName, email: user.email, disabled: user.disabled,
             isSelf: user.id == req.currentUser?.id,
-            roles: try await AccountController.roleLines(user.roles, req),
+            roles: try await RoleLine.lines(user.roles, req),
             roleOptions: Role.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["role"] == $0.rawValue) },
             scopeOptions: ["global", "territory", "programme"].map { .init(value: $0, label: req.t("role.scope.\($0)"), selected: form["scope"] == $0) },
             territoryGroups: try await scopeTerritories(req, selected: form["territory"]),

@@ -13,12 +13,11 @@ struct AdminOrganisationsController: RouteCollection {
     static let fields = ["slug", "kind", "legal_form", "name_ky", "name_ru", "name_en", "territory", "place", "website", "version"]
 
     struct FormContent: Encodable {
-        struct Option: Encodable { let value: String; let label: String; let selected: Bool }
         let form: FormState
         let editing: String?
         let kinds: [Option]
         let legalForms: [Option]
-        let places: [AccountController.PlaceGroup]
+        let places: [PlaceGroup]
     }
 
     private func render(_ req: Request, _ form: FormState, editing: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -26,7 +25,7 @@ struct AdminOrganisationsController: RouteCollection {
             form: form, editing: editing,
             kinds: OrganisationKind.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["kind"] == $0.rawValue) },
             legalForms: LegalForm.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["legal_form"] == $0.rawValue) },
-            places: try await AccountController.placeGroups(req, selected: form["territory"])), forms: true, status: status)
+            places: try await PlaceGroup.choices(req, selected: form["territory"])), forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -59,7 +58,7 @@ struct AdminOrganisationsController: RouteCollection {
     }
 
     private func apply(_ form: FormState, kind: OrganisationKind, legalForm: LegalForm?, territory: Territory?, to organisation: Organisation) {
-        organisation.kind = kind.rawValue
+        organisation.kind = kind
         organisation.legalForm = legalForm?.rawValue
         organisation.name = form.localized("name")
         organisation.territoryID = territory?.id
@@ -96,7 +95,7 @@ struct AdminOrganisationsController: RouteCollection {
         try req.authorize(.manageOrganisations)
         let organisation = try await load(req)
         var form = FormState()
-        form.values = ["slug": organisation.slug, "kind": organisation.kind, "legal_form": organisation.legalForm ?? "",
+        form.values = ["slug": organisation.slug, "kind": organisation.kind.rawValue, "legal_form": organisation.legalForm ?? "",
                        "name_ky": organisation.nameKy, "name_ru": organisation.nameRu ?? "", "name_en": organisation.nameEn ?? "",
                        "territory": organisation.territory?.code ?? "", "place": organisation.place ?? "",
                        "website": organisation.website ?? "", "version": String(organisation.version)]

@@ -13,11 +13,10 @@ struct AdminTerritoriesController: RouteCollection {
     }
 
     struct FormContent: Encodable {
-        struct Option: Encodable { let value: String; let label: String; let selected: Bool }
         let form: FormState
         let editing: String?
         let kinds: [Option]
-        let parents: [AccountController.PlaceGroup]
+        let parents: [PlaceGroup]
     }
 
     static let fields = ["kind", "parent", "slug", "iso_code", "name_ky", "name_ru", "name_en", "aliases", "version"]
@@ -28,10 +27,10 @@ struct AdminTerritoriesController: RouteCollection {
         let parents = KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
             let members = [root] + KyrgyzText.sorted(
                 directory.subtree(of: root).subtracting(root.id.map { [$0] } ?? []).compactMap { directory.byID[$0] }
-                    .filter { [.raion, .ayilAimak, .city, .cityDistrict].contains($0.territoryKind) },
+                    .filter { [.raion, .ayilAimak, .city, .cityDistrict].contains($0.kind) },
                 by: { $0.name.text(language) }, language)
-            return AccountController.PlaceGroup(label: root.name.text(language), options: members.map {
-                .init(code: $0.code, label: "\($0.name.text(language)) · \(req.t($0.territoryKind.catalogKey))", selected: $0.code == form["parent"])
+            return PlaceGroup(label: root.name.text(language), options: members.map {
+                .init(code: $0.code, label: "\($0.name.text(language)) · \(req.t($0.kind.catalogKey))", selected: $0.code == form["parent"])
             })
         }
         return try await req.page("admin/territory-form", titleKey: editing == nil ? "admin.territories.new" : "admin.territories.edit",
@@ -63,7 +62,7 @@ struct AdminTerritoriesController: RouteCollection {
             if parent == nil { form.fail("parent", req.t("validation.choose_from_list")) }
         }
         if let kind, form.errors["parent"] == nil {
-            do { try TerritoryRules.check(kind: kind, parentKind: parent?.territoryKind) }
+            do { try TerritoryRules.check(kind: kind, parentKind: parent?.kind) }
             catch { form.fail("parent", req.t(error.catalogKey)) }
         }
         return (kind, parent)
@@ -103,7 +102,7 @@ struct AdminTerritoriesController: RouteCollection {
         try req.authorize(.manageTerritories)
         let territory = try await load(req)
         var form = FormState()
-        form.values = ["kind": territory.kind, "parent": territory.parent?.code ?? "", "slug": territory.code,
+        form.values = ["kind": territory.kind.rawValue, "parent": territory.parent?.code ?? "", "slug": territory.code,
                        "iso_code": territory.isoCode ?? "", "name_ky": territory.nameKy, "name_ru": territory.nameRu ?? "",
                        "name_en": territory.nameEn ?? "", "aliases": territory.aliases, "version": String(territory.version)]
         return try await render(req, form, editing: territory)
@@ -124,7 +123,7 @@ struct AdminTerritoriesController: RouteCollection {
             return try await render(req, form, editing: territory, status: form.status)
         }
         let before = territory.snapshot
-        territory.kind = kind.rawValue
+        territory.kind = kind
         territory.$parent.id = parent?.id
         territory.isoCode = form.optional("iso_code")
         territory.name = form.localized("name")
@@ -177,7 +176,7 @@ struct AdminTerritoriesController: RouteCollection {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return try await importFailed(req, text: text, [.init(line: 0, message: req.t("validation.required"))])
         }
-        let existing = Dictionary(firstValues: try await Territory.query(on: req.db).all().map { ($0.code, $0.territoryKind) })
+        let existing = Dictionary(firstValues: try await Territory.query(on: req.db).all().map { ($0.code, $0.kind) })
         switch TerritoryCSV.parse(text, existing: existing) {
         case .failure(let errors):
             return try await importFailed(req, text: text, errors.lines.map { .init(line: $0.line, message: "\(req.t($0.catalogKey)): \($0.detail)") })

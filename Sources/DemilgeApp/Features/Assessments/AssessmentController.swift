@@ -21,7 +21,6 @@ struct AssessmentController: RouteCollection {
         routes.post("assessments", ":id", "groups", ":group", "ranking", use: saveRanking)
     }
 
-    typealias Option = ProblemController.Option
 
     // MARK: - List and create
 
@@ -35,16 +34,9 @@ struct AssessmentController: RouteCollection {
     }
 
     static func row(_ session: AssessmentSession, _ req: Request) -> SessionRow {
-        SessionRow(id: session.idString, date: displayDate(session.heldOn, req.language), place: session.place,
+        SessionRow(id: session.idString, date: session.heldOn.formatted(req.language), place: session.place,
                    territory: TerritoryLink(session.territory, req.language, catalog: req.application.catalog),
                    groups: session.groups.count, participants: session.groups.map(\.participants.total).saturatingSum())
-    }
-
-    static func displayDate(_ isoDay: String, _ language: Language) -> String {
-        let parts = isoDay.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, let date = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: Formatters.bishkek,
-                                                          year: parts[0], month: parts[1], day: parts[2], hour: 12).date else { return isoDay }
-        return Formatters.date(date, language)
     }
 
     func index(req: Request) async throws -> Response {
@@ -69,7 +61,7 @@ struct AssessmentController: RouteCollection {
         form.requireText("place", length: 2...200, req)
         form.requireText("facilitators", length: 2...300, req)
         form.optionalText("notes", max: 5000, req)
-        if !Self.isDay(form["held_on"]) { form.fail("held_on", req.t("validation.date")) }
+        form.requireDay("held_on", req)
         let territory = try await Territory.query(on: req.db).filter(\.$code == form["territory"]).first()
         if territory == nil { form.fail("territory", req.t("validation.choose_from_list")) }
         if let territory, form.errors["territory"] == nil {
@@ -83,7 +75,7 @@ struct AssessmentController: RouteCollection {
         }
         let session = AssessmentSession()
         session.$territory.id = (try territory.requireID())
-        session.heldOn = form["held_on"]
+        session.heldOn = try Day(stored: form["held_on"])
         session.place = form["place"]
         session.facilitators = form["facilitators"]
         session.notes = form["notes"]
@@ -97,7 +89,6 @@ struct AssessmentController: RouteCollection {
     }
 
     /// `YYYY-MM-DD` of a real calendar day.
-    static func isDay(_ text: String) -> Bool { Formatters.isISODay(text) }
 
     // MARK: - The session's page
 
@@ -109,7 +100,7 @@ struct AssessmentController: RouteCollection {
     }
 
     static func groupName(_ group: FocusGroup, _ req: Request) -> String {
-        group.groupKind == .custom ? (group.label ?? req.t(FocusGroupKind.custom.catalogKey)) : req.t(group.groupKind.catalogKey)
+        group.kind == .custom ? (group.label ?? req.t(FocusGroupKind.custom.catalogKey)) : req.t(group.kind.catalogKey)
     }
 
     /// The aggregation's input: each group's places, merged duplicates counted as the problem they joined.
@@ -225,7 +216,7 @@ struct AssessmentController: RouteCollection {
         guard form.isValid, let kind else { return try await render(req, session, form: form, status: .unprocessableEntity) }
         let group = FocusGroup()
         group.$session.id = (try session.requireID())
-        group.kind = kind.rawValue
+        group.kind = kind
         group.label = form.optional("label")
         group.participants = participants
         let participantCount = participants.total
@@ -233,7 +224,7 @@ struct AssessmentController: RouteCollection {
             try await group.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "assessment.group", entityType: "assessment",
                                       entityID: session.idString,
-                                      after: ["group": group.idString, "kind": group.kind, "participants": String(participantCount)])
+                                      after: ["group": group.idString, "kind": group.kind.rawValue, "participants": String(participantCount)])
         }
         req.flash("assessments.group_added")
         return req.redirect(to: "/assessments/\(session.idString)/groups/\(group.idString)/ranking", redirectType: .normal)
@@ -332,7 +323,7 @@ struct AssessmentController: RouteCollection {
             else if places.count + newProblems.count > Prioritization.maximumRanked { form.fail("ranking", req.t("error.priorities.too_many")) }
         }
         guard form.isValid else { return try await renderRanking(req, session, group, form: form, status: .unprocessableEntity) }
-        let description = req.application.catalog.text("assessments.written_on_spot", .ky, arguments: ["date": Self.displayDate(session.heldOn, .ky), "place": session.place])
+        let description = req.application.catalog.text("assessments.written_on_spot", .ky, arguments: ["date": session.heldOn.formatted(.ky), "place": session.place])
         let territoryID = session.$territory.id
         let groupID = (try group.requireID())
         let finalPlaces = places
@@ -371,7 +362,7 @@ struct AssessmentController: RouteCollection {
             var cells: [String: Int] = [:]
             for sex in Sex.allCases { for band in AgeBand.allCases { cells[Participants.key(sex, band)] = total[sex, band] } }
             return SessionExport(id: session.idString, territoryCode: session.territory.code, territory: session.territory.nameKy,
-                                 heldOn: session.heldOn, place: session.place, focusGroups: session.groups.count, participants: cells, participantsTotal: total.total)
+                                 heldOn: session.heldOn.description, place: session.place, focusGroups: session.groups.count, participants: cells, participantsTotal: total.total)
         }
     }
 

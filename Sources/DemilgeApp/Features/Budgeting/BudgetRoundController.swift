@@ -16,7 +16,6 @@ struct BudgetRoundController: RouteCollection {
         routes.post("rounds", ":id", "ballot", use: vote)
     }
 
-    typealias Option = ProblemController.Option
 
     static func load(_ req: Request) async throws -> BudgetRound {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
@@ -38,7 +37,7 @@ struct BudgetRoundController: RouteCollection {
         // A draft is its staff's work in progress: listed only for those who may manage it.
         var rounds: [BudgetRound] = []
         for round in try await BudgetRound.query(on: req.db).with(\.$territory).sort(\.$opensOn, .descending).all() {
-            if round.roundStatus != .draft { rounds.append(round); continue }
+            if round.status != .draft { rounds.append(round); continue }
             guard Policy.allowsSomewhere(req.actor, .manageBudgetRound) else { continue }
             let target = try await Self.target(round, req)
             if req.can(.manageBudgetRound, on: target) { rounds.append(round) }
@@ -46,15 +45,15 @@ struct BudgetRoundController: RouteCollection {
         return try await req.page("rounds/index", titleKey: "rounds.title", Content(
             rounds: rounds.map { r in
                 Row(id: r.idString, title: r.title, territory: TerritoryLink(r.territory, req.language, catalog: req.application.catalog),
-                    envelope: Money(minorUnits: r.envelopeTyiyn).formatted(req.language), status: req.t(r.roundStatus.catalogKey), statusKey: r.status,
-                    window: "\(AssessmentController.displayDate(r.opensOn, req.language)) — \(AssessmentController.displayDate(r.closesOn, req.language))")
+                    envelope: Money(minorUnits: r.envelopeTyiyn).formatted(req.language), status: req.t(r.status.catalogKey), statusKey: r.status.rawValue,
+                    window: "\(r.opensOn.formatted(req.language)) — \(r.closesOn.formatted(req.language))")
             },
             canCreate: Policy.allowsSomewhere(req.actor, .manageBudgetRound), canImport: Policy.allowsSomewhere(req.actor, .manageBudgetRound)))
     }
 
     struct NewContent: Encodable {
         let form: FormState
-        let places: [AccountController.PlaceGroup]
+        let places: [PlaceGroup]
         let ballotTypes: [Option]
         let rules: [Option]
     }
@@ -67,7 +66,7 @@ struct BudgetRoundController: RouteCollection {
 
     private func renderNew(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
         try await req.page("rounds/new", titleKey: "rounds.new", NewContent(
-            form: form, places: try await AccountController.placeGroups(req, selected: form["territory"], includeTopLevel: true),
+            form: form, places: try await PlaceGroup.choices(req, selected: form["territory"], includeTopLevel: true),
             ballotTypes: BallotType.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["ballot_type"]) },
             rules: Self.ruleOptions(req, selected: form["rule"].isEmpty ? BudgetingRule.mesCostSatAddOneGreedy.rawValue : form["rule"])),
             forms: true, status: status)
@@ -95,9 +94,8 @@ struct BudgetRoundController: RouteCollection {
         } else {
             form.fail("territory", req.t("validation.choose_from_list"))
         }
-        if !AssessmentController.isDay(form["opens_on"]) { form.fail("opens_on", req.t("validation.date")) }
-        if !AssessmentController.isDay(form["closes_on"]) { form.fail("closes_on", req.t("validation.date")) }
-        else if form["closes_on"] < form["opens_on"] { form.fail("closes_on", req.t("rounds.window_backwards")) }
+        let opens = form.requireDay("opens_on", req), closes = form.requireDay("closes_on", req)
+        if let opens, let closes, closes < opens { form.fail("closes_on", req.t("rounds.window_backwards")) }
         return denied ? nil : territory
     }
 
@@ -124,7 +122,7 @@ struct BudgetRoundController: RouteCollection {
         if type == .cumulative && points == nil { form.fail("points_total", req.t("validation.count")) }
         guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: form.status) }
         let round = BudgetRound(territoryID: (try territory.requireID()), title: form["title"], description: form["description"], envelopeTyiyn: envelope.minorUnits,
-                                type: type, rule: rule, status: .draft, window: (form["opens_on"], form["closes_on"]))
+                                type: type, rule: rule, status: .draft, window: (try Day(stored: form["opens_on"]), try Day(stored: form["closes_on"])))
         round.minChoices = type == .cumulative ? nil : minChoices
         round.maxChoices = type == .cumulative ? nil : maxChoices
         round.pointsTotal = type == .cumulative ? points : nil
@@ -177,7 +175,7 @@ struct BudgetRoundController: RouteCollection {
 
     func show(req: Request) async throws -> Response {
         let round = try await Self.load(req)
-        if round.roundStatus == .draft, !req.can(.manageBudgetRound, on: try await Self.target(round, req)) { throw DemilgeError.notFound }
+        if round.status == .draft, !req.can(.manageBudgetRound, on: try await Self.target(round, req)) { throw DemilgeError.notFound }
         return try await render(req, round)
     }
 
@@ -187,12 +185,12 @@ struct BudgetRoundController: RouteCollection {
         let user = req.actor.userID
         let data = try await RoundData.load(round, on: req.db, ballots: .of(user))
         // No count of any kind while voting is open: turnout by channel is shown once voting has closed.
-        let counts = [.counting, .published].contains(round.roundStatus) ? try await RoundData.counts(try round.requireID(), on: req.db) : [:]
+        let counts = [.counting, .published].contains(round.status) ? try await RoundData.counts(try round.requireID(), on: req.db) : [:]
         let target = try await Self.target(round, req)
         let stored = user.flatMap { id in data.ballots.first { $0.channel == .online && $0.voter == id }?.choices }
         let choices = submitted ?? stored ?? []
         let eligibility = try await Self.eligibility(req, round)
-        let today = ActionPlanRules.today()
+        let today = Day.today()
         let chosenTotal = Money.sum(choices.map { data.costs.indices.contains($0.project) ? data.costs[$0.project] : 0 })
         let directory = try await TerritoryDirectory.load(on: req.db)
         let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ Array(directory.subtree(of: round.$territory.id)))
@@ -208,14 +206,14 @@ struct BudgetRoundController: RouteCollection {
                 return parts.isEmpty ? req.t("rounds.limits_any") : parts.joined(separator: "; ")
             }
         }()
-        let next = round.roundStatus.next
+        let next = round.status.next
         let content = ShowContent(
             id: round.idString, title: round.title, description: round.description,
             territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
             envelope: Money(minorUnits: round.envelopeTyiyn).formatted(req.language), envelopeTyiyn: round.envelopeTyiyn,
-            status: req.t(round.roundStatus.catalogKey), statusKey: round.status,
-            window: "\(AssessmentController.displayDate(round.opensOn, req.language)) — \(AssessmentController.displayDate(round.closesOn, req.language))",
-            ballotType: req.t(round.type.catalogKey), ballotTypeKey: round.ballotType, rule: req.t("rule.\(round.rule)"), limits: limits,
+            status: req.t(round.status.catalogKey), statusKey: round.status.rawValue,
+            window: "\(round.opensOn.formatted(req.language)) — \(round.closesOn.formatted(req.language))",
+            ballotType: req.t(round.type.catalogKey), ballotTypeKey: round.type.rawValue, rule: req.t("rule.\(round.rule)"), limits: limits,
             projects: data.projects.enumerated().map { index, project in
                 let choice = choices.first { $0.project == index }
                 return ProjectView(code: project.code, title: project.title, description: project.description,
@@ -234,8 +232,8 @@ struct BudgetRoundController: RouteCollection {
             nextStatus: next?.rawValue ?? "", nextStatusLabel: next.map { req.t("rounds.move_to", ["status": req.t($0.catalogKey)]) } ?? "",
             version: round.version,
             problemOptions: problems.map { Option(value: $0.idString, label: $0.title, selected: false) },
-            resultsVisible: round.roundStatus == .published || (round.roundStatus == .counting && req.can(.manageBudgetRound, on: target)),
-            countsVisible: [.counting, .published].contains(round.roundStatus),
+            resultsVisible: round.status == .published || (round.status == .counting && req.can(.manageBudgetRound, on: target)),
+            countsVisible: [.counting, .published].contains(round.status),
             online: counts[.online] ?? 0, paper: counts[.paper] ?? 0, imported: counts[.imported] ?? 0,
             form: form, formName: formName, ballotErrors: ballotErrors, hasBallotErrors: !ballotErrors.isEmpty, currencyUnit: Currency.kgs.unit(req.language))
         return try await req.page("rounds/show", titleKey: "", content, forms: true, title: round.title, status: status)
@@ -266,7 +264,7 @@ struct BudgetRoundController: RouteCollection {
         do { cost = try Money.parse(form["cost"]) } catch { form.fail("cost", req.t("validation.money")) }
         if form.errors["cost"] == nil && cost.minorUnits <= 0 { form.fail("cost", req.t("validation.money")) }
         if cost.minorUnits > round.envelopeTyiyn { form.fail("cost", req.t("rounds.cost_over_envelope")) }
-        if !round.roundStatus.acceptsProjects { form.fail("title", req.t("rounds.projects_closed"), .conflict) }
+        if !round.status.acceptsProjects { form.fail("title", req.t("rounds.projects_closed"), .conflict) }
         let subtree = try await TerritoryDirectory.load(on: req.db).subtree(of: round.$territory.id)
         let problems = try await Problem.query(on: req.db).filter(\.$id ~~ problemIDs).all()
         if problems.count != problemIDs.count || problems.contains(where: { !subtree.contains($0.$territory.id) }) {
@@ -285,14 +283,14 @@ struct BudgetRoundController: RouteCollection {
             try await req.write { db in
                 // Under the round's lock: no project after voting opened, and two projects never get one number.
                 try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
-                guard let current = try await BudgetRound.find(roundID, on: db), current.roundStatus.acceptsProjects else { throw ProjectsClosed.closed }
+                guard let current = try await BudgetRound.find(roundID, on: db), current.status.acceptsProjects else { throw ProjectsClosed.closed }
                 let existing = try await BudgetProject.query(on: db).filter(\.$round.$id == roundID).all()
                 guard existing.count < Self.maximumProjects else { throw ProjectsClosed.full }
                 project.code = String((existing.compactMap { BoundedInt.parse($0.code, in: 0...Self.maximumProjects * 10) }.max() ?? 0) + 1)
                 try await project.create(on: db)
                 try await project.$problems.attach(problems, on: db)
-                if current.roundStatus == .draft {
-                    current.status = RoundStatus.projects.rawValue
+                if current.status == .draft {
+                    current.status = RoundStatus.projects
                     current.version = current.version.saturatingAdding(1)
                     try await current.update(on: db)
                 }
@@ -314,7 +312,7 @@ struct BudgetRoundController: RouteCollection {
         var form = FormState.read(req, fields: ["status", "version"])
         let wanted = RoundStatus(rawValue: form["status"])
         if form.version != round.version { form.failStale("status", req) }
-        else if wanted == nil || round.roundStatus.next != wanted { form.fail("status", req.t("rounds.bad_transition")) }
+        else if wanted == nil || round.status.next != wanted { form.fail("status", req.t("rounds.bad_transition")) }
         else if wanted == .voting, try await BudgetProject.query(on: req.db).filter(\.$round.$id == (try round.requireID())).count() < 2 {
             form.fail("status", req.t("rounds.needs_projects"))
         }
@@ -333,7 +331,7 @@ struct BudgetRoundController: RouteCollection {
         }
         let before = round.snapshot
         let expected = round.version
-        round.status = wanted.rawValue
+        round.status = wanted
         round.version = expected + 1
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(BudgetRound.schema, id: try round.requireID(), expected: expected, on: db) else { return false }
@@ -396,7 +394,7 @@ struct BudgetRoundController: RouteCollection {
         let user = try req.requireUser()
         let data = try await RoundData.load(round, on: req.db, ballots: .of(user.id))
         let (choices, unreadable) = Self.readBallot(req, data)
-        guard round.isOpen(on: ActionPlanRules.today()) else {
+        guard round.isOpen(on: Day.today()) else {
             return try await render(req, round, ballot: choices, ballotErrors: [req.t("ballot.closed")], status: .conflict)
         }
         if let reason = try await Self.eligibility(req, round) {
@@ -412,7 +410,7 @@ struct BudgetRoundController: RouteCollection {
             let changed = try await req.write { db -> Bool in
                 // Under the round's lock: a ballot either lands before voting closes or finds it closed.
                 try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
-                guard let current = try await BudgetRound.find(roundID, on: db), current.isOpen(on: ActionPlanRules.today()) else { throw VotingClosed() }
+                guard let current = try await BudgetRound.find(roundID, on: db), current.isOpen(on: Day.today()) else { throw VotingClosed() }
                 let existing = try await BudgetBallot.query(on: db).filter(\.$round.$id == roundID).filter(\.$voter.$id == userID).first()
                 let ballot = existing ?? BudgetBallot(roundID: roundID, voterID: userID, channel: .online)
                 if let existing {

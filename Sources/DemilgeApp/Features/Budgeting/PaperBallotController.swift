@@ -21,7 +21,7 @@ struct PaperBallotController: RouteCollection {
     }
 
     struct Content: Encodable {
-        let id: String, title: String, territory: TerritoryLink, syntax: String, codes: [ProblemController.Option]
+        let id: String, title: String, territory: TerritoryLink, syntax: String, codes: [Option]
         let batches: [BatchView]
         let canEnter: Bool
         let form: FormState
@@ -48,19 +48,19 @@ struct PaperBallotController: RouteCollection {
             let first = Self.read(batch.firstEntry, data).ballots
             let second = batch.secondEntry.map { Self.read($0, data).ballots }
             let mismatches = second.map { PaperBallots.mismatches(first, $0) } ?? []
-            return BatchView(id: batch.idString, label: batch.label, status: req.t("paper.status.\(batch.status)"), statusKey: batch.status,
+            return BatchView(id: batch.idString, label: batch.label, status: req.t("paper.status.\(batch.status)"), statusKey: batch.status.rawValue,
                              ballots: first.count, version: batch.version, firstBy: batch.firstBy?.displayName ?? "", secondBy: batch.secondBy?.displayName ?? "",
                              mismatches: mismatches.map { .init(ballot: $0.ballot, first: PaperBallots.format($0.first, codes: data.codes, type: round.type),
                                                                  second: PaperBallots.format($0.second, codes: data.codes, type: round.type)) },
                              hasMismatches: !mismatches.isEmpty,
-                             awaitingSecond: batch.status == PaperBatch.Status.awaitingSecond.rawValue,
-                             correctable: batch.status == PaperBatch.Status.mismatch.rawValue)
+                             awaitingSecond: batch.status.rawValue == PaperBatch.Status.awaitingSecond.rawValue,
+                             correctable: batch.status.rawValue == PaperBatch.Status.mismatch.rawValue)
         }
         return try await req.page("rounds/paper", titleKey: "paper.title", Content(
             id: round.idString, title: round.title, territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
             syntax: req.t(round.type == .cumulative ? "paper.syntax_points" : "paper.syntax"),
             codes: data.projects.map { .init(value: $0.code, label: $0.title, selected: false) },
-            batches: views, canEnter: round.acceptsPaper(on: ActionPlanRules.today()), form: form, formName: formName, lineErrors: lineErrors,
+            batches: views, canEnter: round.acceptsPaper(on: Day.today()), form: form, formName: formName, lineErrors: lineErrors,
             hasLineErrors: !lineErrors.isEmpty), forms: true, status: status)
     }
 
@@ -93,7 +93,7 @@ struct PaperBallotController: RouteCollection {
         let user = try req.requireUser()
         var form = FormState.read(req, fields: ["label", "ballots"])
         form.requireText("label", length: 3...200, req)
-        if !round.acceptsPaper(on: ActionPlanRules.today()) { form.fail("label", req.t("paper.closed"), .conflict) }
+        if !round.acceptsPaper(on: Day.today()) { form.fail("label", req.t("paper.closed"), .conflict) }
         let data = try await RoundData.load(round, on: req.db, ballots: .none)
         let lineErrors = check(req, data, &form)
         guard form.isValid else { return try await render(req, round, form: form, formName: "new", lineErrors: lineErrors, status: form.status) }
@@ -102,7 +102,7 @@ struct PaperBallotController: RouteCollection {
         batch.label = form["label"]
         batch.firstEntry = form["ballots"]
         batch.$firstBy.id = user.id
-        batch.status = PaperBatch.Status.awaitingSecond.rawValue
+        batch.status = .awaitingSecond
         batch.version = 1
         try await req.write { db in
             try await batch.create(on: db)
@@ -124,8 +124,8 @@ struct PaperBallotController: RouteCollection {
         let entry = form["entry"] == "first" ? 1 : 2
         func refuse(_ key: String, _ kind: FormRefusal) { form.fail("ballots", req.t(key), kind) }
         if form.version != batch.version { form.failStale("ballots", req) }
-        if batch.status == PaperBatch.Status.counted.rawValue || !round.acceptsPaper(on: ActionPlanRules.today()) { refuse("paper.closed", .conflict) }
-        if entry == 1 && batch.status != PaperBatch.Status.mismatch.rawValue { refuse("paper.closed", .conflict) }
+        if batch.status.rawValue == PaperBatch.Status.counted.rawValue || !round.acceptsPaper(on: Day.today()) { refuse("paper.closed", .conflict) }
+        if entry == 1 && batch.status.rawValue != PaperBatch.Status.mismatch.rawValue { refuse("paper.closed", .conflict) }
         // The two entries of a batch are made by two different people: the other entry's author may not type this
         // one (said only of an entry that could otherwise be taken; a stale or closed batch is reported as such).
         let otherAuthor = entry == 1 ? batch.$secondBy.id : batch.$firstBy.id
@@ -141,13 +141,13 @@ struct PaperBallotController: RouteCollection {
         let matched = PaperBallots.mismatches(firstBallots, secondBallots).isEmpty
         let expected = batch.version
         if entry == 1 { batch.firstEntry = first; batch.$firstBy.id = user.id } else { batch.secondEntry = second; batch.$secondBy.id = user.id }
-        batch.status = (matched ? PaperBatch.Status.counted : .mismatch).rawValue
+        batch.status = matched ? .counted : .mismatch
         batch.version = batch.version.saturatingAdding(1)
         let roundID = (try round.requireID()), projectIDs = try data.projects.map { try $0.requireID() }
         let saved = try await req.write { db -> Bool in
             // Under the round's lock: a batch is counted only while the round is still in voting.
             try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
-            guard try await BudgetRound.find(roundID, on: db)?.acceptsPaper(on: ActionPlanRules.today()) == true else { return false }
+            guard try await BudgetRound.find(roundID, on: db)?.acceptsPaper(on: Day.today()) == true else { return false }
             guard try await VersionClaim.claim(PaperBatch.schema, id: batchID, expected: expected, on: db) else { return false }
             try await batch.update(on: db)
             if matched {

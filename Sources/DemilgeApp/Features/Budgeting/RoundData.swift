@@ -74,8 +74,8 @@ struct RoundData {
         func clean(_ text: String) -> String { text.replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") }
         let votes = zip(votes(.online), zip(votes(.paper), votes(.imported))).map { $0 + $1.0 + $1.1 }
         var lines = ["META", "key;value", "description;\(clean(round.title))", "country;Kyrgyzstan", "unit;\(clean(territoryName))",
-                     "instance;\(round.opensOn.prefix(4))", "num_projects;\(projects.count)", "num_votes;\(ballots.count)",
-                     "budget;\(Money(minorUnits: round.envelopeTyiyn).plainAmount)",
+                     "instance;\(round.opensOn.year)", "num_projects;\(projects.count)", "num_votes;\(ballots.count)",
+                     "budget;\(Money(minorUnits: round.envelopeTyiyn).plain(.whenNeeded))",
                      "vote_type;\(round.type == .cumulative ? "cumulative" : "approval")", "rule;\(round.rule)",
                      "date_begin;\(round.opensOn)", "date_end;\(round.closesOn)", "currency;KGS", "language;ky"]
         if let minChoices = round.minChoices { lines.append("min_length;\(minChoices)") }
@@ -83,7 +83,7 @@ struct RoundData {
         if let points = round.pointsTotal { lines.append("max_sum_points;\(points)") }
         lines += ["PROJECTS", "project_id;cost;votes;name;selected"]
         for (index, project) in projects.enumerated() {
-            lines.append("\(project.code);\(Money(minorUnits: project.costTyiyn).plainAmount);\(votes[index]);\(clean(project.title));\(selected.contains(index) ? 1 : 0)")
+            lines.append("\(project.code);\(Money(minorUnits: project.costTyiyn).plain(.whenNeeded));\(votes[index]);\(clean(project.title));\(selected.contains(index) ? 1 : 0)")
         }
         lines += ["VOTES", round.type == .cumulative ? "voter_id;vote;points" : "voter_id;vote"]
         let shuffled = ballots.map { (order($0.id), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
@@ -95,11 +95,3 @@ struct RoundData {
     }
 }
 
-extension Money {
-    /// The amount as pabulib writes it: `1500` or `1500.5`, no grouping, no currency.
-    var plainAmount: String {
-        let whole = minorUnits / 100, part = minorUnits % 100
-        return part == 0 ? "\(whole)" : part % 10 == 0 ? "\(whole).\(part / 10)" : "\(whole).\(String(format: "%02d", part))"
-    }
-
-}

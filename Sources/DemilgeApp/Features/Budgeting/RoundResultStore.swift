@@ -23,7 +23,7 @@ enum RoundResultStore {
     static func count(_ round: BudgetRound, on db: any Database) async throws -> Counted {
         let data = try await RoundData.load(round, on: db)
         let (result, shares) = try RoundResultComputer.compute(
-            data.instance, rule: round.outcomeRule, comparison: comparison(for: round.outcomeRule, round.type),
+            data.instance, rule: round.rule, comparison: comparison(for: round.rule, round.type),
             codes: data.codes, channels: data.ballots.map(\.channel.rawValue))
         let voterShares = shares.compactMap { index, share -> (ballot: UUID, share: VoterShare)? in
             guard data.ballots.indices.contains(index), data.ballots[index].voter != nil else { return nil }
@@ -35,11 +35,11 @@ enum RoundResultStore {
     /// Keeps a count as the round's result (replacing an earlier one), in one transaction.
     static func store(_ counted: Counted, app: Application) async throws {
         let roundID = counted.roundID
-        let rows = counted.shares.map { RoundVoterShare(roundID: roundID, ballotID: $0.ballot, share: $0.share) }
+        let rows = try counted.shares.map { try RoundVoterShare(roundID: roundID, ballotID: $0.ballot, share: $0.share) }
         try await app.write { db in
             try await RoundResultRecord.query(on: db).filter(\.$round.$id == roundID).delete()
             try await RoundVoterShare.query(on: db).filter(\.$round.$id == roundID).delete()
-            try await RoundResultRecord(roundID: roundID, result: counted.result).create(on: db)
+            try await (try RoundResultRecord(roundID: roundID, result: counted.result)).create(on: db)
             for chunk in stride(from: 0, to: rows.count, by: 500) {
                 try await Array(rows[chunk..<min(chunk + 500, rows.count)]).create(on: db)
             }
@@ -57,7 +57,7 @@ enum RoundResultStore {
     /// Stores `counted` if the ballots are still what it counted, else counts again.
     static func storeIfCurrent(_ counted: Counted, _ round: BudgetRound, app: Application) async throws {
         let data = try await RoundData.load(round, on: app.db)
-        if counted.result.inputsHash == RoundResultComputer.inputsHash(data.instance, rule: round.outcomeRule, codes: data.codes) {
+        if counted.result.inputsHash == RoundResultComputer.inputsHash(data.instance, rule: round.rule, codes: data.codes) {
             try await store(counted, app: app)
         } else {
             try await compute(round, app: app)
@@ -72,14 +72,14 @@ enum RoundResultStore {
     static func isCurrent(_ round: BudgetRound, on db: any Database) async throws -> Bool {
         guard let stored = try await load(try round.requireID(), on: db) else { return false }
         let data = try await RoundData.load(round, on: db)
-        return stored.inputsHash == RoundResultComputer.inputsHash(data.instance, rule: round.outcomeRule, codes: data.codes)
+        return stored.inputsHash == RoundResultComputer.inputsHash(data.instance, rule: round.rule, codes: data.codes)
     }
 
     /// Rounds counted or published without a stored result (a database from before results were stored, or a
     /// count interrupted by a restart) get one; run at start-up and after loading demo data.
     static func backfill(_ app: Application) async throws {
         let rounds = try await BudgetRound.query(on: app.db)
-            .filter(\.$status ~~ [RoundStatus.counting.rawValue, RoundStatus.published.rawValue]).all()
+            .filter(\.$status ~~ [RoundStatus.counting, .published]).all()
         let stored = Set(try await RoundResultRecord.query(on: app.db).all().map { $0.$round.id })
         for round in rounds where !stored.contains(try round.requireID()) {
             do { try await compute(round, app: app) } catch let tooLarge as RuleTooLarge {

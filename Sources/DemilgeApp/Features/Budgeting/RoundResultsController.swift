@@ -16,8 +16,8 @@ struct RoundResultsController: RouteCollection {
     /// Results are public once published; staff of the round's territory preview them while counting. Nobody sees
     /// a tally while voting is open.
     private func visible(_ req: Request, _ round: BudgetRound) async throws -> Bool {
-        if round.roundStatus == .published { return true }
-        guard round.roundStatus == .counting else { return false }
+        if round.status == .published { return true }
+        guard round.status == .counting else { return false }
         return req.can(.manageBudgetRound, on: try await BudgetRoundController.target(round, req))
     }
 
@@ -70,7 +70,7 @@ struct RoundResultsController: RouteCollection {
                        total: stored.votes[project.code]?.total ?? 0, cost: Money(minorUnits: project.costTyiyn).formatted(language),
                        share: Self.percent(project.costTyiyn, of: round.envelopeTyiyn, language),
                        funded: funded.contains(project.code), otherFunded: otherFunded.contains(project.code),
-                       why: stored.verdicts?[project.code].map { Self.why($0, rule: round.outcomeRule, titles: titles, req) } ?? "",
+                       why: stored.verdicts?[project.code].map { Self.why($0, rule: round.rule, titles: titles, req) } ?? "",
                        mine: myChoices.contains(index), myPayment: paid.map(money) ?? "")
         }.sorted { ($0.funded ? 0 : 1, -$0.total) < ($1.funded ? 0 : 1, -$1.total) }
         let myProjects = myChoices.sorted().map { data.projects[$0] }
@@ -87,7 +87,7 @@ struct RoundResultsController: RouteCollection {
             myUnfunded: myProjects.filter { !funded.contains($0.code) }.map(\.title),
             hasMyFunded: myProjects.contains { funded.contains($0.code) }, hasMyUnfunded: myProjects.contains { !funded.contains($0.code) },
             yourShare: stored.exactPerVoterBudget.map { req.t("results.your_share", ["money": money($0)]) } ?? "",
-            status: req.t(round.roundStatus.catalogKey), heading: req.t("results.title", ["round": round.title]),
+            status: req.t(round.status.catalogKey), heading: req.t("results.title", ["round": round.title]),
             comparison: req.t("results.comparison", ["other": req.t("rule.\(otherRule)"), "spent": money(stored.exactComparisonCost),
                                                      "count": String(stored.comparisonSelected?.count ?? 0)]),
             hasComparison: stored.comparisonRule != nil))
@@ -145,13 +145,13 @@ struct RoundResultsController: RouteCollection {
 
     struct ImportContent: Encodable {
         let form: FormState
-        let places: [AccountController.PlaceGroup]
-        let rules: [ProblemController.Option]
+        let places: [PlaceGroup]
+        let rules: [Option]
     }
 
     private func renderImport(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
         try await req.page("rounds/import", titleKey: "rounds.import", ImportContent(
-            form: form, places: try await AccountController.placeGroups(req, selected: form["territory"], includeTopLevel: true),
+            form: form, places: try await PlaceGroup.choices(req, selected: form["territory"], includeTopLevel: true),
             rules: BudgetRoundController.ruleOptions(req, selected: form["rule"].isEmpty ? BudgetingRule.mesCostSatAddOneGreedy.rawValue : form["rule"])),
             forms: true, status: status)
     }
@@ -200,7 +200,7 @@ struct RoundResultsController: RouteCollection {
             return try await renderImport(req, form, status: .unprocessableEntity)
         }
         let round = BudgetRound(territoryID: try territory.requireID(), title: form["title"], description: form["description"], envelopeTyiyn: envelope,
-                                type: type, rule: rule, status: .counting, window: (form["opens_on"], form["closes_on"]), imported: true)
+                                type: type, rule: rule, status: .counting, window: (try Day(stored: form["opens_on"]), try Day(stored: form["closes_on"])), imported: true)
         if type == .cumulative { round.pointsTotal = instance.ballots.map { $0.points.saturatingSum() }.max() }
         try await req.write { db in
             try await round.create(on: db)
@@ -217,7 +217,7 @@ struct RoundResultsController: RouteCollection {
                 projectIDs.append(try record.requireID())
             }
             try await Self.insertImportedBallots(instance, roundID: roundID, projectIDs: projectIDs, on: db)
-            try await RoundResultRecord(roundID: roundID, result: result).create(on: db)
+            try await (try RoundResultRecord(roundID: roundID, result: result)).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "round.import", entityType: "round", entityID: roundID.uuidString.lowercased(),
                                       after: ["title": round.title, "projects": String(instance.projects.count), "ballots": String(instance.ballots.count)])
         }

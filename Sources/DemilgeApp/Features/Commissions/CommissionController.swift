@@ -18,20 +18,19 @@ struct CommissionController: RouteCollection {
         routes.post("commissions", ":id", "measures", ":measure", use: updateMeasure)
     }
 
-    typealias Option = ProblemController.Option
 
     // MARK: - List and create
 
     func index(req: Request) async throws -> Response {
         struct Row: Encodable { let id: String; let name: String; let territory: TerritoryLink; let members: Int; let measures: Int; let overdue: Int }
         struct Content: Encodable { let commissions: [Row]; let canCreate: Bool }
-        let today = ActionPlanRules.today()
+        let today = Day.today()
         let commissions = try await Commission.query(on: req.db).with(\.$territory).with(\.$members).with(\.$measures).sort(\.$name).all()
         return try await req.page("commissions/index", titleKey: "commissions.title", Content(
             commissions: commissions.map { c in
                 Row(id: c.idString, name: c.name, territory: TerritoryLink(c.territory, req.language, catalog: req.application.catalog),
                     members: c.members.count, measures: c.measures.count,
-                    overdue: c.measures.filter { ActionPlanRules.isOverdue(deadline: $0.deadline, status: $0.measureStatus, today: today) }.count)
+                    overdue: c.measures.filter { ActionPlanRules.isOverdue(deadline: $0.deadline, status: $0.status, today: today) }.count)
             },
             canCreate: Policy.allowsSomewhere(req.actor, .recordCommission)))
     }
@@ -114,7 +113,7 @@ struct CommissionController: RouteCollection {
     }
 
     static func measureViews(_ commission: Commission, _ req: Request) -> [PlanView] {
-        let today = ActionPlanRules.today()
+        let today = Day.today()
         let byProblem = Dictionary(grouping: commission.measures, by: { $0.$problem.id })
         return byProblem.values.compactMap { measures -> PlanView? in
             guard let problem = measures.first?.problem else { return nil }
@@ -122,12 +121,12 @@ struct CommissionController: RouteCollection {
             let total = Money(minorUnits: Money.sum(sorted.map(\.plannedTyiyn)))
             return PlanView(problemID: problem.idString, problem: problem.title, measures: sorted.map { m in
                 MeasureView(id: m.idString, description: m.description, responsible: m.responsible,
-                            deadline: AssessmentController.displayDate(m.deadline, req.language), deadlineISO: m.deadline,
+                            deadline: m.deadline.formatted(req.language), deadlineISO: m.deadline.description,
                             amount: Money(minorUnits: m.plannedTyiyn).formatted(req.language),
-                            source: req.t(FundingSource(rawValue: m.source)?.catalogKey ?? m.source),
-                            status: req.t(m.measureStatus.catalogKey), statusKey: m.status, progress: m.progress,
-                            overdue: ActionPlanRules.isOverdue(deadline: m.deadline, status: m.measureStatus, today: today), version: m.version,
-                            statuses: MeasureStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == m.measureStatus) })
+                            source: req.t(FundingSource(rawValue: m.source.rawValue)?.catalogKey ?? m.source.rawValue),
+                            status: req.t(m.status.catalogKey), statusKey: m.status.rawValue, progress: m.progress,
+                            overdue: ActionPlanRules.isOverdue(deadline: m.deadline, status: m.status, today: today), version: m.version,
+                            statuses: MeasureStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == m.status) })
             }, total: total.formatted(req.language))
         }.sorted { $0.problem < $1.problem }
     }
@@ -145,7 +144,7 @@ struct CommissionController: RouteCollection {
             territory: TerritoryLink(commission.territory, req.language, catalog: req.application.catalog),
             members: commission.members.map { .init(name: $0.name, affiliation: req.t(CommissionAffiliation(rawValue: $0.affiliation)?.catalogKey ?? $0.affiliation), position: $0.position) },
             meetings: commission.meetings.sorted { $0.heldOn > $1.heldOn }.map { meeting in
-                .init(date: AssessmentController.displayDate(meeting.heldOn, req.language), present: meeting.present, minutes: meeting.minutes,
+                .init(date: meeting.heldOn.formatted(req.language), present: meeting.present, minutes: meeting.minutes,
                       decisions: meeting.decisions.map { .init(problemID: $0.problem.idString, problem: $0.problem.title, reason: $0.reason) })
             },
             plans: plans, overdue: plans.flatMap(\.measures).filter(\.overdue).count,
@@ -188,7 +187,7 @@ struct CommissionController: RouteCollection {
         let commission = try await load(req)
         try req.authorize(.recordCommission, on: try await target(commission, req))
         var form = FormState.read(req, fields: ["held_on", "present", "minutes", "problem", "reason"])
-        if !AssessmentController.isDay(form["held_on"]) { form.fail("held_on", req.t("validation.date")) }
+        form.requireDay("held_on", req)
         let present = form.integer("present", in: 0...500)
         if present == nil { form.fail("present", req.t("validation.count")) }
         form.requireText("minutes", length: 5...20_000, req)
@@ -202,7 +201,7 @@ struct CommissionController: RouteCollection {
         guard form.isValid, let present else { return try await render(req, commission, form: form, formName: "meeting", status: .unprocessableEntity) }
         let meeting = CommissionMeeting()
         meeting.$commission.id = (try commission.requireID())
-        meeting.heldOn = form["held_on"]
+        meeting.heldOn = try Day(stored: form["held_on"])
         meeting.present = present
         meeting.minutes = form["minutes"]
         let reason = form["reason"]
@@ -210,17 +209,17 @@ struct CommissionController: RouteCollection {
         try await req.write { db in
             try await meeting.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "commission.meeting", entityType: "commission",
-                                      entityID: commission.idString, after: ["held_on": meeting.heldOn, "present": String(present)])
+                                      entityID: commission.idString, after: ["held_on": meeting.heldOn.description, "present": String(present)])
             guard let chosen else { return }
             let decision = CommissionDecision()
             decision.$meeting.id = (try meeting.requireID())
             decision.$problem.id = (try chosen.requireID())
             decision.reason = reason
             try await decision.create(on: db)
-            if chosen.problemStatus.next.contains(.prioritised) {
+            if chosen.status.next.contains(.prioritised) {
                 let before = chosen.snapshot
-                let from = chosen.problemStatus
-                chosen.status = ProblemStatus.prioritised.rawValue
+                let from = chosen.status
+                chosen.status = ProblemStatus.prioritised
                 chosen.version = chosen.version.saturatingAdding(1)
                 try await chosen.update(on: db)
                 try await ProblemEvent(problemID: (try chosen.requireID()), from: from, to: .prioritised, reason: reason).create(on: db)
@@ -242,7 +241,7 @@ struct CommissionController: RouteCollection {
         var form = FormState.read(req, fields: ["problem", "description", "responsible", "deadline", "amount", "source"])
         form.requireText("description", length: 5...1000, req)
         form.requireText("responsible", length: 2...200, req)
-        if !AssessmentController.isDay(form["deadline"]) { form.fail("deadline", req.t("validation.date")) }
+        form.requireDay("deadline", req)
         var amount = Money.som(0)
         do { amount = try Money.parse(form["amount"]) }
         catch .empty { form.fail("amount", req.t("validation.required")) }
@@ -257,10 +256,10 @@ struct CommissionController: RouteCollection {
         measure.$problem.id = (try chosen.requireID())
         measure.description = form["description"]
         measure.responsible = form["responsible"]
-        measure.deadline = form["deadline"]
+        measure.deadline = try Day(stored: form["deadline"])
         measure.plannedTyiyn = amount.minorUnits
-        measure.source = source.rawValue
-        measure.status = MeasureStatus.planned.rawValue
+        measure.source = source
+        measure.status = MeasureStatus.planned
         measure.progress = 0
         measure.version = 1
         try await req.write { db in
@@ -288,7 +287,7 @@ struct CommissionController: RouteCollection {
         }
         let before = measure.snapshot
         let expected = measure.version
-        measure.status = status.rawValue
+        measure.status = status
         measure.progress = status == .done ? 100 : progress
         measure.version = measure.version.saturatingAdding(1)
         let saved = try await req.write { db -> Bool in
@@ -315,12 +314,12 @@ struct CommissionController: RouteCollection {
 
     private func planExports(_ req: Request) async throws -> [MeasureExport] {
         let commission = try await load(req)
-        let today = ActionPlanRules.today()
+        let today = Day.today()
         return commission.measures.sorted { $0.deadline < $1.deadline }.map { m in
             MeasureExport(problemID: m.problem.idString, problem: m.problem.title, measure: m.description, responsible: m.responsible,
-                          deadline: m.deadline, plannedTyiyn: m.plannedTyiyn, plannedSom: "\(m.plannedTyiyn / 100).\(String(format: "%02d", m.plannedTyiyn % 100))",
-                          source: m.source, status: m.status, progress: m.progress,
-                          overdue: ActionPlanRules.isOverdue(deadline: m.deadline, status: m.measureStatus, today: today))
+                          deadline: m.deadline.description, plannedTyiyn: m.plannedTyiyn, plannedSom: "\(m.plannedTyiyn / 100).\(String(format: "%02d", m.plannedTyiyn % 100))",
+                          source: m.source.rawValue, status: m.status.rawValue, progress: m.progress,
+                          overdue: ActionPlanRules.isOverdue(deadline: m.deadline, status: m.status, today: today))
         }
     }
 

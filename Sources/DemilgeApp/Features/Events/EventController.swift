@@ -13,7 +13,6 @@ struct EventController: RouteCollection {
         routes.get("events.csv", use: csv)
     }
 
-    typealias Option = ProblemController.Option
 
     struct Row: Encodable {
         let id: String, title: String, kind: String, heldOn: String, host: TerritoryLink, invited: Int, participants: String
@@ -29,11 +28,11 @@ struct EventController: RouteCollection {
         struct Content: Encodable { let events: [Row]; let kinds: [Option]; let canCreate: Bool; let kind: String }
         let kind = req.query[String.self, at: "kind"] ?? ""
         let query = Event.query(on: req.db).with(\.$host).with(\.$invited).sort(\.$heldOn, .descending)
-        if EventKind(rawValue: kind) != nil { query.filter(\.$kind == kind) }
+        if let kind = EventKind(rawValue: kind) { query.filter(\.$kind == kind) }
         let events = try await query.all()
         return try await req.page("events/index", titleKey: "events.title", Content(
             events: events.map { e in
-                Row(id: GrantDisplay.id(e), title: e.title, kind: req.t(e.eventKind.catalogKey), heldOn: GrantDisplay.day(e.heldOn, req),
+                Row(id: GrantDisplay.id(e), title: e.title, kind: req.t(e.kind.catalogKey), heldOn: e.heldOn.formatted(req.language),
                     host: TerritoryLink(e.host, req.language, catalog: req.application.catalog), invited: e.invited.count,
                     participants: Self.participantsText(e))
             },
@@ -45,27 +44,27 @@ struct EventController: RouteCollection {
         struct Content: Encodable {
             let id: String, title: String, kind: String, heldOn: String, host: TerritoryLink, invited: [TerritoryLink]
             let organiser: String, organiserSlug: String, programme: String, programmeSlug: String
-            let agenda: String, outcomes: String, participants: [GrantApplicationController.GridRow], total: Int, note: String, bands: [String]
+            let agenda: String, outcomes: String, participants: [ParticipantGrid.Row], total: Int, note: String, bands: [String]
         }
         guard let id = req.parameters.get("id")?.uuid,
               let event = try await Event.query(on: req.db).filter(\.$id == id).with(\.$host).with(\.$invited).with(\.$organiser).with(\.$programme).first()
         else { throw DemilgeError.notFound }
         let catalog = req.application.catalog
         return try await req.page("events/show", titleKey: "events.title", Content(
-            id: GrantDisplay.id(event), title: event.title, kind: req.t(event.eventKind.catalogKey), heldOn: GrantDisplay.day(event.heldOn, req),
+            id: GrantDisplay.id(event), title: event.title, kind: req.t(event.kind.catalogKey), heldOn: event.heldOn.formatted(req.language),
             host: TerritoryLink(event.host, req.language, catalog: catalog),
             invited: KyrgyzText.sorted(event.invited, by: { $0.name.text(req.language) }, req.language).map { TerritoryLink($0, req.language, catalog: catalog) },
             organiser: event.organiser?.name.text(req.language) ?? "", organiserSlug: event.organiser?.slug ?? "",
             programme: event.programme?.name.text(req.language) ?? "", programmeSlug: event.programme?.slug ?? "",
-            agenda: event.agenda, outcomes: event.outcomes, participants: GrantPage.grid(event.participants, req), total: event.participants.total,
+            agenda: event.agenda, outcomes: event.outcomes, participants: ParticipantGrid.rows(event.participants, req), total: event.participants.total,
             note: event.participantsNote, bands: AgeBand.allCases.map { req.t($0.catalogKey) }), title: event.title)
     }
 
     // MARK: - Recording an event
 
     struct NewContent: Encodable {
-        let form: FormState, kinds: [Option], places: [AccountController.PlaceGroup], invited: [AccountController.PlaceGroup]
-        let programmes: [Option], organisations: [Option], grid: [GrantApplicationController.GridRow], bands: [String]
+        let form: FormState, kinds: [Option], places: [PlaceGroup], invited: [PlaceGroup]
+        let programmes: [Option], organisations: [Option], grid: [ParticipantGrid.Row], bands: [String]
     }
 
     static let fields = ["kind", "title", "host", "programme", "organiser", "held_on", "agenda", "outcomes", "participants_note"]
@@ -76,11 +75,11 @@ struct EventController: RouteCollection {
         let organisations = KyrgyzText.sorted(try await Organisation.query(on: req.db).all(), by: { $0.name.text(req.language) }, req.language)
         return try await req.page("events/new", titleKey: "events.new", NewContent(
             form: form, kinds: EventKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["kind"]) },
-            places: try await AccountController.placeGroups(req, selected: form["host"], includeTopLevel: true),
-            invited: try await AccountController.placeGroups(req, selected: invited, includeTopLevel: true),
+            places: try await PlaceGroup.choices(req, selected: form["host"], includeTopLevel: true),
+            invited: try await PlaceGroup.choices(req, selected: invited, includeTopLevel: true),
             programmes: programmes.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["programme"]) },
             organisations: organisations.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["organiser"]) },
-            grid: GrantApplicationController.grid(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) }), forms: true, status: status)
+            grid: ParticipantGrid.rows(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) }), forms: true, status: status)
     }
 
     /// The programmes an author may tag an event with: those they work for (a programme-scoped role that may record
@@ -106,7 +105,7 @@ struct EventController: RouteCollection {
         form.optionalText("participants_note", max: 300, req)
         let kind = EventKind(rawValue: form["kind"])
         if kind == nil { form.fail("kind", req.t("validation.choose_from_list")) }
-        if !GrantLines.isDay(form["held_on"]) { form.fail("held_on", req.t("validation.date")) }
+        form.requireDay("held_on", req)
         let host = try await Territory.query(on: req.db).filter(\.$code == form["host"]).first()
         let programme = form["programme"].isEmpty ? nil : try await Self.taggable(req).first { $0.slug == form["programme"] }
         if !form["programme"].isEmpty && programme == nil { form.fail("programme", req.t("events.not_your_programme")) }
@@ -128,12 +127,12 @@ struct EventController: RouteCollection {
             return try await renderNew(req, form, invited: invitedCodes, status: form.status)
         }
         let event = Event()
-        event.kind = kind.rawValue
+        event.kind = kind
         event.title = form["title"]
         event.$host.id = (try host.requireID())
         event.$organiser.id = organiser?.id
         event.$programme.id = programme?.id
-        event.heldOn = form["held_on"]
+        event.heldOn = try Day(stored: form["held_on"])
         event.agenda = form["agenda"]
         event.outcomes = form["outcomes"]
         event.participants = participants
@@ -153,7 +152,7 @@ struct EventController: RouteCollection {
         let events = try await Event.query(on: req.db).with(\.$host).with(\.$invited).with(\.$programme).sort(\.$heldOn).all()
         let header = ["id", "kind", "title", "held_on", "host", "invited", "programme"] + Participants.allKeys.map(\.key) + ["participants_note"]
         let rows = events.map { e -> [String] in
-            [GrantDisplay.id(e), e.kind, e.title, e.heldOn, e.host.code, e.invited.map(\.code).sorted().joined(separator: " "), e.programme?.slug ?? ""]
+            [GrantDisplay.id(e), e.kind.rawValue, e.title, e.heldOn.description, e.host.code, e.invited.map(\.code).sorted().joined(separator: " "), e.programme?.slug ?? ""]
                 + Participants.allKeys.map { String(e.participants[$0.sex, $0.band]) } + [e.participantsNote]
         }
         return OpenData.csv(CSV.write(header: header, rows: rows), filename: "events.csv")

@@ -14,33 +14,19 @@ struct GrantApplicationController: RouteCollection {
         routes.post("applications", ":id", "status", use: move)
     }
 
-    typealias Option = ProblemController.Option
-
     static let fields = ["organisation", "territory", "problem", "measure", "title", "summary", "goals", "activities", "lines", "requested", "total", "intent"]
         + Participants.allKeys.map(\.key)
 
     // MARK: - The form
 
-    struct Cell: Encodable { let name: String; let label: String; let value: String }
-    struct GridRow: Encodable { let label: String; let cells: [Cell] }
-
     struct FormContent: Encodable {
         let call: String, callID: String, action: String
         let form: FormState
         let organisations: [Option], problems: [Option], measures: [Option], hasMeasures: Bool
-        let beneficiaries: [GridRow], bands: [String]
+        let beneficiaries: [ParticipantGrid.Row], bands: [String]
         let refusals: [String], hasRefusals: Bool
         let sources: String
         let terms: String
-    }
-
-    static func grid(_ form: FormState, _ req: Request) -> [GridRow] {
-        Sex.allCases.map { sex in
-            GridRow(label: req.t(sex.catalogKey), cells: AgeBand.allCases.map { band in
-                let key = Participants.key(sex, band)
-                return Cell(name: key, label: "\(req.t(sex.catalogKey)), \(req.t(band.catalogKey))", value: form[key])
-            })
-        }
     }
 
     private func renderForm(_ req: Request, _ call: GrantCall, _ form: FormState, action: String, problems: [String] = [],
@@ -60,18 +46,18 @@ struct GrantApplicationController: RouteCollection {
             problems: openProblems.map { Option(value: GrantDisplay.id($0), label: $0.title, selected: GrantDisplay.id($0) == form["problem"]) },
             measures: measures.map { Option(value: GrantDisplay.id($0), label: "\($0.problem.title) — \($0.description)", selected: GrantDisplay.id($0) == form["measure"]) },
             hasMeasures: !measures.isEmpty,
-            beneficiaries: Self.grid(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) },
+            beneficiaries: ParticipantGrid.rows(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) },
             refusals: problems, hasRefusals: !problems.isEmpty,
             sources: FundingSource.grantFirst.map { "\($0.rawValue) = \(req.t($0.catalogKey))" }.joined(separator: "; "),
             terms: req.t("grants.terms_line", ["min": GrantDisplay.money(call.minGrantTyiyn, req), "max": GrantDisplay.money(call.maxGrantTyiyn, req),
-                                               "share": String(call.coFundingPercent), "deadline": GrantDisplay.day(call.deadline, req)]))
+                                               "share": String(call.coFundingPercent), "deadline": call.deadline.formatted(req.language)]))
         return try await req.page("grants/apply", titleKey: "grants.apply", content, forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         let call = try await GrantDisplay.loadCall(req)
-        guard call.callStatus == .open else { throw DemilgeError.notFound }
+        guard call.status == .open else { throw DemilgeError.notFound }
         var form = FormState()
         form.values["lines"] = ""
         return try await renderForm(req, call, form, action: "\(GrantDisplay.callPath(call))/apply")
@@ -144,11 +130,11 @@ struct GrantApplicationController: RouteCollection {
         catch { reading.form.fail("beneficiaries", req.t("validation.count")) }
 
         if reading.submit, reading.form.isValid, let organisation = reading.organisation, let territory = reading.territory {
-            let kind: ApplicantKind = organisation.organisationKind == .cso ? .cso : .municipality
+            let kind: ApplicantKind = organisation.kind == .cso ? .cso : .municipality
             let path = try await TerritoryPath.ids(from: (try territory.requireID()), on: req.db)
             let eligible = call.territoryIDs.isEmpty || call.territoryIDs.contains { path.contains($0) }
             let budget = ApplicationBudget(requestedTyiyn: reading.requested, totalTyiyn: reading.total, lines: reading.lines)
-            reading.problems = ApplicationCheck.problems(budget, kind: kind, territoryEligible: eligible, terms: call.terms, today: ActionPlanRules.today())
+            reading.problems = ApplicationCheck.problems(budget, kind: kind, territoryEligible: eligible, terms: call.terms, today: Day.today())
                 .map { Self.explain($0, req) }
             if reading.activities.isEmpty { reading.problems.append(req.t("grants.activities_required")) }
         }
@@ -167,7 +153,7 @@ struct GrantApplicationController: RouteCollection {
             return req.t(problem.catalogKey, ["required": String(required),
                                               "actual": Formatters.decimal((actual * Rational(100)).decimal(digits: 1), fractionDigits: 1, req.language)])
         case .applicantKindNotEligible(let kind): return req.t(problem.catalogKey, ["kind": req.t(kind.catalogKey)])
-        case .pastDeadline(let deadline): return req.t(problem.catalogKey, ["deadline": GrantDisplay.day(deadline, req)])
+        case .pastDeadline(let deadline): return req.t(problem.catalogKey, ["deadline": deadline.formatted(req.language)])
         case .noBudgetLines, .territoryNotEligible: return req.t(problem.catalogKey)
         }
     }
@@ -196,7 +182,7 @@ struct GrantApplicationController: RouteCollection {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         let call = try await GrantDisplay.loadCall(req)
         let action = "\(GrantDisplay.callPath(call))/apply"
-        guard call.callStatus == .open else {
+        guard call.status == .open else {
             var form = FormState.read(req, fields: Self.fields)
             form.fail("intent", req.t("grants.call_not_open"))
             return try await renderForm(req, call, form, action: action, status: .conflict)
@@ -211,7 +197,7 @@ struct GrantApplicationController: RouteCollection {
         }
         let application = GrantApplication()
         application.$call.id = (try call.requireID())
-        application.status = GrantStatus.draft.rawValue
+        application.status = GrantStatus.draft
         application.version = 1
         application.$createdBy.id = req.actor.userID
         try store(reading, into: application)
@@ -245,9 +231,9 @@ struct GrantApplicationController: RouteCollection {
         form.values["goals"] = application.goals
         form.values["activities"] = application.activities.map { "\($0.what) | \($0.from) | \($0.to)" }.joined(separator: "\n")
         form.values["lines"] = application.lines.sorted { $0.position < $1.position }
-            .map { "\($0.item) | \($0.source) | \(Money(minorUnits: $0.amountTyiyn).plainText)" }.joined(separator: "\n")
-        form.values["requested"] = Money(minorUnits: application.requestedTyiyn).plainText
-        form.values["total"] = Money(minorUnits: application.totalTyiyn).plainText
+            .map { "\($0.item) | \($0.source) | \(Money(minorUnits: $0.amountTyiyn).plain(.whenNeeded))" }.joined(separator: "\n")
+        form.values["requested"] = Money(minorUnits: application.requestedTyiyn).plain(.whenNeeded)
+        form.values["total"] = Money(minorUnits: application.totalTyiyn).plain(.whenNeeded)
         let beneficiaries = application.beneficiaries
         for sex in Sex.allCases { for band in AgeBand.allCases where beneficiaries[sex, band] > 0 { form.values[Participants.key(sex, band)] = String(beneficiaries[sex, band]) } }
         form.values["version"] = String(application.version)
@@ -259,7 +245,7 @@ struct GrantApplicationController: RouteCollection {
         let viewer = try await GrantViewer.load(req, call: application.call)
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         guard viewer.isApplicant(application) else { throw DemilgeError.forbidden }
-        guard application.grantStatus == .draft else { return try await Self.render(req, application, notice: "grants.locked", status: .conflict) }
+        guard application.status == .draft else { return try await Self.render(req, application, notice: "grants.locked", status: .conflict) }
         return try await renderForm(req, application.call, Self.formState(of: application), action: GrantDisplay.applicationPath(application))
     }
 
@@ -268,11 +254,11 @@ struct GrantApplicationController: RouteCollection {
         let application = try await GrantDisplay.loadApplication(req)
         let viewer = try await GrantViewer.load(req, call: application.call)
         guard viewer.isApplicant(application) else { throw DemilgeError.forbidden }
-        guard application.grantStatus == .draft else { return try await Self.render(req, application, notice: "grants.locked", status: .conflict) }
+        guard application.status == .draft else { return try await Self.render(req, application, notice: "grants.locked", status: .conflict) }
         let call = application.call
         let action = GrantDisplay.applicationPath(application)
         var reading = try await read(req, call)
-        if call.callStatus != .open && reading.submit { reading.problems.append(req.t("grants.call_not_open")) }
+        if call.status != .open && reading.submit { reading.problems.append(req.t("grants.call_not_open")) }
         guard reading.form.isValid, reading.problems.isEmpty else {
             return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: .unprocessableEntity)
         }
@@ -306,13 +292,13 @@ struct GrantApplicationController: RouteCollection {
         let viewer = try await GrantViewer.load(req, call: application.call)
         var form = FormState.read(req, fields: ["to", "reason", "version"])
         guard let to = GrantStatus(rawValue: form["to"]) else { throw DemilgeError.notFound }
-        let steps = GrantLifecycle.steps(from: application.grantStatus)
+        let steps = GrantLifecycle.steps(from: application.status)
         guard let step = steps.first(where: { $0.to == to }) else {
             form.fail("to", req.t("grants.move_not_allowed"))
             return try await Self.render(req, application, form: form, formName: "move", status: .conflict)
         }
         // Awards and contracts have their own forms, which check the money.
-        guard ![.approved, .contracted].contains(to) || application.grantStatus == .reserve else {
+        guard ![.approved, .contracted].contains(to) || application.status == .reserve else {
             form.fail("to", req.t("grants.move_not_allowed"))
             return try await Self.render(req, application, form: form, formName: "move", status: .conflict)
         }
@@ -359,7 +345,7 @@ struct GrantApplicationController: RouteCollection {
                        notice: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let call = application.call
         let viewer = try await GrantViewer.load(req, call: call)
-        if application.grantStatus == .draft && !viewer.isApplicant(application) && !viewer.isManager {
+        if application.status == .draft && !viewer.isApplicant(application) && !viewer.isManager {
             throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired
         }
         let page = try await GrantPage.build(req, application, viewer: viewer, form: form, formName: formName, notice: notice)
@@ -371,10 +357,3 @@ extension String {
     var uuid: UUID? { UUID(uuidString: self) }
 }
 
-extension Money {
-    /// Whole сом without grouping ("400000" or "400000.50"), as typed back into a form.
-    var plainText: String {
-        let som = minorUnits / 100, tyiyn = minorUnits % 100
-        return tyiyn == 0 ? String(som) : String(format: "%lld.%02lld", som, tyiyn)
-    }
-}

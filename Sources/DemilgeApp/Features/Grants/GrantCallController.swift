@@ -17,7 +17,6 @@ struct GrantCallController: RouteCollection {
         routes.post("grants", ":call", "decide", use: decide)
     }
 
-    typealias Option = ProblemController.Option
 
     // MARK: - List
 
@@ -29,8 +28,8 @@ struct GrantCallController: RouteCollection {
         struct Content: Encodable { let calls: [Row]; let canCreate: Bool }
         // A draft call is its programme's manager's work in progress: nobody else sees it.
         let calls = try await GrantCall.query(on: req.db).with(\.$programme).sort(\.$deadline, .descending).all()
-            .filter { $0.callStatus != .draft || req.can(.manageGrants, on: Target(programmeID: $0.$programme.id)) }
-        let applications = try await GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft.rawValue).all()
+            .filter { $0.status != .draft || req.can(.manageGrants, on: Target(programmeID: $0.$programme.id)) }
+        let applications = try await GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft).all()
         let byCall = Dictionary(grouping: applications, by: { $0.$call.id })
         return try await req.page("grants/index", titleKey: "grants.title", Content(
             calls: calls.map { call in
@@ -38,8 +37,8 @@ struct GrantCallController: RouteCollection {
                 return Row(id: GrantDisplay.id(call), title: call.title, programme: call.programme.name.text(req.language),
                            budget: GrantDisplay.money(call.budgetTyiyn, req),
                            grantRange: "\(GrantDisplay.money(call.minGrantTyiyn, req)) — \(GrantDisplay.money(call.maxGrantTyiyn, req))",
-                           deadline: GrantDisplay.day(call.deadline, req), status: req.t(call.callStatus.catalogKey), statusKey: call.status,
-                           applications: own.count, awarded: own.filter { GrantDisplay.awarded.contains($0.grantStatus) }.count)
+                           deadline: call.deadline.formatted(req.language), status: req.t(call.status.catalogKey), statusKey: call.status.rawValue,
+                           applications: own.count, awarded: own.filter { GrantDisplay.awarded.contains($0.status) }.count)
             },
             canCreate: Policy.allowsSomewhere(req.actor, .manageGrants)))
     }
@@ -57,7 +56,7 @@ struct GrantCallController: RouteCollection {
     struct NewContent: Encodable {
         let form: FormState
         let programmes: [Option]
-        let places: [AccountController.PlaceGroup]
+        let places: [PlaceGroup]
         let kinds: [Option]
         let criteriaErrors: [String]
         let hasCriteriaErrors: Bool
@@ -71,7 +70,7 @@ struct GrantCallController: RouteCollection {
         return try await req.page("grants/new", titleKey: action == "/grants" ? "grants.new" : "grants.edit_call", NewContent(
             form: form,
             programmes: programmes.map { Option(value: $0.slug, label: $0.name.text(req.language), selected: $0.slug == form["programme"]) },
-            places: try await AccountController.placeGroups(req, selected: Set(form["territories"].split(separator: ",").map(String.init)), includeTopLevel: true),
+            places: try await PlaceGroup.choices(req, selected: Set(form["territories"].split(separator: ",").map(String.init)), includeTopLevel: true),
             kinds: ApplicantKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: kinds.contains($0.rawValue)) },
             criteriaErrors: criteriaErrors, hasCriteriaErrors: !criteriaErrors.isEmpty, action: action, isEdit: action != "/grants"),
             forms: true, status: status)
@@ -118,8 +117,8 @@ struct GrantCallController: RouteCollection {
         if coFunding == nil { form.fail("cofunding", req.t("grants.percent")) }
         let minimumScore = form.integer("minimum_score", in: 0...100)
         if minimumScore == nil { form.fail("minimum_score", req.t("grants.percent")) }
-        if !GrantLines.isDay(form["deadline"]) { form.fail("deadline", req.t("validation.date")) }
-        else if form["deadline"] < ActionPlanRules.today() { form.fail("deadline", req.t("grants.deadline_past")) }
+        let deadline = form.requireDay("deadline", req)
+        if let deadline, deadline < Day.today() { form.fail("deadline", req.t("grants.deadline_past")) }
         if kinds.isEmpty { form.fail("kinds", req.t("grants.kinds_required")) }
         // Where applicants may work: chosen oblasts, raions or places (and everything under them); none means the whole country.
         let chosen = req.formList("territories", max: 500)
@@ -143,7 +142,7 @@ struct GrantCallController: RouteCollection {
         }
         if !criteriaErrors.isEmpty { form.fail("criteria", criteriaErrors[0]) }
         var terms = Terms(form: form, kinds: kinds, criteriaErrors: criteriaErrors)
-        guard form.isValid, let programme, let coFunding, let minimumScore else { return terms }
+        guard form.isValid, let programme, let coFunding, let minimumScore, let deadline else { return terms }
         let values = form, readCriteria = criteria, programmeID = try programme.requireID()
         terms.apply = { call in
             call.$programme.id = programmeID
@@ -155,7 +154,7 @@ struct GrantCallController: RouteCollection {
             call.coFundingPercent = coFunding
             call.applicantKindsText = ApplicantKind.allCases.map(\.rawValue).filter(kinds.contains).joined(separator: ",")
             call.territoryIDs = territoryIDs
-            call.deadline = values["deadline"]
+            call.deadline = deadline
             call.documents = values["documents"]
             call.criteria = readCriteria
             call.minimumScore = minimumScore
@@ -171,7 +170,7 @@ struct GrantCallController: RouteCollection {
         }
         let call = GrantCall()
         apply(call)
-        call.status = CallStatus.draft.rawValue
+        call.status = CallStatus.draft
         call.version = 1
         try await req.write { db in
             try await call.create(on: db)
@@ -195,9 +194,9 @@ struct GrantCallController: RouteCollection {
     static func formState(of call: GrantCall, codes: [UUID: String]) -> FormState {
         var form = FormState()
         form.values = ["programme": call.programme.slug, "title": call.title, "description": call.description,
-                       "budget": Money(minorUnits: call.budgetTyiyn).plainText, "min_grant": Money(minorUnits: call.minGrantTyiyn).plainText,
-                       "max_grant": Money(minorUnits: call.maxGrantTyiyn).plainText, "cofunding": String(call.coFundingPercent),
-                       "deadline": call.deadline, "documents": call.documents, "minimum_score": String(call.minimumScore),
+                       "budget": Money(minorUnits: call.budgetTyiyn).plain(.whenNeeded), "min_grant": Money(minorUnits: call.minGrantTyiyn).plain(.whenNeeded),
+                       "max_grant": Money(minorUnits: call.maxGrantTyiyn).plain(.whenNeeded), "cofunding": String(call.coFundingPercent),
+                       "deadline": call.deadline.description, "documents": call.documents, "minimum_score": String(call.minimumScore),
                        "criteria": call.criteria.map { "\($0.name) | \($0.weight) | \($0.max)" }.joined(separator: "\n"),
                        "territories": call.territoryIDs.compactMap { codes[$0] }.joined(separator: ","), "version": String(call.version)]
         return form
@@ -205,19 +204,19 @@ struct GrantCallController: RouteCollection {
 
     func editForm(req: Request) async throws -> Response {
         let call = try await editable(req)
-        guard call.callStatus == .draft else {
+        guard call.status == .draft else {
             var form = FormState()
             form.fail("status", req.t("grants.call_locked"))
             return try await render(req, call, form: form, status: .conflict)
         }
-        let codes = try await APIController.codes(req.db)
+        let codes = try await Territory.codes(on: req.db)
         return try await renderNew(req, Self.formState(of: call, codes: codes), kinds: Set(call.applicantKinds.map(\.rawValue)), action: "\(GrantDisplay.callPath(call))/edit")
     }
 
     func update(req: Request) async throws -> Response {
         let call = try await editable(req)
         let terms = try await Self.readTerms(req)
-        guard call.callStatus == .draft else {
+        guard call.status == .draft else {
             var form = FormState()
             form.fail("status", req.t("grants.call_locked"))
             return try await render(req, call, form: form, status: .conflict)
@@ -277,14 +276,14 @@ struct GrantCallController: RouteCollection {
 
     func show(req: Request) async throws -> Response {
         let call = try await GrantDisplay.loadCall(req)
-        guard call.callStatus != .draft || req.can(.manageGrants, on: Target(programmeID: call.$programme.id)) else { throw DemilgeError.notFound }
+        guard call.status != .draft || req.can(.manageGrants, on: Target(programmeID: call.$programme.id)) else { throw DemilgeError.notFound }
         return try await render(req, call)
     }
 
     func render(_ req: Request, _ call: GrantCall, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let viewer = try await GrantViewer.load(req, call: call)
         let board = try await CallBoard.load(call, on: req.db)
-        let visible = board.applications.filter { $0.grantStatus != .draft || viewer.isApplicant($0) || viewer.isManager }
+        let visible = board.applications.filter { $0.status != .draft || viewer.isApplicant($0) || viewer.isManager }
         func row(_ application: GrantApplication, line: GrantRanking.Line? = nil) -> ApplicationRow {
             let aggregate = viewer.seesScores(of: application, call: call) ? board.aggregate(application) : nil
             let showScore = aggregate != nil
@@ -299,37 +298,37 @@ struct GrantCallController: RouteCollection {
             return ApplicationRow(
                 id: GrantDisplay.id(application), title: application.title, organisation: application.organisation.name.text(req.language),
                 organisationSlug: application.organisation.slug, territory: application.territory.name.text(req.language),
-                requested: GrantDisplay.money(application.requestedTyiyn, req), status: req.t(application.grantStatus.catalogKey), statusKey: application.status,
+                requested: GrantDisplay.money(application.requestedTyiyn, req), status: req.t(application.status.catalogKey), statusKey: application.status.rawValue,
                 score: aggregate.map { GrantDisplay.score($0.mean, req) } ?? "", spread: aggregate.map { GrantDisplay.score($0.spread, req) } ?? "",
                 hasScore: showScore, decision: decision, hasDecision: !decision.isEmpty)
         }
         let ranking = viewer.seesRanking(of: board) ? board.ranking() : []
         let byID = Dictionary(firstValues: board.applications.map { (GrantDisplay.id($0), $0) })
         let reviewers = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == (try call.requireID())).with(\.$user).all()
-        let next = call.callStatus.next
-        let awardedTotal = board.applications.filter { GrantDisplay.awarded.contains($0.grantStatus) }.map(\.requestedTyiyn).saturatingSum()
+        let next = call.status.next
+        let awardedTotal = board.applications.filter { GrantDisplay.awarded.contains($0.status) }.map(\.requestedTyiyn).saturatingSum()
         let content = ShowContent(
             id: GrantDisplay.id(call), title: call.title, description: call.description, programme: call.programme.name.text(req.language),
             programmeSlug: call.programme.slug, budget: GrantDisplay.money(call.budgetTyiyn, req), minGrant: GrantDisplay.money(call.minGrantTyiyn, req),
             maxGrant: GrantDisplay.money(call.maxGrantTyiyn, req), coFunding: call.coFundingPercent,
             kinds: ApplicantKind.allCases.filter(call.applicantKinds.contains).map { req.t($0.catalogKey) }.joined(separator: ", "),
-            territories: try await territoryNames(call, req), deadline: GrantDisplay.day(call.deadline, req),
+            territories: try await territoryNames(call, req), deadline: call.deadline.formatted(req.language),
             documents: call.documents.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
             hasDocuments: !call.documents.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
             criteria: call.criteria, minimumScore: call.minimumScore,
-            status: req.t(call.callStatus.catalogKey), statusKey: call.status,
+            status: req.t(call.status.catalogKey), statusKey: call.status.rawValue,
             applications: visible.map { row($0) }, hasApplications: !visible.isEmpty,
             ranking: ranking.compactMap { line in byID[line.id].map { row($0, line: line) } }, hasRanking: !ranking.isEmpty,
             rankingNote: req.t("grants.ranking_note", ["budget": GrantDisplay.money(call.budgetTyiyn, req), "minimum": String(call.minimumScore)]),
             isManager: viewer.isManager, isReviewer: viewer.reviewer != nil,
-            canApply: call.callStatus == .open && req.actor.isSignedIn, isOpen: call.callStatus == .open,
+            canApply: call.status == .open && req.actor.isSignedIn, isOpen: call.status == .open,
             nextStatus: next?.rawValue ?? "", nextStatusLabel: next.map { req.t("grants.move_call.\($0.rawValue)") } ?? "", version: call.version,
             reviewers: reviewers.map { r in
                 ReviewerRow(name: r.user.displayName, declared: r.declaredAt != nil, scored: board.sheets.filter { $0.$reviewer.id == r.id }.count)
             },
             hasReviewers: !reviewers.isEmpty,
-            canDecide: viewer.isManager && call.callStatus == .review && !ranking.isEmpty,
-            form: form, decided: call.callStatus == .decided,
+            canDecide: viewer.isManager && call.status == .review && !ranking.isEmpty,
+            form: form, decided: call.status == .decided,
             left: GrantDisplay.money(call.budgetTyiyn.saturatingSubtracting(awardedTotal), req))
         return try await req.page("grants/call", titleKey: "grants.title", content, forms: true, title: call.title, status: status)
     }
@@ -345,7 +344,7 @@ struct GrantCallController: RouteCollection {
     func advance(req: Request) async throws -> Response {
         let call = try await GrantDisplay.loadCall(req)
         try req.authorize(.manageGrants, on: Target(programmeID: call.$programme.id))
-        guard let next = call.callStatus.next, req.formFields["status"] == next.rawValue, next != .decided else {
+        guard let next = call.status.next, req.formFields["status"] == next.rawValue, next != .decided else {
             var form = FormState()
             form.fail("status", req.t("grants.call_move_refused"))
             return try await render(req, call, form: form, status: .conflict)
@@ -354,7 +353,7 @@ struct GrantCallController: RouteCollection {
         let moved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(GrantCall.schema, id: (try call.requireID()), expected: expected, on: db) else { return false }
             let before = call.snapshot
-            call.status = next.rawValue
+            call.status = next
             call.version = expected + 1
             try await call.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.\(next.rawValue)", entityType: "grant_call",
@@ -401,13 +400,13 @@ struct GrantCallController: RouteCollection {
                 guard try await VersionClaim.claim(GrantCall.schema, id: try call.requireID(), expected: expected, on: db) else { return false }
                 // The board as it is now, inside the transaction: a score sheet that landed since the page was read counts.
                 let board = try await CallBoard.load(call, on: db)
-                let waiting = board.applications.filter { [.submitted, .eligible, .underReview].contains($0.grantStatus) }
+                let waiting = board.applications.filter { [.submitted, .eligible, .underReview].contains($0.status) }
                 let ranking = board.ranking()
                 // Thrown, not returned: the version claimed above must roll back with the refusal.
-                guard call.callStatus == .review, waiting.isEmpty, !ranking.isEmpty else { throw DecisionRefused(waiting: waiting.count) }
+                guard call.status == .review, waiting.isEmpty, !ranking.isEmpty else { throw DecisionRefused(waiting: waiting.count) }
                 let byID = Dictionary(firstValues: board.applications.map { (GrantDisplay.id($0), $0) })
                 for line in ranking {
-                    guard let application = byID[line.id], application.grantStatus == .scored else { continue }
+                    guard let application = byID[line.id], application.status == .scored else { continue }
                     switch line.decision {
                     case .funded: try await GrantMove.apply(application, to: .approved, reason: nil, as: .decision, by: req, on: db)
                     case .reserve(let position, _): try await GrantMove.apply(application, to: .reserve, reason: "#\(position)", as: .decision, by: req, on: db)
@@ -415,7 +414,7 @@ struct GrantCallController: RouteCollection {
                     }
                 }
                 try await CallBudget.check(call, on: db)
-                call.status = CallStatus.decided.rawValue
+                call.status = CallStatus.decided
                 call.version = expected + 1
                 try await call.update(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.decided", entityType: "grant_call",
@@ -501,7 +500,7 @@ struct CallBoard {
     func ranking() -> [GrantRanking.Line] {
         let ranked: Set<GrantStatus> = [.underReview, .scored, .approved, .reserve, .rejected, .contracted, .inImplementation, .completed, .terminated, .closed]
         let candidates = applications.enumerated().compactMap { index, application -> GrantRanking.Candidate? in
-            guard ranked.contains(application.grantStatus), let aggregate = aggregate(application) else { return nil }
+            guard ranked.contains(application.status), let aggregate = aggregate(application) else { return nil }
             return GrantRanking.Candidate(id: GrantDisplay.id(application), score: aggregate.mean, requestedTyiyn: application.requestedTyiyn, submittedOrder: index)
         }
         return GrantRanking.rank(candidates, budgetTyiyn: call.budgetTyiyn, minimumScore: Rational(call.minimumScore))

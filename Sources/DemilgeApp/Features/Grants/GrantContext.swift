@@ -49,7 +49,7 @@ struct GrantViewer {
     func seesProposal(_ application: GrantApplication, call: GrantCall) -> Bool {
         if isManager || isApplicant(application) { return true }
         if reviewer != nil { return conflict(with: application) == nil }
-        return call.callStatus == .decided || GrantDisplay.awarded.contains(application.grantStatus)
+        return call.status == .decided || GrantDisplay.awarded.contains(application.status)
     }
 
     /// The parties this user acts as on a form. Never `.review` or `.decision`: those moves are the server's own.
@@ -63,14 +63,14 @@ struct GrantViewer {
     /// Whether this user may see the application's scores and place in the ranking: its programme's manager, a
     /// reviewer without a conflict with it, and everybody once the call is decided.
     func seesScores(of application: GrantApplication, call: GrantCall) -> Bool {
-        if call.callStatus == .decided || isManager { return true }
+        if call.status == .decided || isManager { return true }
         return reviewer != nil && conflict(with: application) == nil
     }
 
     /// The ranking before the decision: the manager, and reviewers with no conflict anywhere in the call (the
     /// money left after each line would otherwise tell a conflicted reviewer where "their" application stands).
     func seesRanking(of board: CallBoard) -> Bool {
-        if board.call.callStatus == .decided || isManager { return true }
+        if board.call.status == .decided || isManager { return true }
         guard reviewer != nil else { return false }
         return board.applications.allSatisfy { conflict(with: $0) == nil }
     }
@@ -85,7 +85,6 @@ enum GrantDisplay {
 
     static func money(_ tyiyn: Int64, _ req: Request) -> String { Money(minorUnits: tyiyn).formatted(req.language) }
 
-    static func day(_ isoDay: String, _ req: Request) -> String { AssessmentController.displayDate(isoDay, req.language) }
 
     static func loadCall(_ req: Request) async throws -> GrantCall {
         guard let id = req.parameters.get("call").flatMap(UUID.init(uuidString:)),
@@ -121,7 +120,7 @@ enum GrantDisplay {
 enum GrantMove {
     static func apply(_ application: GrantApplication, to status: GrantStatus, reason: String?, as party: GrantParty,
                       by req: Request, on db: any Database) async throws {
-        let from = application.grantStatus
+        let from = application.status
         let id = try application.requireID()
         // The forms check the move first; a refusal here means someone moved the application meanwhile (409, nothing saved).
         if GrantLifecycle.check(from: from, to: status, by: party, reason: reason ?? "") != nil { throw DemilgeError.staleEdit }
@@ -130,7 +129,7 @@ enum GrantMove {
               try await sql.update(GrantApplication.schema).set("status", to: status.rawValue)
                 .where("id", .equal, id).where("status", .equal, from.rawValue).returning("id").all().count == 1
         else { throw DemilgeError.staleEdit }
-        application.status = status.rawValue
+        application.status = status
         application.statusReason = reason?.isEmpty == false ? reason : nil
         if status == .submitted { application.submittedAt = Date() }
         try await application.update(on: db)
@@ -148,7 +147,7 @@ enum CallBudget {
 
     static func awardedTyiyn(callID: UUID, on db: any Database) async throws -> Int64 {
         let awarded = try await GrantApplication.query(on: db).filter(\.$call.$id == callID)
-            .filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue)).all()
+            .filter(\.$status ~~ GrantDisplay.awarded).all()
         return Money.sum(awarded.map(\.requestedTyiyn))
     }
 
@@ -171,7 +170,7 @@ enum CallBudget {
 /// and spent according to the final report.
 enum GrantLedgerLoader {
     static func ledger(of application: GrantApplication, contract: GrantContract?, payments: [GrantPayment]) -> GrantLedger {
-        let paid = Dictionary(grouping: payments, by: { FundingSource(rawValue: $0.source) ?? .other }).mapValues { Money.sum($0.map(\.amountTyiyn)) }
+        let paid = Dictionary(grouping: payments, by: { $0.source }).mapValues { Money.sum($0.map(\.amountTyiyn)) }
         var spent: [FundingSource: Int64] = [:]
         for line in application.lines { if let amount = line.spentTyiyn { spent[line.core.source, default: 0] += amount } }
         return GrantLedger(planned: contract?.commitments ?? BudgetLine.bySource(application.lines.map(\.core)), paid: paid, spent: spent)

@@ -29,19 +29,6 @@ struct GrantDeliveryController: RouteCollection {
         try req.authorize(.manageGrants, on: Target(programmeID: application.call.$programme.id))
     }
 
-    static func amount(_ form: inout FormState, _ field: String, _ req: Request, allowZero: Bool = false) -> Int64 {
-        if allowZero && form[field].isEmpty { return 0 }
-        guard let money = try? Money.parse(form[field]), money.minorUnits > 0 || (allowZero && money.minorUnits == 0) else {
-            form.fail(field, req.t("validation.money"))
-            return 0
-        }
-        return money.minorUnits
-    }
-
-    static func day(_ form: inout FormState, _ field: String, _ req: Request) {
-        if !GrantLines.isDay(form[field]) { form.fail(field, req.t("validation.date")) }
-    }
-
     // MARK: - Contract
 
     func contract(req: Request) async throws -> Response {
@@ -49,12 +36,12 @@ struct GrantDeliveryController: RouteCollection {
         try manager(req, application)
         var form = FormState.read(req, fields: ["number", "signed_on", "starts_on", "ends_on", "amount", "local_budget", "community", "other", "tranches"])
         form.requireText("number", length: 1...60, req)
-        for field in ["signed_on", "starts_on", "ends_on"] { Self.day(&form, field, req) }
+        for field in ["signed_on", "starts_on", "ends_on"] { form.requireDay(field, req) }
         if form.errors["ends_on"] == nil && form["ends_on"] < form["starts_on"] { form.fail("ends_on", req.t("rounds.window_backwards")) }
-        let amount = Self.amount(&form, "amount", req)
-        let local = Self.amount(&form, "local_budget", req, allowZero: true)
-        let community = Self.amount(&form, "community", req, allowZero: true)
-        let other = Self.amount(&form, "other", req, allowZero: true)
+        let amount = form.amount("amount", req)
+        let local = form.amount("local_budget", req, allowZero: true)
+        let community = form.amount("community", req, allowZero: true)
+        let other = form.amount("other", req, allowZero: true)
         var planned: [GrantLines.PlannedTranche] = []
         switch GrantLines.tranches(form["tranches"]) {
         case .success(let read): planned = read
@@ -62,7 +49,7 @@ struct GrantDeliveryController: RouteCollection {
         case .failure(let errors):
             form.fail("tranches", GrantDisplay.lineErrors(errors, req).joined(separator: " "))
         }
-        if application.grantStatus != .approved { form.fail("number", req.t("grants.contract_needs_award")) }
+        if application.status != .approved { form.fail("number", req.t("grants.contract_needs_award")) }
         if form.isValid {
             for problem in ContractCheck.problems(amountTyiyn: amount, awardedTyiyn: application.requestedTyiyn, trancheAmounts: planned.map(\.amountTyiyn)) {
                 switch problem {
@@ -79,9 +66,9 @@ struct GrantDeliveryController: RouteCollection {
         let contract = GrantContract()
         contract.$application.id = (try application.requireID())
         contract.number = form["number"]
-        contract.signedOn = form["signed_on"]
-        contract.startsOn = form["starts_on"]
-        contract.endsOn = form["ends_on"]
+        contract.signedOn = try Day(stored: form["signed_on"])
+        contract.startsOn = try Day(stored: form["starts_on"])
+        contract.endsOn = try Day(stored: form["ends_on"])
         contract.amountTyiyn = amount
         contract.localBudgetTyiyn = local
         contract.communityTyiyn = community
@@ -117,17 +104,17 @@ struct GrantDeliveryController: RouteCollection {
         let application = try await GrantDisplay.loadApplication(req)
         try manager(req, application)
         var form = FormState.read(req, fields: ["kind", "tranche", "source", "paid_on", "amount", "reference"])
-        Self.day(&form, "paid_on", req)
-        let amount = Self.amount(&form, "amount", req)
+        form.requireDay("paid_on", req)
+        let amount = form.amount("amount", req)
         form.optionalText("reference", max: 200, req)
-        guard [.contracted, .inImplementation].contains(application.grantStatus),
+        guard [.contracted, .inImplementation].contains(application.status),
               let contract = try await GrantContract.query(on: req.db).filter(\.$application.$id == (try application.requireID())).with(\.$tranches).first() else {
             form.fail("amount", req.t("grants.payment_needs_contract"))
             return try await rerender(req, application, form, "payment", status: .conflict)
         }
         let payment = GrantPayment()
         payment.$application.id = (try application.requireID())
-        payment.paidOn = form["paid_on"]
+        payment.paidOn = try Day(stored: form["paid_on"])
         payment.amountTyiyn = amount
         payment.reference = form["reference"]
         if form["kind"] == "contribution" {
@@ -135,9 +122,9 @@ struct GrantDeliveryController: RouteCollection {
                 form.fail("source", req.t("validation.choose_from_list"))
                 return try await rerender(req, application, form, "payment")
             }
-            payment.source = source.rawValue
+            payment.source = source
         } else {
-            payment.source = FundingSource.grant.rawValue
+            payment.source = FundingSource.grant
             let number = form.integer("tranche", in: 1...1_000) ?? 0
             payment.$tranche.id = contract.tranches.first { $0.number == number }?.id
             if payment.$tranche.id == nil { form.fail("tranche", req.t("validation.choose_from_list")) }
@@ -160,9 +147,9 @@ struct GrantDeliveryController: RouteCollection {
                 }
                 try await payment.create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.payment", entityType: "grant_application",
-                                          entityID: GrantDisplay.id(application), after: ["source": payment.source, "amount": String(amount), "paid_on": payment.paidOn])
+                                          entityID: GrantDisplay.id(application), after: ["source": payment.source.rawValue, "amount": String(amount), "paid_on": payment.paidOn.description])
                 // The first disbursement starts implementation (read again under the lock: another payment may have).
-                if payment.$tranche.id != nil, let current = try await GrantApplication.find(applicationID, on: db), current.grantStatus == .contracted {
+                if payment.$tranche.id != nil, let current = try await GrantApplication.find(applicationID, on: db), current.status == .contracted {
                     application.status = current.status
                     try await GrantMove.apply(application, to: .inImplementation, reason: nil, as: .programmeManager, by: req, on: db)
                 }
@@ -193,20 +180,20 @@ struct GrantDeliveryController: RouteCollection {
         guard try await mayTrack(req, application) else { throw DemilgeError.forbidden }
         var form = FormState.read(req, fields: ["title", "due_on"])
         form.requireText("title", length: 3...200, req)
-        Self.day(&form, "due_on", req)
-        if ![.contracted, .inImplementation].contains(application.grantStatus) { form.fail("title", req.t("grants.not_in_implementation")) }
+        form.requireDay("due_on", req)
+        if ![.contracted, .inImplementation].contains(application.status) { form.fail("title", req.t("grants.not_in_implementation")) }
         guard form.isValid else { return try await rerender(req, application, form, "milestone") }
         let milestone = GrantMilestone()
         milestone.$application.id = (try application.requireID())
         milestone.title = form["title"]
-        milestone.dueOn = form["due_on"]
+        milestone.dueOn = try Day(stored: form["due_on"])
         milestone.progress = 0
         milestone.note = ""
         milestone.version = 1
         try await req.write { db in
             try await milestone.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.milestone", entityType: "grant_application",
-                                      entityID: GrantDisplay.id(application), after: ["title": milestone.title, "due_on": milestone.dueOn])
+                                      entityID: GrantDisplay.id(application), after: ["title": milestone.title, "due_on": milestone.dueOn.description])
         }
         return done(req, application)
     }
@@ -249,14 +236,13 @@ struct GrantDeliveryController: RouteCollection {
         let path = try await TerritoryPath.ids(from: application.$territory.id, on: req.db)
         try req.authorize(.recordMonitoringVisit, on: Target(territoryPath: path, programmeID: application.call.$programme.id))
         var form = FormState.read(req, fields: ["visited_on", "community_members", "council_members", "findings", "rating"])
-        Self.day(&form, "visited_on", req)
-        if form.errors["visited_on"] == nil && form["visited_on"] > ActionPlanRules.today() { form.fail("visited_on", req.t("grants.visit_future")) }
+        if let visited = form.requireDay("visited_on", req), visited > Day.today() { form.fail("visited_on", req.t("grants.visit_future")) }
         form.requireText("community_members", length: 2...1000, req)
         form.requireText("council_members", length: 2...1000, req)
         form.requireText("findings", length: 3...5000, req)
         let rating = form.integer("rating", in: 1...5)
         if rating == nil { form.fail("rating", req.t("grants.rating_range")) }
-        if ![.contracted, .inImplementation, .completed].contains(application.grantStatus) { form.fail("findings", req.t("grants.not_in_implementation")) }
+        if ![.contracted, .inImplementation, .completed].contains(application.status) { form.fail("findings", req.t("grants.not_in_implementation")) }
         var photos: [Uploads.Photo] = []
         let upload = try? req.content.decode(VisitUpload.self)
         for file in [upload?.photo1, upload?.photo2, upload?.photo3].compactMap({ $0 }) where file.data.readableBytes > 0 {
@@ -269,7 +255,7 @@ struct GrantDeliveryController: RouteCollection {
         guard form.isValid, let rating else { return try await rerender(req, application, form, "visit") }
         let visit = GrantVisit()
         visit.$application.id = (try application.requireID())
-        visit.visitedOn = form["visited_on"]
+        visit.visitedOn = try Day(stored: form["visited_on"])
         visit.communityMembers = form["community_members"]
         visit.councilMembers = form["council_members"]
         visit.findings = form["findings"]
@@ -278,14 +264,14 @@ struct GrantDeliveryController: RouteCollection {
         try await req.write { db in
             try await visit.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.visit", entityType: "grant_application",
-                                      entityID: GrantDisplay.id(application), after: ["visited_on": visit.visitedOn, "rating": String(rating)])
+                                      entityID: GrantDisplay.id(application), after: ["visited_on": visit.visitedOn.description, "rating": String(rating)])
         }
         return done(req, application)
     }
 
     func photo(req: Request) async throws -> Response {
         guard let name = req.parameters.get("name"), Uploads.isStoredName(name),
-              try await GrantVisit.query(on: req.db).filter(\.$photosJSON, .custom("LIKE"), "%\(name)%").first() != nil else { throw DemilgeError.notFound }
+              try await GrantVisit.query(on: req.db).filter(.path(["photos"], schema: GrantVisit.schema), .custom("LIKE"), .bind("%\(name)%")).first() != nil else { throw DemilgeError.notFound }
         let response = try await req.fileio.asyncStreamFile(at: Uploads.directory(req.application).appendingPathComponent(name).path)
         response.headers.replaceOrAdd(name: .contentType, value: name.hasSuffix(".png") ? "image/png" : "image/jpeg")
         return response
@@ -302,15 +288,15 @@ struct GrantDeliveryController: RouteCollection {
         var form = FormState.read(req, fields: ["summary"] + lines.map { "spent_\(GrantDisplay.id($0))" } + GrantApplicationController.fields.filter { $0.contains("_") })
         form.requireText("summary", length: 10...5000, req)
         var spent: [UUID: Int64] = [:]
-        for line in lines { spent[(try line.requireID())] = Self.amount(&form, "spent_\(GrantDisplay.id(line))", req, allowZero: true) }
+        for line in lines { spent[(try line.requireID())] = form.amount("spent_\(GrantDisplay.id(line))", req, allowZero: true) }
         var reached = Participants()
         do { reached = try Participants.parse(form.values) } catch { form.fail("reached", req.t("grants.beneficiaries_required")) }
-        if application.grantStatus != .inImplementation { form.fail("summary", req.t("grants.not_in_implementation")) }
+        if application.status != .inImplementation { form.fail("summary", req.t("grants.not_in_implementation")) }
         if try await GrantReport.query(on: req.db).filter(\.$application.$id == (try application.requireID())).first() != nil { form.fail("summary", req.t("grants.report_exists")) }
         guard form.isValid else { return try await rerender(req, application, form, "report") }
         let report = GrantReport()
         report.$application.id = (try application.requireID())
-        report.submittedOn = ActionPlanRules.today()
+        report.submittedOn = Day.today()
         report.summary = form["summary"]
         report.reached = reached
         let spentByLine = spent, reachedTotal = reached.total

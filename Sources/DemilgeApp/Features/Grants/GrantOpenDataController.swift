@@ -20,7 +20,7 @@ struct GrantOpenDataController: RouteCollection {
         struct Group: Encodable { let oblast: TerritoryLink; let items: [Item]; let count: Int }
         struct Content: Encodable { let groups: [Group]; let total: Int }
         let directory = try await TerritoryDirectory.load(on: req.db)
-        let awarded = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
+        let awarded = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded)
             .with(\.$organisation).with(\.$call).all()
         let byOblast = Dictionary(grouping: awarded) { application in
             directory.byID[application.$territory.id].flatMap { directory.topLevel(of: $0).id }
@@ -30,7 +30,7 @@ struct GrantOpenDataController: RouteCollection {
             let items = KyrgyzText.sorted(byOblast[oblast.id] ?? [], by: { $0.organisation.name.text(language) }, language).map { a in
                 Item(id: GrantDisplay.id(a), title: a.title, organisation: a.organisation.name.text(language), organisationSlug: a.organisation.slug,
                      place: directory.byID[a.$territory.id]?.name.text(language) ?? "", amount: GrantDisplay.money(a.requestedTyiyn, req),
-                     status: req.t(a.grantStatus.catalogKey), call: a.call.title)
+                     status: req.t(a.status.catalogKey), call: a.call.title)
             }
             return Group(oblast: TerritoryLink(oblast, language, catalog: req.application.catalog), items: items, count: items.count)
         }
@@ -50,21 +50,21 @@ struct GrantOpenDataController: RouteCollection {
         }
     }
 
-    static func som(_ tyiyn: Int64) -> String { Money(minorUnits: tyiyn).plainDecimal }
+    static func som(_ tyiyn: Int64) -> String { Money(minorUnits: tyiyn).plain(.always) }
 
     static func table(_ name: String, _ req: Request) async throws -> Table {
         switch name {
         case "calls":
-            let calls = try await GrantCall.query(on: req.db).filter(\.$status != CallStatus.draft.rawValue).with(\.$programme).sort(\.$deadline).all()
+            let calls = try await GrantCall.query(on: req.db).filter(\.$status != CallStatus.draft).with(\.$programme).sort(\.$deadline).all()
             return Table(header: ["id", "programme", "title", "status", "budget_som", "min_grant_som", "max_grant_som", "cofunding_percent",
                                   "applicant_kinds", "deadline", "minimum_score", "criteria"],
                          rows: calls.map { c in
-                             [GrantDisplay.id(c), c.programme.slug, c.title, c.status, som(c.budgetTyiyn), som(c.minGrantTyiyn), som(c.maxGrantTyiyn),
-                              String(c.coFundingPercent), c.applicantKindsText, c.deadline, String(c.minimumScore),
+                             [GrantDisplay.id(c), c.programme.slug, c.title, c.status.rawValue, som(c.budgetTyiyn), som(c.minGrantTyiyn), som(c.maxGrantTyiyn),
+                              String(c.coFundingPercent), c.applicantKindsText, c.deadline.description, String(c.minimumScore),
                               c.criteria.map { "\($0.name) (\($0.weight)%, 0–\($0.max))" }.joined(separator: "; ")]
                          })
         case "awards":
-            let applications = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
+            let applications = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded)
                 .with(\.$call).with(\.$organisation).with(\.$territory).sort(\.$submittedAt).all()
             var scores: [String: String] = [:]
             for call in Set(applications.map { $0.$call.id }) {
@@ -74,7 +74,7 @@ struct GrantOpenDataController: RouteCollection {
             }
             return Table(header: ["id", "call", "organisation", "organisation_kind", "territory", "title", "status", "grant_som", "total_cost_som", "score"],
                          rows: applications.map { a in
-                             [GrantDisplay.id(a), GrantDisplay.id(a.call), a.organisation.name.ky, a.organisation.kind, a.territory.code, a.title, a.status,
+                             [GrantDisplay.id(a), GrantDisplay.id(a.call), a.organisation.name.ky, a.organisation.kind.rawValue, a.territory.code, a.title, a.status.rawValue,
                               som(a.requestedTyiyn), som(a.totalTyiyn), scores[a.idString] ?? ""]
                          })
         case "contracts":
@@ -82,7 +82,7 @@ struct GrantOpenDataController: RouteCollection {
             return Table(header: ["number", "application", "organisation", "signed_on", "starts_on", "ends_on", "grant_som", "local_budget_som", "community_som",
                                   "other_som", "tranches"],
                          rows: contracts.map { c in
-                             [c.number, GrantDisplay.id(c.application), c.application.organisation.name.ky, c.signedOn, c.startsOn, c.endsOn,
+                             [c.number, GrantDisplay.id(c.application), c.application.organisation.name.ky, c.signedOn.description, c.startsOn.description, c.endsOn.description,
                               som(c.amountTyiyn), som(c.localBudgetTyiyn), som(c.communityTyiyn), som(c.otherTyiyn),
                               c.tranches.sorted { $0.number < $1.number }.map { "\($0.number): \($0.plannedOn) \(som($0.amountTyiyn))" }.joined(separator: "; ")]
                          })
@@ -90,7 +90,7 @@ struct GrantOpenDataController: RouteCollection {
             let payments = try await GrantPayment.query(on: req.db).with(\.$application).with(\.$tranche).sort(\.$paidOn).all()
             return Table(header: ["application", "title", "paid_on", "source", "amount_som", "tranche", "reference"],
                          rows: payments.map { p in
-                             [GrantDisplay.id(p.application), p.application.title, p.paidOn, p.source, som(p.amountTyiyn), p.tranche.map { String($0.number) } ?? "", p.reference]
+                             [GrantDisplay.id(p.application), p.application.title, p.paidOn.description, p.source.rawValue, som(p.amountTyiyn), p.tranche.map { String($0.number) } ?? "", p.reference]
                          })
         }
     }

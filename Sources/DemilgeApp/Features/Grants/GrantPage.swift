@@ -17,7 +17,7 @@ struct GrantPage: Encodable {
     struct MilestoneRow: Encodable { let id: String; let title: String; let dueOn: String; let progress: Int; let note: String; let version: Int }
     struct VisitRow: Encodable { let visitedOn: String; let community: String; let council: String; let findings: String; let rating: Int; let photos: [String] }
     struct Contract: Encodable { let number: String; let signedOn: String; let period: String; let amount: String; let commitments: String }
-    struct Report: Encodable { let submittedOn: String; let summary: String; let reached: [GrantApplicationController.GridRow]; let total: Int }
+    struct Report: Encodable { let submittedOn: String; let summary: String; let reached: [ParticipantGrid.Row]; let total: Int }
 
     let id: String, title: String, callID: String, callTitle: String, programme: String
     let organisation: String, organisationSlug: String, territory: TerritoryLink
@@ -28,7 +28,7 @@ struct GrantPage: Encodable {
     let notice: String, hasNotice: Bool
     let seesProposal: Bool
     let summary: String, goals: String, activities: [Activity], lines: [Line]
-    let beneficiaries: [GrantApplicationController.GridRow], beneficiariesTotal: Int
+    let beneficiaries: [ParticipantGrid.Row], beneficiariesTotal: Int
     let canEdit: Bool, hasIATI: Bool
     let moves: [Move], hasMoves: Bool
     // Review
@@ -42,11 +42,11 @@ struct GrantPage: Encodable {
     let contract: Contract?, hasContract: Bool, canContract: Bool
     let tranches: [TrancheRow], ledger: [LedgerRow], ledgerTotal: LedgerRow, leverage: String, hasLedger: Bool
     let payments: [PaymentRow], hasPayments: Bool, canPay: Bool
-    let sources: [ProblemController.Option], trancheNumbers: [Int]
+    let sources: [Option], trancheNumbers: [Int]
     // Implementation
     let milestones: [MilestoneRow], hasMilestones: Bool, canMilestone: Bool
     let visits: [VisitRow], hasVisits: Bool, canVisit: Bool
-    let report: Report?, hasReport: Bool, canReport: Bool, reportGrid: [GrantApplicationController.GridRow]
+    let report: Report?, hasReport: Bool, canReport: Bool, reportGrid: [ParticipantGrid.Row]
     let form: FormState, formName: String, formErrors: [String], hasFormErrors: Bool
 
     static func build(_ req: Request, _ application: GrantApplication, viewer: GrantViewer, form: FormState, formName: String,
@@ -54,7 +54,7 @@ struct GrantPage: Encodable {
         let call = application.call
         let db = req.db
         let appID = (try application.requireID())
-        let status = application.grantStatus
+        let status = application.status
         let board = try await CallBoard.load(call, on: db)
         let sheets = board.countedSheets(of: application)
         let conflicted = board.conflicted(application)
@@ -89,7 +89,7 @@ struct GrantPage: Encodable {
         let delivering: Set<GrantStatus> = [.contracted, .inImplementation]
         let mayMonitor = req.can(.recordMonitoringVisit, on: Target(territoryPath: try await TerritoryPath.ids(from: application.$territory.id, on: db),
                                                                    programmeID: call.$programme.id))
-        let reportGrid = GrantApplicationController.grid(formName == "report" ? form : FormState(), req)
+        let reportGrid = ParticipantGrid.rows(formName == "report" ? form : FormState(), req)
 
         return GrantPage(
             id: GrantDisplay.id(application), title: application.title, callID: GrantDisplay.id(call), callTitle: call.title,
@@ -99,13 +99,13 @@ struct GrantPage: Encodable {
             problem: application.problem?.title ?? "", problemID: application.$problem.id.map { $0.uuidString.lowercased() } ?? "",
             hasProblem: application.$problem.id != nil,
             measure: application.measure?.description ?? "", hasMeasure: application.$measure.id != nil,
-            status: req.t(status.catalogKey), statusKey: application.status, statusReason: application.statusReason ?? "",
+            status: req.t(status.catalogKey), statusKey: application.status.rawValue, statusReason: application.statusReason ?? "",
             hasStatusReason: !(application.statusReason ?? "").isEmpty, version: application.version,
             requested: money(application.requestedTyiyn), total: money(application.totalTyiyn),
             coFundingShare: Formatters.decimal((budget.coFundingShare * Rational(100)).decimal(digits: 1), fractionDigits: 1, req.language),
             stages: stages,
             timeline: transitions.map { t in
-                Step(at: Formatters.date(t.at, req.language), label: req.t((GrantStatus(rawValue: t.to) ?? .draft).catalogKey), reason: t.reason ?? "", by: t.byName)
+                Step(at: Formatters.date(t.at, req.language), label: req.t(t.to.catalogKey), reason: t.reason ?? "", by: t.byName)
             },
             notice: notice.map { req.t($0) } ?? "", hasNotice: notice != nil,
             seesProposal: sees, summary: sees ? application.summary : "", goals: sees ? application.goals : "",
@@ -114,13 +114,13 @@ struct GrantPage: Encodable {
                 Line(id: GrantDisplay.id(line), item: line.item, source: req.t(line.core.source.catalogKey), amount: money(line.amountTyiyn),
                      spent: line.spentTyiyn.map(money) ?? "", spentValue: formName == "report" ? form["spent_\(GrantDisplay.id(line))"] : "")
             } : [],
-            beneficiaries: sees ? grid(application.beneficiaries, req) : [], beneficiariesTotal: application.beneficiaries.total,
+            beneficiaries: sees ? ParticipantGrid.rows(application.beneficiaries, req) : [], beneficiariesTotal: application.beneficiaries.total,
             canEdit: viewer.isApplicant(application) && status == .draft, hasIATI: GrantDisplay.awarded.contains(status),
             moves: moves.map { Move(to: $0.to.rawValue, label: req.t("grants.move.\($0.to.rawValue)"), needsReason: $0.needsReason) },
             hasMoves: !moves.isEmpty,
             isReviewer: viewer.reviewer != nil, conflicted: viewer.reviewer != nil && viewer.conflict(with: application) != nil,
             mustDeclare: viewer.reviewer != nil && viewer.reviewer?.declaredAt == nil,
-            canScore: viewer.mayReview(application) && status == .underReview && mySheet == nil && call.callStatus == .review,
+            canScore: viewer.mayReview(application) && status == .underReview && mySheet == nil && call.status == .review,
             hasScored: mySheet != nil,
             canDeclareConflict: conflictOpen && conflictDeclaration == nil && viewer.conflict(with: application) == nil,
             canWithdrawConflict: conflictOpen && conflictDeclaration != nil,
@@ -139,33 +139,33 @@ struct GrantPage: Encodable {
             spread: showScores ? aggregate.map { GrantDisplay.score($0.spread, req) } ?? "" : "",
             myScore: mySheet.flatMap { GrantDisplay.weighted($0, call) }.map { GrantDisplay.score($0, req) } ?? "",
             contract: contract.map { c in
-                Contract(number: c.number, signedOn: GrantDisplay.day(c.signedOn, req),
-                         period: "\(GrantDisplay.day(c.startsOn, req)) — \(GrantDisplay.day(c.endsOn, req))", amount: money(c.amountTyiyn),
+                Contract(number: c.number, signedOn: c.signedOn.formatted(req.language),
+                         period: "\(c.startsOn.formatted(req.language)) — \(c.endsOn.formatted(req.language))", amount: money(c.amountTyiyn),
                          commitments: [(FundingSource.localBudget, c.localBudgetTyiyn), (.community, c.communityTyiyn), (.other, c.otherTyiyn)]
                             .filter { $0.1 > 0 }.map { "\(req.t($0.0.catalogKey)): \(money($0.1))" }.joined(separator: "; "))
             },
             hasContract: contract != nil, canContract: viewer.isManager && status == .approved && contract == nil,
             tranches: tranches.map { t in
-                TrancheRow(number: t.number, plannedOn: GrantDisplay.day(t.plannedOn, req), amount: money(t.amountTyiyn),
+                TrancheRow(number: t.number, plannedOn: t.plannedOn.formatted(req.language), amount: money(t.amountTyiyn),
                            paid: money(t.id.flatMap { paidByTranche[$0] } ?? 0), condition: t.condition)
             },
             ledger: ledger.rows.map { ledgerRow($0, req.t($0.source.catalogKey)) }, ledgerTotal: ledgerRow(ledger.total, req.t("grants.total")),
             leverage: ledger.leverage.map { Formatters.decimal($0.decimal(digits: 2), fractionDigits: 2, req.language) } ?? "—",
             hasLedger: !ledger.rows.isEmpty && (sees || contract != nil),
             payments: payments.map { p in
-                PaymentRow(paidOn: GrantDisplay.day(p.paidOn, req), source: req.t((FundingSource(rawValue: p.source) ?? .other).catalogKey),
+                PaymentRow(paidOn: p.paidOn.formatted(req.language), source: req.t(p.source.catalogKey),
                            amount: money(p.amountTyiyn), tranche: p.tranche.map { String($0.number) } ?? "—", reference: p.reference)
             },
             hasPayments: !payments.isEmpty, canPay: viewer.isManager && delivering.contains(status),
-            sources: FundingSource.grantFirst.filter(\.isCoFunding).map { ProblemController.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["source"] == $0.rawValue) },
+            sources: FundingSource.grantFirst.filter(\.isCoFunding).map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["source"] == $0.rawValue) },
             trancheNumbers: tranches.map(\.number),
-            milestones: milestones.map { MilestoneRow(id: GrantDisplay.id($0), title: $0.title, dueOn: GrantDisplay.day($0.dueOn, req), progress: $0.progress, note: $0.note, version: $0.version) },
+            milestones: milestones.map { MilestoneRow(id: GrantDisplay.id($0), title: $0.title, dueOn: $0.dueOn.formatted(req.language), progress: $0.progress, note: $0.note, version: $0.version) },
             hasMilestones: !milestones.isEmpty, canMilestone: (viewer.isManager || viewer.isApplicant(application)) && delivering.contains(status),
-            visits: visits.map { VisitRow(visitedOn: GrantDisplay.day($0.visitedOn, req), community: $0.communityMembers, council: $0.councilMembers,
+            visits: visits.map { VisitRow(visitedOn: $0.visitedOn.formatted(req.language), community: $0.communityMembers, council: $0.councilMembers,
                                           findings: $0.findings, rating: $0.rating, photos: $0.photos) },
             hasVisits: !visits.isEmpty, canVisit: mayMonitor && [.contracted, .inImplementation, .completed].contains(status),
             report: report.map { r in
-                Report(submittedOn: GrantDisplay.day(r.submittedOn, req), summary: r.summary, reached: grid(r.reached, req), total: r.reached.total)
+                Report(submittedOn: r.submittedOn.formatted(req.language), summary: r.summary, reached: ParticipantGrid.rows(r.reached, req), total: r.reached.total)
             },
             hasReport: report != nil, canReport: viewer.isApplicant(application) && status == .inImplementation && report == nil,
             reportGrid: reportGrid,
@@ -175,7 +175,7 @@ struct GrantPage: Encodable {
     /// Seed 000's six stages, each with what happened in it: the problem behind the grant, its priority, the commission's
     /// choice, then the proposal, the contract and the monitoring.
     static func stageFacts(_ req: Request, _ application: GrantApplication, contract: GrantContract?, visits: Int, report: Bool) async throws -> [Stage] {
-        let current = GrantLifecycle.stage(of: application.grantStatus)
+        let current = GrantLifecycle.stage(of: application.status)
         let problem = application.problem
         let decision = try await problem.asyncFlatMap { p in
             try await CommissionDecision.query(on: req.db).filter(\.$problem.$id == (try p.requireID())).with(\.$meeting).first()
@@ -195,27 +195,19 @@ struct GrantPage: Encodable {
             case .prioritiesSet:
                 reached = !rankings.isEmpty
                 if let session = rankings.map(\.group.session).min(by: { $0.heldOn < $1.heldOn }) {
-                    detail = req.t("grants.stage_prioritised", ["groups": String(rankings.count), "date": GrantDisplay.day(session.heldOn, req)])
+                    detail = req.t("grants.stage_prioritised", ["groups": String(rankings.count), "date": session.heldOn.formatted(req.language)])
                 }
             case .mainProblemChosen:
                 reached = decision != nil
-                if let decision { detail = req.t("grants.stage_chosen", ["date": GrantDisplay.day(decision.meeting.heldOn, req)]) }
+                if let decision { detail = req.t("grants.stage_chosen", ["date": decision.meeting.heldOn.formatted(req.language)]) }
             case .proposal:
                 if let submitted = application.submittedAt { detail = req.t("grants.stage_submitted", ["date": Formatters.date(submitted, req.language)]) }
             case .contract:
-                if let contract { detail = req.t("grants.stage_contract", ["number": contract.number, "date": GrantDisplay.day(contract.signedOn, req)]) }
+                if let contract { detail = req.t("grants.stage_contract", ["number": contract.number, "date": contract.signedOn.formatted(req.language)]) }
             case .monitoring:
                 if visits > 0 || report { detail = req.t(report ? "grants.stage_monitoring_report" : "grants.stage_monitoring", ["visits": String(visits)]) }
             }
             return Stage(number: stage.rawValue, label: req.t(stage.catalogKey), reached: reached, current: stage == current, detail: detail)
-        }
-    }
-
-    static func grid(_ counts: Participants, _ req: Request) -> [GrantApplicationController.GridRow] {
-        Sex.allCases.map { sex in
-            GrantApplicationController.GridRow(label: req.t(sex.catalogKey), cells: AgeBand.allCases.map { band in
-                GrantApplicationController.Cell(name: Participants.key(sex, band), label: req.t(band.catalogKey), value: String(counts[sex, band]))
-            })
         }
     }
 }

@@ -37,17 +37,17 @@ struct GrantReviewController: RouteCollection {
         let viewer = try await GrantViewer.load(req, call: call)
         guard let reviewer = viewer.reviewer else { throw DemilgeError.forbidden }
         let board = try await CallBoard.load(call, on: req.db)
-        let rows = board.applications.filter { Self.reviewable.contains($0.grantStatus) || GrantDisplay.awarded.contains($0.grantStatus) }.map { application in
+        let rows = board.applications.filter { Self.reviewable.contains($0.status) || GrantDisplay.awarded.contains($0.status) }.map { application in
             let conflict = viewer.conflict(with: application)
             let id = GrantDisplay.id(application)
             let scored = board.sheets(of: application).contains { $0.$reviewer.id == reviewer.id }
             let declaration = board.conflicts.first { $0.$reviewer.id == reviewer.id && $0.$application.id == application.id }
             return Row(id: id, title: application.title, organisation: application.organisation.name.text(req.language),
                        territory: application.territory.name.text(req.language), requested: GrantDisplay.money(application.requestedTyiyn, req),
-                       status: req.t(application.grantStatus.catalogKey), conflict: conflict.map { req.t("grants.conflict.\($0.rawValue)") } ?? "",
+                       status: req.t(application.status.catalogKey), conflict: conflict.map { req.t("grants.conflict.\($0.rawValue)") } ?? "",
                        isConflicted: conflict != nil, automatic: conflict != nil && conflict != .declared,
                        scored: scored, reason: form["reason_\(id)"], checked: form["conflict_\(id)"] == "on",
-                       open: !scored && Self.conflictOpen.contains(application.grantStatus), declaredReason: declaration?.reason ?? "")
+                       open: !scored && Self.conflictOpen.contains(application.status), declaredReason: declaration?.reason ?? "")
         }
         return try await req.page("grants/review", titleKey: "grants.review", Content(
             callID: GrantDisplay.id(call), callTitle: call.title, declared: reviewer.declaredAt != nil, rows: rows, hasRows: !rows.isEmpty, form: form,
@@ -74,7 +74,7 @@ struct GrantReviewController: RouteCollection {
         for application in board.applications where form["conflict_\(GrantDisplay.id(application))"] == "on" {
             let id = GrantDisplay.id(application)
             if board.conflicts.contains(where: { $0.$reviewer.id == reviewer.id && $0.$application.id == application.id }) { continue }
-            if board.sheets(of: application).contains(where: { $0.$reviewer.id == reviewer.id }) || !Self.conflictOpen.contains(application.grantStatus) {
+            if board.sheets(of: application).contains(where: { $0.$reviewer.id == reviewer.id }) || !Self.conflictOpen.contains(application.status) {
                 form.fail("conflict_\(id)", req.t("grants.conflict_closed"))
             }
             form.requireText("reason_\(id)", length: 3...2000, req)
@@ -121,7 +121,7 @@ struct GrantReviewController: RouteCollection {
         let already = board.conflicts.contains { $0.$reviewer.id == reviewer.id && $0.$application.id == application.id }
         let scored = board.sheets(of: application).contains { $0.$reviewer.id == reviewer.id }
         if already { form.fail("reason", req.t("grants.already_declared"), .conflict) }
-        else if scored || !Self.conflictOpen.contains(application.grantStatus) { form.fail("reason", req.t("grants.conflict_closed"), .conflict) }
+        else if scored || !Self.conflictOpen.contains(application.status) { form.fail("reason", req.t("grants.conflict_closed"), .conflict) }
         form.requireText("reason", length: 3...2000, req)
         guard form.isValid else {
             return try await GrantApplicationController.render(req, application, form: form, formName: "conflict", status: form.status)
@@ -145,7 +145,7 @@ struct GrantReviewController: RouteCollection {
         let declaration = try await GrantConflict.query(on: req.db).filter(\.$reviewer.$id == reviewerID).filter(\.$application.$id == applicationID)
             .filter(\.$withdrawnAt == nil).first()
         if declaration == nil { form.fail("reason", req.t("grants.no_declared_conflict"), .conflict) }
-        else if !Self.conflictOpen.contains(application.grantStatus) { form.fail("reason", req.t("grants.conflict_closed"), .conflict) }
+        else if !Self.conflictOpen.contains(application.status) { form.fail("reason", req.t("grants.conflict_closed"), .conflict) }
         form.requireText("reason", length: 3...2000, req)
         guard form.isValid, let declaration else {
             return try await GrantApplicationController.render(req, application, form: form, formName: "conflict", status: form.status)
@@ -190,7 +190,7 @@ struct GrantReviewController: RouteCollection {
     /// one has): the server moves it to "scored". Call inside the transaction, with the application's row locked.
     static func completeIfScored(_ application: GrantApplication, call: GrantCall, _ req: Request, on db: any Database) async throws {
         let board = try await CallBoard.load(call, on: db)
-        guard let current = board.applications.first(where: { $0.id == application.id }), current.grantStatus == .underReview,
+        guard let current = board.applications.first(where: { $0.id == application.id }), current.status == .underReview,
               !board.sheets(of: current).isEmpty, board.revealed(current) else { return }
         application.status = current.status
         try await GrantMove.apply(application, to: .scored, reason: nil, as: .review, by: req, on: db)
@@ -203,7 +203,7 @@ struct GrantReviewController: RouteCollection {
         let criteria = call.criteria
         var form = FormState.read(req, fields: criteria.flatMap { ["score_\($0.key)", "comment_\($0.key)"] })
         if reviewer.declaredAt == nil { form.fail("score", req.t("grants.declare_first")) }
-        else if application.grantStatus != .underReview || call.callStatus != .review { form.fail("score", req.t("grants.not_under_review")) }
+        else if application.status != .underReview || call.status != .review { form.fail("score", req.t("grants.not_under_review")) }
         var scores: [String: Int] = [:], comments: [String: String] = [:]
         for criterion in criteria {
             if let value = form.integer("score_\(criterion.key)", in: 0...criterion.max) { scores[criterion.key] = value }

@@ -15,7 +15,7 @@ struct HomeController: RouteCollection {
     }
 
     struct Content: Encodable {
-        let programmes: [ProgrammeController.Summary]
+        let programmes: [ProgrammeSummary]
         let activity: [Activity]
         let territoryCount: String
         let organisationCount: String
@@ -68,7 +68,7 @@ struct HomeController: RouteCollection {
                             what: req.t("activity.\(entry.action)"), href: subject.href, name: subject.name)
         }
         return try await req.page("home/index", titleKey: "home.title", Content(
-            programmes: try await ProgrammeController.summaries(on: req),
+            programmes: try await ProgrammeSummary.all(on: req),
             activity: activity,
             territoryCount: Formatters.integer(Int64(try await Territory.query(on: req.db).count()), language),
             organisationCount: Formatters.integer(Int64(try await Organisation.query(on: req.db).count()), language),

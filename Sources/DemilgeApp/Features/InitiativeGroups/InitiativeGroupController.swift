@@ -17,7 +17,6 @@ struct InitiativeGroupController: RouteCollection {
         routes.post("groups", ":id", "members", ":membership", "remove", use: remove)
     }
 
-    typealias Option = ProblemController.Option
 
     static func sectors(_ req: Request, selected: String) -> [Option] {
         Sector.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == selected) }
@@ -30,15 +29,15 @@ struct InitiativeGroupController: RouteCollection {
         return try await req.page("groups/index", titleKey: "groups.title", Content(groups: groups.map { group in
             Row(id: group.idString, name: group.name, focus: group.focus,
                 territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog),
-                members: group.memberships.filter { $0.membershipStatus == .member }.count)
+                members: group.memberships.filter { $0.status == .member }.count)
         }, signedIn: req.actor.isSignedIn))
     }
 
-    struct NewContent: Encodable { let form: FormState; let places: [AccountController.PlaceGroup]; let sectors: [Option] }
+    struct NewContent: Encodable { let form: FormState; let places: [PlaceGroup]; let sectors: [Option] }
 
     private func renderNew(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
         return try await req.page("groups/new", titleKey: "groups.new", NewContent(
-            form: form, places: try await AccountController.placeGroups(req, selected: form["territory"]), sectors: Self.sectors(req, selected: form["sector"])), forms: true, status: status)
+            form: form, places: try await PlaceGroup.choices(req, selected: form["territory"]), sectors: Self.sectors(req, selected: form["sector"])), forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -107,15 +106,15 @@ struct InitiativeGroupController: RouteCollection {
         let mine = group.memberships.first { $0.$user.id == req.actor.userID }
         let view = { (m: GroupMembership) in
             ShowContent.Member(id: m.idString, name: m.user.displayName, sector: req.t(Sector(rawValue: m.sector)?.catalogKey ?? m.sector),
-                               status: req.t(m.membershipStatus.catalogKey), pending: m.membershipStatus != .member, isCoordinator: m.$user.id == group.$coordinator.id)
+                               status: req.t(m.status.catalogKey), pending: m.status != .member, isCoordinator: m.$user.id == group.$coordinator.id)
         }
         return try await req.page("groups/show", titleKey: "", ShowContent(
             id: group.idString, name: group.name, focus: group.focus,
             territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog), coordinator: group.coordinator.displayName,
-            members: group.memberships.filter { $0.membershipStatus == .member }.map(view),
-            pending: manage ? group.memberships.filter { $0.membershipStatus != .member }.map(view) : [],
+            members: group.memberships.filter { $0.status == .member }.map(view),
+            pending: manage ? group.memberships.filter { $0.status != .member }.map(view) : [],
             canManage: manage, signedIn: req.actor.isSignedIn,
-            myStatus: mine.map { req.t($0.membershipStatus.catalogKey) }, invited: mine?.membershipStatus == .invited,
+            myStatus: mine.map { req.t($0.status.catalogKey) }, invited: mine?.status == .invited,
             sectors: Self.sectors(req, selected: form["sector"]), form: form), title: group.name, status: status)
     }
 
@@ -142,8 +141,8 @@ struct InitiativeGroupController: RouteCollection {
     func accept(req: Request) async throws -> Response {
         let group = try await load(req)
         let user = try req.requireUser()
-        guard let membership = group.memberships.first(where: { $0.$user.id == user.id && $0.membershipStatus == .invited }) else { throw DemilgeError.notFound }
-        membership.status = MembershipStatus.member.rawValue
+        guard let membership = group.memberships.first(where: { $0.$user.id == user.id && $0.status == .invited }) else { throw DemilgeError.notFound }
+        membership.status = MembershipStatus.member
         try await req.write { db in
             try await membership.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.accept", entityType: "group", entityID: group.idString)
@@ -182,8 +181,8 @@ struct InitiativeGroupController: RouteCollection {
         let group = try await load(req)
         guard try await canManage(group, req) else { throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired }
         let membership = try membership(req, group)
-        guard membership.membershipStatus == .requested else { throw DemilgeError.notFound }
-        membership.status = MembershipStatus.member.rawValue
+        guard membership.status == .requested else { throw DemilgeError.notFound }
+        membership.status = MembershipStatus.member
         try await req.write { db in
             try await membership.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.approve", entityType: "group", entityID: group.idString,
@@ -202,7 +201,7 @@ struct InitiativeGroupController: RouteCollection {
         try await req.write { db in
             try await membership.delete(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.remove", entityType: "group", entityID: group.idString,
-                                      before: ["user": membership.$user.id.uuidString.lowercased(), "status": membership.status])
+                                      before: ["user": membership.$user.id.uuidString.lowercased(), "status": membership.status.rawValue])
         }
         req.flash("groups.removed")
         return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)

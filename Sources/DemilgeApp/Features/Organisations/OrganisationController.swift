@@ -11,7 +11,7 @@ struct OrganisationLink: Encodable {
     init(_ organisation: Organisation, _ language: Language, catalog: Catalog) {
         slug = organisation.slug
         name = organisation.name.display(language)
-        kind = catalog.text(organisation.organisationKind.catalogKey, language)
+        kind = catalog.text(organisation.kind.catalogKey, language)
         legalForm = organisation.legalForm.flatMap(LegalForm.init(rawValue:)).map { catalog.text($0.catalogKey + ".short", language) }
     }
 
@@ -38,7 +38,7 @@ struct OrganisationController: RouteCollection {
         let catalog = req.application.catalog
         let selected = (try? req.query.get(String.self, at: "kind")).flatMap(OrganisationKind.init(rawValue:))
         var query = Organisation.query(on: req.db)
-        if let selected { query = query.filter(\.$kind == selected.rawValue) }
+        if let selected { query = query.filter(\.$kind == selected) }
         let organisations = try await query.all()
         return try await req.page("organisations/index", titleKey: "organisations.title", IndexContent(
             kinds: OrganisationKind.allCases.map { .init(value: $0.rawValue, label: catalog.text($0.catalogKey, language), selected: $0 == selected) },

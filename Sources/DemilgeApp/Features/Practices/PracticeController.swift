@@ -13,8 +13,6 @@ struct PracticeController: RouteCollection {
         routes.get("practices.csv", use: csv)
     }
 
-    typealias Option = ProblemController.Option
-
     struct Row: Encodable { let id: String, title: String, theme: String, place: String, oblast: String, cost: String }
 
     static func total(_ practice: Practice) -> Int64 { Money.sum(practice.costs.map(\.1)) }
@@ -25,13 +23,13 @@ struct PracticeController: RouteCollection {
         let oblast = req.query[String.self, at: "oblast"] ?? ""
         let directory = try await TerritoryDirectory.load(on: req.db)
         let query = Practice.query(on: req.db).with(\.$territory).sort(\.$publishedOn, .descending)
-        if ProblemCategory(rawValue: theme) != nil { query.filter(\.$theme == theme) }
+        if let theme = ProblemCategory(rawValue: theme) { query.filter(\.$theme == theme) }
         if let root = directory.byCode[oblast] { query.filter(\.$territory.$id ~~ Array(directory.subtree(of: (try root.requireID())))) }
         let practices = try await query.all()
         let language = req.language
         return try await req.page("practices/index", titleKey: "practices.title", Content(
             practices: practices.map { p in
-                Row(id: GrantDisplay.id(p), title: p.title, theme: req.t(p.category.catalogKey), place: p.territory.name.text(language),
+                Row(id: GrantDisplay.id(p), title: p.title, theme: req.t(p.theme.catalogKey), place: p.territory.name.text(language),
                     oblast: directory.topLevel(of: p.territory).name.text(language), cost: GrantDisplay.money(Self.total(p), req))
             },
             themes: ProblemCategory.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == theme) },
@@ -52,27 +50,21 @@ struct PracticeController: RouteCollection {
               let practice = try await Practice.query(on: req.db).filter(\.$id == id).with(\.$territory).with(\.$organisation).first() else { throw DemilgeError.notFound }
         let others = try await Practice.query(on: req.db).filter(\.$theme == practice.theme).filter(\.$id != id).with(\.$territory).all()
         return try await req.page("practices/show", titleKey: "practices.title", Content(
-            title: practice.title, theme: req.t(practice.category.catalogKey),
+            title: practice.title, theme: req.t(practice.theme.catalogKey),
             territory: TerritoryLink(practice.territory, req.language, catalog: req.application.catalog),
             organisation: practice.organisation?.name.text(req.language) ?? "", organisationSlug: practice.organisation?.slug ?? "",
             grantID: practice.$grant.id.map { $0.uuidString.lowercased() } ?? "", hasGrant: practice.$grant.id != nil,
-            whatWasDone: practice.whatWasDone, whatWorked: practice.whatWorked, contact: practice.contact, publishedOn: GrantDisplay.day(practice.publishedOn, req),
+            whatWasDone: practice.whatWasDone, whatWorked: practice.whatWorked, contact: practice.contact, publishedOn: practice.publishedOn.formatted(req.language),
             costs: practice.costs.filter { $0.1 > 0 }.map { Cost(source: req.t($0.0.catalogKey), amount: GrantDisplay.money($0.1, req)) },
             total: GrantDisplay.money(Self.total(practice), req),
             others: others.map { Row(id: GrantDisplay.id($0), title: $0.title, theme: "", place: $0.territory.name.text(req.language), oblast: "", cost: "") },
             hasOthers: !others.isEmpty), title: practice.title)
     }
 
-    /// Practices that solved the same kind of problem somewhere else ("municipalities that solved this").
-    static func solvedElsewhere(_ category: ProblemCategory, notIn territoryID: UUID, on db: any Database) async throws -> [Practice] {
-        try await Practice.query(on: db).filter(\.$theme == category.rawValue).filter(\.$territory.$id != territoryID).with(\.$territory)
-            .sort(\.$publishedOn, .descending).limit(5).all()
-    }
-
     // MARK: - Publishing a completed initiative
 
     struct NewContent: Encodable {
-        let form: FormState, themes: [Option], places: [AccountController.PlaceGroup], grantTitle: String, fromGrant: Bool
+        let form: FormState, themes: [Option], places: [PlaceGroup], grantTitle: String, fromGrant: Bool
     }
 
     static let fields = ["grant", "title", "theme", "territory", "what_was_done", "what_worked", "contact", "grant_som", "local_budget_som", "community_som", "other_som"]
@@ -82,7 +74,7 @@ struct PracticeController: RouteCollection {
     static func publishable(_ req: Request, grantID: String) async throws -> GrantApplication? {
         guard let id = grantID.uuid,
               let grant = try await GrantApplication.query(on: req.db).filter(\.$id == id).with(\.$call).with(\.$territory).with(\.$problem).with(\.$lines).first(),
-              [.completed, .closed].contains(grant.grantStatus) else { return nil }
+              [.completed, .closed].contains(grant.status) else { return nil }
         // Staff of the grant's own municipality, or the manager of its programme.
         let municipality = try await TerritoryPath.target(grant.$territory.id, on: req.db)
         guard req.can(.publishPractice, on: municipality) || req.can(.publishPractice, on: Target(programmeID: grant.call.$programme.id)) else { return nil }
@@ -96,12 +88,12 @@ struct PracticeController: RouteCollection {
         form.values["grant"] = grantID
         form.values["title"] = grant.title
         form.values["territory"] = grant.territory.code
-        form.values["theme"] = grant.problem?.category ?? ""
+        form.values["theme"] = grant.problem?.category.rawValue ?? ""
         form.values["what_was_done"] = grant.summary
         let ledger = try await GrantLedgerLoader.ledger(of: grant, on: req.db)
         for row in ledger.rows {
             let amount = row.spent > 0 ? row.spent : row.paid
-            form.values["\(row.source.rawValue)_som"] = Money(minorUnits: amount).plainText
+            form.values["\(row.source.rawValue)_som"] = Money(minorUnits: amount).plain(.whenNeeded)
         }
         return (form, grant)
     }
@@ -109,7 +101,7 @@ struct PracticeController: RouteCollection {
     private func renderNew(_ req: Request, _ form: FormState, grant: GrantApplication?, status: HTTPResponseStatus = .ok) async throws -> Response {
         try await req.page("practices/new", titleKey: "practices.new", NewContent(
             form: form, themes: ProblemCategory.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["theme"]) },
-            places: try await AccountController.placeGroups(req, selected: form["territory"], includeTopLevel: true),
+            places: try await PlaceGroup.choices(req, selected: form["territory"], includeTopLevel: true),
             grantTitle: grant?.title ?? "", fromGrant: grant != nil), forms: true, status: status)
     }
 
@@ -127,7 +119,8 @@ struct PracticeController: RouteCollection {
         form.requireText("what_was_done", length: 10...5000, req)
         form.requireText("what_worked", length: 10...5000, req)
         form.requireText("contact", length: 5...300, req)
-        if ProblemCategory(rawValue: form["theme"]) == nil { form.fail("theme", req.t("validation.choose_from_list")) }
+        let theme = ProblemCategory(rawValue: form["theme"])
+        if theme == nil { form.fail("theme", req.t("validation.choose_from_list")) }
         var grant: GrantApplication? = nil
         if !form["grant"].isEmpty {
             grant = try await Self.publishable(req, grantID: form["grant"])
@@ -145,11 +138,11 @@ struct PracticeController: RouteCollection {
             if grant == nil && !req.can(.publishPractice, on: target) { form.fail("territory", req.t("practices.not_yours"), .forbidden) }
         } else { form.fail("territory", req.t("validation.choose_from_list")) }
         var amounts: [Int64] = []
-        for field in ["grant_som", "local_budget_som", "community_som", "other_som"] { amounts.append(GrantDeliveryController.amount(&form, field, req, allowZero: true)) }
-        guard form.isValid, let territory else { return try await renderNew(req, form, grant: grant, status: form.status) }
+        for field in ["grant_som", "local_budget_som", "community_som", "other_som"] { amounts.append(form.amount(field, req, allowZero: true)) }
+        guard form.isValid, let territory, let theme else { return try await renderNew(req, form, grant: grant, status: form.status) }
         let practice = Practice()
         practice.title = form["title"]
-        practice.theme = form["theme"]
+        practice.theme = theme
         practice.$territory.id = (try territory.requireID())
         practice.$grant.id = grant?.id
         practice.$organisation.id = grant?.$organisation.id
@@ -160,7 +153,7 @@ struct PracticeController: RouteCollection {
         practice.localBudgetTyiyn = amounts[1]
         practice.communityTyiyn = amounts[2]
         practice.otherTyiyn = amounts[3]
-        practice.publishedOn = ActionPlanRules.today()
+        practice.publishedOn = Day.today()
         try await req.write { db in
             try await practice.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "practice.publish", entityType: "practice", entityID: GrantDisplay.id(practice), after: practice.snapshot)
@@ -172,7 +165,7 @@ struct PracticeController: RouteCollection {
     func csv(req: Request) async throws -> Response {
         let practices = try await Practice.query(on: req.db).with(\.$territory).sort(\.$publishedOn).all()
         let rows = practices.map { p in
-            [GrantDisplay.id(p), p.title, p.theme, p.territory.code, p.publishedOn] + p.costs.map { Money(minorUnits: $0.1).plainDecimal } + [p.contact]
+            [GrantDisplay.id(p), p.title, p.theme.rawValue, p.territory.code, p.publishedOn.description] + p.costs.map { Money(minorUnits: $0.1).plain(.always) } + [p.contact]
         }
         return OpenData.csv(CSV.write(header: ["id", "title", "theme", "territory", "published_on", "grant_som", "local_budget_som", "community_som", "other_som", "contact"], rows: rows),
                             filename: "practices.csv")

@@ -43,14 +43,12 @@ struct ProblemController: RouteCollection {
             let subtree = try await TerritoryDirectory.load(on: db).subtree(of: (try territory.requireID()))
             query = query.filter(\.$territory.$id ~~ Array(subtree))
         }
-        if let category = filters.category { query = query.filter(\.$category == category.rawValue) }
-        if let status = filters.status { query = query.filter(\.$status == status.rawValue) }
+        if let category = filters.category { query = query.filter(\.$category == category) }
+        if let status = filters.status { query = query.filter(\.$status == status) }
         query = filters.sortBySupport ? query.sort(\.$supportCount, .descending).sort(\.$createdAt, .descending) : query.sort(\.$createdAt, .descending)
         if let limit { query = query.limit(limit) }
         return try await query.with(\.$territory).all()
     }
-
-    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
 
     struct ProblemRow: Encodable {
         let id: String
@@ -64,8 +62,8 @@ struct ProblemController: RouteCollection {
     }
 
     static func row(_ problem: Problem, _ req: Request) -> ProblemRow {
-        ProblemRow(id: problem.idString, title: problem.title, category: req.t(problem.problemCategory.catalogKey),
-                   status: req.t(problem.problemStatus.catalogKey), statusKey: problem.status,
+        ProblemRow(id: problem.idString, title: problem.title, category: req.t(problem.category.catalogKey),
+                   status: req.t(problem.status.catalogKey), statusKey: problem.status.rawValue,
                    place: TerritoryLink(problem.territory, req.language, catalog: req.application.catalog),
                    supports: problem.supportCount,
                    date: problem.createdAt.map { Formatters.date($0, req.language) } ?? "")
@@ -75,7 +73,7 @@ struct ProblemController: RouteCollection {
         let problems: [ProblemRow]
         let categories: [Option]
         let statuses: [Option]
-        let places: [AccountController.PlaceGroup]
+        let places: [PlaceGroup]
         let sortByDate: Bool
         let query: String
         let canRaise: Bool
@@ -92,7 +90,7 @@ struct ProblemController: RouteCollection {
             problems: problems.map { Self.row($0, req) },
             categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.category) },
             statuses: ProblemStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.status) },
-            places: try await AccountController.placeGroups(req, selected: filters.territory?.code ?? "", includeTopLevel: true),
+            places: try await PlaceGroup.choices(req, selected: filters.territory?.code ?? "", includeTopLevel: true),
             sortByDate: !filters.sortBySupport, query: query, canRaise: req.actor.isSignedIn))
     }
 
@@ -101,14 +99,14 @@ struct ProblemController: RouteCollection {
     struct FormContent: Encodable {
         let form: FormState
         let categories: [Option]
-        let places: [AccountController.PlaceGroup]
+        let places: [PlaceGroup]
         let groups: [Option]
     }
 
     /// The initiative groups the signed-in person is a member of.
     private func myGroups(_ req: Request) async throws -> [InitiativeGroup] {
         guard let userID = req.actor.userID else { return [] }
-        let ids = try await GroupMembership.query(on: req.db).filter(\.$user.$id == userID).filter(\.$status == MembershipStatus.member.rawValue).all().map(\.$group.id)
+        let ids = try await GroupMembership.query(on: req.db).filter(\.$user.$id == userID).filter(\.$status == MembershipStatus.member).all().map(\.$group.id)
         return try await InitiativeGroup.query(on: req.db).filter(\.$id ~~ ids).sort(\.$name).all()
     }
 
@@ -116,7 +114,7 @@ struct ProblemController: RouteCollection {
         return try await req.page("problems/new", titleKey: "problems.new", FormContent(
             form: form,
             categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["category"]) },
-            places: try await AccountController.placeGroups(req, selected: form["territory"]),
+            places: try await PlaceGroup.choices(req, selected: form["territory"]),
             groups: try await myGroups(req).map { .init(value: $0.idString, label: $0.name, selected: $0.idString == form["group"]) }),
             forms: true, status: status)
     }
@@ -242,19 +240,19 @@ struct ProblemController: RouteCollection {
             candidates = try await Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
                 .filter(\.$territory.$id ~~ Array(subtree)).filter(\.$id != id).sort(\.$title).all()
         }
-        let practices = try await PracticeController.solvedElsewhere(ProblemCategory(rawValue: problem.category) ?? .other, notIn: problem.$territory.id, on: req.db)
+        let practices = try await Practice.solvedElsewhere(problem.category, notIn: problem.$territory.id, on: req.db)
         return try await req.page("problems/show", titleKey: "", ShowContent(
             problem: Self.row(problem, req), description: problem.description,
             path: directory.path(to: problem.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             hasPhoto: problem.photo != nil, hidden: problem.hidden, hiddenReason: canModerate ? problem.hiddenReason : nil,
             group: try await problem.$group.get(on: req.db).map { .init(value: $0.idString, label: $0.name, selected: false) },
             events: events.map { .init(when: Formatters.date(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), req.language),
-                                       status: req.t(ProblemStatus(rawValue: $0.toStatus)?.catalogKey ?? $0.toStatus), reason: $0.reason) },
+                                       status: req.t(ProblemStatus(rawValue: $0.toStatus.rawValue)?.catalogKey ?? $0.toStatus.rawValue), reason: $0.reason) },
             comments: comments.map { .init(id: $0.idString, author: $0.author.displayName,
                                            when: $0.createdAt.map { Formatters.dateTime($0, req.language) } ?? "", body: $0.body,
                                            hidden: $0.hidden, hiddenReason: $0.hiddenReason) },
             signedIn: req.actor.isSignedIn, supported: supported,
-            nextStatuses: problem.problemStatus.next.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["to"]) },
+            nextStatuses: problem.status.next.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["to"]) },
             canChangeStatus: canChange, canModerate: canModerate,
             mergeCandidates: candidates.map { .init(value: $0.idString, label: $0.title, selected: false) },
             form: form,
@@ -335,7 +333,7 @@ struct ProblemController: RouteCollection {
         form.optionalText("reason", max: 2000, req)
         let to = ProblemStatus(rawValue: form["to"])
         if let to {
-            do { try ProblemLifecycle.check(from: problem.problemStatus, to: to, reason: form["reason"]) }
+            do { try ProblemLifecycle.check(from: problem.status, to: to, reason: form["reason"]) }
             catch .reasonRequired { form.fail("reason", req.t("error.problem.reason_required")) }
             catch { form.fail("to", req.t("error.problem.transition")) }
         } else {
@@ -344,8 +342,8 @@ struct ProblemController: RouteCollection {
         if form.version != problem.version { form.failStale("to", req) }
         guard form.isValid, let to else { return try await render(req, problem, form: form, status: form.status) }
         let before = problem.snapshot
-        let from = problem.problemStatus
-        problem.status = to.rawValue
+        let from = problem.status
+        problem.status = to
         let reason = form["reason"]
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(Problem.schema, id: (try problem.requireID()), expected: problem.version, on: db) else { return false }
@@ -445,7 +443,7 @@ struct ProblemController: RouteCollection {
     private func exportRows(_ req: Request) async throws -> [ExportRow] {
         try await Self.listed(try await Filters(req), on: req.db).map { problem in
             ExportRow(id: problem.idString, title: problem.title, description: problem.description,
-                      category: problem.category, status: problem.status, territoryCode: problem.territory.code,
+                      category: problem.category.rawValue, status: problem.status.rawValue, territoryCode: problem.territory.code,
                       territory: problem.territory.nameKy, supports: problem.supportCount,
                       raisedOn: problem.createdAt.map(Formatters.isoDate) ?? "")
         }

@@ -39,48 +39,12 @@ struct ProgrammeController: RouteCollection {
         routes.get("programmes", ":slug", "grantees", use: grantees)
     }
 
-    /// A programme as summarised in lists and at the top of its page.
-    struct Summary: Encodable {
-        let link: ProgrammeLink
-        let summary: DisplayText
-        let donor: OrganisationLink?
-        let implementer: OrganisationLink?
-        let period: String?
-        let duration: String?
-        let budget: String?
-        let granteeCount: Int
-
-        init(_ programme: Programme, granteeCount: Int, _ language: Language, catalog: Catalog) {
-            link = ProgrammeLink(programme, language)
-            summary = programme.summary.display(language)
-            donor = programme.donor.map { OrganisationLink($0, language, catalog: catalog) }
-            implementer = programme.implementer.map { OrganisationLink($0, language, catalog: catalog) }
-            if let start = programme.startMonth, let end = programme.endMonth {
-                period = "\(start.formatted(language)) – \(end.formatted(language))"
-                duration = catalog.text("programme.months", language, arguments: ["n": String(start.monthsInclusive(to: end))])
-            } else {
-                period = nil
-                duration = nil
-            }
-            budget = programme.budget?.formatted(language)
-            self.granteeCount = granteeCount
-        }
-    }
-
-    static func summaries(on req: Request) async throws -> [Summary] {
-        let programmes = try await Programme.query(on: req.db).with(\.$donor).with(\.$implementer).all()
-        let counts = Dictionary(grouping: try await ProgrammeGrantee.query(on: req.db).all(), by: \.$programme.id).mapValues(\.count)
-        let language = req.language
-        return KyrgyzText.sorted(programmes, by: { $0.name.text(language) }, language)
-            .map { Summary($0, granteeCount: $0.id.flatMap { counts[$0] } ?? 0, language, catalog: req.application.catalog) }
-    }
-
     func index(req: Request) async throws -> Response {
-        try await req.page("programmes/index", titleKey: "programmes.title", try await Self.summaries(on: req))
+        try await req.page("programmes/index", titleKey: "programmes.title", try await ProgrammeSummary.all(on: req))
     }
 
     struct ShowContent: Encodable {
-        let programme: Summary
+        let programme: ProgrammeSummary
         let partners: [OrganisationLink]
         let national: Bool
         let regions: [TerritoryLink]
@@ -124,7 +88,7 @@ struct ProgrammeController: RouteCollection {
         let catalog = req.application.catalog
         let directory = try await TerritoryDirectory.load(on: req.db)
         return try await req.page("programmes/show", titleKey: "", ShowContent(
-            programme: Summary(programme, granteeCount: programme.grantees.count, language, catalog: catalog),
+            programme: ProgrammeSummary(programme, granteeCount: programme.grantees.count, language, catalog: catalog),
             partners: OrganisationLink.sorted(programme.partners, language, catalog: catalog),
             national: programme.national,
             regions: KyrgyzText.sorted(programme.regions, by: { $0.name.text(language) }, language).map { TerritoryLink($0, language, catalog: catalog) },
@@ -140,7 +104,7 @@ struct ProgrammeController: RouteCollection {
         return try await req.page("programmes/grantees", titleKey: "programme.grantees.title",
                                   titleArguments: ["programme": programme.name.text(language)],
                                   ShowContent(
-                                    programme: Summary(programme, granteeCount: programme.grantees.count, language, catalog: req.application.catalog),
+                                    programme: ProgrammeSummary(programme, granteeCount: programme.grantees.count, language, catalog: req.application.catalog),
                                     partners: [], national: programme.national, regions: [], goals: [], sources: [],
                                     oblasts: oblastGroups(programme, req, directory: directory)))
     }

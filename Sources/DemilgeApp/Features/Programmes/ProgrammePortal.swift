@@ -8,15 +8,15 @@ struct ProgrammePortal: Encodable {
     let calls: [Link], grants: Int, money: [TerritoryPortal.MoneyRow], hasMoney: Bool, leverage: String, events: [Link]
 
     static func load(_ programme: Programme, _ req: Request) async throws -> ProgrammePortal {
-        let calls = try await GrantCall.query(on: req.db).filter(\.$programme.$id == (try programme.requireID())).filter(\.$status != CallStatus.draft.rawValue)
+        let calls = try await GrantCall.query(on: req.db).filter(\.$programme.$id == (try programme.requireID())).filter(\.$status != CallStatus.draft)
             .sort(\.$deadline, .descending).all()
         let grants = try await IATIActivities.awardedGrants(of: programme, on: req.db)
         let ledger = try await GrantLedgerLoader.total(of: grants, on: req.db)
         let events = try await Event.query(on: req.db).filter(\.$programme.$id == (try programme.requireID())).sort(\.$heldOn, .descending).all()
         return ProgrammePortal(
-            calls: calls.map { Link(href: GrantDisplay.callPath($0), label: $0.title, detail: req.t($0.callStatus.catalogKey)) },
+            calls: calls.map { Link(href: GrantDisplay.callPath($0), label: $0.title, detail: req.t($0.status.catalogKey)) },
             grants: grants.count, money: TerritoryPortal.MoneyRow.rows(ledger, req), hasMoney: !ledger.rows.isEmpty,
             leverage: ledger.leverage.map { Formatters.decimal($0.decimal(digits: 2), fractionDigits: 2, req.language) } ?? "—",
-            events: events.map { Link(href: "/events/\(GrantDisplay.id($0))", label: $0.title, detail: GrantDisplay.day($0.heldOn, req)) })
+            events: events.map { Link(href: "/events/\(GrantDisplay.id($0))", label: $0.title, detail: $0.heldOn.formatted(req.language)) })
     }
 }

@@ -19,7 +19,7 @@ struct SearchController: RouteCollection {
 
     struct Content: Encodable {
         let query: String, fold: Bool, type: String
-        let types: [ProblemController.Option]
+        let types: [Option]
         let results: [Result], count: Int, hasResults: Bool, searched: Bool
         let page: Int, hasNext: Bool, hasPrevious: Bool, nextURL: String, previousURL: String
     }
@@ -70,7 +70,7 @@ struct SearchController: RouteCollection {
         let content = Content(
             query: text, fold: fold, type: type,
             types: SearchIndex.types.map { $0.searchType }.map {
-                ProblemController.Option(value: $0, label: req.t("search.type.\($0)"), selected: $0 == type)
+                Option(value: $0, label: req.t("search.type.\($0)"), selected: $0 == type)
             },
             results: shown.map { entry, _ in
                 Result(type: entry.entityType, typeLabel: req.t("search.type.\(entry.entityType)"), url: entry.url,

@@ -119,7 +119,7 @@ extension BudgetProject: Searchable {
 extension GrantCall: Searchable {
     static var searchType: String { "grant_call" }
     func searchContent(on db: any Database) async throws -> SearchContent? {
-        guard callStatus != .draft else { return nil }
+        guard status != .draft else { return nil }
         return SearchContent(title: title, body: description, url: "/grants/\(searchID)")
     }
 }
@@ -128,9 +128,9 @@ extension GrantApplication: Searchable {
     static var searchType: String { "grant" }
     /// Until a proposal is awarded only who applied for what is public, so only that is searchable.
     func searchContent(on db: any Database) async throws -> SearchContent? {
-        guard grantStatus != .draft else { return nil }
+        guard status != .draft else { return nil }
         let organisation = try await Organisation.find($organisation.id, on: db)?.name.ky ?? ""
-        let body = GrantDisplay.awarded.contains(grantStatus) ? "\(organisation). \(summary) \(goals)" : organisation
+        let body = GrantDisplay.awarded.contains(status) ? "\(organisation). \(summary) \(goals)" : organisation
         return SearchContent(title: title, body: body, url: "/applications/\(searchID)")
     }
 }

@@ -20,7 +20,7 @@ struct TerritoryController: RouteCollection {
         let directory = try await TerritoryDirectory.load(on: req.db)
         let language = req.language
         let links = { (kind: TerritoryKind) in
-            KyrgyzText.sorted(directory.roots.filter { $0.territoryKind == kind }, by: { $0.name.text(language) }, language)
+            KyrgyzText.sorted(directory.roots.filter { $0.kind == kind }, by: { $0.name.text(language) }, language)
                 .map { TerritoryLink($0, language, catalog: req.application.catalog, count: $0.id.flatMap { directory.children[$0]?.count } ?? 0) }
         }
         return try await req.page("territories/index", titleKey: "territories.title",
@@ -62,9 +62,9 @@ struct TerritoryController: RouteCollection {
         let commissions = try await Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).all()
         let groups = try await InitiativeGroup.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).all()
         return Community(
-            openProblems: problems.filter { $0.problemStatus.isOpen }.count,
-            solvedProblems: problems.filter { $0.problemStatus == .solved }.count,
-            sessions: sessions.map { .init(href: "/assessments/\($0.idString)", label: AssessmentController.displayDate($0.heldOn, req.language), detail: $0.place) },
+            openProblems: problems.filter { $0.status.isOpen }.count,
+            solvedProblems: problems.filter { $0.status == .solved }.count,
+            sessions: sessions.map { .init(href: "/assessments/\($0.idString)", label: $0.heldOn.formatted(req.language), detail: $0.place) },
             commissions: commissions.map { .init(href: "/commissions/\($0.idString)", label: $0.name, detail: "") },
             groups: groups.map { .init(href: "/groups/\($0.idString)", label: $0.name, detail: "") })
     }
@@ -79,7 +79,7 @@ struct TerritoryController: RouteCollection {
         let subtree = directory.subtree(of: id)
         let pathIDs = Set(directory.path(to: territory).compactMap(\.id))
 
-        let childGroups = Dictionary(grouping: directory.children[id] ?? [], by: \.territoryKind)
+        let childGroups = Dictionary(grouping: directory.children[id] ?? [], by: \.kind)
         let groups = TerritoryKind.allCases.compactMap { kind -> ShowContent.Group? in
             guard let items = childGroups[kind], !items.isEmpty else { return nil }
             let sorted = KyrgyzText.sorted(items, by: { $0.name.text(language) }, language)
@@ -121,7 +121,7 @@ struct TerritoryController: RouteCollection {
         }
         directory.roots.sorted(by: { $0.code < $1.code }).forEach(visit)
         let records = ordered.map { territory in
-            TerritoryRecord(code: territory.code, kind: territory.territoryKind,
+            TerritoryRecord(code: territory.code, kind: territory.kind,
                             parentCode: territory.$parent.id.flatMap { directory.byID[$0]?.code },
                             isoCode: territory.isoCode, name: territory.name, aliases: territory.aliasList)
         }

@@ -64,7 +64,14 @@ struct TerritoryLink: Encodable {
     init(_ territory: Territory, _ language: Language, catalog: Catalog, count: Int? = nil) {
         code = territory.code
         name = territory.name.display(language)
-        kind = catalog.text(territory.territoryKind.catalogKey, language)
+        kind = catalog.text(territory.kind.catalogKey, language)
         self.count = count
+    }
+}
+
+extension Territory {
+    /// Every territory's code by id, for open data that names places by code.
+    static func codes(on db: any Database) async throws -> [UUID: String] {
+        Dictionary(firstValues: try await query(on: db).all().compactMap { t in t.id.map { ($0, t.code) } })
     }
 }

@@ -29,7 +29,7 @@ enum TerritoryImporter {
                 let before = existing.snapshot
                 existing.name = record.name
                 existing.$parent.id = parentID
-                existing.kind = record.kind.rawValue
+                existing.kind = record.kind
                 existing.isoCode = record.isoCode
                 existing.aliases = record.aliases.joined(separator: ";")
                 guard existing.snapshot != before else { summary.unchanged += 1; continue }

@@ -23,9 +23,9 @@ struct TerritoryPortal: Encodable {
 
     static func load(_ subtree: Set<UUID>, _ req: Request) async throws -> TerritoryPortal {
         let ids = Array(subtree)
-        let rounds = try await BudgetRound.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status != RoundStatus.draft.rawValue)
+        let rounds = try await BudgetRound.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status != RoundStatus.draft)
             .sort(\.$opensOn, .descending).all()
-        let grants = try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
+        let grants = try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded)
             .with(\.$lines).sort(\.$title).all()
         let ledger = try await GrantLedgerLoader.total(of: grants, on: req.db)
         let commissions = try await Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).all().compactMap(\.id)
@@ -35,20 +35,20 @@ struct TerritoryPortal: Encodable {
         let events = try await Event.query(on: req.db).filter(\.$host.$id ~~ ids).sort(\.$heldOn, .descending).all()
         let practices = try await Practice.query(on: req.db).filter(\.$territory.$id ~~ ids).all()
         let openCategories = Set(try await Problem.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false).all()
-            .filter { $0.problemStatus.isOpen }.map(\.category))
+            .filter { $0.status.isOpen }.map(\.category))
         let elsewhere = openCategories.isEmpty ? [] : try await Practice.query(on: req.db).filter(\.$theme ~~ Array(openCategories)).with(\.$territory).all()
             .filter { !subtree.contains($0.$territory.id) }
         let money = { (tyiyn: Int64) in GrantDisplay.money(tyiyn, req) }
         return TerritoryPortal(
-            rounds: rounds.map { Link(href: "/rounds/\(GrantDisplay.id($0))", label: $0.title, detail: req.t($0.roundStatus.catalogKey)) },
-            grants: grants.map { Link(href: GrantDisplay.applicationPath($0), label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.grantStatus.catalogKey))") },
+            rounds: rounds.map { Link(href: "/rounds/\(GrantDisplay.id($0))", label: $0.title, detail: req.t($0.status.catalogKey)) },
+            grants: grants.map { Link(href: GrantDisplay.applicationPath($0), label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.status.catalogKey))") },
             money: MoneyRow.rows(ledger, req),
             hasMoney: !ledger.rows.isEmpty,
-            measuresDone: measures.filter { $0.measureStatus == .done }.count, measuresTotal: measures.filter { $0.measureStatus != .cancelled }.count,
+            measuresDone: measures.filter { $0.status == .done }.count, measuresTotal: measures.filter { $0.status != .cancelled }.count,
             findings: visits.map { v in
-                Link(href: "/applications/\(v.$application.id.uuidString.lowercased())#visits", label: GrantDisplay.day(v.visitedOn, req), detail: v.findings)
+                Link(href: "/applications/\(v.$application.id.uuidString.lowercased())#visits", label: v.visitedOn.formatted(req.language), detail: v.findings)
             },
-            events: events.map { Link(href: "/events/\(GrantDisplay.id($0))", label: $0.title, detail: GrantDisplay.day($0.heldOn, req)) },
+            events: events.map { Link(href: "/events/\(GrantDisplay.id($0))", label: $0.title, detail: $0.heldOn.formatted(req.language)) },
             practices: practices.map { Link(href: "/practices/\(GrantDisplay.id($0))", label: $0.title, detail: "") },
             solvedElsewhere: elsewhere.map { Link(href: "/practices/\(GrantDisplay.id($0))", label: $0.title, detail: $0.territory.name.text(req.language)) })
     }

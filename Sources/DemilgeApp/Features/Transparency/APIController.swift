@@ -82,7 +82,7 @@ struct APIController: RouteCollection {
         }
     }
 
-    static func amount(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits).plainDecimal }
+    static func amount(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits).plain(.always) }
 
     // MARK: - Items
 
@@ -114,29 +114,25 @@ struct APIController: RouteCollection {
         let communitySom: String, otherSom: String, contact: String, publishedOn: String
     }
 
-    static func codes(_ db: any Database) async throws -> [UUID: String] {
-        Dictionary(firstValues: try await Territory.query(on: db).all().compactMap { t in t.id.map { ($0, t.code) } })
-    }
-
     // MARK: - Handlers
 
     func territories(req: Request) async throws -> Response {
-        let codes = try await Self.codes(req.db)
+        let codes = try await Territory.codes(on: req.db)
         return try await Paging(req).apply(Territory.query(on: req.db).sort(\.$code), on: req) { list in
-            list.map { TerritoryItem(code: $0.code, kind: $0.kind, name: $0.name, parentCode: $0.$parent.id.flatMap { codes[$0] }) }
+            list.map { TerritoryItem(code: $0.code, kind: $0.kind.rawValue, name: $0.name, parentCode: $0.$parent.id.flatMap { codes[$0] }) }
         }
     }
 
     func territory(req: Request) async throws -> Response {
         guard let t = try await Territory.query(on: req.db).filter(\.$code == req.parameters.get("code") ?? "").first() else { throw Abort(.notFound) }
         let parent = try await t.$parent.id.asyncFlatMap { try await Territory.find($0, on: req.db)?.code }
-        return try await OpenData.json(TerritoryItem(code: t.code, kind: t.kind, name: t.name, parentCode: parent), on: req)
+        return try await OpenData.json(TerritoryItem(code: t.code, kind: t.kind.rawValue, name: t.name, parentCode: parent), on: req)
     }
 
     func organisations(req: Request) async throws -> Response {
-        let codes = try await Self.codes(req.db)
+        let codes = try await Territory.codes(on: req.db)
         return try await Paging(req).apply(Organisation.query(on: req.db).sort(\.$slug), on: req) { list in
-            list.map { OrganisationItem(slug: $0.slug, kind: $0.kind, legalForm: $0.legalForm, name: $0.name, territoryCode: $0.territoryID.flatMap { codes[$0] }) }
+            list.map { OrganisationItem(slug: $0.slug, kind: $0.kind.rawValue, legalForm: $0.legalForm, name: $0.name, territoryCode: $0.territoryID.flatMap { codes[$0] }) }
         }
     }
 
@@ -151,12 +147,12 @@ struct APIController: RouteCollection {
     }
 
     static func problemItem(_ p: Problem, _ codes: [UUID: String]) -> ProblemItem {
-        ProblemItem(id: GrantDisplay.id(p), title: p.title, description: p.description, category: p.category, status: p.status,
+        ProblemItem(id: GrantDisplay.id(p), title: p.title, description: p.description, category: p.category.rawValue, status: p.status.rawValue,
                     territoryCode: codes[p.$territory.id] ?? "", supporters: p.supportCount, createdAt: Formatters.isoDateTime(p.createdAt ?? Date()))
     }
 
     func problems(req: Request) async throws -> Response {
-        let codes = try await Self.codes(req.db)
+        let codes = try await Territory.codes(on: req.db)
         let query = Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$createdAt, .descending)
         if let code = req.query[String.self, at: "territory"] {
             guard let territory = try await Territory.query(on: req.db).filter(\.$code == code).first() else { throw Abort(.notFound) }
@@ -167,24 +163,24 @@ struct APIController: RouteCollection {
 
     func problem(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id")?.uuid, let p = try await Problem.find(id, on: req.db), !p.hidden else { throw Abort(.notFound) }
-        return try await OpenData.json(Self.problemItem(p, try await Self.codes(req.db)), on: req)
+        return try await OpenData.json(Self.problemItem(p, try await Territory.codes(on: req.db)), on: req)
     }
 
     func rounds(req: Request) async throws -> Response {
-        let codes = try await Self.codes(req.db)
-        return try await Paging(req).apply(BudgetRound.query(on: req.db).filter(\.$status != RoundStatus.draft.rawValue).sort(\.$opensOn, .descending), on: req) { list in
+        let codes = try await Territory.codes(on: req.db)
+        return try await Paging(req).apply(BudgetRound.query(on: req.db).filter(\.$status != RoundStatus.draft).sort(\.$opensOn, .descending), on: req) { list in
             list.map { r in
                 RoundItem(id: GrantDisplay.id(r), title: r.title, territoryCode: codes[r.$territory.id] ?? "", envelopeSom: Self.amount(r.envelopeTyiyn),
-                          status: r.status, ballotType: r.ballotType, rule: r.rule, opensOn: r.opensOn, closesOn: r.closesOn)
+                          status: r.status.rawValue, ballotType: r.type.rawValue, rule: r.rule.rawValue, opensOn: r.opensOn.description, closesOn: r.closesOn.description)
             }
         }
     }
 
     func calls(req: Request) async throws -> Response {
-        try await Paging(req).apply(GrantCall.query(on: req.db).filter(\.$status != CallStatus.draft.rawValue).with(\.$programme).sort(\.$deadline, .descending), on: req) { list in
+        try await Paging(req).apply(GrantCall.query(on: req.db).filter(\.$status != CallStatus.draft).with(\.$programme).sort(\.$deadline, .descending), on: req) { list in
             list.map { c in
-                CallItem(id: GrantDisplay.id(c), programmeSlug: c.programme.slug, title: c.title, status: c.status, budgetSom: Self.amount(c.budgetTyiyn),
-                         minGrantSom: Self.amount(c.minGrantTyiyn), maxGrantSom: Self.amount(c.maxGrantTyiyn), cofundingPercent: c.coFundingPercent, deadline: c.deadline)
+                CallItem(id: GrantDisplay.id(c), programmeSlug: c.programme.slug, title: c.title, status: c.status.rawValue, budgetSom: Self.amount(c.budgetTyiyn),
+                         minGrantSom: Self.amount(c.minGrantTyiyn), maxGrantSom: Self.amount(c.maxGrantTyiyn), cofundingPercent: c.coFundingPercent, deadline: c.deadline.description)
             }
         }
     }
@@ -192,38 +188,38 @@ struct APIController: RouteCollection {
     /// Grants that are public: everything submitted; the money only once awarded.
     static func grantItem(_ a: GrantApplication, _ codes: [UUID: String], money: [MoneyRow]?) -> GrantItem {
         GrantItem(id: GrantDisplay.id(a), callId: a.$call.id.uuidString.lowercased(), title: a.title, organisationSlug: a.organisation.slug,
-                  territoryCode: codes[a.$territory.id] ?? "", status: a.status, grantSom: amount(a.requestedTyiyn), totalSom: amount(a.totalTyiyn), money: money)
+                  territoryCode: codes[a.$territory.id] ?? "", status: a.status.rawValue, grantSom: amount(a.requestedTyiyn), totalSom: amount(a.totalTyiyn), money: money)
     }
 
     func grants(req: Request) async throws -> Response {
-        let codes = try await Self.codes(req.db)
-        let query = GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft.rawValue).with(\.$organisation).sort(\.$title)
-        if let status = req.query[String.self, at: "status"] { query.filter(\.$status == status) }
+        let codes = try await Territory.codes(on: req.db)
+        let query = GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft).with(\.$organisation).sort(\.$title)
+        if let status = try req.queryState(GrantStatus.self, at: "status") { query.filter(\.$status == status) }
         return try await Paging(req).apply(query, on: req) { list in list.map { Self.grantItem($0, codes, money: nil) } }
     }
 
     func events(req: Request) async throws -> Response {
-        let codes = try await Self.codes(req.db)
+        let codes = try await Territory.codes(on: req.db)
         let query = Event.query(on: req.db).with(\.$invited).with(\.$programme).sort(\.$heldOn, .descending)
-        if let kind = req.query[String.self, at: "kind"] { query.filter(\.$kind == kind) }
+        if let kind = try req.queryState(EventKind.self, at: "kind") { query.filter(\.$kind == kind) }
         return try await Paging(req).apply(query, on: req) { list in
             list.map { e in
                 let counts = Participants.allKeys.reduce(into: [String: Int]()) { $0[$1.key] = e.participants[$1.sex, $1.band] }
-                return EventItem(id: GrantDisplay.id(e), kind: e.kind, title: e.title, heldOn: e.heldOn, hostCode: codes[e.$host.id] ?? "",
+                return EventItem(id: GrantDisplay.id(e), kind: e.kind.rawValue, title: e.title, heldOn: e.heldOn.description, hostCode: codes[e.$host.id] ?? "",
                                  invitedCodes: e.invited.map(\.code).sorted(), programmeSlug: e.programme?.slug, participants: counts, participantsNote: e.participantsNote)
             }
         }
     }
 
     func practices(req: Request) async throws -> Response {
-        let codes = try await Self.codes(req.db)
+        let codes = try await Territory.codes(on: req.db)
         let query = Practice.query(on: req.db).sort(\.$publishedOn, .descending)
-        if let theme = req.query[String.self, at: "theme"] { query.filter(\.$theme == theme) }
+        if let theme = try req.queryState(ProblemCategory.self, at: "theme") { query.filter(\.$theme == theme) }
         return try await Paging(req).apply(query, on: req) { list in
             list.map { p in
-                PracticeItem(id: GrantDisplay.id(p), title: p.title, theme: p.theme, territoryCode: codes[p.$territory.id] ?? "",
+                PracticeItem(id: GrantDisplay.id(p), title: p.title, theme: p.theme.rawValue, territoryCode: codes[p.$territory.id] ?? "",
                              grantId: p.$grant.id?.uuidString.lowercased(), grantSom: Self.amount(p.grantTyiyn), localBudgetSom: Self.amount(p.localBudgetTyiyn),
-                             communitySom: Self.amount(p.communityTyiyn), otherSom: Self.amount(p.otherTyiyn), contact: p.contact, publishedOn: p.publishedOn)
+                             communitySom: Self.amount(p.communityTyiyn), otherSom: Self.amount(p.otherTyiyn), contact: p.contact, publishedOn: p.publishedOn.description)
             }
         }
     }
@@ -231,12 +227,12 @@ struct APIController: RouteCollection {
     func grant(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id")?.uuid,
               let a = try await GrantApplication.query(on: req.db).filter(\.$id == id).with(\.$organisation).with(\.$lines).first(),
-              a.grantStatus != .draft else { throw Abort(.notFound) }
+              a.status != .draft else { throw Abort(.notFound) }
         var money: [MoneyRow]? = nil
-        if GrantDisplay.awarded.contains(a.grantStatus) {
+        if GrantDisplay.awarded.contains(a.status) {
             let ledger = try await GrantLedgerLoader.ledger(of: a, on: req.db)
             money = ledger.rows.map { MoneyRow(source: $0.source.rawValue, plannedSom: Self.amount($0.planned), paidSom: Self.amount($0.paid), spentSom: Self.amount($0.spent)) }
         }
-        return try await OpenData.json(Self.grantItem(a, try await Self.codes(req.db), money: money), on: req)
+        return try await OpenData.json(Self.grantItem(a, try await Territory.codes(on: req.db), money: money), on: req)
     }
 }

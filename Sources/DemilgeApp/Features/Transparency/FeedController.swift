@@ -29,24 +29,24 @@ struct FeedController: RouteCollection {
                                updated: p.createdAt ?? Date(), summary: p.description)
             }
         case "results":
-            let rounds = try await BudgetRound.query(on: req.db).filter(\.$territory.$id ~~ places).filter(\.$status == RoundStatus.published.rawValue).all()
+            let rounds = try await BudgetRound.query(on: req.db).filter(\.$territory.$id ~~ places).filter(\.$status == RoundStatus.published).all()
             entries = rounds.map { r in
                 AtomFeed.Entry(id: "\(base)/rounds/\(GrantDisplay.id(r))/results", title: r.title, link: "\(base)/rounds/\(GrantDisplay.id(r))/results",
-                               updated: Self.day(r.closesOn), summary: req.t("feeds.round_results", ["envelope": GrantDisplay.money(r.envelopeTyiyn, req)]))
+                               updated: Self.day(r.closesOn.description), summary: req.t("feeds.round_results", ["envelope": GrantDisplay.money(r.envelopeTyiyn, req)]))
             }
             // A decided call belongs to the places it was open to (and what is above them) and to its applicants' places.
             let above = Set(directory.path(to: territory).compactMap(\.id))
             let applicantCalls = Set(try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ places).all().map { $0.$call.id })
-            let decided = try await GrantCall.query(on: req.db).filter(\.$status == CallStatus.decided.rawValue).all()
+            let decided = try await GrantCall.query(on: req.db).filter(\.$status == CallStatus.decided).all()
             for call in decided where applicantCalls.contains((try call.requireID())) || call.territoryIDs.contains(where: { places.contains($0) || above.contains($0) }) {
                 entries.append(AtomFeed.Entry(id: "\(base)/grants/\(GrantDisplay.id(call))", title: call.title, link: "\(base)/grants/\(GrantDisplay.id(call))",
-                                              updated: Self.day(call.deadline), summary: req.t("feeds.call_decided")))
+                                              updated: Self.day(call.deadline.description), summary: req.t("feeds.call_decided")))
             }
         default:
             let grants = try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ places)
-                .filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue)).with(\.$organisation).all()
+                .filter(\.$status ~~ GrantDisplay.awarded).with(\.$organisation).all()
             for grant in grants {
-                let awarded = try await GrantTransition.query(on: req.db).filter(\.$application.$id == (try grant.requireID())).filter(\.$to == GrantStatus.approved.rawValue).first()
+                let awarded = try await GrantTransition.query(on: req.db).filter(\.$application.$id == (try grant.requireID())).filter(\.$to == GrantStatus.approved).first()
                 entries.append(AtomFeed.Entry(id: "\(base)/applications/\(GrantDisplay.id(grant))", title: grant.title, link: "\(base)/applications/\(GrantDisplay.id(grant))",
                                               updated: awarded?.at ?? grant.submittedAt ?? Date(),
                                               summary: "\(grant.organisation.name.text(language)) · \(GrantDisplay.money(grant.requestedTyiyn, req))"))

@@ -24,7 +24,7 @@ struct IATIController: RouteCollection {
 
     func grant(req: Request) async throws -> Response {
         let application = try await GrantDisplay.loadApplication(req)
-        guard GrantDisplay.awarded.contains(application.grantStatus) else { throw DemilgeError.notFound }
+        guard GrantDisplay.awarded.contains(application.status) else { throw DemilgeError.notFound }
         let programme = try await Programme.query(on: req.db).filter(\.$id == application.call.$programme.id).with(\.$donor).first()
         let activity = try await IATIActivities.grant(application, programme: programme, base: Self.base(req), on: req.db)
         return Self.xml(IATI.document([activity], generated: Date()))
@@ -62,7 +62,7 @@ enum IATIActivities {
     static func awardedGrants(of programme: Programme, on db: any Database) async throws -> [GrantApplication] {
         let calls = try await GrantCall.query(on: db).filter(\.$programme.$id == (try programme.requireID())).all().compactMap(\.id)
         guard !calls.isEmpty else { return [] }
-        return try await GrantApplication.query(on: db).filter(\.$call.$id ~~ calls).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue))
+        return try await GrantApplication.query(on: db).filter(\.$call.$id ~~ calls).filter(\.$status ~~ GrantDisplay.awarded)
             .with(\.$call).with(\.$organisation).with(\.$territory).with(\.$lines).sort(\.$title).all()
     }
 
@@ -73,12 +73,13 @@ enum IATIActivities {
         activity.descriptions = names(programme.summary)
         if let donor = programme.donor { activity.organisations.append(.init(role: 1, ref: nil, type: nil, names: names(donor.name))) }
         if let implementer = programme.implementer { activity.organisations.append(.init(role: 4, ref: nil, type: nil, names: names(implementer.name))) }
-        let today = ActionPlanRules.today()
+        let today = Day.today()
         if let start = programme.startMonth { activity.dates.append((2, "\(start)-01")) }
         if let end = programme.endMonth {
             let last = "\(end)-\(end.dayCount)"
-            activity.dates.append((last < today ? 4 : 3, last))
-            activity.status = last < today ? 4 : 2
+            let ended = Day(last).map { $0 < today } ?? false
+            activity.dates.append((ended ? 4 : 3, last))
+            activity.status = ended ? 4 : 2
         }
         activity.locations = programme.regions.map { IATI.Text("ky", $0.nameKy) }
         activity.sectors = [("15150", 50), ("15112", 50)]
@@ -110,32 +111,32 @@ enum IATIActivities {
                                      lastUpdated: application.submittedAt ?? application.createdAt ?? Date(), titles: [IATI.Text("ky", application.title)])
         if !application.summary.isEmpty { activity.descriptions = [IATI.Text("ky", application.summary)] }
         if let donor = programme?.donor { activity.organisations.append(.init(role: 1, ref: nil, type: nil, names: names(donor.name))) }
-        let isCSO = application.organisation.organisationKind == .cso
+        let isCSO = application.organisation.kind == .cso
         activity.organisations.append(.init(role: 4, ref: nil, type: isCSO ? 22 : 10, names: names(application.organisation.name)))
-        activity.status = status(application.grantStatus)
+        activity.status = status(application.status)
         activity.locations = [IATI.Text("ky", application.territory.nameKy)] + (application.territory.nameEn.map { [IATI.Text("en", $0)] } ?? [])
         activity.sectors = [(isCSO ? "15150" : "15112", 100)]
         let recipient = application.organisation.nameKy
         if let contract = try await GrantContract.query(on: db).filter(\.$application.$id == (try application.requireID())).first() {
-            activity.dates = [(2, contract.startsOn), ([.completed, .closed].contains(application.grantStatus) ? 4 : 3, contract.endsOn)]
+            activity.dates = [(2, contract.startsOn.description), ([.completed, .closed].contains(application.status) ? 4 : 3, contract.endsOn.description)]
         } else {
             // Awarded, no agreement yet: planned to start when it was awarded.
-            let awarded = try await GrantTransition.query(on: db).filter(\.$application.$id == (try application.requireID())).filter(\.$to == GrantStatus.approved.rawValue).first()
+            let awarded = try await GrantTransition.query(on: db).filter(\.$application.$id == (try application.requireID())).filter(\.$to == GrantStatus.approved).first()
             activity.dates = [(1, Formatters.isoDate(awarded?.at ?? application.submittedAt ?? Date()))]
         }
         if let contract = try await GrantContract.query(on: db).filter(\.$application.$id == (try application.requireID())).first() {
-            activity.transactions.append(.init(type: .commitment, date: contract.signedOn, minorUnits: contract.amountTyiyn, currency: "KGS",
+            activity.transactions.append(.init(type: .commitment, date: contract.signedOn.description, minorUnits: contract.amountTyiyn, currency: "KGS",
                                                description: contract.number, receiver: recipient))
         }
-        let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == (try application.requireID())).filter(\.$source == FundingSource.grant.rawValue)
+        let payments = try await GrantPayment.query(on: db).filter(\.$application.$id == (try application.requireID())).filter(\.$source == FundingSource.grant)
             .sort(\.$paidOn).all()
         for payment in payments {
-            activity.transactions.append(.init(type: .disbursement, date: payment.paidOn, minorUnits: payment.amountTyiyn, currency: "KGS",
+            activity.transactions.append(.init(type: .disbursement, date: payment.paidOn.description, minorUnits: payment.amountTyiyn, currency: "KGS",
                                                description: payment.reference.isEmpty ? nil : payment.reference, receiver: recipient))
         }
         if let report = try await GrantReport.query(on: db).filter(\.$application.$id == (try application.requireID())).first() {
-            let spent = application.lines.filter { $0.source == FundingSource.grant.rawValue }.map { $0.spentTyiyn ?? 0 }.saturatingSum()
-            activity.transactions.append(.init(type: .expenditure, date: report.submittedOn, minorUnits: spent, currency: "KGS", description: nil, provider: recipient))
+            let spent = application.lines.filter { $0.source.rawValue == FundingSource.grant.rawValue }.map { $0.spentTyiyn ?? 0 }.saturatingSum()
+            activity.transactions.append(.init(type: .expenditure, date: report.submittedOn.description, minorUnits: spent, currency: "KGS", description: nil, provider: recipient))
         }
         activity.parent = programme.map(identifier)
         activity.documentLink = "\(base)/applications/\(GrantDisplay.id(application))"

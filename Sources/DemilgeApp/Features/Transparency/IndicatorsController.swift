@@ -17,8 +17,8 @@ struct IndicatorsController: RouteCollection {
     struct Filter {
         var programme: Programme?
         var territory: Territory?
-        var from: String
-        var to: String
+        var from: Day?
+        var to: Day?
         var query: String
 
         static func read(_ req: Request) async throws -> Filter {
@@ -26,21 +26,21 @@ struct IndicatorsController: RouteCollection {
             let code = req.query[String.self, at: "territory"] ?? ""
             let from = req.query[String.self, at: "from"] ?? ""
             let to = req.query[String.self, at: "to"] ?? ""
-            var filter = Filter(programme: nil, territory: nil, from: GrantLines.isDay(from) ? from : "", to: GrantLines.isDay(to) ? to : "", query: "")
+            var filter = Filter(programme: nil, territory: nil, from: Day(from), to: Day(to), query: "")
             if !slug.isEmpty { filter.programme = try await Programme.query(on: req.db).filter(\.$slug == slug).first() }
             if !code.isEmpty { filter.territory = try await Territory.query(on: req.db).filter(\.$code == code).first() }
             var items: [URLQueryItem] = []
             if let p = filter.programme { items.append(URLQueryItem(name: "programme", value: p.slug)) }
             if let t = filter.territory { items.append(URLQueryItem(name: "territory", value: t.code)) }
-            if !filter.from.isEmpty { items.append(URLQueryItem(name: "from", value: filter.from)) }
-            if !filter.to.isEmpty { items.append(URLQueryItem(name: "to", value: filter.to)) }
+            if let from = filter.from { items.append(URLQueryItem(name: "from", value: from.description)) }
+            if let to = filter.to { items.append(URLQueryItem(name: "to", value: to.description)) }
             var components = URLComponents()
             components.queryItems = items
             filter.query = items.isEmpty ? "" : (components.percentEncodedQuery ?? "")
             return filter
         }
 
-        func inPeriod(_ isoDay: String) -> Bool { (from.isEmpty || isoDay >= from) && (to.isEmpty || isoDay <= to) }
+        func inPeriod(_ day: Day) -> Bool { from.map { day >= $0 } ?? true && to.map { day <= $0 } ?? true }
     }
 
     /// Every figure of the page.
@@ -72,28 +72,28 @@ struct IndicatorsController: RouteCollection {
 
         let problems = Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
         if let places { problems.filter(\.$territory.$id ~~ places) }
-        if let start = Self.startOfDay(filter.from) { problems.filter(\.$createdAt >= start) }
-        if let end = Self.startOfDay(filter.to)?.addingTimeInterval(24 * 3600) { problems.filter(\.$createdAt < end) }
+        if let from = filter.from { problems.filter(\.$createdAt >= from.start) }
+        if let end = filter.to?.start.addingTimeInterval(24 * 3600) { problems.filter(\.$createdAt < end) }
         figures.problemsRaised = try await problems.copy().count()
-        figures.problemsSolved = try await problems.filter(\.$status == ProblemStatus.solved.rawValue).count()
+        figures.problemsSolved = try await problems.filter(\.$status == ProblemStatus.solved).count()
 
         let sessions = AssessmentSession.query(on: db)
         if let places { sessions.filter(\.$territory.$id ~~ places) }
-        if !filter.from.isEmpty { sessions.filter(\.$heldOn >= filter.from) }
-        if !filter.to.isEmpty { sessions.filter(\.$heldOn <= filter.to) }
+        if let from = filter.from { sessions.filter(\.$heldOn >= from) }
+        if let to = filter.to { sessions.filter(\.$heldOn <= to) }
         let sessionIDs = try await sessions.all(\.$id)
         figures.sessions = sessionIDs.count
         if !sessionIDs.isEmpty {
             for group in try await FocusGroup.query(on: db).filter(\.$session.$id ~~ sessionIDs).all() {
-                figures.participants = figures.participants + JSONColumn.decode(Participants.self, group.participantsJSON, or: Participants())
+                figures.participants = figures.participants + group.participants
             }
         }
 
         // Ballots of rounds whose voting has closed: nothing is counted while a round is open.
-        let rounds = BudgetRound.query(on: db).filter(\.$status ~~ [RoundStatus.counting.rawValue, RoundStatus.published.rawValue])
+        let rounds = BudgetRound.query(on: db).filter(\.$status ~~ [RoundStatus.counting, .published])
         if let places { rounds.filter(\.$territory.$id ~~ places) }
-        if !filter.from.isEmpty { rounds.filter(\.$closesOn >= filter.from) }
-        if !filter.to.isEmpty { rounds.filter(\.$closesOn <= filter.to) }
+        if let from = filter.from { rounds.filter(\.$closesOn >= from) }
+        if let to = filter.to { rounds.filter(\.$closesOn <= to) }
         let roundIDs = try await rounds.all(\.$id)
         if !roundIDs.isEmpty {
             let counts = try await RoundData.counts(roundIDs, on: db)
@@ -107,25 +107,25 @@ struct IndicatorsController: RouteCollection {
         let callIDs = try await calls.all(\.$id)
         var awarded: [GrantApplication] = []
         if !callIDs.isEmpty {
-            let query = GrantApplication.query(on: db).filter(\.$call.$id ~~ callIDs).filter(\.$status ~~ GrantDisplay.awarded.map(\.rawValue)).with(\.$lines)
+            let query = GrantApplication.query(on: db).filter(\.$call.$id ~~ callIDs).filter(\.$status ~~ GrantDisplay.awarded).with(\.$lines)
             if let places { query.filter(\.$territory.$id ~~ places) }
             awarded = try await query.all()
         }
         let grantIDs = awarded.compactMap(\.id)
         if !grantIDs.isEmpty {
             let approvals = Dictionary(firstValues: try await GrantTransition.query(on: db).filter(\.$application.$id ~~ grantIDs)
-                .filter(\.$to == GrantStatus.approved.rawValue).all().map { ($0.$application.id, $0.at) })
+                .filter(\.$to == GrantStatus.approved).all().map { ($0.$application.id, $0.at) })
             let contracts = Dictionary(firstValues: try await GrantContract.query(on: db).filter(\.$application.$id ~~ grantIDs).all().map { ($0.$application.id, $0) })
             let payments = Dictionary(grouping: try await GrantPayment.query(on: db).filter(\.$application.$id ~~ grantIDs).all(), by: { $0.$application.id })
             let reports = Dictionary(firstValues: try await GrantReport.query(on: db).filter(\.$application.$id ~~ grantIDs).all().map { ($0.$application.id, $0) })
             var ledgers: [GrantLedger] = []
             for grant in awarded {
-                guard let id = grant.id, filter.inPeriod(Formatters.isoDate(approvals[id] ?? grant.submittedAt ?? Date())) else { continue }
+                guard let id = grant.id, filter.inPeriod(Day.today(approvals[id] ?? grant.submittedAt ?? Date())) else { continue }
                 figures.grantsAwarded += 1
                 ledgers.append(GrantLedgerLoader.ledger(of: grant, contract: contracts[id], payments: payments[id] ?? []))
                 guard let contract = contracts[id] else { continue }
                 figures.grantsContracted += 1
-                if [.completed, .closed].contains(grant.grantStatus) {
+                if [.completed, .closed].contains(grant.status) {
                     figures.grantsFinished += 1
                     if let report = reports[id], report.submittedOn <= contract.endsOn { figures.grantsOnTime += 1 }
                 }
@@ -136,21 +136,13 @@ struct IndicatorsController: RouteCollection {
         let events = Event.query(on: db)
         if let places { events.filter(\.$host.$id ~~ places) }
         if let programme = filter.programme { events.filter(\.$programme.$id == (try programme.requireID())) }
-        if !filter.from.isEmpty { events.filter(\.$heldOn >= filter.from) }
-        if !filter.to.isEmpty { events.filter(\.$heldOn <= filter.to) }
+        if let from = filter.from { events.filter(\.$heldOn >= from) }
+        if let to = filter.to { events.filter(\.$heldOn <= to) }
         figures.events = try await events.count()
         return figures
     }
 
     /// Midnight in Bishkek of an ISO day, or nil for no day.
-    static func startOfDay(_ isoDay: String) -> Date? {
-        guard !isoDay.isEmpty else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        formatter.timeZone = Formatters.bishkek
-        return formatter.date(from: isoDay)
-    }
-
     struct Line: Encodable { let key: String, label: String, value: String }
 
     static func percent(_ rate: Rational?, _ req: Request) -> String {
@@ -185,7 +177,7 @@ struct IndicatorsController: RouteCollection {
     func page(req: Request) async throws -> Response {
         struct Row: Encodable { let label: String; let cells: [String]; let total: String }
         struct Content: Encodable {
-            let lines: [Line], programmes: [ProblemController.Option], places: [AccountController.PlaceGroup], from: String, to: String, query: String, tableQuery: String
+            let lines: [Line], programmes: [Option], places: [PlaceGroup], from: String, to: String, query: String, tableQuery: String
             let participants: [Row], bands: [String], money: [Row]
         }
         let filter = try await Filter.read(req)
@@ -194,8 +186,8 @@ struct IndicatorsController: RouteCollection {
         return try await req.page("indicators/index", titleKey: "indicators.title", Content(
             lines: Self.lines(f, req),
             programmes: programmes.map { .init(value: $0.slug, label: $0.name.text(req.language), selected: $0.id == filter.programme?.id) },
-            places: try await AccountController.placeGroups(req, selected: filter.territory?.code ?? "", includeTopLevel: true),
-            from: filter.from, to: filter.to, query: filter.query.isEmpty ? "" : "?\(filter.query)",
+            places: try await PlaceGroup.choices(req, selected: filter.territory?.code ?? "", includeTopLevel: true),
+            from: filter.from?.description ?? "", to: filter.to?.description ?? "", query: filter.query.isEmpty ? "" : "?\(filter.query)",
             tableQuery: filter.query.isEmpty ? "?table=" : "?\(filter.query)&table=",
             participants: Sex.allCases.map { sex in
                 Row(label: req.t(sex.catalogKey), cells: AgeBand.allCases.map { String(f.participants[sex, $0]) }, total: String(f.participants.total(sex)))
@@ -213,7 +205,7 @@ struct IndicatorsController: RouteCollection {
             let rows = Sex.allCases.map { sex in [sex.rawValue] + AgeBand.allCases.map { String(f.participants[sex, $0]) } + [String(f.participants.total(sex))] }
             return OpenData.csv(CSV.write(header: ["sex"] + AgeBand.allCases.map(\.rawValue) + ["total"], rows: rows), filename: "indicators-participants.csv")
         case "money":
-            let rows = f.ledger.rows.map { [$0.source.rawValue, Money(minorUnits: $0.planned).plainDecimal, Money(minorUnits: $0.paid).plainDecimal, Money(minorUnits: $0.spent).plainDecimal] }
+            let rows = f.ledger.rows.map { [$0.source.rawValue, Money(minorUnits: $0.planned).plain(.always), Money(minorUnits: $0.paid).plain(.always), Money(minorUnits: $0.spent).plain(.always)] }
             return OpenData.csv(CSV.write(header: ["source", "planned_som", "paid_som", "spent_som"], rows: rows), filename: "indicators-money.csv")
         default:
             let lines = Self.lines(f, req)

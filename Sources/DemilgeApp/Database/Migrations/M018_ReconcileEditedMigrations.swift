@@ -1,0 +1,62 @@
+import DemilgeCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// Two shipped migrations were edited after databases had been made with them, so those databases never got
+/// the change: `M003` stored programme periods as `starts_on`/`ends_on` dates (now `start_month`/`end_month`
+/// text, `YYYY-MM`), and `M012` created `grant_applications` without `measure_id`. This brings such a database to
+/// today's shape and does nothing on one made by the current migrations. Migrations are never edited again once
+/// shipped (docs/ARCHITECTURE.md); a change is a new migration like this one.
+struct M018_ReconcileEditedMigrations: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        let programmeColumns = try await TableColumns.read(Programme.schema, on: sql)
+        if !programmeColumns.contains("start_month") {
+            try await database.schema(Programme.schema).field("start_month", .string).update()
+            try await database.schema(Programme.schema).field("end_month", .string).update()
+            if programmeColumns.contains("starts_on") { try await Self.copyPeriods(on: sql) }
+        }
+        for old in ["starts_on", "ends_on"] where programmeColumns.contains(old) {
+            try await sql.raw("ALTER TABLE \(ident: Programme.schema) DROP COLUMN \(ident: old)").run()
+        }
+        if try await !TableColumns.read(GrantApplication.schema, on: sql).contains("measure_id") {
+            try await database.schema(GrantApplication.schema)
+                .field("measure_id", .uuid, .references(ActionMeasure.schema, "id", onDelete: .setNull)).update()
+        }
+    }
+
+    /// The old columns held a date each; the month is taken at noon of that day in Bishkek, so a date written as
+    /// midnight (SQLite kept the instant, PostgreSQL the UTC calendar day) lands in its own month either way.
+    private static func copyPeriods(on sql: any SQLDatabase) async throws {
+        let rows = try await sql.raw("SELECT id, starts_on, ends_on FROM \(ident: Programme.schema)").all()
+        for row in rows {
+            let id = try row.decode(column: "id", as: UUID.self)
+            let months = try ["starts_on", "ends_on"].map { column in
+                try row.decode(column: column, as: Date?.self).flatMap { Self.month(of: $0) }?.description
+            }
+            try await sql.raw("""
+                UPDATE \(ident: Programme.schema) SET start_month = \(bind: months[0]), end_month = \(bind: months[1]) WHERE id = \(bind: id)
+                """).run()
+        }
+    }
+
+    private static func month(of date: Date) -> YearMonth? {
+        let day = Day.today(date.addingTimeInterval(12 * 3600))
+        return YearMonth(year: day.year, month: day.month)
+    }
+
+    /// The earlier shapes are not brought back: the columns they lacked hold data by now.
+    func revert(on database: Database) async throws {}
+}
+
+/// The columns a table has, read from the database itself (SQLite's `pragma_table_info`, PostgreSQL's
+/// `information_schema`).
+enum TableColumns {
+    static func read(_ table: String, on sql: any SQLDatabase) async throws -> Set<String> {
+        let query: SQLQueryString = sql.dialect.name == "sqlite"
+            ? "SELECT name FROM pragma_table_info(\(bind: table))"
+            : "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(bind: table)"
+        return Set(try await sql.raw(query).all().map { try $0.decode(column: "name", as: String.self) })
+    }
+}
