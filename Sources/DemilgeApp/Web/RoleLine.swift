@@ -21,10 +21,10 @@ struct RoleLine: Encodable {
             case .global: (scope, href) = (req.t("role.scope.global"), nil)
             case .territory(let id):
                 let territory = directory.byID[id]
-                (scope, href) = (territory?.name.text(language) ?? "?", territory.map { "/territories/\($0.code)" })
+                (scope, href) = (territory?.name.text(language) ?? "?", territory.map { SitePath.territory($0.code).path })
             case .programme(let id):
                 let programme = programmes[id]
-                (scope, href) = (programme?.name.text(language) ?? "?", programme.map { "/programmes/\($0.slug)" })
+                (scope, href) = (programme?.name.text(language) ?? "?", programme.map { SitePath.programme($0.slug).path })
             }
             return RoleLine(id: assignment.id?.uuidString ?? "", role: req.t(grant.role.catalogKey), scope: scope, href: href)
         }

@@ -82,7 +82,7 @@ struct AdminOrganisationsController: RouteCollection {
                                       entityID: slug, after: organisation.snapshot)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/organisations/\(slug)", redirectType: .normal)
+        return req.redirect(to: .organisation(slug))
     }
 
     private func load(_ req: Request) async throws -> Organisation {
@@ -128,6 +128,6 @@ struct AdminOrganisationsController: RouteCollection {
             return try await render(req, form, editing: organisation.slug, status: .conflict)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/organisations/\(organisation.slug)", redirectType: .normal)
+        return req.redirect(to: .organisation(organisation.slug))
     }
 }

@@ -89,7 +89,7 @@ struct AdminTerritoriesController: RouteCollection {
                                       entityID: code, after: territory.snapshot)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/territories/\(code)", redirectType: .normal)
+        return req.redirect(to: .territory(code))
     }
 
     private func load(_ req: Request) async throws -> Territory {
@@ -141,7 +141,7 @@ struct AdminTerritoriesController: RouteCollection {
             return try await render(req, form, editing: territory, status: .conflict)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/territories/\(territory.code)", redirectType: .normal)
+        return req.redirect(to: .territory(territory.code))
     }
 
     struct ImportContent: Encodable {

@@ -85,7 +85,7 @@ struct AssessmentController: RouteCollection {
                                       entityID: session.idString, after: session.snapshot)
         }
         req.flash("assessments.created")
-        return req.redirect(to: "/assessments/\(session.idString)", redirectType: .normal)
+        return req.redirect(to: .assessment(session.id))
     }
 
     /// `YYYY-MM-DD` of a real calendar day.
@@ -345,7 +345,7 @@ struct AssessmentController: RouteCollection {
                                       after: ["group": groupID.uuidString.lowercased(), "ranked": String(all.count)])
         }
         req.flash("assessments.ranking_saved")
-        return req.redirect(to: "/assessments/\(session.idString)", redirectType: .normal)
+        return req.redirect(to: .assessment(session.id))
     }
 
     // MARK: - Open data (aggregated; no personal data)

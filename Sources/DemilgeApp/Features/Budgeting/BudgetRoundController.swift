@@ -27,7 +27,7 @@ struct BudgetRoundController: RouteCollection {
         try await TerritoryPath.target(round.$territory.id, on: req.db)
     }
 
-    static func path(_ round: BudgetRound) -> String { "/rounds/\(round.idString)" }
+    static func path(_ round: BudgetRound) -> String { SitePath.round(round.id).path }
 
     // MARK: - List and create
 

@@ -63,7 +63,7 @@ struct CommissionController: RouteCollection {
                                       entityID: commission.idString, after: ["name": commission.name, "territory": territory.code])
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/commissions/\(commission.idString)", redirectType: .normal)
+        return req.redirect(to: .commission(commission.id))
     }
 
     // MARK: - The commission's page
@@ -178,7 +178,7 @@ struct CommissionController: RouteCollection {
                                       entityID: commission.idString, after: ["name": member.name, "affiliation": member.affiliation])
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/commissions/\(commission.idString)", redirectType: .normal)
+        return req.redirect(to: .commission(commission.id))
     }
 
     /// Records a meeting; a decision in it chooses a main problem, which becomes prioritised
@@ -230,7 +230,7 @@ struct CommissionController: RouteCollection {
                                       entityID: commission.idString, after: ["problem": chosen.idString, "reason": reason])
         }
         req.flash("commissions.meeting_saved")
-        return req.redirect(to: "/commissions/\(commission.idString)", redirectType: .normal)
+        return req.redirect(to: .commission(commission.id))
     }
 
     // MARK: - The action plan
@@ -268,7 +268,7 @@ struct CommissionController: RouteCollection {
                                       entityID: commission.idString, after: measure.snapshot)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/commissions/\(commission.idString)#plan", redirectType: .normal)
+        return req.redirect(to: .commissionPlan(commission.id))
     }
 
     func updateMeasure(req: Request) async throws -> Response {
@@ -302,7 +302,7 @@ struct CommissionController: RouteCollection {
             return try await render(req, try await load(req), form: form, formName: "progress", status: .conflict)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/commissions/\(commission.idString)#plan", redirectType: .normal)
+        return req.redirect(to: .commissionPlan(commission.id))
     }
 
     // MARK: - Open data

@@ -145,7 +145,7 @@ struct EventController: RouteCollection {
             try await AuditLog.record(on: db, by: req.auditActor, action: "event.create", entityType: "event", entityID: GrantDisplay.id(event), after: event.snapshot)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/events/\(GrantDisplay.id(event))", redirectType: .normal)
+        return req.redirect(to: .event(event.id))
     }
 
     func csv(req: Request) async throws -> Response {

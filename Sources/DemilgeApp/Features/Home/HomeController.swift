@@ -34,20 +34,20 @@ struct HomeController: RouteCollection {
         func ids(_ type: String) -> [String] { entries.filter { $0.entityType == type }.map(\.entityID) }
         func uuids(_ type: String) -> [UUID] { ids(type).compactMap { UUID(uuidString: $0) } }
         var names: [String: (href: String, name: DisplayText)] = [:]
-        for t in try await Territory.query(on: req.db).filter(\.$code ~~ ids("territory")).all() { names["territory:\(t.code)"] = ("/territories/\(t.code)", t.name.display(language)) }
-        for o in try await Organisation.query(on: req.db).filter(\.$slug ~~ ids("organisation")).all() { names["organisation:\(o.slug)"] = ("/organisations/\(o.slug)", o.name.display(language)) }
-        for p in try await Programme.query(on: req.db).filter(\.$slug ~~ ids("programme")).all() { names["programme:\(p.slug)"] = ("/programmes/\(p.slug)", p.name.display(language)) }
+        for t in try await Territory.query(on: req.db).filter(\.$code ~~ ids("territory")).all() { names["territory:\(t.code)"] = (SitePath.territory(t.code).path, t.name.display(language)) }
+        for o in try await Organisation.query(on: req.db).filter(\.$slug ~~ ids("organisation")).all() { names["organisation:\(o.slug)"] = (SitePath.organisation(o.slug).path, o.name.display(language)) }
+        for p in try await Programme.query(on: req.db).filter(\.$slug ~~ ids("programme")).all() { names["programme:\(p.slug)"] = (SitePath.programme(p.slug).path, p.name.display(language)) }
         for p in try await Problem.query(on: req.db).filter(\.$id ~~ uuids("problem")).filter(\.$hidden == false).all() {
-            names["problem:\(p.idString)"] = ("/problems/\(p.idString)", DisplayText(text: p.title, lang: nil))
+            names["problem:\(p.idString)"] = (SitePath.problem(p.id).path, DisplayText(text: p.title, lang: nil))
         }
         for a in try await AssessmentSession.query(on: req.db).filter(\.$id ~~ uuids("assessment")).with(\.$territory).all() {
-            names["assessment:\(a.idString)"] = ("/assessments/\(a.idString)", a.territory.name.display(language))
+            names["assessment:\(a.idString)"] = (SitePath.assessment(a.id).path, a.territory.name.display(language))
         }
         for c in try await Commission.query(on: req.db).filter(\.$id ~~ uuids("commission")).all() {
-            names["commission:\(c.idString)"] = ("/commissions/\(c.idString)", DisplayText(text: c.name, lang: nil))
+            names["commission:\(c.idString)"] = (SitePath.commission(c.id).path, DisplayText(text: c.name, lang: nil))
         }
         for g in try await InitiativeGroup.query(on: req.db).filter(\.$id ~~ uuids("group")).all() {
-            names["group:\(g.idString)"] = ("/groups/\(g.idString)", DisplayText(text: g.name, lang: nil))
+            names["group:\(g.idString)"] = (SitePath.group(g.id).path, DisplayText(text: g.name, lang: nil))
         }
         for c in try await GrantCall.query(on: req.db).filter(\.$id ~~ uuids("grant_call")).all() {
             names["grant_call:\(GrantDisplay.id(c))"] = (GrantDisplay.callPath(c), DisplayText(text: c.title, lang: nil))
@@ -56,10 +56,10 @@ struct HomeController: RouteCollection {
             names["grant_application:\(GrantDisplay.id(a))"] = (GrantDisplay.applicationPath(a), DisplayText(text: a.title, lang: nil))
         }
         for e in try await Event.query(on: req.db).filter(\.$id ~~ uuids("event")).all() {
-            names["event:\(GrantDisplay.id(e))"] = ("/events/\(GrantDisplay.id(e))", DisplayText(text: e.title, lang: nil))
+            names["event:\(GrantDisplay.id(e))"] = (SitePath.event(e.id).path, DisplayText(text: e.title, lang: nil))
         }
         for p in try await Practice.query(on: req.db).filter(\.$id ~~ uuids("practice")).all() {
-            names["practice:\(GrantDisplay.id(p))"] = ("/practices/\(GrantDisplay.id(p))", DisplayText(text: p.title, lang: nil))
+            names["practice:\(GrantDisplay.id(p))"] = (SitePath.practice(p.id).path, DisplayText(text: p.title, lang: nil))
         }
         // An entry whose subject is no longer public (a hidden problem) is left out.
         let activity = entries.compactMap { entry -> Activity? in

@@ -68,7 +68,7 @@ struct InitiativeGroupController: RouteCollection {
                                       entityID: group.idString, after: ["name": group.name, "territory": territory.code])
         }
         req.flash("groups.created")
-        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
+        return req.redirect(to: .group(group.id))
     }
 
     private func load(_ req: Request) async throws -> InitiativeGroup {
@@ -135,7 +135,7 @@ struct InitiativeGroupController: RouteCollection {
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.request", entityType: "group", entityID: group.idString)
         }
         req.flash("groups.requested")
-        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
+        return req.redirect(to: .group(group.id))
     }
 
     func accept(req: Request) async throws -> Response {
@@ -148,7 +148,7 @@ struct InitiativeGroupController: RouteCollection {
             try await AuditLog.record(on: db, by: req.auditActor, action: "group.accept", entityType: "group", entityID: group.idString)
         }
         req.flash("groups.joined")
-        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
+        return req.redirect(to: .group(group.id))
     }
 
     func invite(req: Request) async throws -> Response {
@@ -168,7 +168,7 @@ struct InitiativeGroupController: RouteCollection {
                                       after: ["user": invitee.idString])
         }
         req.flash("groups.invited")
-        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
+        return req.redirect(to: .group(group.id))
     }
 
     private func membership(_ req: Request, _ group: InitiativeGroup) throws -> GroupMembership {
@@ -189,7 +189,7 @@ struct InitiativeGroupController: RouteCollection {
                                       after: ["user": membership.$user.id.uuidString.lowercased()])
         }
         req.flash("groups.approved")
-        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
+        return req.redirect(to: .group(group.id))
     }
 
     /// Declines a request, withdraws an invitation or removes a member (never the coordinator).
@@ -204,6 +204,6 @@ struct InitiativeGroupController: RouteCollection {
                                       before: ["user": membership.$user.id.uuidString.lowercased(), "status": membership.status.rawValue])
         }
         req.flash("groups.removed")
-        return req.redirect(to: "/groups/\(group.idString)", redirectType: .normal)
+        return req.redirect(to: .group(group.id))
     }
 }

@@ -159,7 +159,7 @@ struct PracticeController: RouteCollection {
             try await AuditLog.record(on: db, by: req.auditActor, action: "practice.publish", entityType: "practice", entityID: GrantDisplay.id(practice), after: practice.snapshot)
         }
         req.flash("admin.saved")
-        return req.redirect(to: "/practices/\(GrantDisplay.id(practice))", redirectType: .normal)
+        return req.redirect(to: .practice(practice.id))
     }
 
     func csv(req: Request) async throws -> Response {

@@ -173,7 +173,7 @@ struct ProblemController: RouteCollection {
             return try await renderForm(req, form, status: .tooManyRequests)
         }
         req.flash("problems.raised")
-        return req.redirect(to: "/problems/\(problem.idString)", redirectType: .normal)
+        return req.redirect(to: .problem(problem.id))
     }
 
     // MARK: - The problem's page
@@ -217,7 +217,7 @@ struct ProblemController: RouteCollection {
     func show(req: Request) async throws -> Response {
         if let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
            let merged = try await Problem.find(id, on: req.db), let into = merged.$mergedInto.id {
-            return req.redirect(to: "/problems/\(into.uuidString.lowercased())", redirectType: .permanent)
+            return req.redirect(to: SitePath.problem(into).path, redirectType: .permanent)
         }
         return try await render(req, try await load(req))
     }
@@ -293,7 +293,7 @@ struct ProblemController: RouteCollection {
             return true
         }
         req.flash(added ? "problems.supported" : "problems.already_supported")
-        return req.redirect(to: "/problems/\(problemID.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: .problem(problemID))
     }
 
     func comment(req: Request) async throws -> Response {
@@ -321,7 +321,7 @@ struct ProblemController: RouteCollection {
             return try await render(req, problem, form: form, status: .tooManyRequests)
         }
         req.flash("problems.commented")
-        return req.redirect(to: "/problems/\(problem.idString)#comments", redirectType: .normal)
+        return req.redirect(to: .problemComments(problem.id))
     }
 
     // MARK: - Deciding and moderating
@@ -359,7 +359,7 @@ struct ProblemController: RouteCollection {
             return try await render(req, try await load(req), form: form, status: .conflict)
         }
         req.flash("problems.status_changed")
-        return req.redirect(to: "/problems/\(problem.idString)", redirectType: .normal)
+        return req.redirect(to: .problem(problem.id))
     }
 
     func moderate(req: Request) async throws -> Response {
@@ -378,7 +378,7 @@ struct ProblemController: RouteCollection {
                                       entityID: problem.idString, before: before, after: problem.snapshot)
         }
         req.flash(hide ? "problems.hidden" : "problems.unhidden")
-        return req.redirect(to: "/problems/\(problem.idString)", redirectType: .normal)
+        return req.redirect(to: .problem(problem.id))
     }
 
     func moderateComment(req: Request) async throws -> Response {
@@ -399,7 +399,7 @@ struct ProblemController: RouteCollection {
                                       entityID: problem.idString, after: ["comment": commentID.uuidString.lowercased(), "reason": comment.hiddenReason ?? ""])
         }
         req.flash(hide ? "problems.comment_hidden" : "problems.unhidden")
-        return req.redirect(to: "/problems/\(problem.idString)#comments", redirectType: .normal)
+        return req.redirect(to: .problemComments(problem.id))
     }
 
     /// Merges a duplicate into another problem: its supporters now support the other one
@@ -430,7 +430,7 @@ struct ProblemController: RouteCollection {
                                       entityID: duplicateID.uuidString.lowercased(), before: before, after: duplicate.snapshot)
         }
         req.flash("problems.merged")
-        return req.redirect(to: "/problems/\(intoID.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: .problem(intoID))
     }
 
     // MARK: - Open data

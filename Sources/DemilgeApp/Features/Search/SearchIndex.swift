@@ -98,21 +98,21 @@ extension Problem: Searchable {
     static var searchType: String { "problem" }
     func searchContent(on db: any Database) async throws -> SearchContent? {
         guard !hidden, $mergedInto.id == nil else { return nil }
-        return SearchContent(title: title, body: description, url: "/problems/\(searchID)")
+        return SearchContent(title: title, body: description, url: SitePath.problem(id).path)
     }
 }
 
 extension InitiativeGroup: Searchable {
     static var searchType: String { "group" }
     func searchContent(on db: any Database) async throws -> SearchContent? {
-        SearchContent(title: name, body: focus, url: "/groups/\(searchID)")
+        SearchContent(title: name, body: focus, url: SitePath.group(id).path)
     }
 }
 
 extension BudgetProject: Searchable {
     static var searchType: String { "initiative" }
     func searchContent(on db: any Database) async throws -> SearchContent? {
-        SearchContent(title: title, body: description, url: "/rounds/\($round.id.uuidString.lowercased())")
+        SearchContent(title: title, body: description, url: SitePath.round($round.id).path)
     }
 }
 
@@ -120,7 +120,7 @@ extension GrantCall: Searchable {
     static var searchType: String { "grant_call" }
     func searchContent(on db: any Database) async throws -> SearchContent? {
         guard status != .draft else { return nil }
-        return SearchContent(title: title, body: description, url: "/grants/\(searchID)")
+        return SearchContent(title: title, body: description, url: SitePath.call(id).path)
     }
 }
 
@@ -131,7 +131,7 @@ extension GrantApplication: Searchable {
         guard status != .draft else { return nil }
         let organisation = try await Organisation.find($organisation.id, on: db)?.name.ky ?? ""
         let body = GrantDisplay.awarded.contains(status) ? "\(organisation). \(summary) \(goals)" : organisation
-        return SearchContent(title: title, body: body, url: "/applications/\(searchID)")
+        return SearchContent(title: title, body: body, url: SitePath.application(id).path)
     }
 }
 
@@ -139,7 +139,7 @@ extension Organisation: Searchable {
     static var searchType: String { "organisation" }
     var searchID: String { slug }
     func searchContent(on db: any Database) async throws -> SearchContent? {
-        SearchContent(title: nameKy, body: [nameRu, nameEn, place].compactMap { $0 }.joined(separator: " · "), url: "/organisations/\(slug)")
+        SearchContent(title: nameKy, body: [nameRu, nameEn, place].compactMap { $0 }.joined(separator: " · "), url: SitePath.organisation(slug).path)
     }
 }
 
@@ -147,20 +147,20 @@ extension Territory: Searchable {
     static var searchType: String { "territory" }
     var searchID: String { code }
     func searchContent(on db: any Database) async throws -> SearchContent? {
-        SearchContent(title: nameKy, body: [nameRu, nameEn, aliases].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "), url: "/territories/\(code)")
+        SearchContent(title: nameKy, body: [nameRu, nameEn, aliases].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "), url: SitePath.territory(code).path)
     }
 }
 
 extension Event: Searchable {
     static var searchType: String { "event" }
     func searchContent(on db: any Database) async throws -> SearchContent? {
-        SearchContent(title: title, body: "\(agenda) \(outcomes)", url: "/events/\(searchID)")
+        SearchContent(title: title, body: "\(agenda) \(outcomes)", url: SitePath.event(id).path)
     }
 }
 
 extension Practice: Searchable {
     static var searchType: String { "practice" }
     func searchContent(on db: any Database) async throws -> SearchContent? {
-        SearchContent(title: title, body: "\(whatWasDone) \(whatWorked)", url: "/practices/\(searchID)")
+        SearchContent(title: title, body: "\(whatWasDone) \(whatWorked)", url: SitePath.practice(id).path)
     }
 }

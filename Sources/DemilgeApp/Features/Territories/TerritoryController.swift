@@ -64,9 +64,9 @@ struct TerritoryController: RouteCollection {
         return Community(
             openProblems: problems.filter { $0.status.isOpen }.count,
             solvedProblems: problems.filter { $0.status == .solved }.count,
-            sessions: sessions.map { .init(href: "/assessments/\($0.idString)", label: $0.heldOn.formatted(req.language), detail: $0.place) },
-            commissions: commissions.map { .init(href: "/commissions/\($0.idString)", label: $0.name, detail: "") },
-            groups: groups.map { .init(href: "/groups/\($0.idString)", label: $0.name, detail: "") })
+            sessions: sessions.map { .init(href: SitePath.assessment($0.id).path, label: $0.heldOn.formatted(req.language), detail: $0.place) },
+            commissions: commissions.map { .init(href: SitePath.commission($0.id).path, label: $0.name, detail: "") },
+            groups: groups.map { .init(href: SitePath.group($0.id).path, label: $0.name, detail: "") })
     }
 
     func show(req: Request) async throws -> Response {

@@ -40,16 +40,16 @@ struct TerritoryPortal: Encodable {
             .filter { !subtree.contains($0.$territory.id) }
         let money = { (tyiyn: Int64) in GrantDisplay.money(tyiyn, req) }
         return TerritoryPortal(
-            rounds: rounds.map { Link(href: "/rounds/\(GrantDisplay.id($0))", label: $0.title, detail: req.t($0.status.catalogKey)) },
+            rounds: rounds.map { Link(href: SitePath.round($0.id).path, label: $0.title, detail: req.t($0.status.catalogKey)) },
             grants: grants.map { Link(href: GrantDisplay.applicationPath($0), label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.status.catalogKey))") },
             money: MoneyRow.rows(ledger, req),
             hasMoney: !ledger.rows.isEmpty,
             measuresDone: measures.filter { $0.status == .done }.count, measuresTotal: measures.filter { $0.status != .cancelled }.count,
             findings: visits.map { v in
-                Link(href: "/applications/\(v.$application.id.uuidString.lowercased())#visits", label: v.visitedOn.formatted(req.language), detail: v.findings)
+                Link(href: SitePath.applicationVisits(v.$application.id).path, label: v.visitedOn.formatted(req.language), detail: v.findings)
             },
-            events: events.map { Link(href: "/events/\(GrantDisplay.id($0))", label: $0.title, detail: $0.heldOn.formatted(req.language)) },
-            practices: practices.map { Link(href: "/practices/\(GrantDisplay.id($0))", label: $0.title, detail: "") },
-            solvedElsewhere: elsewhere.map { Link(href: "/practices/\(GrantDisplay.id($0))", label: $0.title, detail: $0.territory.name.text(req.language)) })
+            events: events.map { Link(href: SitePath.event($0.id).path, label: $0.title, detail: $0.heldOn.formatted(req.language)) },
+            practices: practices.map { Link(href: SitePath.practice($0.id).path, label: $0.title, detail: "") },
+            solvedElsewhere: elsewhere.map { Link(href: SitePath.practice($0.id).path, label: $0.title, detail: $0.territory.name.text(req.language)) })
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import Vapor
+
+/// Every page address Demilge links or redirects to, built in one place: ids are written in lower case, codes
+/// and slugs as stored, anchors by name. A route that moves changes here only.
+enum SitePath: Equatable, Sendable {
+    case problem(UUID?), problemComments(UUID?)
+    case territory(String), organisation(String), programme(String)
+    case assessment(UUID?), ranking(session: UUID?, group: UUID?)
+    case commission(UUID?), commissionPlan(UUID?)
+    case group(UUID?)
+    case round(UUID?)
+    case call(UUID?), application(UUID?), applicationVisits(UUID?)
+    case event(UUID?), practice(UUID?)
+
+    var path: String {
+        switch self {
+        case .problem(let id): "/problems/\(Self.text(id))"
+        case .problemComments(let id): "/problems/\(Self.text(id))#comments"
+        case .territory(let code): "/territories/\(code)"
+        case .organisation(let slug): "/organisations/\(slug)"
+        case .programme(let slug): "/programmes/\(slug)"
+        case .assessment(let id): "/assessments/\(Self.text(id))"
+        case .ranking(let session, let group): "/assessments/\(Self.text(session))/groups/\(Self.text(group))/ranking"
+        case .commission(let id): "/commissions/\(Self.text(id))"
+        case .commissionPlan(let id): "/commissions/\(Self.text(id))#plan"
+        case .group(let id): "/groups/\(Self.text(id))"
+        case .round(let id): "/rounds/\(Self.text(id))"
+        case .call(let id): "/grants/\(Self.text(id))"
+        case .application(let id): "/applications/\(Self.text(id))"
+        case .applicationVisits(let id): "/applications/\(Self.text(id))#visits"
+        case .event(let id): "/events/\(Self.text(id))"
+        case .practice(let id): "/practices/\(Self.text(id))"
+        }
+    }
+
+    private static func text(_ id: UUID?) -> String { id?.uuidString.lowercased() ?? "" }
+}
+
+extension Request {
+    /// After a form is taken: see the page (303, so a reload does not post again).
+    func redirect(to page: SitePath) -> Response { redirect(to: page.path, redirectType: .normal) }
+}
