@@ -287,6 +287,14 @@ struct GrantsTests {
             #expect(twice.status == .unprocessableEntity && twice.body.string.contains("Эта организация уже подала заявку"))
             let draft = try #require(try await GrantApplication.query(on: app.db).filter(\.$call.$id == model.id!).first())
             #expect(draft.status == .draft)
+            // Editing the draft in the name of someone else's organisation is refused as forbidden, as creating is.
+            let draftPath = "/applications/\(draft.id!.uuidString.lowercased())"
+            try await applicant.get("\(draftPath)/edit")
+            let foreign = try await applicant.post(draftPath, Self.application(organisation: "kornelius-koomu", territory: "KG-C-tokmok-city", grant: "400 000",
+                                                                              local: "100 000", community: "0", total: "500 000", intent: "draft")
+                                                   + [("version", String(draft.version))])
+            #expect(foreign.status == .forbidden)
+            #expect(try await GrantApplication.find(draft.id, on: app.db)?.$organisation.id == draft.$organisation.id)
             let peek = try await Browser(app).get("/applications/\(draft.id!.uuidString.lowercased())")
             #expect(peek.status == .seeOther && peek.location?.hasPrefix("/signin") == true, "a draft is not public: \(peek.status)")
         }

@@ -260,7 +260,7 @@ struct GrantApplicationController: RouteCollection {
         var reading = try await read(req, call)
         if call.status != .open && reading.submit { reading.problems.append(req.t("grants.call_not_open")) }
         guard reading.form.isValid, reading.problems.isEmpty else {
-            return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: .unprocessableEntity)
+            return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: reading.form.status)
         }
         let expected = VersionClaim.read(req.formFields["version"] ?? "") ?? -1
         try store(reading, into: application)
