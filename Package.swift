@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
     ],
     targets: [
         // Pure domain logic: Foundation, swift-crypto (SHA-256) and BigInt (exact rationals) only.
@@ -46,6 +47,7 @@ let package = Package(
             dependencies: [
                 "DemilgeApp",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ]
         ),
     ]

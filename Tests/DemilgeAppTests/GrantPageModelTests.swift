@@ -10,74 +10,7 @@ import VaporTesting
 /// visitor would see it.
 @Suite("Grant page model")
 struct GrantPageModelTests {
-    struct Fixture {
-        let applicationID: UUID
-    }
-
-    /// One oblast with one ayil aimak, one CSO there, one call of one programme, and one application
-    /// with two budget lines and its two transitions.
-    static func fixture(on db: any Database, status: GrantStatus, call callStatus: CallStatus = .decided) async throws -> Fixture {
-        let oblast = Territory(code: "KG-T", kind: .oblast, parentID: nil, isoCode: nil, name: LocalizedText(ky: "Сыноо облусу", ru: "Тестовая область"), aliases: [])
-        try await oblast.create(on: db)
-        let aimak = Territory(code: "KG-T-ak", kind: .ayilAimak, parentID: oblast.id, isoCode: nil,
-                              name: LocalizedText(ky: "Ак-Суу айыл аймагы", ru: "Ак-Суйский айылный аймак"), aliases: [])
-        try await aimak.create(on: db)
-        let organisation = Organisation(slug: "ak-suu-koomu", kind: .cso, legalForm: nil, name: LocalizedText(ky: "Ак-Суу коому", ru: "Общество Ак-Суу"),
-                                        territoryID: aimak.id, place: nil, website: nil)
-        try await organisation.create(on: db)
-        let programme = Programme()
-        programme.slug = "synoo"
-        programme.nameKy = "Сыноо программасы"
-        programme.nameRu = "Тестовая программа"
-        programme.summaryKy = "Кыскача"
-        programme.national = false
-        programme.goals = []
-        programme.sources = ""
-        try await programme.create(on: db)
-        let call = GrantCall()
-        call.$programme.id = try programme.requireID()
-        call.title = "Суу сынагы"
-        call.description = "Айылдарга таза суу."
-        call.budgetTyiyn = 100_000_000
-        call.minGrantTyiyn = 10_000_000
-        call.maxGrantTyiyn = 60_000_000
-        call.coFundingPercent = 10
-        call.applicantKindsText = "cso"
-        call.territoryIDs = []
-        call.deadline = try Day(stored: "2025-06-30")
-        call.documents = ""
-        call.criteria = [.init(key: "c1", name: "Маанилүүлүгү", weight: 100, max: 10)]
-        call.minimumScore = 0
-        call.status = callStatus
-        call.version = 1
-        try await call.create(on: db)
-        let application = GrantApplication()
-        application.$call.id = try call.requireID()
-        application.$organisation.id = try organisation.requireID()
-        application.$territory.id = try aimak.requireID()
-        application.title = "Ак-Сууга суу түтүгү"
-        application.summary = "Эки километр түтүк."
-        application.goals = "Таза суу"
-        application.activities = [.init(what: "Түтүк төшөө", from: "2025-07", to: "2025-09")]
-        application.requestedTyiyn = 50_000_000
-        application.totalTyiyn = 56_000_000
-        var served = Participants()
-        served[.female, .from30to59] = 120
-        served[.male, .from30to59] = 110
-        application.beneficiaries = served
-        application.status = status
-        application.version = 1
-        try await application.create(on: db)
-        let id = try application.requireID()
-        try await GrantBudgetLine(applicationID: id, position: 0, line: BudgetLine(item: "Түтүктөр", source: .grant, amountTyiyn: 50_000_000)).create(on: db)
-        try await GrantBudgetLine(applicationID: id, position: 1, line: BudgetLine(item: "Эмгек", source: .community, amountTyiyn: 6_000_000)).create(on: db)
-        let submitted = try #require(ISO8601DateFormatter().date(from: "2025-06-01T06:00:00Z"))
-        try await GrantTransition(applicationID: id, from: .draft, to: .submitted, reason: nil, byName: "Ак-Суу коому", at: submitted).create(on: db)
-        try await GrantTransition(applicationID: id, from: .submitted, to: status, reason: nil, byName: "Комиссия", at: submitted.addingTimeInterval(20 * 86_400)).create(on: db)
-        return Fixture(applicationID: id)
-    }
-
-    static func page(_ app: Application, _ fixture: Fixture, _ language: Language) async throws -> GrantPage {
+    static func page(_ app: Application, _ fixture: SmallFixture, _ language: Language) async throws -> GrantPage {
         let req = Request(application: app, on: app.eventLoopGroup.any())
         req.language = language
         let application = try #require(try await GrantApplication.query(on: app.db).filter(\.$id == fixture.applicationID)
@@ -90,7 +23,7 @@ struct GrantPageModelTests {
     func approvedForVisitors() async throws {
         try await withFreshDatabase(prepared: false) { app in
             try await app.autoMigrate()
-            let fixture = try await Self.fixture(on: app.db, status: .approved)
+            let fixture = try await SmallFixture.make(on: app.db, status: .approved)
             let ky = try await Self.page(app, fixture, .ky)
             #expect(ky.title == "Ак-Сууга суу түтүгү" && ky.callTitle == "Суу сынагы" && ky.programme == "Сыноо программасы")
             #expect(ky.organisation == "Ак-Суу коому" && ky.organisationSlug == "ak-suu-koomu")
@@ -115,7 +48,7 @@ struct GrantPageModelTests {
     func submittedKeepsProposal() async throws {
         try await withFreshDatabase(prepared: false) { app in
             try await app.autoMigrate()
-            let page = try await Self.page(app, try await Self.fixture(on: app.db, status: .underReview, call: .review), .ky)
+            let page = try await Self.page(app, try await SmallFixture.make(on: app.db, status: .underReview, call: .review), .ky)
             #expect(page.title == "Ак-Сууга суу түтүгү" && page.organisation == "Ак-Суу коому")
             #expect(!page.seesProposal)
             #expect(page.lines.isEmpty && page.activities.isEmpty && page.beneficiaries.isEmpty && page.summary.isEmpty)
