@@ -202,7 +202,7 @@ struct AuthorizationMatrixTests {
         let draft = try await review.manager.post("/grants", [
             ("programme", "araket"), ("title", "Каралама сынак"), ("budget", "700 000"), ("min_grant", "100 000"), ("max_grant", "650 000"),
             ("cofunding", "20"), ("kind_municipality", "on"), ("deadline", Day.today().adding(days: 20).description),
-            ("criteria", GrantCallController.defaultCriteria), ("minimum_score", "50")])
+            ("criteria", CallTermsForm.defaultCriteria), ("minimum_score", "50")])
         scene.draftCall = String(try #require(draft.location).split(separator: "/").last ?? "")
         scene.openCall = try #require(try await GrantCall.query(on: app.db).filter(\.$title == GrantsDemo.openCallTitle).first()).idString
         let delivered = try await GrantsTests.application(app, titled: GrantsDemo.manasAtaTitle)

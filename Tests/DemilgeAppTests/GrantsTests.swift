@@ -16,7 +16,7 @@ struct GrantsTests {
         let created = try await manager.post("/grants", [
             ("programme", "araket"), ("title", "Сынак: суу жана жарык"), ("budget", budget), ("min_grant", "100 000"), ("max_grant", "650 000"),
             ("cofunding", coFunding), ("kind_municipality", "on"), ("kind_cso", "on"), ("deadline", today.adding(days: 20).description),
-            ("criteria", GrantCallController.defaultCriteria), ("minimum_score", "50"), ("documents", "Өтүнмө\nБюджет"),
+            ("criteria", CallTermsForm.defaultCriteria), ("minimum_score", "50"), ("documents", "Өтүнмө\nБюджет"),
             ("territories[]", "KG-GO"), ("territories[]", "KG-C"),
         ])
         #expect(created.status == .seeOther, "\(created.body.string.prefix(2000))")

@@ -65,7 +65,7 @@ struct HostileInputTests {
         case "ballots": return pick(["1, 2\n3", "1:5, 2:5", "1\n2\n3"])
         case "lines": return "Иш | grant | 100 000\nДокумент | local_budget | 20 000"
         case "activities": return "Иш | 2027-01 | 2027-03"
-        case "criteria": return GrantCallController.defaultCriteria
+        case "criteria": return CallTermsForm.defaultCriteria
         case "tranches": return "\(Day.today()) | 100 000 | шарт"
         default: return pick(["Манас-Ата конушундагы суу маселеси", "ok", "1", "Ош шаары", "on"])
         }

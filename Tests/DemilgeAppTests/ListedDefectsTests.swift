@@ -591,7 +591,7 @@ struct ListedDefectsTests {
             let created = try await manager.post("/grants", [
                 ("programme", "araket"), ("title", "Жашыруун каралама"), ("budget", "700 000"), ("min_grant", "100 000"), ("max_grant", "650 000"),
                 ("cofunding", "20"), ("kind_municipality", "on"), ("deadline", Self.today.adding(days: 20).description),
-                ("criteria", GrantCallController.defaultCriteria), ("minimum_score", "50")])
+                ("criteria", CallTermsForm.defaultCriteria), ("minimum_score", "50")])
             let path = try #require(created.location)
             #expect(try await manager.get("/grants").body.string.contains("Жашыруун каралама"))
             #expect(!(try await Browser(app).get("/grants").body.string.contains("Жашыруун каралама")))
