@@ -22,53 +22,6 @@ struct ProblemController: RouteCollection {
 
     // MARK: - Listing
 
-    struct Filters {
-        var territory: Territory?
-        var category: ProblemCategory?
-        var status: ProblemStatus?
-        var sortBySupport: Bool
-
-        init(_ req: Request) async throws {
-            territory = try await req.query["territory"].asyncFlatMap { try await Territory.query(on: req.db).filter(\.$code == $0).first() }
-            category = req.query["category"].flatMap(ProblemCategory.init(rawValue:))
-            status = req.query["status"].flatMap(ProblemStatus.init(rawValue:))
-            sortBySupport = req.query["sort"] != "date"
-        }
-    }
-
-    /// Listed problems matching the filters, most supported (or newest) first.
-    static func listed(_ filters: Filters, on db: any Database, limit: Int? = nil) async throws -> [Problem] {
-        var query = Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
-        if let territory = filters.territory {
-            let subtree = try await TerritoryDirectory.load(on: db).subtree(of: (try territory.requireID()))
-            query = query.filter(\.$territory.$id ~~ Array(subtree))
-        }
-        if let category = filters.category { query = query.filter(\.$category == category) }
-        if let status = filters.status { query = query.filter(\.$status == status) }
-        query = filters.sortBySupport ? query.sort(\.$supportCount, .descending).sort(\.$createdAt, .descending) : query.sort(\.$createdAt, .descending)
-        if let limit { query = query.limit(limit) }
-        return try await query.with(\.$territory).all()
-    }
-
-    struct ProblemRow: Encodable {
-        let id: String
-        let title: String
-        let category: String
-        let status: String
-        let statusKey: String
-        let place: TerritoryLink
-        let supports: Int
-        let date: String
-    }
-
-    static func row(_ problem: Problem, _ req: Request) -> ProblemRow {
-        ProblemRow(id: problem.idString, title: problem.title, category: req.t(problem.category.catalogKey),
-                   status: req.t(problem.status.catalogKey), statusKey: problem.status.rawValue,
-                   place: TerritoryLink(problem.territory, req.language, catalog: req.application.catalog),
-                   supports: problem.supportCount,
-                   date: problem.createdAt.map { Formatters.date($0, req.language) } ?? "")
-    }
-
     struct IndexContent: Encodable {
         let problems: [ProblemRow]
         let categories: [Option]
@@ -80,14 +33,14 @@ struct ProblemController: RouteCollection {
     }
 
     func index(req: Request) async throws -> Response {
-        let filters = try await Filters(req)
-        let problems = try await Self.listed(filters, on: req.db, limit: 200)
+        let filters = try await ProblemFilters(req)
+        let problems = try await filters.listed(on: req.db, limit: 200)
         let query = ["territory", "category", "status", "sort"].compactMap { key -> String? in
             guard let value: String = req.query[key] else { return nil }
             return "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         }.joined(separator: "&")
         return try await req.page("problems/index", titleKey: "problems.title", IndexContent(
-            problems: problems.map { Self.row($0, req) },
+            problems: problems.map { ProblemRow.of($0, req) },
             categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.category) },
             statuses: ProblemStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.status) },
             places: try await PlaceGroup.choices(req, selected: filters.territory?.code ?? "", includeTopLevel: true),
@@ -189,31 +142,6 @@ struct ProblemController: RouteCollection {
         try await TerritoryPath.target(problem.$territory.id, on: req.db)
     }
 
-    struct ShowContent: Encodable {
-        struct Event: Encodable { let when: String; let status: String; let reason: String }
-        struct Comment: Encodable { let id: String; let author: String; let when: String; let body: String; let hidden: Bool; let hiddenReason: String? }
-        let problem: ProblemRow
-        let description: String
-        let path: [TerritoryLink]
-        let hasPhoto: Bool
-        let hidden: Bool
-        let hiddenReason: String?
-        let group: Option?
-        let events: [Event]
-        let comments: [Comment]
-        let signedIn: Bool
-        let supported: Bool
-        let nextStatuses: [Option]
-        let canChangeStatus: Bool
-        let canModerate: Bool
-        let mergeCandidates: [Option]
-        let form: FormState
-        let mergedFrom: Int
-        let version: Int
-        let solvedElsewhere: [Option]
-        let hasSolvedElsewhere: Bool
-    }
-
     func show(req: Request) async throws -> Response {
         if let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
            let merged = try await Problem.find(id, on: req.db), let into = merged.$mergedInto.id {
@@ -223,43 +151,8 @@ struct ProblemController: RouteCollection {
     }
 
     private func render(_ req: Request, _ problem: Problem, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
-        let id = (try problem.requireID())
-        let target = try await target(problem, req)
-        let directory = try await TerritoryDirectory.load(on: req.db)
-        let canModerate = req.can(.moderate, on: target)
-        let canChange = req.can(.changeProblemStatus, on: target)
-        var comments = try await ProblemComment.query(on: req.db).filter(\.$problem.$id == id).with(\.$author).sort(\.$createdAt).all()
-        if !canModerate { comments = comments.filter { !$0.hidden } }
-        let events = try await ProblemEvent.query(on: req.db).filter(\.$problem.$id == id).sort(\.$atMillis).all()
-        let supported = try await req.actor.userID.asyncMap { userID in
-            try await ProblemSupport.query(on: req.db).filter(\.$problem.$id == id).filter(\.$user.$id == userID).first() != nil
-        } ?? false
-        var candidates: [Problem] = []
-        if req.can(.mergeProblems, on: target) {
-            let subtree = directory.subtree(of: (try directory.topLevel(of: problem.territory).requireID()))
-            candidates = try await Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
-                .filter(\.$territory.$id ~~ Array(subtree)).filter(\.$id != id).sort(\.$title).all()
-        }
-        let practices = try await Practice.solvedElsewhere(problem.category, notIn: problem.$territory.id, on: req.db)
-        return try await req.page("problems/show", titleKey: "", ShowContent(
-            problem: Self.row(problem, req), description: problem.description,
-            path: directory.path(to: problem.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
-            hasPhoto: problem.photo != nil, hidden: problem.hidden, hiddenReason: canModerate ? problem.hiddenReason : nil,
-            group: try await problem.$group.get(on: req.db).map { .init(value: $0.idString, label: $0.name, selected: false) },
-            events: events.map { .init(when: Formatters.date(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), req.language),
-                                       status: req.t(ProblemStatus(rawValue: $0.toStatus.rawValue)?.catalogKey ?? $0.toStatus.rawValue), reason: $0.reason) },
-            comments: comments.map { .init(id: $0.idString, author: $0.author.displayName,
-                                           when: $0.createdAt.map { Formatters.dateTime($0, req.language) } ?? "", body: $0.body,
-                                           hidden: $0.hidden, hiddenReason: $0.hiddenReason) },
-            signedIn: req.actor.isSignedIn, supported: supported,
-            nextStatuses: problem.status.next.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["to"]) },
-            canChangeStatus: canChange, canModerate: canModerate,
-            mergeCandidates: candidates.map { .init(value: $0.idString, label: $0.title, selected: false) },
-            form: form,
-            mergedFrom: try await Problem.query(on: req.db).filter(\.$mergedInto.$id == id).count(),
-            version: problem.version,
-            solvedElsewhere: practices.map { .init(value: $0.idString, label: "\($0.title) — \($0.territory.name.text(req.language))", selected: false) },
-            hasSolvedElsewhere: !practices.isEmpty), title: problem.title, status: status)
+        let page = try await ProblemPage.build(req, problem, form: form)
+        return try await req.page("problems/show", titleKey: "", page, title: problem.title, status: status)
     }
 
     func photo(req: Request) async throws -> Response {
@@ -441,7 +334,7 @@ struct ProblemController: RouteCollection {
     }
 
     private func exportRows(_ req: Request) async throws -> [ExportRow] {
-        try await Self.listed(try await Filters(req), on: req.db).map { problem in
+        try await ProblemFilters(req).listed(on: req.db).map { problem in
             ExportRow(id: problem.idString, title: problem.title, description: problem.description,
                       category: problem.category.rawValue, status: problem.status.rawValue, territoryCode: problem.territory.code,
                       territory: problem.territory.nameKy, supports: problem.supportCount,
