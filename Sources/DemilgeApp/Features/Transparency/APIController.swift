@@ -62,26 +62,6 @@ struct APIController: RouteCollection {
         return out
     }
 
-    struct Page<Item: Encodable>: Encodable {
-        let items: [Item]
-        let page: Int
-        let perPage: Int
-        let total: Int
-    }
-
-    struct Paging {
-        let request: ListPage
-        static let maximum = ListPage.maximumPerPage
-
-        init(_ req: Request) throws { request = try req.pageRequest(defaultPerPage: 50) }
-
-        func apply<M: Model>(_ query: QueryBuilder<M>, on req: Request, map: ([M]) async throws -> [some Encodable]) async throws -> Response {
-            let total = try await query.copy().count()
-            let models = try await query.range(request.range).all()
-            return try await OpenData.json(Page(items: try await map(models), page: request.page, perPage: request.perPage, total: total), on: req)
-        }
-    }
-
     static func amount(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits).plain(.always) }
 
     // MARK: - Items
