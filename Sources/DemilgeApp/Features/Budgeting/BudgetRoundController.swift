@@ -137,109 +137,18 @@ struct BudgetRoundController: RouteCollection {
 
     // MARK: - The round's page
 
-    struct ProjectView: Encodable {
-        let code: String, title: String, description: String, cost: String, costTyiyn: Int64
-        let problems: [Option]
-        let hasProblems: Bool
-        let checked: Bool
-        let points: String
-    }
-
-    struct ShowContent: Encodable {
-        let id: String, title: String, description: String, territory: TerritoryLink
-        let envelope: String, envelopeTyiyn: Int64, status: String, statusKey: String, window: String
-        let ballotType: String, ballotTypeKey: String, rule: String, limits: String
-        let projects: [ProjectView]
-        let isOpen: Bool
-        let canVote: Bool
-        let voteBlocked: String
-        let hasBallot: Bool
-        let chosenTotal: String
-        let remaining: String
-        let overBudget: Bool
-        let canManage: Bool
-        let canEnterPaper: Bool
-        let nextStatus: String
-        let nextStatusLabel: String
-        let version: Int
-        let problemOptions: [Option]
-        let resultsVisible: Bool
-        let countsVisible: Bool
-        let online: Int, paper: Int, imported: Int
-        let form: FormState
-        let formName: String
-        let ballotErrors: [String]
-        let hasBallotErrors: Bool
-        let currencyUnit: String
-    }
-
     func show(req: Request) async throws -> Response {
         let round = try await Self.load(req)
         if round.status == .draft, !req.can(.manageBudgetRound, on: try await Self.target(round, req)) { throw DemilgeError.notFound }
         return try await render(req, round)
     }
 
-    /// The voter's choices: from the form just sent (kept after an error), or their stored ballot.
     private func render(_ req: Request, _ round: BudgetRound, form: FormState = FormState(), formName: String = "", ballot submitted: [BallotChoice]? = nil,
                         ballotErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
-        let user = req.actor.userID
-        let data = try await RoundData.load(round, on: req.db, ballots: .of(user))
-        // No count of any kind while voting is open: turnout by channel is shown once voting has closed.
-        let counts = [.counting, .published].contains(round.status) ? try await RoundData.counts(try round.requireID(), on: req.db) : [:]
-        let target = try await Self.target(round, req)
-        let stored = user.flatMap { id in data.ballots.first { $0.channel == .online && $0.voter == id }?.choices }
-        let choices = submitted ?? stored ?? []
-        let eligibility = try await Self.eligibility(req, round)
-        let today = Day.today()
-        let chosenTotal = Money.sum(choices.map { data.costs.indices.contains($0.project) ? data.costs[$0.project] : 0 })
-        let directory = try await TerritoryDirectory.load(on: req.db)
-        let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ Array(directory.subtree(of: round.$territory.id)))
-            .filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()
-        let limits: String = {
-            switch round.type {
-            case .cumulative: return req.t("rounds.limits_points", ["points": String(round.pointsTotal ?? 0)])
-            case .knapsack: return req.t("rounds.limits_knapsack")
-            case .approval:
-                var parts: [String] = []
-                if let min = round.minChoices { parts.append(req.t("rounds.limits_min", ["count": String(min)])) }
-                if let max = round.maxChoices { parts.append(req.t("rounds.limits_max", ["count": String(max)])) }
-                return parts.isEmpty ? req.t("rounds.limits_any") : parts.joined(separator: "; ")
-            }
-        }()
-        let next = round.status.next
-        let content = ShowContent(
-            id: round.idString, title: round.title, description: round.description,
-            territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
-            envelope: Money(minorUnits: round.envelopeTyiyn).formatted(req.language), envelopeTyiyn: round.envelopeTyiyn,
-            status: req.t(round.status.catalogKey), statusKey: round.status.rawValue,
-            window: "\(round.opensOn.formatted(req.language)) — \(round.closesOn.formatted(req.language))",
-            ballotType: req.t(round.type.catalogKey), ballotTypeKey: round.type.rawValue, rule: req.t("rule.\(round.rule)"), limits: limits,
-            projects: data.projects.enumerated().map { index, project in
-                let choice = choices.first { $0.project == index }
-                return ProjectView(code: project.code, title: project.title, description: project.description,
-                                   cost: Money(minorUnits: project.costTyiyn).formatted(req.language), costTyiyn: project.costTyiyn,
-                                   problems: project.problems.map { Option(value: $0.idString, label: $0.title, selected: false) },
-                                   hasProblems: !project.problems.isEmpty,
-                                   checked: choice != nil, points: choice.map { String($0.points) } ?? "")
-            },
-            isOpen: round.isOpen(on: today), canVote: round.isOpen(on: today) && eligibility == nil,
-            voteBlocked: round.isOpen(on: today) ? (eligibility.map { req.t($0, ["territory": round.territory.name.display(req.language).text]) } ?? "") : "",
-            hasBallot: stored != nil,
-            chosenTotal: Money(minorUnits: chosenTotal).formatted(req.language),
-            remaining: Money(minorUnits: round.envelopeTyiyn.saturatingSubtracting(chosenTotal)).formatted(req.language),
-            overBudget: chosenTotal > round.envelopeTyiyn,
-            canManage: req.can(.manageBudgetRound, on: target), canEnterPaper: req.can(.enterPaperBallots, on: target) && round.acceptsPaper(on: today),
-            nextStatus: next?.rawValue ?? "", nextStatusLabel: next.map { req.t("rounds.move_to", ["status": req.t($0.catalogKey)]) } ?? "",
-            version: round.version,
-            problemOptions: problems.map { Option(value: $0.idString, label: $0.title, selected: false) },
-            resultsVisible: round.status == .published || (round.status == .counting && req.can(.manageBudgetRound, on: target)),
-            countsVisible: [.counting, .published].contains(round.status),
-            online: counts[.online] ?? 0, paper: counts[.paper] ?? 0, imported: counts[.imported] ?? 0,
-            form: form, formName: formName, ballotErrors: ballotErrors, hasBallotErrors: !ballotErrors.isEmpty, currencyUnit: Currency.kgs.unit(req.language))
-        return try await req.page("rounds/show", titleKey: "", content, forms: true, title: round.title, status: status)
+        let page = try await RoundPage.build(req, round, form: form, formName: formName, ballot: submitted, ballotErrors: ballotErrors)
+        return try await req.page("rounds/show", titleKey: "", page, forms: true, title: round.title, status: status)
     }
 
-    /// nil when the signed-in user may vote in the round, else the catalog key saying why not.
     static func eligibility(_ req: Request, _ round: BudgetRound) async throws -> String? {
         guard req.actor.isSignedIn else { return "rounds.sign_in_to_vote" }
         var residences: [[UUID]] = []
