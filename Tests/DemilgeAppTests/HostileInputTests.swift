@@ -47,7 +47,7 @@ struct HostileInputTests {
              "grant_som", "local_budget_som", "community_som", "other_som":
             return pick(["100 000", "1 250,50", "600 000", "0", "1"])
         case "held_on", "opens_on", "closes_on", "deadline", "signed_on", "starts_on", "ends_on", "paid_on", "due_on", "visited_on", "from", "to":
-            return pick([Day.today().description, "2025-03-15", "2030-01-01"])
+            return pick([Day.today().description, "2025-03-15", "2030-01-01", "2025-02-30", "15.03.2025", "", "2025-+3-15"])
         case "status", "to": return pick(GrantStatus.allCases.map(\.rawValue) + RoundStatus.allCases.map(\.rawValue) + ProblemStatus.allCases.map(\.rawValue) + ["open", "review"])
         case "kind": return pick(EventKind.allCases.map(\.rawValue) + FocusGroupKind.allCases.map(\.rawValue) + ["contribution", "disbursement"])
         case "category", "theme": return pick(ProblemCategory.allCases.map(\.rawValue))

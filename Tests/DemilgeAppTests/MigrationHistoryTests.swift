@@ -29,12 +29,13 @@ struct MigrationHistoryTests {
             #expect(try await TableColumns.read(Programme.schema, on: sql).isSuperset(of: ["starts_on", "ends_on"]))
             #expect(try await !TableColumns.read(GrantApplication.schema, on: sql).contains("measure_id"))
 
-            // A programme as the old schema stored it: its period as two dates (mid-month, midnight in Bishkek).
+            // A programme as the old seed stored it: its period as the first day of two months, midnight in Bishkek
+            // (on a UTC PostgreSQL that is the last day of the month before).
             let bishkek = { (text: String) in try #require(Day(text)).start }
             let programmeID = UUID()
             try await sql.raw("""
                 INSERT INTO programmes (id, slug, name_ky, summary_ky, starts_on, ends_on, national, goals, sources)
-                VALUES (\(bind: programmeID), 'old', 'Эски программа', 'Кыскача', \(bind: try bishkek("2019-10-15")), \(bind: try bishkek("2024-09-15")), false, '[]', '')
+                VALUES (\(bind: programmeID), 'old', 'Эски программа', 'Кыскача', \(bind: try bishkek("2019-10-01")), \(bind: try bishkek("2024-09-01")), false, '[]', '')
                 """).run()
             try await sql.raw("INSERT INTO programmes (id, slug, name_ky, summary_ky, national, goals, sources) VALUES (\(bind: UUID()), 'open', 'Мөөнөтсүз', 'Кыскача', true, '[]', '')").run()
 

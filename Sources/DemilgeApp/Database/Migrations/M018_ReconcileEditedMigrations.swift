@@ -9,27 +9,33 @@ import SQLKit
 /// today's shape and does nothing on one made by the current migrations. Migrations are never edited again once
 /// shipped (docs/ARCHITECTURE.md); a change is a new migration like this one.
 struct M018_ReconcileEditedMigrations: AsyncMigration {
+    /// In one transaction, and each step only if the database still needs it: a run stopped halfway is redone whole.
     func prepare(on database: Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        let programmeColumns = try await TableColumns.read(Programme.schema, on: sql)
-        if !programmeColumns.contains("start_month") {
-            try await database.schema(Programme.schema).field("start_month", .string).update()
-            try await database.schema(Programme.schema).field("end_month", .string).update()
-            if programmeColumns.contains("starts_on") { try await Self.copyPeriods(on: sql) }
-        }
-        for old in ["starts_on", "ends_on"] where programmeColumns.contains(old) {
-            try await sql.raw("ALTER TABLE \(ident: Programme.schema) DROP COLUMN \(ident: old)").run()
-        }
-        if try await !TableColumns.read(GrantApplication.schema, on: sql).contains("measure_id") {
-            try await database.schema(GrantApplication.schema)
-                .field("measure_id", .uuid, .references(ActionMeasure.schema, "id", onDelete: .setNull)).update()
+        try await database.transaction { db in
+            guard let sql = db as? any SQLDatabase else { return }
+            let programmeColumns = try await TableColumns.read(Programme.schema, on: sql)
+            if !programmeColumns.contains("start_month") {
+                try await db.schema(Programme.schema).field("start_month", .string).update()
+                try await db.schema(Programme.schema).field("end_month", .string).update()
+            }
+            if programmeColumns.contains("starts_on") && programmeColumns.contains("ends_on") {
+                try await Self.copyPeriods(on: sql)
+                for old in ["starts_on", "ends_on"] {
+                    try await sql.raw("ALTER TABLE \(ident: Programme.schema) DROP COLUMN \(ident: old)").run()
+                }
+            }
+            if try await !TableColumns.read(GrantApplication.schema, on: sql).contains("measure_id") {
+                try await db.schema(GrantApplication.schema)
+                    .field("measure_id", .uuid, .references(ActionMeasure.schema, "id", onDelete: .setNull)).update()
+            }
         }
     }
 
-    /// The old columns held a date each; the month is taken at noon of that day in Bishkek, so a date written as
-    /// midnight (SQLite kept the instant, PostgreSQL the UTC calendar day) lands in its own month either way.
+    /// The old schema only ever stored the first day of a month, as midnight in Bishkek: SQLite kept that instant,
+    /// PostgreSQL's `date` kept its calendar day in the server's time zone — on a UTC server the last day of the month
+    /// before. 36 hours later is inside the intended month in every case. A period already copied is left as it is.
     private static func copyPeriods(on sql: any SQLDatabase) async throws {
-        let rows = try await sql.raw("SELECT id, starts_on, ends_on FROM \(ident: Programme.schema)").all()
+        let rows = try await sql.raw("SELECT id, starts_on, ends_on FROM \(ident: Programme.schema) WHERE start_month IS NULL").all()
         for row in rows {
             let id = try row.decode(column: "id", as: UUID.self)
             let months = try ["starts_on", "ends_on"].map { column in
@@ -42,7 +48,7 @@ struct M018_ReconcileEditedMigrations: AsyncMigration {
     }
 
     private static func month(of date: Date) -> YearMonth? {
-        let day = Day.today(date.addingTimeInterval(12 * 3600))
+        let day = Day.today(date.addingTimeInterval(36 * 3600))
         return YearMonth(year: day.year, month: day.month)
     }
 

@@ -104,7 +104,7 @@ struct GrantDeliveryController: RouteCollection {
         let application = try await GrantDisplay.loadApplication(req)
         try manager(req, application)
         var form = FormState.read(req, fields: ["kind", "tranche", "source", "paid_on", "amount", "reference"])
-        form.requireDay("paid_on", req)
+        let paidOn = form.requireDay("paid_on", req)
         let amount = form.amount("amount", req)
         form.optionalText("reference", max: 200, req)
         guard [.contracted, .inImplementation].contains(application.status),
@@ -114,7 +114,7 @@ struct GrantDeliveryController: RouteCollection {
         }
         let payment = GrantPayment()
         payment.$application.id = (try application.requireID())
-        payment.paidOn = try Day(stored: form["paid_on"])
+        if let paidOn { payment.paidOn = paidOn }
         payment.amountTyiyn = amount
         payment.reference = form["reference"]
         if form["kind"] == "contribution" {

@@ -94,13 +94,18 @@ enum OpenAPIDocument {
         "/api/v1/rounds": get("Participatory-budgeting rounds (pabulib at /rounds/{id}/round.pb)", "RoundPage", paged: true),
         "/api/v1/grant-calls": get("Calls for small-grant proposals", "GrantCallPage", paged: true),
         "/api/v1/grants": get("Submitted grant applications and awarded grants", "GrantPage",
-                              parameters: [["name": "status", "in": "query", "schema": ["type": "string"]]], paged: true),
+                              parameters: [stateParameter("status", GrantStatus.allCases.filter { $0 != .draft }.map(\.rawValue))], paged: true),
         "/api/v1/events": get("Exchange visits, round tables, conferences, trainings and budget hearings", "EventPage",
-                              parameters: [["name": "kind", "in": "query", "schema": ["type": "string"]]], paged: true),
+                              parameters: [stateParameter("kind", EventKind.allCases.map(\.rawValue))], paged: true),
         "/api/v1/practices": get("Practices: completed initiatives written up for other municipalities", "PracticePage",
-                                 parameters: [["name": "theme", "in": "query", "schema": ["type": "string"]]], paged: true),
+                                 parameters: [stateParameter("theme", ProblemCategory.allCases.map(\.rawValue))], paged: true),
         "/api/v1/grants/{id}": get("One grant, with its money by source once awarded", "Grant", parameters: [pathParameter("id", example: "first")]),
     ]
+
+    /// A filter by a stored state: any other value is refused with 400.
+    static func stateParameter(_ name: String, _ values: [String]) -> [String: Any] {
+        ["name": name, "in": "query", "schema": ["type": "string", "enum": values], "description": "One of the listed values; any other is refused with 400"]
+    }
 
     static var document: [String: Any] {
         ["openapi": "3.1.0",
