@@ -285,7 +285,7 @@ struct GrantDeliveryController: RouteCollection {
         let viewer = try await GrantViewer.load(req, call: application.call)
         guard viewer.isApplicant(application) else { throw DemilgeError.forbidden }
         let lines = application.lines
-        var form = FormState.read(req, fields: ["summary"] + lines.map { "spent_\(GrantDisplay.id($0))" } + GrantApplicationController.fields.filter { $0.contains("_") })
+        var form = FormState.read(req, fields: ["summary"] + lines.map { "spent_\(GrantDisplay.id($0))" } + ApplicationForm.fields.filter { $0.contains("_") })
         form.requireText("summary", length: 10...5000, req)
         var spent: [UUID: Int64] = [:]
         for line in lines { spent[(try line.requireID())] = form.amount("spent_\(GrantDisplay.id(line))", req, allowZero: true) }
