@@ -41,7 +41,8 @@ public struct Day: Hashable, Comparable, Codable, Sendable, CustomStringConverti
         self.day = day
     }
 
-    private static func length(of month: Int, in year: Int) -> Int {
+    /// How many days the month has (28 … 31).
+    public static func length(of month: Int, in year: Int) -> Int {
         switch month {
         case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -63,15 +64,14 @@ public struct Day: Hashable, Comparable, Codable, Sendable, CustomStringConverti
     public var yearMonth: YearMonth? { YearMonth(year: year, month: month) }
 
     /// The first moment of the day in Bishkek.
-    public var start: Date {
-        DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: Formatters.bishkek,
-                       year: year, month: month, day: day).date ?? Date(timeIntervalSince1970: 0)
-    }
+    public var start: Date { at(hour: 0) }
 
     /// Noon of the day in Bishkek, for formatting.
-    public var noon: Date {
+    public var noon: Date { at(hour: 12) }
+
+    private func at(hour: Int) -> Date {
         DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: Formatters.bishkek,
-                       year: year, month: month, day: day, hour: 12).date ?? Date(timeIntervalSince1970: 0)
+                       year: year, month: month, day: day, hour: hour).date ?? Date(timeIntervalSince1970: 0)
     }
 
     /// `15-март 2025-ж.`, `15 марта 2025 г.`, `15 March 2025`.

@@ -23,10 +23,7 @@ public struct YearMonth: Hashable, Comparable, Codable, Sendable, CustomStringCo
     public var description: String { String(format: "%04d-%02d", year, month) }
 
     /// The number of days in the month, as two digits ("28" … "31").
-    public var dayCount: String {
-        let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return String(days)
-    }
+    public var dayCount: String { String(Day.length(of: month, in: year)) }
 
     public static func < (a: YearMonth, b: YearMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
 

@@ -48,8 +48,7 @@ struct M018_ReconcileEditedMigrations: AsyncMigration {
     }
 
     private static func month(of date: Date) -> YearMonth? {
-        let day = Day.today(date.addingTimeInterval(36 * 3600))
-        return YearMonth(year: day.year, month: day.month)
+        Day.today(date.addingTimeInterval(36 * 3600)).yearMonth
     }
 
     /// The earlier shapes are not brought back: the columns they lacked hold data by now.

@@ -49,13 +49,8 @@ struct ApplicationForm {
                 else if reading.problem?.id != measure.$problem.id { reading.form.fail("measure", req.t("grants.measure_other_problem")) }
             } else { reading.form.fail("measure", req.t("validation.choose_from_list")) }
         }
-        func amount(_ field: String) -> Int64 {
-            guard !reading.form[field].isEmpty else { return 0 }
-            guard let money = try? Money.parse(reading.form[field]), money.minorUnits >= 0 else { reading.form.fail(field, req.t("validation.money")); return 0 }
-            return money.minorUnits
-        }
-        reading.requested = amount("requested")
-        reading.total = amount("total")
+        reading.requested = reading.form.amount("requested", req, allowZero: true)
+        reading.total = reading.form.amount("total", req, allowZero: true)
         switch GrantLines.budgetLines(reading.form["lines"]) {
         case .success(let lines): reading.lines = lines
         case .failure(let errors):

@@ -176,15 +176,27 @@ enum GrantLedgerLoader {
         return GrantLedger(planned: contract?.commitments ?? BudgetLine.bySource(application.lines.map(\.core)), paid: paid, spent: spent)
     }
 
-    /// The money of several grants added up by source: two queries for all of them, not two per grant.
+    /// The contracts and payments of several grants, by application: two queries for all of them, not two per grant.
+    struct Records {
+        let contracts: [UUID: GrantContract]
+        let payments: [UUID: [GrantPayment]]
+
+        static func load(_ ids: [UUID], on db: any Database) async throws -> Records {
+            guard !ids.isEmpty else { return Records(contracts: [:], payments: [:]) }
+            return Records(
+                contracts: Dictionary(firstValues: try await GrantContract.query(on: db).filter(\.$application.$id ~~ ids).all().map { ($0.$application.id, $0) }),
+                payments: Dictionary(grouping: try await GrantPayment.query(on: db).filter(\.$application.$id ~~ ids).all(), by: \.$application.id))
+        }
+
+        func ledger(of application: GrantApplication) -> GrantLedger {
+            GrantLedgerLoader.ledger(of: application, contract: application.id.flatMap { contracts[$0] }, payments: application.id.flatMap { payments[$0] } ?? [])
+        }
+    }
+
+    /// The money of several grants added up by source.
     static func total(of applications: [GrantApplication], on db: any Database) async throws -> GrantLedger {
-        let ids = applications.compactMap(\.id)
-        guard !ids.isEmpty else { return GrantLedger.sum([]) }
-        let contracts = Dictionary(firstValues: try await GrantContract.query(on: db).filter(\.$application.$id ~~ ids).all().map { ($0.$application.id, $0) })
-        let payments = Dictionary(grouping: try await GrantPayment.query(on: db).filter(\.$application.$id ~~ ids).all(), by: \.$application.id)
-        return GrantLedger.sum(applications.map { application in
-            ledger(of: application, contract: application.id.flatMap { contracts[$0] }, payments: application.id.flatMap { payments[$0] } ?? [])
-        })
+        let records = try await Records.load(applications.compactMap(\.id), on: db)
+        return GrantLedger.sum(applications.map(records.ledger(of:)))
     }
 
     static func ledger(of application: GrantApplication, on db: any Database) async throws -> GrantLedger {

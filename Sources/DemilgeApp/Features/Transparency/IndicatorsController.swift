@@ -115,15 +115,14 @@ struct IndicatorsController: RouteCollection {
         if !grantIDs.isEmpty {
             let approvals = Dictionary(firstValues: try await GrantTransition.query(on: db).filter(\.$application.$id ~~ grantIDs)
                 .filter(\.$to == GrantStatus.approved).all().map { ($0.$application.id, $0.at) })
-            let contracts = Dictionary(firstValues: try await GrantContract.query(on: db).filter(\.$application.$id ~~ grantIDs).all().map { ($0.$application.id, $0) })
-            let payments = Dictionary(grouping: try await GrantPayment.query(on: db).filter(\.$application.$id ~~ grantIDs).all(), by: { $0.$application.id })
+            let records = try await GrantLedgerLoader.Records.load(grantIDs, on: db)
             let reports = Dictionary(firstValues: try await GrantReport.query(on: db).filter(\.$application.$id ~~ grantIDs).all().map { ($0.$application.id, $0) })
             var ledgers: [GrantLedger] = []
             for grant in awarded {
                 guard let id = grant.id, filter.inPeriod(Day.today(approvals[id] ?? grant.submittedAt ?? Date())) else { continue }
                 figures.grantsAwarded += 1
-                ledgers.append(GrantLedgerLoader.ledger(of: grant, contract: contracts[id], payments: payments[id] ?? []))
-                guard let contract = contracts[id] else { continue }
+                ledgers.append(records.ledger(of: grant))
+                guard let contract = records.contracts[id] else { continue }
                 figures.grantsContracted += 1
                 if [.completed, .closed].contains(grant.status) {
                     figures.grantsFinished += 1
