@@ -92,8 +92,8 @@ struct ListedDefectsTests {
         }
         try await manager.get(call)
         #expect(try await manager.post("\(call)/status", [("status", "review"), ("version", "2")]).status == .seeOther)
-        let cityPath = GrantDisplay.applicationPath(try await GrantsTests.application(app, titled: "Суу түтүгү"))
-        let csoPath = GrantDisplay.applicationPath(try await GrantsTests.application(app, titled: "Жаштар борбору"))
+        let cityPath = try await SitePath.application(GrantsTests.application(app, titled: "Суу түтүгү").id).path
+        let csoPath = try await SitePath.application(GrantsTests.application(app, titled: "Жаштар борбору").id).path
         for (path, title) in [(cityPath, "Суу түтүгү"), (csoPath, "Жаштар борбору")] {
             for to in ["eligible", "under_review"] {
                 try await manager.get(path)
@@ -239,7 +239,7 @@ struct ListedDefectsTests {
     func concurrentPayments() async throws {
         try await withDemilge { app in
             let grant = try await GrantsTests.application(app, titled: GrantsDemo.manasAtaTitle)
-            let path = GrantDisplay.applicationPath(grant)
+            let path = SitePath.application(grant.id).path
             // Reopen the closed demo grant's last tranche: in implementation with 100 000 сом left in tranche 2.
             grant.status = GrantStatus.inImplementation
             try await grant.save(on: app.db)

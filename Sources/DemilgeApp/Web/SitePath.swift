@@ -9,9 +9,10 @@ enum SitePath: Equatable, Sendable {
     case assessment(UUID?), ranking(session: UUID?, group: UUID?)
     case commission(UUID?), commissionPlan(UUID?)
     case group(UUID?)
-    case round(UUID?)
-    case call(UUID?), application(UUID?), applicationVisits(UUID?)
+    case round(UUID?), roundPaper(UUID?)
+    case call(UUID?), callReview(UUID?), callEdit(UUID?), callApply(UUID?), application(UUID?), applicationVisits(UUID?)
     case event(UUID?), practice(UUID?)
+    case adminUser(UUID?)
 
     var path: String {
         switch self {
@@ -26,11 +27,16 @@ enum SitePath: Equatable, Sendable {
         case .commissionPlan(let id): "/commissions/\(Self.text(id))#plan"
         case .group(let id): "/groups/\(Self.text(id))"
         case .round(let id): "/rounds/\(Self.text(id))"
+        case .roundPaper(let id): "/rounds/\(Self.text(id))/paper"
         case .call(let id): "/grants/\(Self.text(id))"
+        case .callReview(let id): "/grants/\(Self.text(id))/review"
+        case .callEdit(let id): "/grants/\(Self.text(id))/edit"
+        case .callApply(let id): "/grants/\(Self.text(id))/apply"
         case .application(let id): "/applications/\(Self.text(id))"
         case .applicationVisits(let id): "/applications/\(Self.text(id))#visits"
         case .event(let id): "/events/\(Self.text(id))"
         case .practice(let id): "/practices/\(Self.text(id))"
+        case .adminUser(let id): "/admin/users/\(Self.text(id))"
         }
     }
 
@@ -40,4 +46,7 @@ enum SitePath: Equatable, Sendable {
 extension Request {
     /// After a form is taken: see the page (303, so a reload does not post again).
     func redirect(to page: SitePath) -> Response { redirect(to: page.path, redirectType: .normal) }
+
+    /// The same, scrolled to a named part of the page.
+    func redirect(to page: SitePath, anchor: String) -> Response { redirect(to: page.path + "#" + anchor, redirectType: .normal) }
 }

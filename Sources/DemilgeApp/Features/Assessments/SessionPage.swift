@@ -26,7 +26,7 @@ struct SessionPage: Encodable {
         let cells: [Cell]
     }
     struct ParticipantRow: Encodable { let label: String; let cells: [Int]; let total: Int }
-    let session: AssessmentController.SessionRow
+    let session: SessionRow
     let facilitators: String
     let notes: String
     let path: [TerritoryLink]
@@ -41,7 +41,7 @@ struct SessionPage: Encodable {
 
     static func build(_ req: Request, _ session: AssessmentSession, form: FormState) async throws -> SessionPage {
         let directory = try await TerritoryDirectory.load(on: req.db)
-        let (rankings, problems) = try await AssessmentController.rankings(session, on: req.db, req)
+        let (rankings, problems) = try await SessionRankings.load(session, on: req.db, req)
         let list = try? Prioritization.aggregate(rankings)
         let groups = session.groups
         let disagreements = Set(list?.disagreements ?? [])
@@ -60,11 +60,11 @@ struct SessionPage: Encodable {
         } + [ParticipantRow(label: req.t("assessments.total"), cells: AgeBand.allCases.map { total.total($0) }, total: total.total)]
         let target = try await TerritoryPath.target(session.$territory.id, on: req.db)
         return SessionPage(
-            session: AssessmentController.row(session, req), facilitators: session.facilitators, notes: session.notes,
+            session: SessionRow.of(session, req), facilitators: session.facilitators, notes: session.notes,
             path: directory.path(to: session.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             groups: groups.map { group in
                 let own = rankings.first { $0.group == group.id?.uuidString }
-                return .init(id: group.idString, name: AssessmentController.groupName(group, req), participants: group.participants.total,
+                return .init(id: group.idString, name: group.displayName(req), participants: group.participants.total,
                              women: group.participants.total(.female), men: group.participants.total(.male), ranked: group.rankings.count,
                              list: (own?.tiers ?? []).flatMap { tier in tier.map { problems[$0]?.title ?? "?" } })
             },

@@ -31,11 +31,11 @@ struct PaperBallotController: RouteCollection {
     }
 
     private func authorize(_ req: Request, _ round: BudgetRound) async throws {
-        try req.authorize(.enterPaperBallots, on: try await BudgetRoundController.target(round, req))
+        try req.authorize(.enterPaperBallots, on: try await RoundAccess.target(round, req))
     }
 
     func index(req: Request) async throws -> Response {
-        let round = try await BudgetRoundController.load(req)
+        let round = try await RoundAccess.load(req)
         try await authorize(req, round)
         return try await render(req, round)
     }
@@ -73,7 +73,7 @@ struct PaperBallotController: RouteCollection {
         switch error.problem {
         case .unknownProject(let code): problem = req.t("paper.unknown_project", ["code": code])
         case .unreadable(let item): problem = req.t("paper.unreadable", ["item": item])
-        case .ballot(let ballotProblem): problem = BudgetRoundController.describe(ballotProblem, req)
+        case .ballot(let ballotProblem): problem = BallotController.describe(ballotProblem, req)
         }
         return req.t("paper.line", ["line": String(error.line), "problem": problem])
     }
@@ -88,7 +88,7 @@ struct PaperBallotController: RouteCollection {
     }
 
     func create(req: Request) async throws -> Response {
-        let round = try await BudgetRoundController.load(req)
+        let round = try await RoundAccess.load(req)
         try await authorize(req, round)
         let user = try req.requireUser()
         var form = FormState.read(req, fields: ["label", "ballots"])
@@ -110,12 +110,12 @@ struct PaperBallotController: RouteCollection {
                                       after: ["batch": batch.idString, "label": batch.label, "ballots": String(Self.read(batch.firstEntry, data).ballots.count)])
         }
         req.flash("paper.first_saved")
-        return req.redirect(to: BudgetRoundController.path(round) + "/paper", redirectType: .normal)
+        return req.redirect(to: .roundPaper(round.id))
     }
 
     /// The second entry, or a corrected first or second entry after a mismatch; a match counts the batch.
     func enter(req: Request) async throws -> Response {
-        let round = try await BudgetRoundController.load(req)
+        let round = try await RoundAccess.load(req)
         try await authorize(req, round)
         let user = try req.requireUser()
         guard let batchID = req.parameters.get("batch").flatMap(UUID.init(uuidString:)),
@@ -169,6 +169,6 @@ struct PaperBallotController: RouteCollection {
             return try await render(req, round, form: form, formName: batchID.uuidString.lowercased(), status: .conflict)
         }
         req.flash(matched ? "paper.counted" : "paper.mismatch")
-        return req.redirect(to: BudgetRoundController.path(round) + "/paper#batch-\(batchID.uuidString.lowercased())", redirectType: .normal)
+        return req.redirect(to: .roundPaper(round.id), anchor: "batch-\(batchID.uuidString.lowercased())")
     }
 }

@@ -46,10 +46,10 @@ struct RoundPage: Encodable {
         let data = try await RoundData.load(round, on: req.db, ballots: .of(user))
         // No count of any kind while voting is open: turnout by channel is shown once voting has closed.
         let counts = [.counting, .published].contains(round.status) ? try await RoundData.counts(try round.requireID(), on: req.db) : [:]
-        let target = try await BudgetRoundController.target(round, req)
+        let target = try await RoundAccess.target(round, req)
         let stored = user.flatMap { id in data.ballots.first { $0.channel == .online && $0.voter == id }?.choices }
         let choices = submitted ?? stored ?? []
-        let eligibility = try await BudgetRoundController.eligibility(req, round)
+        let eligibility = try await RoundAccess.eligibility(req, round)
         let today = Day.today()
         let chosenTotal = Money.sum(choices.map { data.costs.indices.contains($0.project) ? data.costs[$0.project] : 0 })
         let directory = try await TerritoryDirectory.load(on: req.db)

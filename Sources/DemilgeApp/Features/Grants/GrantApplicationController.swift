@@ -11,7 +11,6 @@ struct GrantApplicationController: RouteCollection {
         routes.get("applications", ":id", use: show)
         routes.get("applications", ":id", "edit", use: editForm)
         routes.post("applications", ":id", use: update)
-        routes.post("applications", ":id", "status", use: move)
     }
 
     // MARK: - The form
@@ -28,7 +27,7 @@ struct GrantApplicationController: RouteCollection {
         guard call.status == .open else { throw DemilgeError.notFound }
         var form = FormState()
         form.values["lines"] = ""
-        return try await renderForm(req, call, form, action: "\(GrantDisplay.callPath(call))/apply")
+        return try await renderForm(req, call, form, action: SitePath.callApply(call.id).path)
     }
 
     private func store(_ reading: ApplicationForm, into application: GrantApplication) throws {
@@ -54,7 +53,7 @@ struct GrantApplicationController: RouteCollection {
     func create(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         let call = try await GrantDisplay.loadCall(req)
-        let action = "\(GrantDisplay.callPath(call))/apply"
+        let action = SitePath.callApply(call.id).path
         guard call.status == .open else {
             var form = FormState.read(req, fields: ApplicationForm.fields)
             form.fail("intent", req.t("grants.call_not_open"))
@@ -90,7 +89,7 @@ struct GrantApplicationController: RouteCollection {
             return try await renderForm(req, call, reading.form, action: action, status: .conflict)
         }
         req.flash(submit ? "grants.submitted" : "grants.draft_saved")
-        return req.redirect(to: GrantDisplay.applicationPath(application), redirectType: .normal)
+        return req.redirect(to: .application(application.id))
     }
 
     func editForm(req: Request) async throws -> Response {
@@ -99,7 +98,7 @@ struct GrantApplicationController: RouteCollection {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         guard viewer.isApplicant(application) else { throw DemilgeError.forbidden }
         guard application.status == .draft else { return try await Self.render(req, application, notice: "grants.locked", status: .conflict) }
-        return try await renderForm(req, application.call, ApplicationForm.values(of: application), action: GrantDisplay.applicationPath(application))
+        return try await renderForm(req, application.call, ApplicationForm.values(of: application), action: SitePath.application(application.id).path)
     }
 
     func update(req: Request) async throws -> Response {
@@ -109,7 +108,7 @@ struct GrantApplicationController: RouteCollection {
         guard viewer.isApplicant(application) else { throw DemilgeError.forbidden }
         guard application.status == .draft else { return try await Self.render(req, application, notice: "grants.locked", status: .conflict) }
         let call = application.call
-        let action = GrantDisplay.applicationPath(application)
+        let action = SitePath.application(application.id).path
         var reading = try await ApplicationForm.read(req, call)
         if call.status != .open && reading.submit { reading.problems.append(req.t("grants.call_not_open")) }
         guard reading.form.isValid, reading.problems.isEmpty else {
@@ -135,57 +134,6 @@ struct GrantApplicationController: RouteCollection {
         }
         req.flash(submit ? "grants.submitted" : "grants.draft_saved")
         return req.redirect(to: action, redirectType: .normal)
-    }
-
-    // MARK: - Lifecycle moves
-
-    func move(req: Request) async throws -> Response {
-        guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
-        let application = try await GrantDisplay.loadApplication(req)
-        let viewer = try await GrantViewer.load(req, call: application.call)
-        var form = FormState.read(req, fields: ["to", "reason", "version"])
-        guard let to = GrantStatus(rawValue: form["to"]) else { throw DemilgeError.notFound }
-        let steps = GrantLifecycle.steps(from: application.status)
-        guard let step = steps.first(where: { $0.to == to }) else {
-            form.fail("to", req.t("grants.move_not_allowed"))
-            return try await Self.render(req, application, form: form, formName: "move", status: .conflict)
-        }
-        // Awards and contracts have their own forms, which check the money.
-        guard ![.approved, .contracted].contains(to) || application.status == .reserve else {
-            form.fail("to", req.t("grants.move_not_allowed"))
-            return try await Self.render(req, application, form: form, formName: "move", status: .conflict)
-        }
-        guard let party = viewer.parties(for: application).first(where: { step.by.contains($0) }) else { throw DemilgeError.forbidden }
-        if step.needsReason && form["reason"].isEmpty { form.fail("reason", req.t("grants.reason_required")) }
-        form.optionalText("reason", max: 2000, req)
-        if to == .completed, try await GrantReport.query(on: req.db).filter(\.$application.$id == (try application.requireID())).first() == nil {
-            form.fail("to", req.t("grants.report_first"))
-        }
-        guard form.isValid else { return try await Self.render(req, application, form: form, formName: "move", status: .unprocessableEntity) }
-        let expected = form.version ?? -1
-        let reason = form["reason"]
-        let requested = application.requestedTyiyn
-        let moved: Bool
-        do {
-            moved = try await req.write { db -> Bool in
-                guard try await VersionClaim.claim(GrantApplication.schema, id: try application.requireID(), expected: expected, on: db) else { return false }
-                // A reserve application is funded only if the money left in the call still covers it, counted with the
-                // call locked so that two such awards cannot both pass.
-                if to == .approved { try await CallBudget.reserve(requested, in: application.call, on: db) }
-                application.version = expected + 1
-                try await GrantMove.apply(application, to: to, reason: reason, as: party, by: req, on: db)
-                return true
-            }
-        } catch let over as CallBudget.OverBudget {
-            form.fail("to", req.t("grants.over_budget", ["left": GrantDisplay.money(over.leftTyiyn, req), "requested": GrantDisplay.money(requested, req)]))
-            return try await Self.render(req, try await GrantDisplay.loadApplication(req), form: form, formName: "move", status: .conflict)
-        }
-        guard moved else {
-            form.failStale("to", req)
-            return try await Self.render(req, application, form: form, formName: "move", status: .conflict)
-        }
-        req.flash("admin.saved")
-        return req.redirect(to: GrantDisplay.applicationPath(application), redirectType: .normal)
     }
 
     // MARK: - The application's page

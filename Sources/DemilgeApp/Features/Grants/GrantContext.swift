@@ -80,8 +80,6 @@ enum GrantDisplay {
     static let awarded: Set<GrantStatus> = [.approved, .contracted, .inImplementation, .completed, .terminated, .closed]
 
     static func id(_ model: some Model) -> String { (model.id as? UUID)?.uuidString.lowercased() ?? "" }
-    static func callPath(_ call: GrantCall) -> String { SitePath.call(call.id).path }
-    static func applicationPath(_ application: GrantApplication) -> String { SitePath.application(application.id).path }
 
     static func money(_ tyiyn: Int64, _ req: Request) -> String { Money(minorUnits: tyiyn).formatted(req.language) }
 

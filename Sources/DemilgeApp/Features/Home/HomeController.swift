@@ -50,10 +50,10 @@ struct HomeController: RouteCollection {
             names["group:\(g.idString)"] = (SitePath.group(g.id).path, DisplayText(text: g.name, lang: nil))
         }
         for c in try await GrantCall.query(on: req.db).filter(\.$id ~~ uuids("grant_call")).all() {
-            names["grant_call:\(GrantDisplay.id(c))"] = (GrantDisplay.callPath(c), DisplayText(text: c.title, lang: nil))
+            names["grant_call:\(GrantDisplay.id(c))"] = (SitePath.call(c.id).path, DisplayText(text: c.title, lang: nil))
         }
         for a in try await GrantApplication.query(on: req.db).filter(\.$id ~~ uuids("grant_application")).all() {
-            names["grant_application:\(GrantDisplay.id(a))"] = (GrantDisplay.applicationPath(a), DisplayText(text: a.title, lang: nil))
+            names["grant_application:\(GrantDisplay.id(a))"] = (SitePath.application(a.id).path, DisplayText(text: a.title, lang: nil))
         }
         for e in try await Event.query(on: req.db).filter(\.$id ~~ uuids("event")).all() {
             names["event:\(GrantDisplay.id(e))"] = (SitePath.event(e.id).path, DisplayText(text: e.title, lang: nil))

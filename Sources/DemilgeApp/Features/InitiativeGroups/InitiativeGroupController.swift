@@ -17,20 +17,12 @@ struct InitiativeGroupController: RouteCollection {
         routes.post("groups", ":id", "members", ":membership", "remove", use: remove)
     }
 
-
     static func sectors(_ req: Request, selected: String) -> [Option] {
         Sector.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == selected) }
     }
 
     func index(req: Request) async throws -> Response {
-        struct Row: Encodable { let id: String; let name: String; let focus: String; let territory: TerritoryLink; let members: Int }
-        struct Content: Encodable { let groups: [Row]; let signedIn: Bool }
-        let groups = try await InitiativeGroup.query(on: req.db).with(\.$territory).with(\.$memberships).sort(\.$name).all()
-        return try await req.page("groups/index", titleKey: "groups.title", Content(groups: groups.map { group in
-            Row(id: group.idString, name: group.name, focus: group.focus,
-                territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog),
-                members: group.memberships.filter { $0.status == .member }.count)
-        }, signedIn: req.actor.isSignedIn))
+        try await req.page("groups/index", titleKey: "groups.title", try await GroupListPage.build(req))
     }
 
     struct NewContent: Encodable { let form: FormState; let places: [PlaceGroup]; let sectors: [Option] }
@@ -79,43 +71,13 @@ struct InitiativeGroupController: RouteCollection {
     }
 
     /// The coordinator manages the group; so may municipal staff of its territory and administrators.
-    private func canManage(_ group: InitiativeGroup, _ req: Request) async throws -> Bool {
+    static func canManage(_ group: InitiativeGroup, _ req: Request) async throws -> Bool {
         if let id = req.actor.userID, id == group.$coordinator.id { return true }
         return req.can(.manageInitiativeGroup, on: try await TerritoryPath.target(group.$territory.id, on: req.db))
     }
 
-    struct ShowContent: Encodable {
-        struct Member: Encodable { let id: String; let name: String; let sector: String; let status: String; let pending: Bool; let isCoordinator: Bool }
-        let id: String
-        let name: String
-        let focus: String
-        let territory: TerritoryLink
-        let coordinator: String
-        let members: [Member]
-        let pending: [Member]
-        let canManage: Bool
-        let signedIn: Bool
-        let myStatus: String?
-        let invited: Bool
-        let sectors: [Option]
-        let form: FormState
-    }
-
     private func render(_ req: Request, _ group: InitiativeGroup, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
-        let manage = try await canManage(group, req)
-        let mine = group.memberships.first { $0.$user.id == req.actor.userID }
-        let view = { (m: GroupMembership) in
-            ShowContent.Member(id: m.idString, name: m.user.displayName, sector: req.t(Sector(rawValue: m.sector)?.catalogKey ?? m.sector),
-                               status: req.t(m.status.catalogKey), pending: m.status != .member, isCoordinator: m.$user.id == group.$coordinator.id)
-        }
-        return try await req.page("groups/show", titleKey: "", ShowContent(
-            id: group.idString, name: group.name, focus: group.focus,
-            territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog), coordinator: group.coordinator.displayName,
-            members: group.memberships.filter { $0.status == .member }.map(view),
-            pending: manage ? group.memberships.filter { $0.status != .member }.map(view) : [],
-            canManage: manage, signedIn: req.actor.isSignedIn,
-            myStatus: mine.map { req.t($0.status.catalogKey) }, invited: mine?.status == .invited,
-            sectors: Self.sectors(req, selected: form["sector"]), form: form), title: group.name, status: status)
+        try await req.page("groups/show", titleKey: "", try await GroupPage.build(req, group, form: form), title: group.name, status: status)
     }
 
     func show(req: Request) async throws -> Response {
@@ -153,7 +115,7 @@ struct InitiativeGroupController: RouteCollection {
 
     func invite(req: Request) async throws -> Response {
         let group = try await load(req)
-        guard try await canManage(group, req) else { throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired }
+        guard try await Self.canManage(group, req) else { throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired }
         var form = FormState.read(req, fields: ["email", "sector"])
         let sector = Sector(rawValue: form["sector"])
         if sector == nil { form.fail("sector", req.t("validation.choose_from_list")) }
@@ -179,7 +141,7 @@ struct InitiativeGroupController: RouteCollection {
 
     func approve(req: Request) async throws -> Response {
         let group = try await load(req)
-        guard try await canManage(group, req) else { throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired }
+        guard try await Self.canManage(group, req) else { throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired }
         let membership = try membership(req, group)
         guard membership.status == .requested else { throw DemilgeError.notFound }
         membership.status = MembershipStatus.member
@@ -195,7 +157,7 @@ struct InitiativeGroupController: RouteCollection {
     /// Declines a request, withdraws an invitation or removes a member (never the coordinator).
     func remove(req: Request) async throws -> Response {
         let group = try await load(req)
-        guard try await canManage(group, req) else { throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired }
+        guard try await Self.canManage(group, req) else { throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired }
         let membership = try membership(req, group)
         guard membership.$user.id != group.$coordinator.id else { throw DemilgeError.forbidden }
         try await req.write { db in

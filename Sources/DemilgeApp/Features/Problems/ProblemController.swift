@@ -6,70 +6,24 @@ import Vapor
 struct ProblemController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("problems", use: index)
-        routes.get("problems.csv", use: exportCSV)
-        routes.get("problems.json", use: exportJSON)
         routes.get("problems", "new", use: newForm)
         routes.on(.POST, "problems", body: .collect(maxSize: BodyLimits.upload), use: create)
         routes.get("problems", ":id", use: show)
         routes.get("problems", ":id", "photo", use: photo)
         routes.post("problems", ":id", "support", use: support)
         routes.post("problems", ":id", "comments", use: comment)
-        routes.post("problems", ":id", "status", use: changeStatus)
-        routes.post("problems", ":id", "moderation", use: moderate)
-        routes.post("problems", ":id", "comments", ":comment", "moderation", use: moderateComment)
-        routes.post("problems", ":id", "merge", use: merge)
     }
 
     // MARK: - Listing
 
-    struct IndexContent: Encodable {
-        let problems: [ProblemRow]
-        let categories: [Option]
-        let statuses: [Option]
-        let places: [PlaceGroup]
-        let sortByDate: Bool
-        let query: String
-        let canRaise: Bool
-    }
-
     func index(req: Request) async throws -> Response {
-        let filters = try await ProblemFilters(req)
-        let problems = try await filters.listed(on: req.db, limit: 200)
-        let query = ["territory", "category", "status", "sort"].compactMap { key -> String? in
-            guard let value: String = req.query[key] else { return nil }
-            return "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-        }.joined(separator: "&")
-        return try await req.page("problems/index", titleKey: "problems.title", IndexContent(
-            problems: problems.map { ProblemRow.of($0, req) },
-            categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.category) },
-            statuses: ProblemStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.status) },
-            places: try await PlaceGroup.choices(req, selected: filters.territory?.code ?? "", includeTopLevel: true),
-            sortByDate: !filters.sortBySupport, query: query, canRaise: req.actor.isSignedIn))
+        try await req.page("problems/index", titleKey: "problems.title", try await ProblemListPage.build(req, filters: try await ProblemFilters(req)))
     }
 
     // MARK: - Raising a problem
 
-    struct FormContent: Encodable {
-        let form: FormState
-        let categories: [Option]
-        let places: [PlaceGroup]
-        let groups: [Option]
-    }
-
-    /// The initiative groups the signed-in person is a member of.
-    private func myGroups(_ req: Request) async throws -> [InitiativeGroup] {
-        guard let userID = req.actor.userID else { return [] }
-        let ids = try await GroupMembership.query(on: req.db).filter(\.$user.$id == userID).filter(\.$status == MembershipStatus.member).all().map(\.$group.id)
-        return try await InitiativeGroup.query(on: req.db).filter(\.$id ~~ ids).sort(\.$name).all()
-    }
-
     private func renderForm(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        return try await req.page("problems/new", titleKey: "problems.new", FormContent(
-            form: form,
-            categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["category"]) },
-            places: try await PlaceGroup.choices(req, selected: form["territory"]),
-            groups: try await myGroups(req).map { .init(value: $0.idString, label: $0.name, selected: $0.idString == form["group"]) }),
-            forms: true, status: status)
+        try await req.page("problems/new", titleKey: "problems.new", try await ProblemFormPage.build(req, form), forms: true, status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -101,7 +55,7 @@ struct ProblemController: RouteCollection {
         }
         var group: InitiativeGroup? = nil
         if !form["group"].isEmpty {
-            group = try await myGroups(req).first { $0.idString == form["group"].lowercased() }
+            group = try await ProblemFormPage.myGroups(req).first { $0.idString == form["group"].lowercased() }
             if group == nil { form.fail("group", req.t("problems.not_your_group")) }
         }
         guard form.isValid, let category, let territory else { return try await renderForm(req, form, status: .unprocessableEntity) }
@@ -131,14 +85,14 @@ struct ProblemController: RouteCollection {
 
     // MARK: - The problem's page
 
-    private func load(_ req: Request) async throws -> Problem {
+    static func load(_ req: Request) async throws -> Problem {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
               let problem = try await Problem.query(on: req.db).filter(\.$id == id).with(\.$territory).first() else { throw DemilgeError.notFound }
         if problem.hidden, !req.can(.moderate) { throw DemilgeError.notFound }
         return problem
     }
 
-    private func target(_ problem: Problem, _ req: Request) async throws -> Target {
+    static func target(_ problem: Problem, _ req: Request) async throws -> Target {
         try await TerritoryPath.target(problem.$territory.id, on: req.db)
     }
 
@@ -147,16 +101,16 @@ struct ProblemController: RouteCollection {
            let merged = try await Problem.find(id, on: req.db), let into = merged.$mergedInto.id {
             return req.redirect(to: SitePath.problem(into).path, redirectType: .permanent)
         }
-        return try await render(req, try await load(req))
+        return try await Self.render(req, try await Self.load(req))
     }
 
-    private func render(_ req: Request, _ problem: Problem, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func render(_ req: Request, _ problem: Problem, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let page = try await ProblemPage.build(req, problem, form: form)
         return try await req.page("problems/show", titleKey: "", page, title: problem.title, status: status)
     }
 
     func photo(req: Request) async throws -> Response {
-        let problem = try await load(req)
+        let problem = try await Self.load(req)
         guard let name = problem.photo, Uploads.isStoredName(name) else { throw DemilgeError.notFound }
         let path = Uploads.directory(req.application).appendingPathComponent(name).path
         let response = try await req.fileio.asyncStreamFile(at: path)
@@ -168,7 +122,7 @@ struct ProblemController: RouteCollection {
 
     func support(req: Request) async throws -> Response {
         try req.authorize(.supportProblem)
-        let problem = try await load(req)
+        let problem = try await Self.load(req)
         let user = try req.requireUser()
         let problemID = (try problem.requireID())
         let added = try await req.write { db -> Bool in
@@ -191,11 +145,11 @@ struct ProblemController: RouteCollection {
 
     func comment(req: Request) async throws -> Response {
         try req.authorize(.comment)
-        let problem = try await load(req)
+        let problem = try await Self.load(req)
         let user = try req.requireUser()
         var form = FormState.read(req, fields: ["body"])
         form.requireText("body", length: 2...2000, req)
-        guard form.isValid else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
+        guard form.isValid else { return try await Self.render(req, problem, form: form, status: .unprocessableEntity) }
         let comment = ProblemComment()
         comment.$problem.id = (try problem.requireID())
         comment.$author.id = (try user.requireID())
@@ -211,145 +165,9 @@ struct ProblemController: RouteCollection {
             }
         } catch let exceeded as Quota.Exceeded {
             form.fail("body", Quota.message(exceeded, req))
-            return try await render(req, problem, form: form, status: .tooManyRequests)
+            return try await Self.render(req, problem, form: form, status: .tooManyRequests)
         }
         req.flash("problems.commented")
         return req.redirect(to: .problemComments(problem.id))
-    }
-
-    // MARK: - Deciding and moderating
-
-    func changeStatus(req: Request) async throws -> Response {
-        let problem = try await load(req)
-        try req.authorize(.changeProblemStatus, on: try await target(problem, req))
-        var form = FormState.read(req, fields: ["to", "reason", "version"])
-        form.optionalText("reason", max: 2000, req)
-        let to = ProblemStatus(rawValue: form["to"])
-        if let to {
-            do { try ProblemLifecycle.check(from: problem.status, to: to, reason: form["reason"]) }
-            catch .reasonRequired { form.fail("reason", req.t("error.problem.reason_required")) }
-            catch { form.fail("to", req.t("error.problem.transition")) }
-        } else {
-            form.fail("to", req.t("validation.choose_from_list"))
-        }
-        if form.version != problem.version { form.failStale("to", req) }
-        guard form.isValid, let to else { return try await render(req, problem, form: form, status: form.status) }
-        let before = problem.snapshot
-        let from = problem.status
-        problem.status = to
-        let reason = form["reason"]
-        let saved = try await req.write { db -> Bool in
-            guard try await VersionClaim.claim(Problem.schema, id: (try problem.requireID()), expected: problem.version, on: db) else { return false }
-            problem.version = problem.version.saturatingAdding(1)
-            try await problem.update(on: db)
-            try await ProblemEvent(problemID: (try problem.requireID()), from: from, to: to, reason: reason).create(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
-                                      entityID: problem.idString, before: before, after: problem.snapshot)
-            return true
-        }
-        guard saved else {
-            form.failStale("to", req)
-            return try await render(req, try await load(req), form: form, status: .conflict)
-        }
-        req.flash("problems.status_changed")
-        return req.redirect(to: .problem(problem.id))
-    }
-
-    func moderate(req: Request) async throws -> Response {
-        let problem = try await load(req)
-        try req.authorize(.moderate, on: try await target(problem, req))
-        var form = FormState.read(req, fields: ["hide", "reason"])
-        let hide = form["hide"] == "1"
-        if hide { form.requireText("reason", length: 3...500, req) }
-        guard form.isValid else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
-        let before = problem.snapshot
-        problem.hidden = hide
-        problem.hiddenReason = hide ? form["reason"] : nil
-        try await req.write { db in
-            try await problem.update(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: hide ? "problem.hide" : "problem.unhide", entityType: "problem",
-                                      entityID: problem.idString, before: before, after: problem.snapshot)
-        }
-        req.flash(hide ? "problems.hidden" : "problems.unhidden")
-        return req.redirect(to: .problem(problem.id))
-    }
-
-    func moderateComment(req: Request) async throws -> Response {
-        let problem = try await load(req)
-        try req.authorize(.moderate, on: try await target(problem, req))
-        guard let commentID = req.parameters.get("comment").flatMap(UUID.init(uuidString:)),
-              let comment = try await ProblemComment.query(on: req.db).filter(\.$id == commentID).filter(\.$problem.$id == (try problem.requireID())).first()
-        else { throw DemilgeError.notFound }
-        var form = FormState.read(req, fields: ["hide", "reason"])
-        let hide = form["hide"] == "1"
-        if hide { form.requireText("reason", length: 3...500, req) }
-        guard form.isValid else { return try await render(req, problem, form: form, status: .unprocessableEntity) }
-        comment.hidden = hide
-        comment.hiddenReason = hide ? form["reason"] : nil
-        try await req.write { db in
-            try await comment.update(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: hide ? "comment.hide" : "comment.unhide", entityType: "problem",
-                                      entityID: problem.idString, after: ["comment": commentID.uuidString.lowercased(), "reason": comment.hiddenReason ?? ""])
-        }
-        req.flash(hide ? "problems.comment_hidden" : "problems.unhidden")
-        return req.redirect(to: .problemComments(problem.id))
-    }
-
-    /// Merges a duplicate into another problem: its supporters now support the other one
-    /// (each person still counts once), and its page leads there.
-    func merge(req: Request) async throws -> Response {
-        let duplicate = try await load(req)
-        try req.authorize(.mergeProblems, on: try await target(duplicate, req))
-        var form = FormState.read(req, fields: ["into"])
-        let into = try await UUID(uuidString: form["into"]).asyncFlatMap { try await Problem.query(on: req.db).filter(\.$id == $0).with(\.$territory).first() }
-        if into == nil || into?.id == duplicate.id || into?.isListed == false { form.fail("into", req.t("validation.choose_from_list")) }
-        if let into, !req.can(.mergeProblems, on: try await target(into, req)) { form.fail("into", req.t("error.forbidden")) }
-        guard form.isValid, let into else { return try await render(req, duplicate, form: form, status: .unprocessableEntity) }
-        let (duplicateID, intoID) = ((try duplicate.requireID()), (try into.requireID()))
-        try await req.write { db in
-            let theirs = try await ProblemSupport.query(on: db).filter(\.$problem.$id == duplicateID).all()
-            let already = Set(try await ProblemSupport.query(on: db).filter(\.$problem.$id == intoID).all().map(\.$user.id))
-            for support in theirs {
-                if already.contains(support.$user.id) { try await support.delete(on: db) }
-                else { support.$problem.id = intoID; try await support.update(on: db) }
-            }
-            let total = try await ProblemSupport.query(on: db).filter(\.$problem.$id == intoID).count()
-            let before = duplicate.snapshot
-            duplicate.$mergedInto.id = intoID
-            duplicate.supportCount = 0
-            try await duplicate.update(on: db)
-            try await Problem.query(on: db).filter(\.$id == intoID).set(\.$supportCount, to: total).update()
-            try await AuditLog.record(on: db, by: req.auditActor, action: "problem.merge", entityType: "problem",
-                                      entityID: duplicateID.uuidString.lowercased(), before: before, after: duplicate.snapshot)
-        }
-        req.flash("problems.merged")
-        return req.redirect(to: .problem(intoID))
-    }
-
-    // MARK: - Open data
-
-    struct ExportRow: Content {
-        let id: String, title: String, description: String, category: String, status: String
-        let territoryCode: String, territory: String, supports: Int, raisedOn: String
-    }
-
-    private func exportRows(_ req: Request) async throws -> [ExportRow] {
-        try await ProblemFilters(req).listed(on: req.db).map { problem in
-            ExportRow(id: problem.idString, title: problem.title, description: problem.description,
-                      category: problem.category.rawValue, status: problem.status.rawValue, territoryCode: problem.territory.code,
-                      territory: problem.territory.nameKy, supports: problem.supportCount,
-                      raisedOn: problem.createdAt.map(Formatters.isoDate) ?? "")
-        }
-    }
-
-    func exportCSV(req: Request) async throws -> Response {
-        let rows = try await exportRows(req)
-        let csv = CSV.write(header: ["id", "title", "description", "category", "status", "territory_code", "territory", "supports", "raised_on"],
-                            rows: rows.map { [$0.id, $0.title, $0.description, $0.category, $0.status, $0.territoryCode, $0.territory, String($0.supports), $0.raisedOn] })
-        return OpenData.csv(csv, filename: "demilge-problems.csv")
-    }
-
-    func exportJSON(req: Request) async throws -> Response {
-        try await OpenData.json(try await exportRows(req), on: req)
     }
 }

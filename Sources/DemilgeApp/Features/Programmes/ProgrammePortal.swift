@@ -14,7 +14,7 @@ struct ProgrammePortal: Encodable {
         let ledger = try await GrantLedgerLoader.total(of: grants, on: req.db)
         let events = try await Event.query(on: req.db).filter(\.$programme.$id == (try programme.requireID())).sort(\.$heldOn, .descending).all()
         return ProgrammePortal(
-            calls: calls.map { Link(href: GrantDisplay.callPath($0), label: $0.title, detail: req.t($0.status.catalogKey)) },
+            calls: calls.map { Link(href: SitePath.call($0.id).path, label: $0.title, detail: req.t($0.status.catalogKey)) },
             grants: grants.count, money: TerritoryPortal.MoneyRow.rows(ledger, req), hasMoney: !ledger.rows.isEmpty,
             leverage: ledger.leverage.map { Formatters.decimal($0.decimal(digits: 2), fractionDigits: 2, req.language) } ?? "—",
             events: events.map { Link(href: SitePath.event($0.id).path, label: $0.title, detail: $0.heldOn.formatted(req.language)) })

@@ -41,7 +41,7 @@ struct TerritoryPortal: Encodable {
         let money = { (tyiyn: Int64) in GrantDisplay.money(tyiyn, req) }
         return TerritoryPortal(
             rounds: rounds.map { Link(href: SitePath.round($0.id).path, label: $0.title, detail: req.t($0.status.catalogKey)) },
-            grants: grants.map { Link(href: GrantDisplay.applicationPath($0), label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.status.catalogKey))") },
+            grants: grants.map { Link(href: SitePath.application($0.id).path, label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.status.catalogKey))") },
             money: MoneyRow.rows(ledger, req),
             hasMoney: !ledger.rows.isEmpty,
             measuresDone: measures.filter { $0.status == .done }.count, measuresTotal: measures.filter { $0.status != .cancelled }.count,
