@@ -75,7 +75,7 @@ struct CatalogTests {
         keys += [DemilgeError.csrf, .forbidden, .signInRequired, .notFound, .rateLimited, .staleEdit].map(\.catalogKey)
         keys += [TerritoryRuleError.cycle, .missingParent(.raion), .topLevelHasParent(.oblast), .wrongParent(child: .raion, parent: .city)].map(\.catalogKey)
         keys += ["territory.create", "territory.update", "organisation.create", "organisation.update", "programme.create", "grantee.create"].map { "activity.\($0)" }
-        keys += HomeController.publicActions.map { "activity.\($0)" }
+        keys += HomePage.publicActions.map { "activity.\($0)" }
         keys += SearchIndex.types.map { "search.type.\($0.searchType)" }
         keys += ["global", "territory", "programme"].map { "role.scope.\($0)" }
         keys += GrantStatus.allCases.map(\.catalogKey) + GrantStatus.allCases.filter { $0 != .draft }.map { "grants.move.\($0.rawValue)" } + GrantLifecycle.Stage.allCases.map(\.catalogKey)

@@ -14,50 +14,15 @@ struct EventController: RouteCollection {
     }
 
 
-    struct Row: Encodable {
-        let id: String, title: String, kind: String, heldOn: String, host: TerritoryLink, invited: Int, participants: String
-    }
-
-    static func participantsText(_ event: Event) -> String {
-        let total = event.participants.total
-        if total > 0 { return String(total) }
-        return event.participantsNote.isEmpty ? "—" : event.participantsNote
-    }
-
     func index(req: Request) async throws -> Response {
-        struct Content: Encodable { let events: [Row]; let kinds: [Option]; let canCreate: Bool; let kind: String }
-        let kind = req.query[String.self, at: "kind"] ?? ""
-        let query = Event.query(on: req.db).with(\.$host).with(\.$invited).sort(\.$heldOn, .descending)
-        if let kind = EventKind(rawValue: kind) { query.filter(\.$kind == kind) }
-        let events = try await query.all()
-        return try await req.page("events/index", titleKey: "events.title", Content(
-            events: events.map { e in
-                Row(id: GrantDisplay.id(e), title: e.title, kind: req.t(e.kind.catalogKey), heldOn: e.heldOn.formatted(req.language),
-                    host: TerritoryLink(e.host, req.language, catalog: req.application.catalog), invited: e.invited.count,
-                    participants: Self.participantsText(e))
-            },
-            kinds: EventKind.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == kind) },
-            canCreate: Policy.allowsSomewhere(req.actor, .recordEvent), kind: kind))
+        try await req.page("events/index", titleKey: "events.title", try await EventListPage.build(req, kind: req.query[String.self, at: "kind"] ?? ""))
     }
 
     func show(req: Request) async throws -> Response {
-        struct Content: Encodable {
-            let id: String, title: String, kind: String, heldOn: String, host: TerritoryLink, invited: [TerritoryLink]
-            let organiser: String, organiserSlug: String, programme: String, programmeSlug: String
-            let agenda: String, outcomes: String, participants: [ParticipantGrid.Row], total: Int, note: String, bands: [String]
-        }
         guard let id = req.parameters.get("id")?.uuid,
               let event = try await Event.query(on: req.db).filter(\.$id == id).with(\.$host).with(\.$invited).with(\.$organiser).with(\.$programme).first()
         else { throw DemilgeError.notFound }
-        let catalog = req.application.catalog
-        return try await req.page("events/show", titleKey: "events.title", Content(
-            id: GrantDisplay.id(event), title: event.title, kind: req.t(event.kind.catalogKey), heldOn: event.heldOn.formatted(req.language),
-            host: TerritoryLink(event.host, req.language, catalog: catalog),
-            invited: KyrgyzText.sorted(event.invited, by: { $0.name.text(req.language) }, req.language).map { TerritoryLink($0, req.language, catalog: catalog) },
-            organiser: event.organiser?.name.text(req.language) ?? "", organiserSlug: event.organiser?.slug ?? "",
-            programme: event.programme?.name.text(req.language) ?? "", programmeSlug: event.programme?.slug ?? "",
-            agenda: event.agenda, outcomes: event.outcomes, participants: ParticipantGrid.rows(event.participants, req), total: event.participants.total,
-            note: event.participantsNote, bands: AgeBand.allCases.map { req.t($0.catalogKey) }), title: event.title)
+        return try await req.page("events/show", titleKey: "events.title", EventPage.build(req, event), title: event.title)
     }
 
     // MARK: - Recording an event

@@ -13,52 +13,15 @@ struct PracticeController: RouteCollection {
         routes.get("practices.csv", use: csv)
     }
 
-    struct Row: Encodable { let id: String, title: String, theme: String, place: String, oblast: String, cost: String }
-
-    static func total(_ practice: Practice) -> Int64 { Money.sum(practice.costs.map(\.1)) }
-
     func index(req: Request) async throws -> Response {
-        struct Content: Encodable { let practices: [Row]; let themes: [Option]; let oblasts: [Option]; let canCreate: Bool }
-        let theme = req.query[String.self, at: "theme"] ?? ""
-        let oblast = req.query[String.self, at: "oblast"] ?? ""
-        let directory = try await TerritoryDirectory.load(on: req.db)
-        let query = Practice.query(on: req.db).with(\.$territory).sort(\.$publishedOn, .descending)
-        if let theme = ProblemCategory(rawValue: theme) { query.filter(\.$theme == theme) }
-        if let root = directory.byCode[oblast] { query.filter(\.$territory.$id ~~ Array(directory.subtree(of: (try root.requireID())))) }
-        let practices = try await query.all()
-        let language = req.language
-        return try await req.page("practices/index", titleKey: "practices.title", Content(
-            practices: practices.map { p in
-                Row(id: GrantDisplay.id(p), title: p.title, theme: req.t(p.theme.catalogKey), place: p.territory.name.text(language),
-                    oblast: directory.topLevel(of: p.territory).name.text(language), cost: GrantDisplay.money(Self.total(p), req))
-            },
-            themes: ProblemCategory.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == theme) },
-            oblasts: KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map {
-                Option(value: $0.code, label: $0.name.text(language), selected: $0.code == oblast)
-            },
-            canCreate: Policy.allowsSomewhere(req.actor, .publishPractice)))
+        try await req.page("practices/index", titleKey: "practices.title",
+                           try await PracticeListPage.build(req, theme: req.query[String.self, at: "theme"] ?? "", oblast: req.query[String.self, at: "oblast"] ?? ""))
     }
 
     func show(req: Request) async throws -> Response {
-        struct Cost: Encodable { let source: String, amount: String }
-        struct Content: Encodable {
-            let title: String, theme: String, territory: TerritoryLink, organisation: String, organisationSlug: String
-            let grantID: String, hasGrant: Bool, whatWasDone: String, whatWorked: String, contact: String, publishedOn: String
-            let costs: [Cost], total: String, others: [Row], hasOthers: Bool
-        }
         guard let id = req.parameters.get("id")?.uuid,
               let practice = try await Practice.query(on: req.db).filter(\.$id == id).with(\.$territory).with(\.$organisation).first() else { throw DemilgeError.notFound }
-        let others = try await Practice.query(on: req.db).filter(\.$theme == practice.theme).filter(\.$id != id).with(\.$territory).all()
-        return try await req.page("practices/show", titleKey: "practices.title", Content(
-            title: practice.title, theme: req.t(practice.theme.catalogKey),
-            territory: TerritoryLink(practice.territory, req.language, catalog: req.application.catalog),
-            organisation: practice.organisation?.name.text(req.language) ?? "", organisationSlug: practice.organisation?.slug ?? "",
-            grantID: practice.$grant.id.map { $0.uuidString.lowercased() } ?? "", hasGrant: practice.$grant.id != nil,
-            whatWasDone: practice.whatWasDone, whatWorked: practice.whatWorked, contact: practice.contact, publishedOn: practice.publishedOn.formatted(req.language),
-            costs: practice.costs.filter { $0.1 > 0 }.map { Cost(source: req.t($0.0.catalogKey), amount: GrantDisplay.money($0.1, req)) },
-            total: GrantDisplay.money(Self.total(practice), req),
-            others: others.map { Row(id: GrantDisplay.id($0), title: $0.title, theme: "", place: $0.territory.name.text(req.language), oblast: "", cost: "") },
-            hasOthers: !others.isEmpty), title: practice.title)
+        return try await req.page("practices/show", titleKey: "practices.title", try await PracticePage.build(req, practice), title: practice.title)
     }
 
     // MARK: - Publishing a completed initiative
