@@ -10,6 +10,7 @@ import Testing
 struct SmallFixture {
     let applicationID: UUID
     let callID: UUID
+    let programmeID: UUID
 
     static func id(_ n: Int) -> UUID? { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", n)) }
 
@@ -79,7 +80,7 @@ struct SmallFixture {
         let submitted = try #require(ISO8601DateFormatter().date(from: "2025-06-01T06:00:00Z"))
         try await GrantTransition(applicationID: id, from: .draft, to: .submitted, reason: nil, byName: "Ак-Суу коому", at: submitted).create(on: db)
         try await GrantTransition(applicationID: id, from: .submitted, to: status, reason: nil, byName: "Комиссия", at: submitted.addingTimeInterval(20 * 86_400)).create(on: db)
-        return SmallFixture(applicationID: id, callID: try call.requireID())
+        return SmallFixture(applicationID: id, callID: try call.requireID(), programmeID: try programme.requireID())
     }
 
 }
