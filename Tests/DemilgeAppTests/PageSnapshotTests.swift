@@ -39,4 +39,26 @@ struct PageSnapshotTests {
             }
         }
     }
+
+    /// Pages of the community fixture whose content has no "now" in it: the home page (no activity recorded), a
+    /// round's results, the indicators, a needs-assessment session and a commission.
+    static func communityPages(_ f: CommunityFixture) -> [(name: String, path: String)] {
+        [("home", "/"), ("results", SitePath.round(f.round).path + "/results"), ("indicators", "/indicators"),
+         ("session", SitePath.assessment(f.session).path), ("commission", SitePath.commission(f.commission).path)]
+    }
+
+    @Test("the home page, a round's results, the indicators, a session and a commission, in ky, ru and en", arguments: Language.allCases)
+    func communityPages(_ language: Language) async throws {
+        try await withFreshDatabase(prepared: false) { app in
+            try await app.autoMigrate()
+            let fixture = try await CommunityFixture.make(app)
+            let visitor = Browser(app)
+            visitor.acceptLanguage = language.rawValue
+            for page in Self.communityPages(fixture) {
+                let response = try await visitor.get(page.path)
+                #expect(response.status == .ok, "\(page.path)")
+                assertSnapshot(of: Self.stable(response.body.string), as: .lines, named: "\(page.name)-\(language.rawValue)")
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The layout rules of docs/ARCHITECTURE.md that a reader cannot keep by eye: a capability's folder stands alone,
-/// one model per file, no silent fallbacks when reading what is stored.
+/// controllers stay small, one model per file, no silent fallbacks when reading what is stored.
 @Suite("Source layout")
 struct LayoutTests {
     static var app: URL { TrapPatternTests.sources.appendingPathComponent("DemilgeApp") }
@@ -41,6 +41,22 @@ struct LayoutTests {
             }
         }
         #expect(reaches.isEmpty, "\(reaches.joined(separator: "\n"))")
+    }
+
+    /// A controller parses, authorizes, builds a page or runs a command, and renders or redirects; page values and
+    /// forms live beside it. Past this many lines it is doing a page's or a form's work.
+    static let controllerLines = 210
+
+    @Test("no controller is longer than about 200 lines")
+    func controllersStaySmall() throws {
+        let files = Self.swiftFiles(under: Self.app.appendingPathComponent("Features")).filter { $0.lastPathComponent.hasSuffix("Controller.swift") }
+        #expect(files.count > 20)
+        var long: [String] = []
+        for file in files {
+            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count
+            if lines > Self.controllerLines { long.append("\(file.lastPathComponent): \(lines) lines") }
+        }
+        #expect(long.isEmpty, "\(long.joined(separator: "\n"))")
     }
 
     @Test("one model type per file under Database/Models, named after it")
