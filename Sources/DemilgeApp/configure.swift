@@ -56,6 +56,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
 
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["path"] = SitePathTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()

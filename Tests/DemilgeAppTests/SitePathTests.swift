@@ -11,7 +11,7 @@ struct SitePathTests {
     static let all: [SitePath] = [
         .problem(id), .problemComments(id), .territory("KG-C"), .organisation("araket"), .programme("ynty"), .assessment(id),
         .ranking(session: id, group: id), .commission(id), .commissionPlan(id), .group(id), .round(id), .call(id), .application(id),
-        .applicationVisits(id), .event(id), .practice(id),
+        .applicationVisits(id), .event(id), .practice(id), .roundPaper(id), .callReview(id), .callEdit(id), .callApply(id), .adminUser(id),
     ]
 
     @Test("every site path is a page the server routes (GET), with ids in lower case")
@@ -28,5 +28,46 @@ struct SitePathTests {
                 #expect(routed, "no GET route for \(path)")
             }
         }
+    }
+
+    @Test("a template names a page by kind and value; the address comes from the same case as in Swift")
+    func namedPaths() {
+        let text = Self.id?.uuidString ?? ""
+        let expected: [String: SitePath] = [
+            "territory": .territory("KG-C"), "organisation": .organisation("KG-C"), "programme": .programme("KG-C"), "problem": .problem(Self.id),
+            "assessment": .assessment(Self.id), "commission": .commission(Self.id), "group": .group(Self.id), "round": .round(Self.id),
+            "call": .call(Self.id), "application": .application(Self.id), "event": .event(Self.id), "practice": .practice(Self.id),
+            "adminUser": .adminUser(Self.id),
+        ]
+        #expect(Set(expected.keys) == Set(SitePath.templateKinds))
+        for (kind, page) in expected {
+            let value = ["territory", "organisation", "programme"].contains(kind) ? "KG-C" : text
+            #expect(SitePath.named(kind, value) == page, "\(kind)")
+        }
+        #expect(SitePath.named("problem", "not-an-id") == nil && SitePath.named("nowhere", text) == nil)
+    }
+
+    /// Templates whose links name the page by `#path(…)`, never by spelling its route around a value.
+    static func templates() throws -> [(name: String, text: String)] {
+        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Resources/Views").standardized
+        let walker = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)
+        return try (walker?.allObjects as? [URL] ?? []).filter { $0.pathExtension == "leaf" }.map { ($0.lastPathComponent, try String(contentsOf: $0, encoding: .utf8)) }
+    }
+
+    @Test("no template spells a page's route around a value, and every #path names a kind SitePath knows")
+    func templatesUseSitePath() throws {
+        let templates = try Self.templates()
+        #expect(templates.count > 30)
+        let routes = "territories|organisations|programmes|problems|rounds|grants|applications|practices|groups|assessments|events|commissions|admin/users"
+        let spelled = try Regex(#"(href|action|src)="/("# + routes + #")/#\("#)
+        let named = try Regex(#"#path\("([A-Za-z]+)""#)
+        var found: [String] = []
+        var kinds: Set<String> = []
+        for template in templates {
+            if template.text.contains(spelled) { found.append(template.name) }
+            for match in template.text.matches(of: named) { if let kind = match.output[1].substring { kinds.insert(String(kind)) } }
+        }
+        #expect(found.isEmpty, "routes spelled in \(found)")
+        #expect(!kinds.isEmpty && kinds.isSubset(of: Set(SitePath.templateKinds)), "\(kinds.subtracting(SitePath.templateKinds))")
     }
 }
