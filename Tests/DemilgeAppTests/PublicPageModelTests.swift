@@ -118,7 +118,30 @@ struct PublicPageModelTests {
             // Each group put the other problem first: every group weighs the same, so the two tie at the top.
             #expect(page.lines.map(\.rank) == [1, 1] && Set(page.lines.map(\.points)).count == 1 && page.lines.allSatisfy { $0.groups == 2 })
             #expect(!page.lines.contains { $0.disagreement }, "one place apart is not a disagreement")
+            #expect(page.prioritiesProblem.isEmpty)
             #expect(!page.canRecord)
+        }
+    }
+
+    @Test("a session whose rankings cannot be aggregated says why, on its page and in its export, instead of 'no rankings'")
+    func unaggregatablePriorities() async throws {
+        try await Self.withCommunity { app, f in
+            // Two groups ranked in the fixture; these make one more than the aggregation weighs exactly.
+            for _ in 0..<(Prioritization.maximumGroups - 1) {
+                let group = FocusGroup()
+                group.$session.id = f.session
+                group.kind = .youth
+                group.participants = Participants()
+                try await group.create(on: app.db)
+                try await FocusGroupRanking(groupID: try group.requireID(), problemID: f.water, place: 1).create(on: app.db)
+            }
+            let session = try #require(try await AssessmentSession.query(on: app.db).filter(\.$id == f.session).with(\.$territory)
+                .with(\.$groups, { $0.with(\.$rankings) }).first())
+            let page = try await SessionPage.build(Self.visitor(app, .ru), session, form: FormState())
+            #expect(!page.hasPriorities && page.lines.isEmpty)
+            #expect(page.prioritiesProblem == app.catalog.text("error.priorities.too_many_groups", .ru))
+            let export = try await Browser(app).get(SitePath.assessment(f.session).path + "/priorities.json")
+            #expect(export.status == .conflict)
         }
     }
 

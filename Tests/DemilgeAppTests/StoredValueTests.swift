@@ -56,6 +56,7 @@ struct StoredValueTests {
         ("territories", "kind", "district"),
         ("focus_groups", "participants", "{\"female_18_35\": \"many\"}"),
         ("events", "kind", "party"),
+        ("programmes", "start_month", "2019-13"),
     ]
 
     @Test("a row with an unknown state, an impossible day or malformed JSON fails the read", arguments: Self.corruptions)
@@ -80,6 +81,7 @@ struct StoredValueTests {
         case "territories": _ = try await Territory.query(on: db).all()
         case "focus_groups": _ = try await FocusGroup.query(on: db).all()
         case "events": _ = try await Event.query(on: db).all()
+        case "programmes": _ = try await Programme.query(on: db).all()
         default: Issue.record("no reader for \(table)")
         }
     }

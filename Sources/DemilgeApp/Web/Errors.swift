@@ -13,6 +13,8 @@ enum DemilgeError: Error, AbortError {
     case badPage
     /// A malformed id, code or value in the address.
     case badRequest
+    /// A session's rankings that the aggregation refuses (more groups than it weighs exactly).
+    case priorities(PrioritizationError)
 
     var status: HTTPResponseStatus {
         switch self {
@@ -22,6 +24,7 @@ enum DemilgeError: Error, AbortError {
         case .rateLimited: .tooManyRequests
         case .staleEdit: .conflict
         case .badPage, .badRequest: .badRequest
+        case .priorities: .conflict
         }
     }
 
@@ -37,6 +40,7 @@ enum DemilgeError: Error, AbortError {
         case .staleEdit: "error.stale_edit"
         case .badPage: "error.bad_page"
         case .badRequest: "error.bad_request"
+        case .priorities(let problem): problem.catalogKey
         }
     }
 }

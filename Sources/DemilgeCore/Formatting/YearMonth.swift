@@ -39,3 +39,19 @@ public struct YearMonth: Hashable, Comparable, Codable, Sendable, CustomStringCo
         return Formatters.month(middle, language)
     }
 }
+
+extension YearMonth {
+    /// Stored and sent as its text (`2019-10`); anything else fails the read.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let month = YearMonth(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a month: \(text)"))
+        }
+        self = month
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -16,8 +16,8 @@ final class Programme: Model, @unchecked Sendable {
     @OptionalParent(key: "donor_id") var donor: Organisation?
     @OptionalParent(key: "implementer_id") var implementer: Organisation?
     /// First and last month (`YYYY-MM`), when the sources give them.
-    @OptionalField(key: "start_month") var startMonthText: String?
-    @OptionalField(key: "end_month") var endMonthText: String?
+    @OptionalField(key: "start_month") var startMonth: YearMonth?
+    @OptionalField(key: "end_month") var endMonth: YearMonth?
     @OptionalField(key: "budget_minor") var budgetMinor: Int64?
     @OptionalField(key: "budget_currency") var budgetCurrency: String?
     @Field(key: "national") var national: Bool
@@ -35,8 +35,6 @@ final class Programme: Model, @unchecked Sendable {
     var name: LocalizedText { LocalizedText(ky: nameKy, ru: nameRu, en: nameEn) }
     var summary: LocalizedText { LocalizedText(ky: summaryKy, ru: summaryRu, en: summaryEn) }
 
-    var startMonth: YearMonth? { startMonthText.flatMap(YearMonth.init) }
-    var endMonth: YearMonth? { endMonthText.flatMap(YearMonth.init) }
 
     var budget: Money? {
         guard let budgetMinor, let code = budgetCurrency, let currency = Currency(rawValue: code) else { return nil }

@@ -109,8 +109,8 @@ enum DemoData {
                 programme.summaryEn = seed.summary.en
                 programme.$donor.id = try seed.donor.map(knownOrganisation)
                 programme.$implementer.id = try seed.implementer.map(knownOrganisation)
-                programme.startMonthText = try seed.start.map(month)
-                programme.endMonthText = try seed.end.map(month)
+                programme.startMonth = try seed.start.map(month)
+                programme.endMonth = try seed.end.map(month)
                 programme.budgetMinor = seed.budget?.minorUnits
                 programme.budgetCurrency = seed.budget?.currency
                 programme.national = seed.national
@@ -206,9 +206,9 @@ enum DemoData {
 
     private enum DemoScope { case global, territory(String), programme(String) }
 
-    static func month(_ text: String) throws -> String {
+    static func month(_ text: String) throws -> YearMonth {
         guard let month = YearMonth(text) else { throw SeedError.badMonth(text) }
-        return month.description
+        return month
     }
 }
 

@@ -52,7 +52,12 @@ struct AssessmentOpenDataController: RouteCollection {
     private func priorityExports(_ req: Request) async throws -> [PriorityExport] {
         let session = try await AssessmentController.load(req)
         let (rankings, problems) = try await SessionRankings.load(session, on: req.db, req)
-        guard let list = try? Prioritization.aggregate(rankings) else { return [] }
+        let list: PriorityList<UUID>
+        switch SessionRankings.priorities(rankings) {
+        case .success(let aggregated?): list = aggregated
+        case .success(nil): return []
+        case .failure(let problem): throw DemilgeError.priorities(problem)
+        }
         return list.entries.map { entry in
             PriorityExport(rank: entry.rank, problemID: entry.problem.uuidString.lowercased(), title: problems[entry.problem]?.title ?? "",
                            pointsPer100: list.points(entry).text, groupsRanking: entry.groupsRanking,

@@ -35,6 +35,8 @@ struct SessionPage: Encodable {
     let bands: [String]
     let lines: [Line]
     let hasPriorities: Bool
+    /// Why the priorities cannot be shown, when the groups' rankings cannot be aggregated.
+    let prioritiesProblem: String
     let canRecord: Bool
     let kinds: [Option]
     let form: FormState
@@ -42,7 +44,8 @@ struct SessionPage: Encodable {
     static func build(_ req: Request, _ session: AssessmentSession, form: FormState) async throws -> SessionPage {
         let directory = try await TerritoryDirectory.load(on: req.db)
         let (rankings, problems) = try await SessionRankings.load(session, on: req.db, req)
-        let list = try? Prioritization.aggregate(rankings)
+        let aggregated = SessionRankings.priorities(rankings)
+        let list = (try? aggregated.get()) ?? nil
         let groups = session.groups
         let disagreements = Set(list?.disagreements ?? [])
         let lines: [Line] = list.map { list in list.entries.map { entry in
@@ -69,7 +72,8 @@ struct SessionPage: Encodable {
                              list: (own?.tiers ?? []).flatMap { tier in tier.map { problems[$0]?.title ?? "?" } })
             },
             participants: participantRows, bands: AgeBand.allCases.map { req.t($0.catalogKey) },
-            lines: lines, hasPriorities: list != nil, canRecord: req.can(.recordFieldWork, on: target),
+            lines: lines, hasPriorities: list != nil,
+            prioritiesProblem: { if case .failure(let problem) = aggregated { req.t(problem.catalogKey) } else { "" } }(), canRecord: req.can(.recordFieldWork, on: target),
             kinds: FocusGroupKind.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["kind"]) },
             form: form)
     }

@@ -90,7 +90,7 @@ struct APIController: RouteCollection {
         try await Paging(req).apply(Programme.query(on: req.db).with(\.$donor).with(\.$implementer).sort(\.$slug), on: req) { list in
             list.map { p in
                 ProgrammeItem(slug: p.slug, name: p.name, summary: p.summary, donorSlug: p.donor?.slug, implementerSlug: p.implementer?.slug,
-                              startMonth: p.startMonthText, endMonth: p.endMonthText,
+                              startMonth: p.startMonth?.description, endMonth: p.endMonth?.description,
                               budget: p.budgetMinor.flatMap { minor in p.budgetCurrency.map { Budget(amount: Self.amount(minor), currency: $0) } })
             }
         }
