@@ -54,7 +54,7 @@ enum EventsDemo {
                 guard let territory = try await Territory.query(on: db).filter(\.$code == code).first() else { continue }
                 try await EventInvitation(eventID: (try event.requireID()), territoryID: (try territory.requireID())).create(on: db)
             }
-            try await AuditLog.record(on: db, by: DemoData.actor, action: "event.create", entityType: "event", entityID: GrantDisplay.id(event), after: event.snapshot)
+            try await AuditLog.record(on: db, by: DemoData.actor, action: "event.create", entityType: "event", entityID: event.idString, after: event.snapshot)
             count += 1
         }
         return count

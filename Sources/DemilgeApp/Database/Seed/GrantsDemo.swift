@@ -60,7 +60,7 @@ enum GrantsDemo {
                         territories: [(try osh.requireID())], deadline: Day.today().adding(days: 45), status: .open,
                         description: "Ош шаарынын жаңы конуштарындагы муниципалитеттер жана жарандык коом уюмдары үчүн.")
         try await open.create(on: db)
-        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.open", entityType: "grant_call", entityID: GrantDisplay.id(open), after: open.snapshot)
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.open", entityType: "grant_call", entityID: open.idString, after: open.snapshot)
         return 3
     }
 
@@ -134,7 +134,7 @@ enum GrantsDemo {
         }
         try await application.update(on: db)
         try await AuditLog.record(on: db, by: DemoData.actor, action: "grant.\(application.status)", entityType: "grant_application",
-                                  entityID: GrantDisplay.id(application), after: application.snapshot)
+                                  entityID: application.idString, after: application.snapshot)
     }
 
     private static func counts(_ values: [Int]) -> Participants {
@@ -192,14 +192,14 @@ enum GrantsDemo {
         // Decide exactly as the call's page does: by the ranking within the budget.
         let board = try await CallBoard.load(call, on: db)
         for line in board.ranking() {
-            guard let application = board.applications.first(where: { GrantDisplay.id($0) == line.id }) else { continue }
+            guard let application = board.applications.first(where: { $0.idString == line.id }) else { continue }
             switch line.decision {
             case .funded: try await walk(application, [(.approved, .decision, "2022-06-28", nil)], by: manager, on: db)
             case .reserve(let position, _): try await walk(application, [(.reserve, .decision, "2022-06-28", "#\(position)")], by: manager, on: db)
             case .belowThreshold: try await walk(application, [(.rejected, .decision, "2022-06-28", "< 50")], by: manager, on: db)
             }
         }
-        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: GrantDisplay.id(call), after: call.snapshot)
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: call.idString, after: call.snapshot)
         if let manasAta = board.applications.first(where: { $0.title == manasAtaTitle }) { try await deliver(manasAta, manager: manager, on: db) }
     }
 
@@ -297,7 +297,7 @@ enum GrantsDemo {
         practice.otherTyiyn = 0
         practice.publishedOn = try Day(stored: "2023-01-15")
         try await practice.create(on: db)
-        try await AuditLog.record(on: db, by: DemoData.actor, action: "practice.publish", entityType: "practice", entityID: GrantDisplay.id(practice), after: practice.snapshot)
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "practice.publish", entityType: "practice", entityID: practice.idString, after: practice.snapshot)
     }
 
     /// Seed 004 names the 25 civil-society grantees and their projects but not the amounts: each is shown with an
@@ -320,7 +320,7 @@ enum GrantsDemo {
                                          (.approved, .decision, "2021-11-01", "«Ынтымактуу Жашоо» долбоорунун маалыматы боюнча (seed 004)")],
                            by: "International Alert", on: db)
         }
-        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: GrantDisplay.id(call), after: call.snapshot)
+        try await AuditLog.record(on: db, by: DemoData.actor, action: "grant_call.decided", entityType: "grant_call", entityID: call.idString, after: call.snapshot)
     }
 }
 

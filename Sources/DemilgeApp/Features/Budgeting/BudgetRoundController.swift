@@ -171,7 +171,7 @@ struct BudgetRoundController: RouteCollection {
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(BudgetRound.schema, id: try round.requireID(), expected: expected, on: db) else { return false }
             try await round.update(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "round.status", entityType: "round", entityID: GrantDisplay.id(round),
+            try await AuditLog.record(on: db, by: req.auditActor, action: "round.status", entityType: "round", entityID: round.idString,
                                       before: before, after: round.snapshot)
             return true
         }

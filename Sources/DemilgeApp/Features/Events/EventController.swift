@@ -107,7 +107,7 @@ struct EventController: RouteCollection {
         try await req.write { db in
             try await event.create(on: db)
             for id in invitedIDs { try await EventInvitation(eventID: (try event.requireID()), territoryID: id).create(on: db) }
-            try await AuditLog.record(on: db, by: req.auditActor, action: "event.create", entityType: "event", entityID: GrantDisplay.id(event), after: event.snapshot)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "event.create", entityType: "event", entityID: event.idString, after: event.snapshot)
         }
         req.flash("admin.saved")
         return req.redirect(to: .event(event.id))
@@ -117,7 +117,7 @@ struct EventController: RouteCollection {
         let events = try await Event.query(on: req.db).with(\.$host).with(\.$invited).with(\.$programme).sort(\.$heldOn).all()
         let header = ["id", "kind", "title", "held_on", "host", "invited", "programme"] + Participants.allKeys.map(\.key) + ["participants_note"]
         let rows = events.map { e -> [String] in
-            [GrantDisplay.id(e), e.kind.rawValue, e.title, e.heldOn.description, e.host.code, e.invited.map(\.code).sorted().joined(separator: " "), e.programme?.slug ?? ""]
+            [e.idString, e.kind.rawValue, e.title, e.heldOn.description, e.host.code, e.invited.map(\.code).sorted().joined(separator: " "), e.programme?.slug ?? ""]
                 + Participants.allKeys.map { String(e.participants[$0.sex, $0.band]) } + [e.participantsNote]
         }
         return OpenData.csv(CSV.write(header: header, rows: rows), filename: "events.csv")

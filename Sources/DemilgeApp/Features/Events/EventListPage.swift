@@ -18,7 +18,7 @@ struct EventListPage: Encodable {
         if let kind = EventKind(rawValue: kind) { query.filter(\.$kind == kind) }
         return EventListPage(
             events: try await query.all().map { e in
-                Row(id: GrantDisplay.id(e), title: e.title, kind: req.t(e.kind.catalogKey), heldOn: e.heldOn.formatted(req.language),
+                Row(id: e.idString, title: e.title, kind: req.t(e.kind.catalogKey), heldOn: e.heldOn.formatted(req.language),
                     host: TerritoryLink(e.host, req.language, catalog: req.application.catalog), invited: e.invited.count,
                     participants: participantsText(e))
             },

@@ -13,7 +13,7 @@ struct EventPage: Encodable {
     static func build(_ req: Request, _ event: Event) -> EventPage {
         let catalog = req.application.catalog
         return EventPage(
-            id: GrantDisplay.id(event), title: event.title, kind: req.t(event.kind.catalogKey), heldOn: event.heldOn.formatted(req.language),
+            id: event.idString, title: event.title, kind: req.t(event.kind.catalogKey), heldOn: event.heldOn.formatted(req.language),
             host: TerritoryLink(event.host, req.language, catalog: catalog),
             invited: KyrgyzText.sorted(event.invited, by: { $0.name.text(req.language) }, req.language).map { TerritoryLink($0, req.language, catalog: catalog) },
             organiser: event.organiser?.name.text(req.language) ?? "", organiserSlug: event.organiser?.slug ?? "",

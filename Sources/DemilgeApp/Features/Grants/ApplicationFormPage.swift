@@ -24,10 +24,10 @@ struct ApplicationFormPage: Encodable {
         let commissions = near.isEmpty ? [] : try await Commission.query(on: req.db).filter(\.$territory.$id ~~ near).all().compactMap(\.id)
         let measures = commissions.isEmpty ? [] : try await ActionMeasure.query(on: req.db).filter(\.$commission.$id ~~ commissions).with(\.$problem).all()
         return ApplicationFormPage(
-            call: call.title, callID: GrantDisplay.id(call), action: action, form: form,
+            call: call.title, callID: call.idString, action: action, form: form,
             organisations: memberships.map { Option(value: $0.organisation.slug, label: $0.organisation.name.text(req.language), selected: $0.organisation.slug == form["organisation"]) },
-            problems: openProblems.map { Option(value: GrantDisplay.id($0), label: $0.title, selected: GrantDisplay.id($0) == form["problem"]) },
-            measures: measures.map { Option(value: GrantDisplay.id($0), label: "\($0.problem.title) — \($0.description)", selected: GrantDisplay.id($0) == form["measure"]) },
+            problems: openProblems.map { Option(value: $0.idString, label: $0.title, selected: $0.idString == form["problem"]) },
+            measures: measures.map { Option(value: $0.idString, label: "\($0.problem.title) — \($0.description)", selected: $0.idString == form["measure"]) },
             hasMeasures: !measures.isEmpty,
             beneficiaries: ParticipantGrid.rows(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) },
             refusals: problems, hasRefusals: !problems.isEmpty,

@@ -65,7 +65,7 @@ struct CallBoard {
         let ranked: Set<GrantStatus> = [.underReview, .scored, .approved, .reserve, .rejected, .contracted, .inImplementation, .completed, .terminated, .closed]
         let candidates = applications.enumerated().compactMap { index, application -> GrantRanking.Candidate? in
             guard ranked.contains(application.status), let aggregate = aggregate(application) else { return nil }
-            return GrantRanking.Candidate(id: GrantDisplay.id(application), score: aggregate.mean, requestedTyiyn: application.requestedTyiyn, submittedOrder: index)
+            return GrantRanking.Candidate(id: application.idString, score: aggregate.mean, requestedTyiyn: application.requestedTyiyn, submittedOrder: index)
         }
         return GrantRanking.rank(candidates, budgetTyiyn: call.budgetTyiyn, minimumScore: Rational(call.minimumScore))
     }

@@ -27,7 +27,7 @@ struct CallDecisionController: RouteCollection {
             call.version = expected + 1
             try await call.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.\(next.rawValue)", entityType: "grant_call",
-                                      entityID: GrantDisplay.id(call), before: before, after: call.snapshot)
+                                      entityID: call.idString, before: before, after: call.snapshot)
             return true
         }
         guard moved else { throw DemilgeError.staleEdit }
@@ -49,7 +49,7 @@ struct CallDecisionController: RouteCollection {
         try await req.write { db in
             try await GrantReviewer(callID: (try call.requireID()), userID: (try user.requireID())).create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.reviewer", entityType: "grant_call",
-                                      entityID: GrantDisplay.id(call), after: ["reviewer": user.email])
+                                      entityID: call.idString, after: ["reviewer": user.email])
         }
         req.flash("admin.saved")
         return req.redirect(to: .call(call.id))
@@ -74,7 +74,7 @@ struct CallDecisionController: RouteCollection {
                 let ranking = board.ranking()
                 // Thrown, not returned: the version claimed above must roll back with the refusal.
                 guard call.status == .review, waiting.isEmpty, !ranking.isEmpty else { throw DecisionRefused(waiting: waiting.count) }
-                let byID = Dictionary(firstValues: board.applications.map { (GrantDisplay.id($0), $0) })
+                let byID = Dictionary(firstValues: board.applications.map { ($0.idString, $0) })
                 for line in ranking {
                     guard let application = byID[line.id], application.status == .scored else { continue }
                     switch line.decision {
@@ -88,7 +88,7 @@ struct CallDecisionController: RouteCollection {
                 call.version = expected + 1
                 try await call.update(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.decided", entityType: "grant_call",
-                                          entityID: GrantDisplay.id(call), after: call.snapshot)
+                                          entityID: call.idString, after: call.snapshot)
                 return true
             }
         } catch let refusal as DecisionRefused {

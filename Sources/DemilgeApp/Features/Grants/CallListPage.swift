@@ -21,7 +21,7 @@ struct CallListPage: Encodable {
         return CallListPage(
             calls: try calls.map { call in
                 let own = byCall[(try call.requireID())] ?? []
-                return Row(id: GrantDisplay.id(call), title: call.title, programme: call.programme.name.text(req.language),
+                return Row(id: call.idString, title: call.title, programme: call.programme.name.text(req.language),
                            budget: GrantDisplay.money(call.budgetTyiyn, req),
                            grantRange: "\(GrantDisplay.money(call.minGrantTyiyn, req)) — \(GrantDisplay.money(call.maxGrantTyiyn, req))",
                            deadline: call.deadline.formatted(req.language), status: req.t(call.status.catalogKey), statusKey: call.status.rawValue,

@@ -45,19 +45,19 @@ struct CallPage: Encodable {
             }
             if line?.tieBroken == true { decision += " " + req.t("grants.rank_tie") }
             return ApplicationRow(
-                id: GrantDisplay.id(application), title: application.title, organisation: application.organisation.name.text(req.language),
+                id: application.idString, title: application.title, organisation: application.organisation.name.text(req.language),
                 organisationSlug: application.organisation.slug, territory: application.territory.name.text(req.language),
                 requested: GrantDisplay.money(application.requestedTyiyn, req), status: req.t(application.status.catalogKey), statusKey: application.status.rawValue,
                 score: aggregate.map { GrantDisplay.score($0.mean, req) } ?? "", spread: aggregate.map { GrantDisplay.score($0.spread, req) } ?? "",
                 hasScore: showScore, decision: decision, hasDecision: !decision.isEmpty)
         }
         let ranking = viewer.seesRanking(of: board) ? board.ranking() : []
-        let byID = Dictionary(firstValues: board.applications.map { (GrantDisplay.id($0), $0) })
+        let byID = Dictionary(firstValues: board.applications.map { ($0.idString, $0) })
         let reviewers = try await GrantReviewer.query(on: req.db).filter(\.$call.$id == (try call.requireID())).with(\.$user).all()
         let next = call.status.next
         let awardedTotal = board.applications.filter { GrantDisplay.awarded.contains($0.status) }.map(\.requestedTyiyn).saturatingSum()
         return CallPage(
-            id: GrantDisplay.id(call), title: call.title, description: call.description, programme: call.programme.name.text(req.language),
+            id: call.idString, title: call.title, description: call.description, programme: call.programme.name.text(req.language),
             programmeSlug: call.programme.slug, budget: GrantDisplay.money(call.budgetTyiyn, req), minGrant: GrantDisplay.money(call.minGrantTyiyn, req),
             maxGrant: GrantDisplay.money(call.maxGrantTyiyn, req), coFunding: call.coFundingPercent,
             kinds: ApplicantKind.allCases.filter(call.applicantKinds.contains).map { req.t($0.catalogKey) }.joined(separator: ", "),

@@ -19,11 +19,11 @@ struct ConflictController: RouteCollection {
         let viewer = try await GrantViewer.load(req, call: call)
         guard let reviewer = viewer.reviewer else { throw DemilgeError.forbidden }
         let board = try await CallBoard.load(call, on: req.db)
-        let ids = board.applications.map(GrantDisplay.id)
+        let ids = board.applications.map(\.idString)
         var form = FormState.read(req, fields: ids.flatMap { ["conflict_\($0)", "reason_\($0)"] })
         var declared: [GrantApplication] = []
-        for application in board.applications where form["conflict_\(GrantDisplay.id(application))"] == "on" {
-            let id = GrantDisplay.id(application)
+        for application in board.applications where form["conflict_\(application.idString)"] == "on" {
+            let id = application.idString
             if board.conflicts.contains(where: { $0.$reviewer.id == reviewer.id && $0.$application.id == application.id }) { continue }
             if board.sheets(of: application).contains(where: { $0.$reviewer.id == reviewer.id }) || !GrantReviewController.conflictOpen.contains(application.status) {
                 form.fail("conflict_\(id)", req.t("grants.conflict_closed"))
@@ -32,7 +32,7 @@ struct ConflictController: RouteCollection {
             declared.append(application)
         }
         guard form.isValid else { return try await GrantReviewController.render(req, call, form: form, status: .unprocessableEntity) }
-        let reasons = declared.map { form["reason_\(GrantDisplay.id($0))"] }
+        let reasons = declared.map { form["reason_\($0.idString)"] }
         let applications = declared
         do {
             try await req.write { db in
@@ -44,7 +44,7 @@ struct ConflictController: RouteCollection {
                     try await reviewer.update(on: db)
                 }
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.conflicts", entityType: "grant_call",
-                                          entityID: GrantDisplay.id(call), after: ["reviewer": req.currentUser?.email ?? "", "conflicts": String(applications.count)])
+                                          entityID: call.idString, after: ["reviewer": req.currentUser?.email ?? "", "conflicts": String(applications.count)])
             }
         } catch GrantReviewController.ReviewRefused.alreadyScored {
             form.fail("declaration", req.t("grants.conflict_closed"))
@@ -99,7 +99,7 @@ struct ConflictController: RouteCollection {
             declaration.withdrawalReason = reason
             try await declaration.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.conflict_withdrawn", entityType: "grant_application",
-                                      entityID: GrantDisplay.id(application), after: ["reviewer": req.currentUser?.email ?? "", "reason": reason])
+                                      entityID: application.idString, after: ["reviewer": req.currentUser?.email ?? "", "reason": reason])
         }
         req.flash("admin.saved")
         return req.redirect(to: .application(application.id))
@@ -124,7 +124,7 @@ struct ConflictController: RouteCollection {
             try await GrantConflict(reviewerID: reviewerID, applicationID: applicationID, reason: reason).create(on: db)
         }
         try await AuditLog.record(on: db, by: req.auditActor, action: "grant.conflict_declared", entityType: "grant_application",
-                                  entityID: GrantDisplay.id(application), after: ["reviewer": req.currentUser?.email ?? "", "reason": reason])
+                                  entityID: application.idString, after: ["reviewer": req.currentUser?.email ?? "", "reason": reason])
         try await GrantReviewController.completeIfScored(application, call: call, req, on: db)
     }
 }

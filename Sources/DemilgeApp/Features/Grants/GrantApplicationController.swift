@@ -81,7 +81,7 @@ struct GrantApplicationController: RouteCollection {
                 try await self.saveLines(lines, of: (try application.requireID()), on: db)
                 try await GrantTransition(applicationID: (try application.requireID()), from: nil, to: .draft, reason: nil, byName: req.currentUser?.displayName ?? "").create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.create", entityType: "grant_application",
-                                          entityID: GrantDisplay.id(application), after: application.snapshot)
+                                          entityID: application.idString, after: application.snapshot)
                 if submit { try await GrantMove.apply(application, to: .submitted, reason: nil, as: .applicant, by: req, on: db) }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -124,7 +124,7 @@ struct GrantApplicationController: RouteCollection {
             try await application.update(on: db)
             try await self.saveLines(lines, of: (try application.requireID()), on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.update", entityType: "grant_application",
-                                      entityID: GrantDisplay.id(application), after: application.snapshot)
+                                      entityID: application.idString, after: application.snapshot)
             if submit { try await GrantMove.apply(application, to: .submitted, reason: nil, as: .applicant, by: req, on: db) }
             return true
         }

@@ -50,7 +50,7 @@ struct GrantCallController: RouteCollection {
         try await req.write { db in
             try await call.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.create", entityType: "grant_call",
-                                      entityID: GrantDisplay.id(call), after: call.snapshot)
+                                      entityID: call.idString, after: call.snapshot)
         }
         req.flash("admin.saved")
         return req.redirect(to: .call(call.id))
@@ -98,7 +98,7 @@ struct GrantCallController: RouteCollection {
             call.version = expected + 1
             try await call.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.update", entityType: "grant_call",
-                                      entityID: GrantDisplay.id(call), before: before, after: call.snapshot)
+                                      entityID: call.idString, before: before, after: call.snapshot)
             return true
         }
         guard saved else {

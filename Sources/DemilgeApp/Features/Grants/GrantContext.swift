@@ -79,8 +79,6 @@ struct GrantViewer {
 enum GrantDisplay {
     static let awarded: Set<GrantStatus> = [.approved, .contracted, .inImplementation, .completed, .terminated, .closed]
 
-    static func id(_ model: some Model) -> String { (model.id as? UUID)?.uuidString.lowercased() ?? "" }
-
     static func money(_ tyiyn: Int64, _ req: Request) -> String { Money(minorUnits: tyiyn).formatted(req.language) }
 
 
@@ -134,7 +132,7 @@ enum GrantMove {
         try await GrantTransition(applicationID: id, from: from, to: status, reason: reason?.isEmpty == true ? nil : reason,
                                   byName: req.currentUser?.displayName ?? "Demilge").create(on: db)
         try await AuditLog.record(on: db, by: req.auditActor, action: "grant.\(status.rawValue)", entityType: "grant_application",
-                                  entityID: GrantDisplay.id(application), after: ["from": from.rawValue, "to": status.rawValue, "reason": reason ?? ""])
+                                  entityID: application.idString, after: ["from": from.rawValue, "to": status.rawValue, "reason": reason ?? ""])
     }
 }
 

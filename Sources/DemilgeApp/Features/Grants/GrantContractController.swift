@@ -65,7 +65,7 @@ struct GrantContractController: RouteCollection {
                     try await row.create(on: db)
                 }
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.contract", entityType: "grant_application",
-                                          entityID: GrantDisplay.id(application), after: ["number": contract.number, "amount": String(amount), "tranches": String(schedule.count)])
+                                          entityID: application.idString, after: ["number": contract.number, "amount": String(amount), "tranches": String(schedule.count)])
                 try await GrantMove.apply(application, to: .contracted, reason: contract.number, as: .programmeManager, by: req, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -123,7 +123,7 @@ struct GrantContractController: RouteCollection {
                 }
                 try await payment.create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.payment", entityType: "grant_application",
-                                          entityID: GrantDisplay.id(application), after: ["source": payment.source.rawValue, "amount": String(amount), "paid_on": payment.paidOn.description])
+                                          entityID: application.idString, after: ["source": payment.source.rawValue, "amount": String(amount), "paid_on": payment.paidOn.description])
                 // The first disbursement starts implementation (read again under the lock: another payment may have).
                 if payment.$tranche.id != nil, let current = try await GrantApplication.find(applicationID, on: db), current.status == .contracted {
                     application.status = current.status

@@ -52,7 +52,7 @@ struct GrantDeliveryController: RouteCollection {
         try await req.write { db in
             try await milestone.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.milestone", entityType: "grant_application",
-                                      entityID: GrantDisplay.id(application), after: ["title": milestone.title, "due_on": milestone.dueOn.description])
+                                      entityID: application.idString, after: ["title": milestone.title, "due_on": milestone.dueOn.description])
         }
         return Self.done(req, application)
     }
@@ -78,7 +78,7 @@ struct GrantDeliveryController: RouteCollection {
             milestone.version = expected + 1
             try await milestone.update(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.milestone_progress", entityType: "grant_application",
-                                      entityID: GrantDisplay.id(application), after: ["title": milestone.title, "progress": String(progress)])
+                                      entityID: application.idString, after: ["title": milestone.title, "progress": String(progress)])
             return true
         }
         guard saved else { throw DemilgeError.staleEdit }
@@ -123,7 +123,7 @@ struct GrantDeliveryController: RouteCollection {
         try await req.write { db in
             try await visit.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.visit", entityType: "grant_application",
-                                      entityID: GrantDisplay.id(application), after: ["visited_on": visit.visitedOn.description, "rating": String(rating)])
+                                      entityID: application.idString, after: ["visited_on": visit.visitedOn.description, "rating": String(rating)])
         }
         return Self.done(req, application)
     }
@@ -144,10 +144,10 @@ struct GrantDeliveryController: RouteCollection {
         let viewer = try await GrantViewer.load(req, call: application.call)
         guard viewer.isApplicant(application) else { throw DemilgeError.forbidden }
         let lines = application.lines
-        var form = FormState.read(req, fields: ["summary"] + lines.map { "spent_\(GrantDisplay.id($0))" } + ApplicationForm.fields.filter { $0.contains("_") })
+        var form = FormState.read(req, fields: ["summary"] + lines.map { "spent_\($0.idString)" } + ApplicationForm.fields.filter { $0.contains("_") })
         form.requireText("summary", length: 10...5000, req)
         var spent: [UUID: Int64] = [:]
-        for line in lines { spent[(try line.requireID())] = form.amount("spent_\(GrantDisplay.id(line))", req, allowZero: true) }
+        for line in lines { spent[(try line.requireID())] = form.amount("spent_\(line.idString)", req, allowZero: true) }
         var reached = Participants()
         do { reached = try Participants.parse(form.values) } catch { form.fail("reached", req.t("grants.beneficiaries_required")) }
         if application.status != .inImplementation { form.fail("summary", req.t("grants.not_in_implementation")) }
@@ -167,7 +167,7 @@ struct GrantDeliveryController: RouteCollection {
                     try await line.update(on: db)
                 }
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.report", entityType: "grant_application",
-                                          entityID: GrantDisplay.id(application), after: ["spent": String(Money.sum(spentByLine.values)), "reached": String(reachedTotal)])
+                                          entityID: application.idString, after: ["spent": String(Money.sum(spentByLine.values)), "reached": String(reachedTotal)])
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             form.fail("summary", req.t("grants.report_exists"))

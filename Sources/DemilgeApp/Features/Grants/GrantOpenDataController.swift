@@ -41,7 +41,7 @@ struct GrantOpenDataController: RouteCollection {
             return Table(header: ["id", "programme", "title", "status", "budget_som", "min_grant_som", "max_grant_som", "cofunding_percent",
                                   "applicant_kinds", "deadline", "minimum_score", "criteria"],
                          rows: calls.map { c in
-                             [GrantDisplay.id(c), c.programme.slug, c.title, c.status.rawValue, som(c.budgetTyiyn), som(c.minGrantTyiyn), som(c.maxGrantTyiyn),
+                             [c.idString, c.programme.slug, c.title, c.status.rawValue, som(c.budgetTyiyn), som(c.minGrantTyiyn), som(c.maxGrantTyiyn),
                               String(c.coFundingPercent), c.applicantKindsText, c.deadline.description, String(c.minimumScore),
                               c.criteria.map { "\($0.name) (\($0.weight)%, 0–\($0.max))" }.joined(separator: "; ")]
                          })
@@ -56,7 +56,7 @@ struct GrantOpenDataController: RouteCollection {
             }
             return Table(header: ["id", "call", "organisation", "organisation_kind", "territory", "title", "status", "grant_som", "total_cost_som", "score"],
                          rows: applications.map { a in
-                             [GrantDisplay.id(a), GrantDisplay.id(a.call), a.organisation.name.ky, a.organisation.kind.rawValue, a.territory.code, a.title, a.status.rawValue,
+                             [a.idString, a.call.idString, a.organisation.name.ky, a.organisation.kind.rawValue, a.territory.code, a.title, a.status.rawValue,
                               som(a.requestedTyiyn), som(a.totalTyiyn), scores[a.idString] ?? ""]
                          })
         case "contracts":
@@ -64,7 +64,7 @@ struct GrantOpenDataController: RouteCollection {
             return Table(header: ["number", "application", "organisation", "signed_on", "starts_on", "ends_on", "grant_som", "local_budget_som", "community_som",
                                   "other_som", "tranches"],
                          rows: contracts.map { c in
-                             [c.number, GrantDisplay.id(c.application), c.application.organisation.name.ky, c.signedOn.description, c.startsOn.description, c.endsOn.description,
+                             [c.number, c.application.idString, c.application.organisation.name.ky, c.signedOn.description, c.startsOn.description, c.endsOn.description,
                               som(c.amountTyiyn), som(c.localBudgetTyiyn), som(c.communityTyiyn), som(c.otherTyiyn),
                               c.tranches.sorted { $0.number < $1.number }.map { "\($0.number): \($0.plannedOn) \(som($0.amountTyiyn))" }.joined(separator: "; ")]
                          })
@@ -72,7 +72,7 @@ struct GrantOpenDataController: RouteCollection {
             let payments = try await GrantPayment.query(on: req.db).with(\.$application).with(\.$tranche).sort(\.$paidOn).all()
             return Table(header: ["application", "title", "paid_on", "source", "amount_som", "tranche", "reference"],
                          rows: payments.map { p in
-                             [GrantDisplay.id(p.application), p.application.title, p.paidOn.description, p.source.rawValue, som(p.amountTyiyn), p.tranche.map { String($0.number) } ?? "", p.reference]
+                             [p.application.idString, p.application.title, p.paidOn.description, p.source.rawValue, som(p.amountTyiyn), p.tranche.map { String($0.number) } ?? "", p.reference]
                          })
         }
     }

@@ -92,7 +92,7 @@ struct GrantPage: Encodable {
         let reportGrid = ParticipantGrid.rows(formName == "report" ? form : FormState(), req)
 
         return GrantPage(
-            id: GrantDisplay.id(application), title: application.title, callID: GrantDisplay.id(call), callTitle: call.title,
+            id: application.idString, title: application.title, callID: call.idString, callTitle: call.title,
             programme: call.programme.name.text(req.language),
             organisation: application.organisation.name.text(req.language), organisationSlug: application.organisation.slug,
             territory: TerritoryLink(application.territory, req.language, catalog: req.application.catalog),
@@ -111,8 +111,8 @@ struct GrantPage: Encodable {
             seesProposal: sees, summary: sees ? application.summary : "", goals: sees ? application.goals : "",
             activities: sees ? application.activities.map { Activity(what: $0.what, from: $0.from, to: $0.to) } : [],
             lines: sees ? lines.map { line in
-                Line(id: GrantDisplay.id(line), item: line.item, source: req.t(line.core.source.catalogKey), amount: money(line.amountTyiyn),
-                     spent: line.spentTyiyn.map(money) ?? "", spentValue: formName == "report" ? form["spent_\(GrantDisplay.id(line))"] : "")
+                Line(id: line.idString, item: line.item, source: req.t(line.core.source.catalogKey), amount: money(line.amountTyiyn),
+                     spent: line.spentTyiyn.map(money) ?? "", spentValue: formName == "report" ? form["spent_\(line.idString)"] : "")
             } : [],
             beneficiaries: sees ? ParticipantGrid.rows(application.beneficiaries, req) : [], beneficiariesTotal: application.beneficiaries.total,
             canEdit: viewer.isApplicant(application) && status == .draft, hasIATI: GrantDisplay.awarded.contains(status),
@@ -159,7 +159,7 @@ struct GrantPage: Encodable {
             hasPayments: !payments.isEmpty, canPay: viewer.isManager && delivering.contains(status),
             sources: FundingSource.grantFirst.filter(\.isCoFunding).map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: form["source"] == $0.rawValue) },
             trancheNumbers: tranches.map(\.number),
-            milestones: milestones.map { MilestoneRow(id: GrantDisplay.id($0), title: $0.title, dueOn: $0.dueOn.formatted(req.language), progress: $0.progress, note: $0.note, version: $0.version) },
+            milestones: milestones.map { MilestoneRow(id: $0.idString, title: $0.title, dueOn: $0.dueOn.formatted(req.language), progress: $0.progress, note: $0.note, version: $0.version) },
             hasMilestones: !milestones.isEmpty, canMilestone: (viewer.isManager || viewer.isApplicant(application)) && delivering.contains(status),
             visits: visits.map { VisitRow(visitedOn: $0.visitedOn.formatted(req.language), community: $0.communityMembers, council: $0.councilMembers,
                                           findings: $0.findings, rating: $0.rating, photos: $0.photos) },

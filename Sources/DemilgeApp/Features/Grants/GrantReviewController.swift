@@ -78,7 +78,7 @@ struct GrantReviewController: RouteCollection {
                     .filter(\.$withdrawnAt == nil).first() != nil { throw ReviewRefused.conflicted }
                 try await sheet.create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.score", entityType: "grant_application",
-                                          entityID: GrantDisplay.id(application), after: ["reviewer": req.currentUser?.email ?? ""])
+                                          entityID: application.idString, after: ["reviewer": req.currentUser?.email ?? ""])
                 try await Self.completeIfScored(application, call: call, req, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {

@@ -19,7 +19,7 @@ struct GranteesPage: Encodable {
         let language = req.language
         let groups = KyrgyzText.sorted(directory.roots.filter { byOblast[$0.id] != nil }, by: { $0.name.text(language) }, language).map { oblast in
             let items = KyrgyzText.sorted(byOblast[oblast.id] ?? [], by: { $0.organisation.name.text(language) }, language).map { a in
-                Item(id: GrantDisplay.id(a), title: a.title, organisation: a.organisation.name.text(language), organisationSlug: a.organisation.slug,
+                Item(id: a.idString, title: a.title, organisation: a.organisation.name.text(language), organisationSlug: a.organisation.slug,
                      place: directory.byID[a.$territory.id]?.name.text(language) ?? "", amount: GrantDisplay.money(a.requestedTyiyn, req),
                      status: req.t(a.status.catalogKey), call: a.call.title)
             }

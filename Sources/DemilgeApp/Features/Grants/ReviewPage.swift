@@ -20,7 +20,7 @@ struct ReviewPage: Encodable {
         let board = try await CallBoard.load(call, on: req.db)
         let rows = board.applications.filter { GrantReviewController.reviewable.contains($0.status) || GrantDisplay.awarded.contains($0.status) }.map { application in
             let conflict = viewer.conflict(with: application)
-            let id = GrantDisplay.id(application)
+            let id = application.idString
             let scored = board.sheets(of: application).contains { $0.$reviewer.id == reviewer.id }
             let declaration = board.conflicts.first { $0.$reviewer.id == reviewer.id && $0.$application.id == application.id }
             return Row(id: id, title: application.title, organisation: application.organisation.name.text(req.language),
@@ -31,7 +31,7 @@ struct ReviewPage: Encodable {
                        open: !scored && GrantReviewController.conflictOpen.contains(application.status), declaredReason: declaration?.reason ?? "")
         }
         return ReviewPage(
-            callID: GrantDisplay.id(call), callTitle: call.title, declared: reviewer.declaredAt != nil, rows: rows, hasRows: !rows.isEmpty, form: form,
+            callID: call.idString, callTitle: call.title, declared: reviewer.declaredAt != nil, rows: rows, hasRows: !rows.isEmpty, form: form,
             errors: form.errors.sorted { $0.key < $1.key }.map(\.value), hasErrors: !form.errors.isEmpty)
     }
 }

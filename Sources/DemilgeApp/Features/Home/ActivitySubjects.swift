@@ -27,13 +27,13 @@ enum ActivitySubjects {
         async let groups = InitiativeGroup.query(on: db).filter(\.$id ~~ uuids("group")).all()
             .map { ("group:\($0.idString)", (SitePath.group($0.id).path, plain($0.name))) }
         async let calls = GrantCall.query(on: db).filter(\.$id ~~ uuids("grant_call")).all()
-            .map { ("grant_call:\(GrantDisplay.id($0))", (SitePath.call($0.id).path, plain($0.title))) }
+            .map { ("grant_call:\($0.idString)", (SitePath.call($0.id).path, plain($0.title))) }
         async let applications = GrantApplication.query(on: db).filter(\.$id ~~ uuids("grant_application")).all()
-            .map { ("grant_application:\(GrantDisplay.id($0))", (SitePath.application($0.id).path, plain($0.title))) }
+            .map { ("grant_application:\($0.idString)", (SitePath.application($0.id).path, plain($0.title))) }
         async let events = Event.query(on: db).filter(\.$id ~~ uuids("event")).all()
-            .map { ("event:\(GrantDisplay.id($0))", (SitePath.event($0.id).path, plain($0.title))) }
+            .map { ("event:\($0.idString)", (SitePath.event($0.id).path, plain($0.title))) }
         async let practices = Practice.query(on: db).filter(\.$id ~~ uuids("practice")).all()
-            .map { ("practice:\(GrantDisplay.id($0))", (SitePath.practice($0.id).path, plain($0.title))) }
+            .map { ("practice:\($0.idString)", (SitePath.practice($0.id).path, plain($0.title))) }
         let all: [(String, Subject)] = try await territories + organisations + programmes + problems + sessions + commissions + groups
             + calls + applications + events + practices
         return Dictionary(firstValues: all)

@@ -119,7 +119,7 @@ struct PracticeController: RouteCollection {
         practice.publishedOn = Day.today()
         try await req.write { db in
             try await practice.create(on: db)
-            try await AuditLog.record(on: db, by: req.auditActor, action: "practice.publish", entityType: "practice", entityID: GrantDisplay.id(practice), after: practice.snapshot)
+            try await AuditLog.record(on: db, by: req.auditActor, action: "practice.publish", entityType: "practice", entityID: practice.idString, after: practice.snapshot)
         }
         req.flash("admin.saved")
         return req.redirect(to: .practice(practice.id))
@@ -128,7 +128,7 @@ struct PracticeController: RouteCollection {
     func csv(req: Request) async throws -> Response {
         let practices = try await Practice.query(on: req.db).with(\.$territory).sort(\.$publishedOn).all()
         let rows = practices.map { p in
-            [GrantDisplay.id(p), p.title, p.theme.rawValue, p.territory.code, p.publishedOn.description] + p.costs.map { Money(minorUnits: $0.1).plain(.always) } + [p.contact]
+            [p.idString, p.title, p.theme.rawValue, p.territory.code, p.publishedOn.description] + p.costs.map { Money(minorUnits: $0.1).plain(.always) } + [p.contact]
         }
         return OpenData.csv(CSV.write(header: ["id", "title", "theme", "territory", "published_on", "grant_som", "local_budget_som", "community_som", "other_som", "contact"], rows: rows),
                             filename: "practices.csv")

@@ -19,7 +19,7 @@ struct PracticeListPage: Encodable {
         let language = req.language
         return PracticeListPage(
             practices: try await query.all().map { p in
-                Row(id: GrantDisplay.id(p), title: p.title, theme: req.t(p.theme.catalogKey), place: p.territory.name.text(language),
+                Row(id: p.idString, title: p.title, theme: req.t(p.theme.catalogKey), place: p.territory.name.text(language),
                     oblast: directory.topLevel(of: p.territory).name.text(language), cost: GrantDisplay.money(total(p), req))
             },
             themes: ProblemCategory.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == theme) },

@@ -22,7 +22,7 @@ struct PracticePage: Encodable {
             whatWasDone: practice.whatWasDone, whatWorked: practice.whatWorked, contact: practice.contact, publishedOn: practice.publishedOn.formatted(req.language),
             costs: practice.costs.filter { $0.1 > 0 }.map { Cost(source: req.t($0.0.catalogKey), amount: GrantDisplay.money($0.1, req)) },
             total: GrantDisplay.money(PracticeListPage.total(practice), req),
-            others: others.map { .init(id: GrantDisplay.id($0), title: $0.title, theme: "", place: $0.territory.name.text(req.language), oblast: "", cost: "") },
+            others: others.map { .init(id: $0.idString, title: $0.title, theme: "", place: $0.territory.name.text(req.language), oblast: "", cost: "") },
             hasOthers: !others.isEmpty)
     }
 }

@@ -161,7 +161,7 @@ struct ProblemController: RouteCollection {
                 try await Quota.check([.comments], user: userID, actor: req.actor, on: db)
                 try await comment.create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.comment", entityType: "problem",
-                                          entityID: GrantDisplay.id(problem), after: ["comment": GrantDisplay.id(comment)])
+                                          entityID: problem.idString, after: ["comment": comment.idString])
             }
         } catch let exceeded as Quota.Exceeded {
             form.fail("body", Quota.message(exceeded, req))

@@ -97,7 +97,7 @@ struct APIController: RouteCollection {
     }
 
     static func problemItem(_ p: Problem, _ codes: [UUID: String]) -> ProblemItem {
-        ProblemItem(id: GrantDisplay.id(p), title: p.title, description: p.description, category: p.category.rawValue, status: p.status.rawValue,
+        ProblemItem(id: p.idString, title: p.title, description: p.description, category: p.category.rawValue, status: p.status.rawValue,
                     territoryCode: codes[p.$territory.id] ?? "", supporters: p.supportCount, createdAt: Formatters.isoDateTime(p.createdAt ?? Date()))
     }
 
@@ -120,7 +120,7 @@ struct APIController: RouteCollection {
         let codes = try await Territory.codes(on: req.db)
         return try await Paging(req).apply(BudgetRound.query(on: req.db).filter(\.$status != RoundStatus.draft).sort(\.$opensOn, .descending), on: req) { list in
             list.map { r in
-                RoundItem(id: GrantDisplay.id(r), title: r.title, territoryCode: codes[r.$territory.id] ?? "", envelopeSom: Self.amount(r.envelopeTyiyn),
+                RoundItem(id: r.idString, title: r.title, territoryCode: codes[r.$territory.id] ?? "", envelopeSom: Self.amount(r.envelopeTyiyn),
                           status: r.status.rawValue, ballotType: r.type.rawValue, rule: r.rule.rawValue, opensOn: r.opensOn.description, closesOn: r.closesOn.description)
             }
         }
@@ -129,7 +129,7 @@ struct APIController: RouteCollection {
     func calls(req: Request) async throws -> Response {
         try await Paging(req).apply(GrantCall.query(on: req.db).filter(\.$status != CallStatus.draft).with(\.$programme).sort(\.$deadline, .descending), on: req) { list in
             list.map { c in
-                CallItem(id: GrantDisplay.id(c), programmeSlug: c.programme.slug, title: c.title, status: c.status.rawValue, budgetSom: Self.amount(c.budgetTyiyn),
+                CallItem(id: c.idString, programmeSlug: c.programme.slug, title: c.title, status: c.status.rawValue, budgetSom: Self.amount(c.budgetTyiyn),
                          minGrantSom: Self.amount(c.minGrantTyiyn), maxGrantSom: Self.amount(c.maxGrantTyiyn), cofundingPercent: c.coFundingPercent, deadline: c.deadline.description)
             }
         }
@@ -137,7 +137,7 @@ struct APIController: RouteCollection {
 
     /// Grants that are public: everything submitted; the money only once awarded.
     static func grantItem(_ a: GrantApplication, _ codes: [UUID: String], money: [MoneyRow]?) -> GrantItem {
-        GrantItem(id: GrantDisplay.id(a), callId: a.$call.id.uuidString.lowercased(), title: a.title, organisationSlug: a.organisation.slug,
+        GrantItem(id: a.idString, callId: a.$call.id.uuidString.lowercased(), title: a.title, organisationSlug: a.organisation.slug,
                   territoryCode: codes[a.$territory.id] ?? "", status: a.status.rawValue, grantSom: amount(a.requestedTyiyn), totalSom: amount(a.totalTyiyn), money: money)
     }
 
@@ -155,7 +155,7 @@ struct APIController: RouteCollection {
         return try await Paging(req).apply(query, on: req) { list in
             list.map { e in
                 let counts = Participants.allKeys.reduce(into: [String: Int]()) { $0[$1.key] = e.participants[$1.sex, $1.band] }
-                return EventItem(id: GrantDisplay.id(e), kind: e.kind.rawValue, title: e.title, heldOn: e.heldOn.description, hostCode: codes[e.$host.id] ?? "",
+                return EventItem(id: e.idString, kind: e.kind.rawValue, title: e.title, heldOn: e.heldOn.description, hostCode: codes[e.$host.id] ?? "",
                                  invitedCodes: e.invited.map(\.code).sorted(), programmeSlug: e.programme?.slug, participants: counts, participantsNote: e.participantsNote)
             }
         }
@@ -167,7 +167,7 @@ struct APIController: RouteCollection {
         if let theme = try req.queryState(ProblemCategory.self, at: "theme") { query.filter(\.$theme == theme) }
         return try await Paging(req).apply(query, on: req) { list in
             list.map { p in
-                PracticeItem(id: GrantDisplay.id(p), title: p.title, theme: p.theme.rawValue, territoryCode: codes[p.$territory.id] ?? "",
+                PracticeItem(id: p.idString, title: p.title, theme: p.theme.rawValue, territoryCode: codes[p.$territory.id] ?? "",
                              grantId: p.$grant.id?.uuidString.lowercased(), grantSom: Self.amount(p.grantTyiyn), localBudgetSom: Self.amount(p.localBudgetTyiyn),
                              communitySom: Self.amount(p.communityTyiyn), otherSom: Self.amount(p.otherTyiyn), contact: p.contact, publishedOn: p.publishedOn.description)
             }

@@ -25,13 +25,13 @@ struct FeedController: RouteCollection {
             let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ places).filter(\.$hidden == false)
                 .sort(\.$createdAt, .descending).limit(limit).all()
             entries = problems.map { p in
-                AtomFeed.Entry(id: "\(base)/problems/\(GrantDisplay.id(p))", title: p.title, link: "\(base)/problems/\(GrantDisplay.id(p))",
+                AtomFeed.Entry(id: "\(base)/problems/\(p.idString)", title: p.title, link: "\(base)/problems/\(p.idString)",
                                updated: p.createdAt ?? Date(), summary: p.description)
             }
         case "results":
             let rounds = try await BudgetRound.query(on: req.db).filter(\.$territory.$id ~~ places).filter(\.$status == RoundStatus.published).all()
             entries = rounds.map { r in
-                AtomFeed.Entry(id: "\(base)/rounds/\(GrantDisplay.id(r))/results", title: r.title, link: "\(base)/rounds/\(GrantDisplay.id(r))/results",
+                AtomFeed.Entry(id: "\(base)/rounds/\(r.idString)/results", title: r.title, link: "\(base)/rounds/\(r.idString)/results",
                                updated: Self.day(r.closesOn.description), summary: req.t("feeds.round_results", ["envelope": GrantDisplay.money(r.envelopeTyiyn, req)]))
             }
             // A decided call belongs to the places it was open to (and what is above them) and to its applicants' places.
@@ -39,7 +39,7 @@ struct FeedController: RouteCollection {
             let applicantCalls = Set(try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ places).all().map { $0.$call.id })
             let decided = try await GrantCall.query(on: req.db).filter(\.$status == CallStatus.decided).all()
             for call in decided where applicantCalls.contains((try call.requireID())) || call.territoryIDs.contains(where: { places.contains($0) || above.contains($0) }) {
-                entries.append(AtomFeed.Entry(id: "\(base)/grants/\(GrantDisplay.id(call))", title: call.title, link: "\(base)/grants/\(GrantDisplay.id(call))",
+                entries.append(AtomFeed.Entry(id: "\(base)/grants/\(call.idString)", title: call.title, link: "\(base)/grants/\(call.idString)",
                                               updated: Self.day(call.deadline.description), summary: req.t("feeds.call_decided")))
             }
         default:
@@ -47,7 +47,7 @@ struct FeedController: RouteCollection {
                 .filter(\.$status ~~ GrantDisplay.awarded).with(\.$organisation).all()
             for grant in grants {
                 let awarded = try await GrantTransition.query(on: req.db).filter(\.$application.$id == (try grant.requireID())).filter(\.$to == GrantStatus.approved).first()
-                entries.append(AtomFeed.Entry(id: "\(base)/applications/\(GrantDisplay.id(grant))", title: grant.title, link: "\(base)/applications/\(GrantDisplay.id(grant))",
+                entries.append(AtomFeed.Entry(id: "\(base)/applications/\(grant.idString)", title: grant.title, link: "\(base)/applications/\(grant.idString)",
                                               updated: awarded?.at ?? grant.submittedAt ?? Date(),
                                               summary: "\(grant.organisation.name.text(language)) · \(GrantDisplay.money(grant.requestedTyiyn, req))"))
             }

@@ -107,7 +107,7 @@ enum IATIActivities {
 
     static func grant(_ application: GrantApplication, programme: Programme?, base: String, on db: any Database) async throws -> IATI.Activity {
         let parent = programme.map(identifier) ?? IATI.reportingOrgRef
-        var activity = IATI.Activity(identifier: "\(parent)-\(GrantDisplay.id(application))", hierarchy: 2,
+        var activity = IATI.Activity(identifier: "\(parent)-\(application.idString)", hierarchy: 2,
                                      lastUpdated: application.submittedAt ?? application.createdAt ?? Date(), titles: [IATI.Text("ky", application.title)])
         if !application.summary.isEmpty { activity.descriptions = [IATI.Text("ky", application.summary)] }
         if let donor = programme?.donor { activity.organisations.append(.init(role: 1, ref: nil, type: nil, names: names(donor.name))) }
@@ -139,7 +139,7 @@ enum IATIActivities {
             activity.transactions.append(.init(type: .expenditure, date: report.submittedOn.description, minorUnits: spent, currency: "KGS", description: nil, provider: recipient))
         }
         activity.parent = programme.map(identifier)
-        activity.documentLink = "\(base)/applications/\(GrantDisplay.id(application))"
+        activity.documentLink = "\(base)/applications/\(application.idString)"
         return activity
     }
 }
