@@ -16,6 +16,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = sys.argv.pop(1) if len(sys.argv) > 1 else os.environ.get("DEMILGE_URL", "http://127.0.0.1:18090")
@@ -59,11 +60,22 @@ class SmokeJourney(unittest.TestCase):
     def submit(self, selector):
         self.navigate(lambda: self.driver.find_element(By.CSS_SELECTOR, selector).click())
 
+    @staticmethod
+    def gone(element):
+        """True once the element belongs to a page that was replaced. Chromium 156 reports a detached node as an
+        inspector error instead of a stale element; both mean the page is gone."""
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+
     def navigate(self, action):
-        """Acts, then waits for the next page: reading the old one would race the browser."""
+        """Acts, then waits for the next page to be replaced and loaded: reading the old one would race the browser."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         action()
-        self.wait.until(ec.staleness_of(old))
+        self.wait.until(lambda driver: self.gone(old))
+        self.wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def test_grant_application(self):
         d = self.driver
