@@ -39,7 +39,7 @@ struct SitePathTests {
             "call": .call(Self.id), "application": .application(Self.id), "event": .event(Self.id), "practice": .practice(Self.id),
             "adminUser": .adminUser(Self.id),
         ]
-        #expect(Set(expected.keys) == Set(SitePath.templateKinds))
+        #expect(Set(expected.keys) == Set(SitePath.Kind.allCases.map(\.rawValue)))
         for (kind, page) in expected {
             let value = ["territory", "organisation", "programme"].contains(kind) ? "KG-C" : text
             #expect(SitePath.named(kind, value) == page, "\(kind)")
@@ -68,6 +68,6 @@ struct SitePathTests {
             for match in template.text.matches(of: named) { if let kind = match.output[1].substring { kinds.insert(String(kind)) } }
         }
         #expect(found.isEmpty, "routes spelled in \(found)")
-        #expect(!kinds.isEmpty && kinds.isSubset(of: Set(SitePath.templateKinds)), "\(kinds.subtracting(SitePath.templateKinds))")
+        #expect(!kinds.isEmpty && kinds.isSubset(of: Set(SitePath.Kind.allCases.map(\.rawValue))), "\(kinds.subtracting(SitePath.Kind.allCases.map(\.rawValue)))")
     }
 }

@@ -13,7 +13,7 @@ enum DemilgeError: Error, AbortError {
     case badPage
     /// A malformed id, code or value in the address.
     case badRequest
-    /// A session's rankings that the aggregation refuses (more groups than it weighs exactly).
+    /// A session's rankings that the aggregation refuses (`PrioritizationError`), said in the user's language.
     case priorities(PrioritizationError)
 
     var status: HTTPResponseStatus {

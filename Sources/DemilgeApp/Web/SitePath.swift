@@ -42,28 +42,37 @@ enum SitePath: Equatable, Sendable {
 
     private static func text(_ id: UUID?) -> String { id?.uuidString.lowercased() ?? "" }
 
-    /// The page a template names by kind, as `#path("problem", p.id)`: nil for an unknown kind or an id that is not one.
-    static func named(_ kind: String, _ value: String) -> SitePath? {
-        let id = UUID(uuidString: value)
-        switch kind {
-        case "territory": return .territory(value)
-        case "organisation": return .organisation(value)
-        case "programme": return .programme(value)
-        case "problem": return id.map { .problem($0) }
-        case "assessment": return id.map { .assessment($0) }
-        case "commission": return id.map { .commission($0) }
-        case "group": return id.map { .group($0) }
-        case "round": return id.map { .round($0) }
-        case "call": return id.map { .call($0) }
-        case "application": return id.map { .application($0) }
-        case "event": return id.map { .event($0) }
-        case "practice": return id.map { .practice($0) }
-        case "adminUser": return id.map { .adminUser($0) }
-        default: return nil
-        }
+    /// The kinds of page a template may name with `#path(kind, value)`.
+    enum Kind: String, CaseIterable {
+        case territory, organisation, programme, problem, assessment, commission, group, round, call, application, event, practice, adminUser
     }
 
-    /// Every kind `named` knows, for the test that reads the templates.
-    static let templateKinds = ["territory", "organisation", "programme", "problem", "assessment", "commission", "group", "round", "call",
-                                "application", "event", "practice", "adminUser"]
+    /// The page a template names by kind, as `#path("problem", p.id)`: nil for an unknown kind or an id that is not one.
+    static func named(_ kind: String, _ value: String) -> SitePath? {
+        guard let kind = Kind(rawValue: kind) else { return nil }
+        let id = UUID(uuidString: value)
+        switch kind {
+        case .territory: return .territory(value)
+        case .organisation: return .organisation(value)
+        case .programme: return .programme(value)
+        case .problem: return id.map { .problem($0) }
+        case .assessment: return id.map { .assessment($0) }
+        case .commission: return id.map { .commission($0) }
+        case .group: return id.map { .group($0) }
+        case .round: return id.map { .round($0) }
+        case .call: return id.map { .call($0) }
+        case .application: return id.map { .application($0) }
+        case .event: return id.map { .event($0) }
+        case .practice: return id.map { .practice($0) }
+        case .adminUser: return id.map { .adminUser($0) }
+        }
+    }
+}
+
+extension Request {
+    /// After a form is taken: see the page (303, so a reload does not post again).
+    func redirect(to page: SitePath) -> Response { redirect(to: page.path, redirectType: .normal) }
+
+    /// The same, scrolled to a named part of the page.
+    func redirect(to page: SitePath, anchor: String) -> Response { redirect(to: page.path + "#" + anchor, redirectType: .normal) }
 }

@@ -7,15 +7,7 @@ import Vapor
 struct SitePathTag: LeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         guard ctx.parameters.count == 2, let kind = ctx.parameters[0].string else { throw "#path needs a kind and a value" }
-        guard SitePath.templateKinds.contains(kind) else { throw "#path: unknown kind \(kind)" }
+        guard SitePath.Kind(rawValue: kind) != nil else { throw "#path: unknown kind \(kind)" }
         return .string(SitePath.named(kind, ctx.parameters[1].string ?? "")?.path ?? "")
     }
-}
-
-extension Request {
-    /// After a form is taken: see the page (303, so a reload does not post again).
-    func redirect(to page: SitePath) -> Response { redirect(to: page.path, redirectType: .normal) }
-
-    /// The same, scrolled to a named part of the page.
-    func redirect(to page: SitePath, anchor: String) -> Response { redirect(to: page.path + "#" + anchor, redirectType: .normal) }
 }

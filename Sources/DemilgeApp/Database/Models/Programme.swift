@@ -35,7 +35,6 @@ final class Programme: Model, @unchecked Sendable {
     var name: LocalizedText { LocalizedText(ky: nameKy, ru: nameRu, en: nameEn) }
     var summary: LocalizedText { LocalizedText(ky: summaryKy, ru: summaryRu, en: summaryEn) }
 
-
     var budget: Money? {
         guard let budgetMinor, let code = budgetCurrency, let currency = Currency(rawValue: code) else { return nil }
         return Money(minorUnits: budgetMinor, currency: currency)

@@ -2,8 +2,8 @@ import DemilgeCore
 import Fluent
 import Vapor
 
-/// Needs-assessment sessions (ЖМБА / СИНС): focus groups by sex and age, their rankings, and the
-/// community's priority list in which every group weighs the same.
+/// Needs-assessment sessions (ЖМБА / СИНС): recorded with their focus groups by sex and age, and shown with the
+/// community's priority list in which every group weighs the same (rankings are `RankingController`'s).
 struct AssessmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("assessments", use: index)

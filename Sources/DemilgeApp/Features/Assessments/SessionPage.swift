@@ -36,7 +36,7 @@ struct SessionPage: Encodable {
     let lines: [Line]
     let hasPriorities: Bool
     /// Why the priorities cannot be shown, when the groups' rankings cannot be aggregated.
-    let prioritiesProblem: String
+    let prioritiesProblem: String?
     let canRecord: Bool
     let kinds: [Option]
     let form: FormState
@@ -46,6 +46,7 @@ struct SessionPage: Encodable {
         let (rankings, problems) = try await SessionRankings.load(session, on: req.db, req)
         let aggregated = SessionRankings.priorities(rankings)
         let list = (try? aggregated.get()) ?? nil
+        let refusal: PrioritizationError? = if case .failure(let problem) = aggregated { problem } else { nil }
         let groups = session.groups
         let disagreements = Set(list?.disagreements ?? [])
         let lines: [Line] = list.map { list in list.entries.map { entry in
@@ -73,7 +74,7 @@ struct SessionPage: Encodable {
             },
             participants: participantRows, bands: AgeBand.allCases.map { req.t($0.catalogKey) },
             lines: lines, hasPriorities: list != nil,
-            prioritiesProblem: { if case .failure(let problem) = aggregated { req.t(problem.catalogKey) } else { "" } }(), canRecord: req.can(.recordFieldWork, on: target),
+            prioritiesProblem: refusal.map { req.t($0.catalogKey) }, canRecord: req.can(.recordFieldWork, on: target),
             kinds: FocusGroupKind.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["kind"]) },
             form: form)
     }

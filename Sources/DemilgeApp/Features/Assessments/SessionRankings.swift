@@ -22,7 +22,8 @@ enum SessionRankings {
     }
 
     /// The community's priority list, or nil while no group has ranked anything. Any other refusal of the
-    /// aggregation (more groups than it weighs exactly) is returned, to be said, never shown as "no rankings".
+    /// aggregation (a `PrioritizationError`: too many groups, a number too large to weigh exactly…) is returned, to be
+    /// said, never shown as "no rankings".
     static func priorities(_ rankings: [GroupRanking<UUID>]) -> Result<PriorityList<UUID>?, PrioritizationError> {
         do { return .success(try Prioritization.aggregate(rankings)) }
         catch .noGroups { return .success(nil) }

@@ -1,8 +1,7 @@
 import DemilgeCore
 import Fluent
-import Vapor
-
 import SQLKit
+import Vapor
 
 /// A resident's online ballot: read, checked against the round's design, and stored (or replaced) while the round is open.
 struct BallotController: RouteCollection {

@@ -1,10 +1,9 @@
 import DemilgeCore
 import Fluent
-import SQLKit
 import Vapor
 
-/// Participatory-budgeting rounds: set-up by municipal staff, projects from priority problems,
-/// online ballots by the territory's residents, and the lifecycle to published results.
+/// Participatory-budgeting rounds: set-up by municipal staff, projects from priority problems, and the lifecycle to
+/// published results (ballots are `BallotController`'s and `PaperBallotController`'s).
 struct BudgetRoundController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("rounds", use: index)

@@ -27,17 +27,9 @@ struct PabulibRoundController: RouteCollection {
         return response
     }
 
-    struct ImportContent: Encodable {
-        let form: FormState
-        let places: [PlaceGroup]
-        let rules: [Option]
-    }
-
+    /// The import form asks what the new-round form asks, but the ballot type, which the file gives.
     private func renderImport(_ req: Request, _ form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        try await req.page("rounds/import", titleKey: "rounds.import", ImportContent(
-            form: form, places: try await PlaceGroup.choices(req, selected: form["territory"], includeTopLevel: true),
-            rules: RoundFormPage.ruleOptions(req, selected: form["rule"])),
-            forms: true, status: status)
+        try await req.page("rounds/import", titleKey: "rounds.import", try await RoundFormPage.build(req, form), forms: true, status: status)
     }
 
     func importForm(req: Request) async throws -> Response {

@@ -2,8 +2,8 @@ import DemilgeCore
 import Fluent
 import Vapor
 
-/// Community commissions, their meetings and decisions, and the joint action plans (БАП) for the
-/// problems they choose.
+/// Community commissions, their members, meetings and decisions (the joint action plans they make are
+/// `ActionPlanController`'s).
 struct CommissionController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("commissions", use: index)

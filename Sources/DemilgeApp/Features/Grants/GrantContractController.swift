@@ -11,7 +11,7 @@ struct GrantContractController: RouteCollection {
 
     func contract(req: Request) async throws -> Response {
         let application = try await GrantDisplay.loadApplication(req)
-        try GrantDeliveryController.manager(req, application)
+        try AwardedGrant.manager(req, application)
         var form = FormState.read(req, fields: ["number", "signed_on", "starts_on", "ends_on", "amount", "local_budget", "community", "other", "tranches"])
         form.requireText("number", length: 1...60, req)
         for field in ["signed_on", "starts_on", "ends_on"] { form.requireDay(field, req) }
@@ -40,7 +40,7 @@ struct GrantContractController: RouteCollection {
             }
         }
         if try await GrantContract.query(on: req.db).filter(\.$number == form["number"]).first() != nil { form.fail("number", req.t("grants.contract_number_taken")) }
-        guard form.isValid else { return try await GrantDeliveryController.rerender(req, application, form, "contract") }
+        guard form.isValid else { return try await AwardedGrant.rerender(req, application, form, "contract") }
         let contract = GrantContract()
         contract.$application.id = (try application.requireID())
         contract.number = form["number"]
@@ -70,15 +70,15 @@ struct GrantContractController: RouteCollection {
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             form.fail("number", req.t("grants.contract_number_taken"))
-            return try await GrantDeliveryController.rerender(req, application, form, "contract", status: .conflict)
+            return try await AwardedGrant.rerender(req, application, form, "contract", status: .conflict)
         }
-        return GrantDeliveryController.done(req, application)
+        return AwardedGrant.done(req, application)
     }
 
     /// A grant disbursement against a tranche (the first one starts implementation), or a co-funding contribution.
     func pay(req: Request) async throws -> Response {
         let application = try await GrantDisplay.loadApplication(req)
-        try GrantDeliveryController.manager(req, application)
+        try AwardedGrant.manager(req, application)
         var form = FormState.read(req, fields: ["kind", "tranche", "source", "paid_on", "amount", "reference"])
         let paidOn = form.requireDay("paid_on", req)
         let amount = form.amount("amount", req)
@@ -86,7 +86,7 @@ struct GrantContractController: RouteCollection {
         guard [.contracted, .inImplementation].contains(application.status),
               let contract = try await GrantContract.query(on: req.db).filter(\.$application.$id == (try application.requireID())).with(\.$tranches).first() else {
             form.fail("amount", req.t("grants.payment_needs_contract"))
-            return try await GrantDeliveryController.rerender(req, application, form, "payment", status: .conflict)
+            return try await AwardedGrant.rerender(req, application, form, "payment", status: .conflict)
         }
         let payment = GrantPayment()
         payment.$application.id = (try application.requireID())
@@ -96,7 +96,7 @@ struct GrantContractController: RouteCollection {
         if form["kind"] == "contribution" {
             guard let source = FundingSource(rawValue: form["source"]), source.isCoFunding else {
                 form.fail("source", req.t("validation.choose_from_list"))
-                return try await GrantDeliveryController.rerender(req, application, form, "payment")
+                return try await AwardedGrant.rerender(req, application, form, "payment")
             }
             payment.source = source
         } else {
@@ -105,7 +105,7 @@ struct GrantContractController: RouteCollection {
             payment.$tranche.id = contract.tranches.first { $0.number == number }?.id
             if payment.$tranche.id == nil { form.fail("tranche", req.t("validation.choose_from_list")) }
         }
-        guard form.isValid else { return try await GrantDeliveryController.rerender(req, application, form, "payment") }
+        guard form.isValid else { return try await AwardedGrant.rerender(req, application, form, "payment") }
         let applicationID = try application.requireID()
         let schedule = contract.tranches.map { (id: $0.id, number: $0.number, amount: $0.amountTyiyn) }
         do {
@@ -136,9 +136,9 @@ struct GrantContractController: RouteCollection {
             case .earlierTrancheUnpaid(let earlier): form.fail("tranche", req.t(refused.problem.catalogKey, ["number": String(earlier)]))
             default: form.fail("amount", req.t(refused.problem.catalogKey))
             }
-            return try await GrantDeliveryController.rerender(req, application, form, "payment")
+            return try await AwardedGrant.rerender(req, application, form, "payment")
         }
-        return GrantDeliveryController.done(req, application)
+        return AwardedGrant.done(req, application)
     }
 
     struct DisbursementRefused: Error { let problem: ContractProblem }

@@ -12,20 +12,6 @@ struct GrantDeliveryController: RouteCollection {
         routes.get("grant-photos", ":name", use: photo)
     }
 
-    static func rerender(_ req: Request, _ application: GrantApplication, _ form: FormState, _ name: String,
-                          status: HTTPResponseStatus = .unprocessableEntity) async throws -> Response {
-        try await GrantApplicationController.render(req, application, form: form, formName: name, status: status)
-    }
-
-    static func done(_ req: Request, _ application: GrantApplication) -> Response {
-        req.flash("admin.saved")
-        return req.redirect(to: .application(application.id))
-    }
-
-    static func manager(_ req: Request, _ application: GrantApplication) throws {
-        try req.authorize(.manageGrants, on: Target(programmeID: application.call.$programme.id))
-    }
-
     // MARK: - Milestones
 
     private func mayTrack(_ req: Request, _ application: GrantApplication) async throws -> Bool {
@@ -41,7 +27,7 @@ struct GrantDeliveryController: RouteCollection {
         form.requireText("title", length: 3...200, req)
         form.requireDay("due_on", req)
         if ![.contracted, .inImplementation].contains(application.status) { form.fail("title", req.t("grants.not_in_implementation")) }
-        guard form.isValid else { return try await Self.rerender(req, application, form, "milestone") }
+        guard form.isValid else { return try await AwardedGrant.rerender(req, application, form, "milestone") }
         let milestone = GrantMilestone()
         milestone.$application.id = (try application.requireID())
         milestone.title = form["title"]
@@ -54,7 +40,7 @@ struct GrantDeliveryController: RouteCollection {
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.milestone", entityType: "grant_application",
                                       entityID: application.idString, after: ["title": milestone.title, "due_on": milestone.dueOn.description])
         }
-        return Self.done(req, application)
+        return AwardedGrant.done(req, application)
     }
 
     func updateMilestone(req: Request) async throws -> Response {
@@ -68,7 +54,7 @@ struct GrantDeliveryController: RouteCollection {
         let progress = form.integer("progress", in: 0...100)
         if progress == nil { form.fail("progress", req.t("grants.percent")) }
         form.optionalText("note", max: 2000, req)
-        guard form.isValid, let progress else { return try await Self.rerender(req, application, form, "milestone_\(id.uuidString.lowercased())") }
+        guard form.isValid, let progress else { return try await AwardedGrant.rerender(req, application, form, "milestone_\(id.uuidString.lowercased())") }
         let expected = form.version ?? -1
         let note = form["note"]
         let saved = try await req.write { db -> Bool in
@@ -82,7 +68,7 @@ struct GrantDeliveryController: RouteCollection {
             return true
         }
         guard saved else { throw DemilgeError.staleEdit }
-        return Self.done(req, application)
+        return AwardedGrant.done(req, application)
     }
 
     // MARK: - Joint monitoring
@@ -111,7 +97,7 @@ struct GrantDeliveryController: RouteCollection {
             case .failure(.notAPhoto): form.fail("photos", req.t("problems.photo_type"))
             }
         }
-        guard form.isValid, let rating else { return try await Self.rerender(req, application, form, "visit") }
+        guard form.isValid, let rating else { return try await AwardedGrant.rerender(req, application, form, "visit") }
         let visit = GrantVisit()
         visit.$application.id = (try application.requireID())
         visit.visitedOn = try Day(stored: form["visited_on"])
@@ -125,7 +111,7 @@ struct GrantDeliveryController: RouteCollection {
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.visit", entityType: "grant_application",
                                       entityID: application.idString, after: ["visited_on": visit.visitedOn.description, "rating": String(rating)])
         }
-        return Self.done(req, application)
+        return AwardedGrant.done(req, application)
     }
 
     func photo(req: Request) async throws -> Response {
@@ -152,7 +138,7 @@ struct GrantDeliveryController: RouteCollection {
         do { reached = try Participants.parse(form.values) } catch { form.fail("reached", req.t("grants.beneficiaries_required")) }
         if application.status != .inImplementation { form.fail("summary", req.t("grants.not_in_implementation")) }
         if try await GrantReport.query(on: req.db).filter(\.$application.$id == (try application.requireID())).first() != nil { form.fail("summary", req.t("grants.report_exists")) }
-        guard form.isValid else { return try await Self.rerender(req, application, form, "report") }
+        guard form.isValid else { return try await AwardedGrant.rerender(req, application, form, "report") }
         let report = GrantReport()
         report.$application.id = (try application.requireID())
         report.submittedOn = Day.today()
@@ -171,8 +157,8 @@ struct GrantDeliveryController: RouteCollection {
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             form.fail("summary", req.t("grants.report_exists"))
-            return try await Self.rerender(req, application, form, "report", status: .conflict)
+            return try await AwardedGrant.rerender(req, application, form, "report", status: .conflict)
         }
-        return Self.done(req, application)
+        return AwardedGrant.done(req, application)
     }
 }

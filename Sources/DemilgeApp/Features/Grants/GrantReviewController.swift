@@ -2,10 +2,9 @@ import DemilgeCore
 import Fluent
 import Vapor
 
-/// The commission's review: each reviewer first declares conflicts of interest, then scores every application
-/// they may see, per criterion with a comment; nobody sees others' scores until all have scored. A conflict can
-/// be declared for one application at any time before the reviewer scores it (applications submitted later
-/// included), and withdrawn with a reason while the application is still being reviewed.
+/// The commission's review: each reviewer scores every application they may see, per criterion with a comment;
+/// nobody sees others' scores until all have scored. Conflicts of interest, declared first, are
+/// `ConflictController`'s.
 struct GrantReviewController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("grants", ":call", "review", use: page)

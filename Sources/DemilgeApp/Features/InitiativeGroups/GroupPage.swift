@@ -25,7 +25,7 @@ struct GroupPage: Encodable {
         let mine = group.memberships.first { $0.$user.id == req.actor.userID }
         let view = { (m: GroupMembership) in
             Member(id: m.idString, name: m.user.displayName, sector: req.t(Sector(rawValue: m.sector)?.catalogKey ?? m.sector),
-                               status: req.t(m.status.catalogKey), pending: m.status != .member, isCoordinator: m.$user.id == group.$coordinator.id)
+                   status: req.t(m.status.catalogKey), pending: m.status != .member, isCoordinator: m.$user.id == group.$coordinator.id)
         }
         return GroupPage(
             id: group.idString, name: group.name, focus: group.focus,

@@ -15,8 +15,8 @@ struct ProgrammePage: Encodable {
     var portal: ProgrammePortal? = nil
 
     struct OblastGroup: Encodable {
-    let oblast: TerritoryLink
-    let grantees: [GranteeItem]
+        let oblast: TerritoryLink
+        let grantees: [GranteeItem]
     }
 
     static func build(_ req: Request, _ programme: Programme) async throws -> ProgrammePage {
