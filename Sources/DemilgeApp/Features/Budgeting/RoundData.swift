@@ -18,21 +18,29 @@ struct RoundData {
         let projects = try await BudgetProject.query(on: db).filter(\.$round.$id == (try round.requireID())).with(\.$problems).all()
             .sorted { ($0.code.count, $0.code) < ($1.code.count, $1.code) }
         let position = Dictionary(firstValues: projects.enumerated().compactMap { index, project in project.id.map { ($0, index) } })
-        let query = BudgetBallot.query(on: db).filter(\.$round.$id == (try round.requireID())).with(\.$choices)
+        let roundID = try round.requireID()
+        let query = BudgetBallot.query(on: db).filter(\.$round.$id == roundID)
+        // Choices are read by the round (a join), not by the list of ballot ids: a city round of 90 000 ballots would
+        // pass more ids than a query may bind.
+        let choiceQuery = BallotChoiceRecord.query(on: db).join(BudgetBallot.self, on: \BallotChoiceRecord.$ballot.$id == \BudgetBallot.$id)
+            .filter(BudgetBallot.self, \.$round.$id == roundID)
         switch wanted {
         case .all: break
         case .none, .of(nil): return RoundData(round: round, projects: projects, ballots: [])
-        case .of(let voter?): query.filter(\.$voter.$id == voter)
+        case .of(let voter?):
+            query.filter(\.$voter.$id == voter)
+            choiceQuery.filter(BudgetBallot.self, \.$voter.$id == voter)
+        }
+        var choices: [UUID: [BallotChoice]] = [:]
+        for choice in try await choiceQuery.all() {
+            if let index = position[choice.$project.id] { choices[choice.$ballot.id, default: []].append(BallotChoice(project: index, points: choice.points)) }
         }
         let ballots = try await query.all().compactMap { ballot -> (id: UUID, channel: BudgetBallot.Channel, voter: UUID?, choices: [BallotChoice])? in
             guard let id = ballot.id, let channel = BudgetBallot.Channel(rawValue: ballot.channel) else { return nil }
-            return (id: id, channel: channel, voter: ballot.$voter.id,
-             choices: ballot.choices.compactMap { choice in position[choice.$project.id].map { BallotChoice(project: $0, points: choice.points) } }
-                .sorted { $0.project < $1.project })
+            return (id: id, channel: channel, voter: ballot.$voter.id, choices: (choices[id] ?? []).sorted { $0.project < $1.project })
         }
         return RoundData(round: round, projects: projects, ballots: ballots)
     }
-
 
     /// Counted ballots per channel, without loading them (one grouped query).
     static func counts(_ roundID: UUID, on db: any Database) async throws -> [BudgetBallot.Channel: Int] {
