@@ -96,6 +96,7 @@ enum Migrations {
         app.migrations.add(M016_ConflictWithdrawal())
         app.migrations.add(M017_CreateRoundResults())
         app.migrations.add(M018_ReconcileEditedMigrations())
+        app.migrations.add(M019_MarkGenerated())
         app.migrations.add(SessionRecord.migration)
     }
 }

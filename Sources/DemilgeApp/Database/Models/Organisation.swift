@@ -41,6 +41,8 @@ final class Organisation: Model, @unchecked Sendable {
     @OptionalField(key: "website") var website: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Field(key: "version") var version: Int
+    /// An invented organisation (`demilge seed --scale`).
+    @Field(key: "generated") var generated: Bool
 
     init() {}
 
@@ -53,6 +55,7 @@ final class Organisation: Model, @unchecked Sendable {
         self.website = website
         self.version = 1
         self.name = name
+        self.generated = false
     }
 
     var territoryID: UUID? {

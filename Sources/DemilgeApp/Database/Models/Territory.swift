@@ -18,10 +18,13 @@ final class Territory: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     /// Incremented on every edit; a form carries it so a stale edit is refused.
     @Field(key: "version") var version: Int
+    /// An invented name (`demilge seed --scale`), not one from the seeds or an administrator.
+    @Field(key: "generated") var generated: Bool
 
     init() {}
 
     init(id: UUID? = nil, code: String, kind: TerritoryKind, parentID: UUID?, isoCode: String?, name: LocalizedText, aliases: [String]) {
+        self.generated = false
         self.id = id
         self.code = code
         self.kind = kind

@@ -1,0 +1,72 @@
+import DemilgeCore
+import Fluent
+import Vapor
+
+/// Rows of one table collected and written a thousand at a time, each thousand in its own write transaction, so that
+/// millions of rows never sit in memory at once. `add` only collects: the caller flushes parents before children
+/// (`flushIfFull` for a table nothing refers to), as foreign keys require.
+struct BulkWriter<M: Model> {
+    let app: Application
+    var size = 1_000
+    private var buffer: [M] = []
+    private(set) var written = 0
+
+    init(_ app: Application, size: Int = 1_000) {
+        self.app = app
+        self.size = size
+        buffer.reserveCapacity(size)
+    }
+
+    mutating func add(_ model: M) { buffer.append(model) }
+
+    var isFull: Bool { buffer.count >= size }
+
+    mutating func flushIfFull() async throws { if isFull { try await flush() } }
+
+    mutating func flush() async throws {
+        guard !buffer.isEmpty else { return }
+        let rows = buffer
+        buffer.removeAll(keepingCapacity: true)
+        try await app.write(counted: false) { db in try await rows.create(on: db) }
+        written += rows.count
+    }
+}
+
+/// Audit entries appended to the chain in order, from its current tail, in batches: the chain `audit verify` checks
+/// is the same as if every change had recorded its own entry.
+struct BulkAudit {
+    private var entries: BulkWriter<AuditEntry>
+    private var tail: ChainedAuditEntry?
+    private var sequence: Int64
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func start(_ app: Application) async throws -> BulkAudit {
+        let last = try await AuditEntry.query(on: app.db).sort(\.$id, .descending).first()
+        return BulkAudit(entries: BulkWriter(app), tail: last?.chained, sequence: last?.id ?? 0)
+    }
+
+    private init(entries: BulkWriter<AuditEntry>, tail: ChainedAuditEntry?, sequence: Int64) {
+        self.entries = entries
+        self.tail = tail
+        self.sequence = sequence
+    }
+
+    var written: Int { entries.written }
+
+    mutating func record(_ action: String, _ entityType: String, _ entityID: UUID, at: Date, after: [String: String]? = nil) async throws {
+        sequence += 1
+        let record = AuditRecord(sequence: sequence, atMillis: Int64((at.timeIntervalSince1970 * 1000).rounded()), actor: "system:national-seed",
+                                 action: action, entityType: entityType, entityID: entityID.uuidString.lowercased(), before: nil,
+                                 after: try after.map { String(decoding: try encoder.encode($0), as: UTF8.self) })
+        let entry = AuditChain.append(record, after: tail)
+        tail = entry
+        entries.add(AuditEntry(entry))
+        try await entries.flushIfFull()
+    }
+
+    mutating func flush() async throws { try await entries.flush() }
+}
