@@ -1,0 +1,219 @@
+"""Serves a generated country from a release build and measures its main public pages with wrk (see scripts/bench-web).
+
+For each database: start `demilge serve`, find real addresses (the largest round, the most supported problem…) in
+the database, warm every page once (each must answer 200), then run `wrk -t2 -c64` on each, sampling the server's
+memory. The ceiling is /healthz, the server's trivial route, measured in the same run; every page is reported as a
+share of it, and the static CSS against it too.
+"""
+import argparse
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+TARGET_P99_MS = 100
+TARGET_SHARE = 0.25
+TARGET_CSS_SHARE = 0.50
+TARGET_RSS_MB = 300
+PORT = 18110
+
+
+def ident(value):
+    """Ids as addresses write them (lower case); codes and slugs as stored."""
+    if isinstance(value, (bytes, bytearray)) and len(value) == 16:
+        return str(uuid.UUID(bytes=bytes(value)))
+    text = str(value)
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return text
+
+
+class Queries:
+    """The same SQL on both databases: which pages to measure."""
+
+    def __init__(self, sqlite_path=None, postgres_url=None):
+        self.sqlite_path, self.postgres_url = sqlite_path, postgres_url
+
+    def one(self, sql):
+        if self.sqlite_path:
+            with sqlite3.connect(self.sqlite_path) as db:
+                row = db.execute(sql).fetchone()
+                return ident(row[0]) if row else None
+        url = self.postgres_url.split("?")[0]
+        psql = shutil.which("psql") or next((p for p in sorted(os.popen("ls /usr/lib/postgresql/*/bin/psql 2>/dev/null").read().split())), "psql")
+        out = subprocess.run([psql, url, "-At", "-c", sql], capture_output=True, text=True, check=True).stdout.strip()
+        return out.splitlines()[0] if out else None
+
+    def pages(self):
+        oblast = self.one("SELECT code FROM territories WHERE kind = 'oblast' ORDER BY code LIMIT 1")
+        municipality = self.one("SELECT t.code FROM territories t JOIN problems p ON p.territory_id = t.id "
+                                "WHERE t.kind IN ('ayil_aimak', 'city') GROUP BY t.code ORDER BY COUNT(*) DESC, t.code LIMIT 1")
+        problem = self.one("SELECT id FROM problems WHERE NOT hidden AND merged_into_id IS NULL ORDER BY support_count DESC, id LIMIT 1")
+        round_ = self.one("SELECT b.round_id FROM budget_ballots b JOIN budget_rounds r ON r.id = b.round_id "
+                          "WHERE r.status = 'published' GROUP BY b.round_id ORDER BY COUNT(*) DESC LIMIT 1")
+        grant = self.one("SELECT id FROM grant_applications WHERE status = 'in_implementation' ORDER BY id LIMIT 1")
+        programme = self.one("SELECT slug FROM programmes ORDER BY slug LIMIT 1")
+        return [
+            ("ceiling: /healthz", "/healthz"),
+            ("static CSS", "/css/demilge.css"),
+            ("home", "/"),
+            ("territory: oblast", f"/territories/{oblast}"),
+            ("territory: municipality", f"/territories/{municipality}"),
+            ("problems list", "/problems"),
+            ("problems, filtered", f"/problems?territory={oblast}&category=water&status=raised"),
+            ("a problem", f"/problems/{problem}"),
+            ("largest round's results", f"/rounds/{round_}/results"),
+            ("a grant", f"/applications/{grant}"),
+            ("indicators, national", "/indicators"),
+            ("indicators, programme", f"/indicators?programme={programme}"),
+            ("search: a common word", "/search?q=%D1%81%D1%83%D1%83"),
+            ("CSV export: territories", "/territories.csv"),
+            ("JSON API: problems", "/api/v1/problems?per_page=20"),
+        ]
+
+
+def rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def to_ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def wrk(url, duration, pid):
+    process = subprocess.Popen(["wrk", "-t2", "-c64", f"-d{duration}s", "--timeout", "10s", "--latency", url], stdout=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, rss_mb(pid))
+        time.sleep(0.2)
+    out = process.stdout.read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "rss": peak, "non2xx": int(bad.group(1)) if bad else 0,
+            "socket": errors.group(1) if errors else ""}
+
+
+def serve(bin_path, env):
+    log = open(env["DEMILGE_BENCH_LOG"], "w")
+    server = subprocess.Popen([bin_path, "serve", "--env", "production", "--log", "warning", "--hostname", "127.0.0.1", "--port", str(PORT)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
+            return server
+        except Exception:
+            if server.poll() is not None:
+                raise SystemExit(f"demilge serve stopped; see {env['DEMILGE_BENCH_LOG']}")
+            time.sleep(0.5)
+    raise SystemExit("demilge serve did not answer")
+
+
+def measure(name, bin_path, queries, env, duration):
+    env = dict(os.environ, **env, DEMILGE_BENCH_LOG=f".build-bench/web/serve-{name}.log")
+    server = serve(bin_path, env)
+    rows = []
+    try:
+        for label, path in queries.pages():
+            url = f"http://127.0.0.1:{PORT}{path}"
+            started = time.time()
+            try:
+                with urllib.request.urlopen(url, timeout=120) as response:
+                    response.read()
+            except urllib.error.HTTPError as error:
+                print(f"{name:8} {label:28} answers {error.code}: not measured", flush=True)
+                continue
+            first = (time.time() - started) * 1000
+            result = wrk(url, duration, server.pid)
+            result.update(label=label, path=path, first_ms=first)
+            rows.append(result)
+            print(f"{name:8} {label:28} {result['rps']:9.1f}/s  p50 {result['p50']:8.1f} ms  p99 {result['p99']:8.1f} ms  "
+                  f"rss {result['rss']:6.0f} MB  first {first:7.0f} ms" + (f"  NON-2xx {result['non2xx']}" if result["non2xx"] else ""),
+                  flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+    return rows
+
+
+def table(name, rows, scale):
+    ceiling = rows[0]["rps"] or 1
+    lines = [f"**{name}** (scale {scale}; ceiling /healthz {ceiling:,.0f} requests/s)", "",
+             "| page | requests/s | p50 ms | p99 ms | share of ceiling | first request ms | peak RSS MB | targets |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for row in rows:
+        share = row["rps"] / ceiling
+        if row is rows[0]:
+            verdict = "—"
+        elif row["label"] == "static CSS":
+            verdict = "met" if share >= TARGET_CSS_SHARE else f"missed (< {TARGET_CSS_SHARE:.0%} of ceiling)"
+        else:
+            missed = []
+            if row["p99"] >= TARGET_P99_MS: missed.append(f"p99 ≥ {TARGET_P99_MS} ms")
+            if share < TARGET_SHARE: missed.append(f"< {TARGET_SHARE:.0%} of ceiling")
+            if row["non2xx"]: missed.append(f"{row['non2xx']} non-2xx")
+            verdict = "met" if not missed else "missed: " + ", ".join(missed)
+        lines.append(f"| {row['label']} (`{row['path'][:60]}`) | {row['rps']:,.0f} | {row['p50']:.1f} | {row['p99']:.1f} | "
+                     f"{share:.1%} | {row['first_ms']:.0f} | {row['rss']:.0f} | {verdict} |")
+    peak = max(row["rss"] for row in rows)
+    lines += ["", f"Peak RSS under load: {peak:.0f} MB ({'met' if peak < TARGET_RSS_MB else 'missed'}: target < {TARGET_RSS_MB} MB)."]
+    return "\n".join(lines)
+
+
+def write(sections, duration):
+    path = "BENCHMARKS.md"
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    start, end = "<!-- bench-web:start -->", "<!-- bench-web:end -->"
+    body = "\n\n".join([
+        start, "## Web pages under load (`scripts/bench-web`)", "",
+        f"Release build, `wrk -t2 -c64 -d{duration}s` per page on this 2-core machine, generated national data "
+        "(`demilge seed --scale`), the server's ceiling (`/healthz`) measured in the same run. Targets (issue 13): "
+        "p99 < 100 ms and ≥ 25 % of the ceiling for every page, the CSS ≥ 50 % of the ceiling, RSS < 300 MB.",
+        *sections, end])
+    if start in text:
+        text = text[:text.index(start)] + body + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + body + "\n"
+    open(path, "w").write(text)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--sqlite")
+    parser.add_argument("--postgres")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--scale", default="national")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    sections = []
+    if args.sqlite:
+        rows = measure("sqlite", args.bin, Queries(sqlite_path=args.sqlite), {"DEMILGE_SQLITE": args.sqlite}, args.duration)
+        sections.append(table("SQLite", rows, args.scale))
+    if args.postgres:
+        rows = measure("postgres", args.bin, Queries(postgres_url=args.postgres), {"DATABASE_URL": args.postgres}, args.duration)
+        sections.append(table("PostgreSQL", rows, args.scale))
+    print("\n\n".join(sections))
+    if args.write:
+        write(sections, args.duration)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
