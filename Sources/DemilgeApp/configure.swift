@@ -59,6 +59,8 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.leaf.tags["path"] = SitePathTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
+    // HTML, CSS, CSV and JSON go gzipped to a client that accepts it (a phone on a slow connection); images do not.
+    app.http.server.configuration.responseCompression = .enabledForCompressibleTypes
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ETagMiddleware())
