@@ -334,4 +334,23 @@ struct GrantsTests {
             #expect(try await other.get("\(path)/edit").status == .forbidden, "another programme's manager")
         }
     }
+
+    @Test("a stale milestone edit is refused with 409 before any write opens; the current version is taken")
+    func staleEditOpensNoWrite() async throws {
+        try await withDemilge { app in
+            let manager = try await Browser(app).signIn("manager.araket@demilge.kg")
+            let delivered = try await GrantsTests.application(app, titled: GrantsDemo.manasAtaTitle)
+            let milestone = try #require(try await GrantMilestone.query(on: app.db).filter(\.$application.$id == delivered.requireID()).first())
+            try await manager.get(SitePath.application(delivered.id).path)
+            let writes = app.committedWrites
+            let stale = try await manager.post(SitePath.application(delivered.id).path + "/milestones/\(milestone.idString)",
+                                               [("progress", "60"), ("note", ""), ("version", String(milestone.version + 5))])
+            #expect(stale.status == .conflict)
+            #expect(app.committedWrites == writes, "no transaction for a form opened at another version")
+            #expect(try await GrantMilestone.find(milestone.id, on: app.db)?.progress == milestone.progress)
+            let current = try await manager.post(SitePath.application(delivered.id).path + "/milestones/\(milestone.idString)",
+                                                 [("progress", "60"), ("note", ""), ("version", String(milestone.version))])
+            #expect(current.status == .seeOther && app.committedWrites > writes)
+        }
+    }
 }

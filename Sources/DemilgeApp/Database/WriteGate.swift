@@ -62,6 +62,13 @@ extension Request {
     func write<T: Sendable>(counted: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await application.write(counted: counted, body)
     }
+
+    /// A versioned edit: false, with no transaction opened, when the form was opened at another version than the
+    /// record has (the usual stale edit); otherwise `body`, whose `VersionClaim` still catches an edit landing between.
+    func write(version current: Int, expected: Int, _ body: @escaping @Sendable (any Database) async throws -> Bool) async throws -> Bool {
+        guard current == expected else { return false }
+        return try await write(body)
+    }
 }
 
 /// Fluent's session store, with its writes taking their turn at the write gate: a session saved

@@ -37,7 +37,7 @@ struct ApplicationMoveController: RouteCollection {
         let requested = application.requestedTyiyn
         let moved: Bool
         do {
-            moved = try await req.write { db -> Bool in
+            moved = try await req.write(version: application.version, expected: expected) { db -> Bool in
                 guard try await VersionClaim.claim(GrantApplication.schema, id: try application.requireID(), expected: expected, on: db) else { return false }
                 // A reserve application is funded only if the money left in the call still covers it, counted with the
                 // call locked so that two such awards cannot both pass.

@@ -20,7 +20,7 @@ struct CallDecisionController: RouteCollection {
             return try await GrantCallController.render(req, call, form: form, status: .conflict)
         }
         let expected = VersionClaim.read(req.formFields["version"] ?? "") ?? -1
-        let moved = try await req.write { db -> Bool in
+        let moved = try await req.write(version: call.version, expected: expected) { db -> Bool in
             guard try await VersionClaim.claim(GrantCall.schema, id: (try call.requireID()), expected: expected, on: db) else { return false }
             let before = call.snapshot
             call.status = next

@@ -118,7 +118,7 @@ struct GrantApplicationController: RouteCollection {
         try store(reading, into: application)
         let submit = reading.submit
         let lines = reading.lines
-        let saved = try await req.write { db -> Bool in
+        let saved = try await req.write(version: application.version, expected: expected) { db -> Bool in
             guard try await VersionClaim.claim(GrantApplication.schema, id: (try application.requireID()), expected: expected, on: db) else { return false }
             application.version = expected + 1
             try await application.update(on: db)

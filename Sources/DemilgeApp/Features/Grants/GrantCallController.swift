@@ -91,7 +91,7 @@ struct GrantCallController: RouteCollection {
                                        status: terms.form.status)
         }
         let expected = terms.form.version ?? -1
-        let saved = try await req.write { db -> Bool in
+        let saved = try await req.write(version: call.version, expected: expected) { db -> Bool in
             guard try await VersionClaim.claim(GrantCall.schema, id: (try call.requireID()), expected: expected, on: db) else { return false }
             let before = call.snapshot
             apply(call)

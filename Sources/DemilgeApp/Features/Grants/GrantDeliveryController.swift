@@ -57,7 +57,7 @@ struct GrantDeliveryController: RouteCollection {
         guard form.isValid, let progress else { return try await AwardedGrant.rerender(req, application, form, "milestone_\(id.uuidString.lowercased())") }
         let expected = form.version ?? -1
         let note = form["note"]
-        let saved = try await req.write { db -> Bool in
+        let saved = try await req.write(version: milestone.version, expected: expected) { db -> Bool in
             guard try await VersionClaim.claim(GrantMilestone.schema, id: id, expected: expected, on: db) else { return false }
             milestone.progress = progress
             milestone.note = note
