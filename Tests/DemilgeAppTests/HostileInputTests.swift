@@ -33,7 +33,7 @@ struct HostileInputTests {
     ]
 
     /// Plausible values per field, so that some requests get past the first check and reach the next one.
-    static func plausible(_ field: String, _ fixtures: RouteFixtures, _ rng: inout SeededGenerator) -> String {
+    static func plausible(_ field: String, _ fixtures: RouteFixtures, _ rng: inout SeedRandom) -> String {
         let roll = rng.next()
         func pick(_ values: [String]) -> String { values.isEmpty ? "" : values[Int(roll % UInt64(values.count))] }
         switch field {
@@ -154,7 +154,7 @@ struct HostileInputTests {
         let verbose = Environment.get("DEMILGE_FUZZ_VERBOSE") == "1"
         print("hostile input: seed \(seed), \(total) requests (replay with DEMILGE_FUZZ_SEED=\(seed))")
         try await withDemilge { app in
-            var rng = SeededGenerator(seed: seed)
+            var rng = SeedRandom(seed: seed)
             let fixtures = try await RouteFixtures.load(app)
             let fields = try Self.formFields(fixtures)
             let queryKeys = try Self.queryKeys()

@@ -45,7 +45,8 @@ enum AuditLog {
         try await AuditEntry(entry).create(on: db)
     }
 
-    private static func json(_ value: any Encodable) throws -> String {
+    /// A value as an entry's `before`/`after` text: keys sorted, dates in milliseconds.
+    static func json(_ value: any Encodable) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 

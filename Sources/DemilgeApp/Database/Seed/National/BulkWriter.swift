@@ -7,7 +7,7 @@ import Vapor
 /// (`flushIfFull` for a table nothing refers to), as foreign keys require.
 struct BulkWriter<M: Model> {
     let app: Application
-    var size = 1_000
+    let size: Int
     private var buffer: [M] = []
     private(set) var written = 0
 
@@ -38,11 +38,6 @@ struct BulkAudit {
     private var entries: BulkWriter<AuditEntry>
     private var tail: ChainedAuditEntry?
     private var sequence: Int64
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 
     static func start(_ app: Application) async throws -> BulkAudit {
         let last = try await AuditEntry.query(on: app.db).sort(\.$id, .descending).first()
@@ -61,7 +56,7 @@ struct BulkAudit {
         sequence += 1
         let record = AuditRecord(sequence: sequence, atMillis: Int64((at.timeIntervalSince1970 * 1000).rounded()), actor: "system:national-seed",
                                  action: action, entityType: entityType, entityID: entityID.uuidString.lowercased(), before: nil,
-                                 after: try after.map { String(decoding: try encoder.encode($0), as: UTF8.self) })
+                                 after: try after.map(AuditLog.json))
         let entry = AuditChain.append(record, after: tail)
         tail = entry
         entries.add(AuditEntry(entry))

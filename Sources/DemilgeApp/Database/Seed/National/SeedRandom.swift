@@ -1,7 +1,8 @@
 import Foundation
 
-/// A small deterministic generator (SplitMix64): the same seed gives the same country on every machine and database.
-struct SeedRandom {
+/// A small deterministic generator (SplitMix64): the same seed gives the same country on every machine and database,
+/// and the fuzz test the same requests (a failure can be replayed).
+struct SeedRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
