@@ -35,6 +35,8 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.installWriteCounter()
     ServerKeys.install(on: app)
     app.indicatorsCache = IndicatorsCache()
+    app.portalCache = PortalCache()
+    app.territoryCache = TerritoryDirectoryCache()
     PublicURL.install(try options.publicURL.map(PublicURL.parse) ?? PublicURL.fallback, on: app)
 
     app.databases.middleware.use(SearchIndexMiddleware<Problem>())
@@ -54,9 +56,11 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
                           isHTTPOnly: true, sameSite: .lax)
     }
 
+    let assets = StaticAssets.load(from: app.directory.publicDirectory)
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.tags["path"] = SitePathTag()
+    app.leaf.tags["asset"] = AssetTag(assets: assets)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     // HTML, CSS, CSV and JSON go gzipped to a client that accepts it (a phone on a slow connection); images do not.
@@ -66,7 +70,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.middleware.use(ETagMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(RejectNULMiddleware())
-    app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil)))
+    app.middleware.use(StaticFilesMiddleware(assets: assets))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())
     app.middleware.use(CSRFMiddleware())
@@ -99,6 +103,7 @@ enum Migrations {
         app.migrations.add(M017_CreateRoundResults())
         app.migrations.add(M018_ReconcileEditedMigrations())
         app.migrations.add(M019_MarkGenerated())
+        app.migrations.add(M020_QueryIndexes())
         app.migrations.add(SessionRecord.migration)
     }
 }

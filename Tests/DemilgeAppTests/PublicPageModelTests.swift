@@ -238,14 +238,14 @@ struct PublicPageModelTests {
     func indicators() async throws {
         try await Self.withCommunity { app, _ in
             let req = Self.visitor(app)
-            let figures = try await IndicatorFigures.compute(try await IndicatorFilter.read(req), on: app.db)
+            let figures = try await IndicatorFigures.load(try await IndicatorFilter.read(req), req)
             #expect(figures.problemsRaised == 2 && figures.problemsSolved == 1 && figures.sessions == 1 && figures.participants.total == 21)
             #expect(figures.ballotsOnline == 2 && figures.ballotsPaper == 1 && figures.grantsAwarded == 1 && figures.events == 1)
             let page = try await IndicatorsPage.build(req, try await IndicatorFilter.read(req), figures)
             #expect(page.lines.first { $0.key == "assessment_participants" }?.value == "21")
             #expect(page.participants.map(\.total) == ["12", "9"])
-            let before = try await IndicatorFilter.read(Self.visitor(app, query: "to=2024-12-31"))
-            let none = try await IndicatorFigures.compute(before, on: app.db)
+            let earlier = Self.visitor(app, query: "to=2024-12-31")
+            let none = try await IndicatorFigures.load(try await IndicatorFilter.read(earlier), earlier)
             #expect(none.sessions == 0 && none.events == 0, "nothing happened before 2025")
         }
     }

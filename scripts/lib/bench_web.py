@@ -68,6 +68,7 @@ class Queries:
             ("territory: municipality", f"/territories/{municipality}"),
             ("problems list", "/problems"),
             ("problems, filtered", f"/problems?territory={oblast}&category=water&status=raised"),
+            ("problems, page 100", "/problems?page=100"),
             ("a problem", f"/problems/{problem}"),
             ("largest round's results", f"/rounds/{round_}/results"),
             ("a grant", f"/applications/{grant}"),

@@ -49,7 +49,7 @@ extension Application {
             if counted { storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 } }
             await gate.release()
             // Figures derived from the data are fresh after every change (this instance's; others expire in a minute).
-            await indicatorsCache.clear()
+            await clearFigures()
             return result
         } catch {
             await gate.release()

@@ -10,7 +10,7 @@ struct ETagMiddleware: AsyncMiddleware {
         guard request.method == .GET || request.method == .HEAD, response.status == .ok,
               response.headers.first(name: .eTag) == nil, let body = response.body.buffer else { return response }
         let digest = SHA256.hash(data: body.readableBytesView)
-        let tag = "W/\"" + digest.prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        let tag = "W/\"" + Hex.string(digest.prefix(16)) + "\""
         response.headers.replaceOrAdd(name: .eTag, value: tag)
         let sent = request.headers[.ifNoneMatch].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         guard sent.contains(tag) || sent.contains("*") else { return response }

@@ -11,7 +11,7 @@ struct RoleLine: Encodable {
 
     /// A user's grants as readable lines: "Фасилитатор — Ноокат району".
     static func lines(_ assignments: [RoleAssignment], _ req: Request) async throws -> [RoleLine] {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let programmes = Dictionary(firstValues: try await Programme.query(on: req.db).all().compactMap { p in p.id.map { ($0, p) } })
         let language = req.language
         return assignments.compactMap { assignment in

@@ -28,22 +28,3 @@ struct RejectNULMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 }
-
-/// Serves the files under `Public/` (styles, scripts, images) and nothing else: any other address goes to the
-/// routes. A file lookup is never tried for an over-long address (the file system's "name too long" error
-/// would otherwise surface as a 500).
-struct StaticFilesMiddleware: AsyncMiddleware {
-    static let prefixes = ["/css/", "/js/", "/img/"]
-    static let maximumPathBytes = 512
-
-    let files: FileMiddleware
-
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let path = request.url.path
-        guard Self.prefixes.contains(where: path.hasPrefix), path.utf8.count <= Self.maximumPathBytes,
-              !path.split(separator: "/").contains(where: { $0.utf8.count > 255 }) else {
-            return try await next.respond(to: request)
-        }
-        return try await files.respond(to: request, chainingTo: next)
-    }
-}

@@ -22,7 +22,7 @@ struct AdminTerritoriesController: RouteCollection {
     static let fields = ["kind", "parent", "slug", "iso_code", "name_ky", "name_ru", "name_en", "aliases", "version"]
 
     private func render(_ req: Request, _ form: FormState, editing: Territory? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let language = req.language
         let parents = KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
             let members = [root] + KyrgyzText.sorted(

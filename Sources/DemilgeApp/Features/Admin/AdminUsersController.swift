@@ -49,7 +49,7 @@ struct AdminUsersController: RouteCollection {
 
     /// Every territory a role can be scoped to, grouped by oblast.
     private func scopeTerritories(_ req: Request, selected: String) async throws -> [PlaceGroup] {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let language = req.language
         return KyrgyzText.sorted(directory.roots, by: { $0.name.text(language) }, language).map { root in
             let members = directory.path(to: root) + KyrgyzText.sorted(

@@ -42,7 +42,7 @@ struct SessionPage: Encodable {
     let form: FormState
 
     static func build(_ req: Request, _ session: AssessmentSession, form: FormState) async throws -> SessionPage {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let (rankings, problems) = try await SessionRankings.load(session, on: req.db, req)
         let aggregated = SessionRankings.priorities(rankings)
         let list = (try? aggregated.get()) ?? nil

@@ -99,7 +99,7 @@ struct BudgetRoundController: RouteCollection {
         if form.errors["cost"] == nil && cost.minorUnits <= 0 { form.fail("cost", req.t("validation.money")) }
         if cost.minorUnits > round.envelopeTyiyn { form.fail("cost", req.t("rounds.cost_over_envelope")) }
         if !round.status.acceptsProjects { form.fail("title", req.t("rounds.projects_closed"), .conflict) }
-        let subtree = try await TerritoryDirectory.load(on: req.db).subtree(of: round.$territory.id)
+        let subtree = try await req.territoryDirectory().subtree(of: round.$territory.id)
         let problems = try await Problem.query(on: req.db).filter(\.$id ~~ problemIDs).all()
         if problems.count != problemIDs.count || problems.contains(where: { !subtree.contains($0.$territory.id) }) {
             form.fail("problem", req.t("validation.choose_from_list"))

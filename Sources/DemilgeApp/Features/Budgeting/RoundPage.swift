@@ -52,7 +52,7 @@ struct RoundPage: Encodable {
         let eligibility = try await RoundAccess.eligibility(req, round)
         let today = Day.today()
         let chosenTotal = Money.sum(choices.map { data.costs.indices.contains($0.project) ? data.costs[$0.project] : 0 })
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ Array(directory.subtree(of: round.$territory.id)))
             .filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()
         let limits: String = {

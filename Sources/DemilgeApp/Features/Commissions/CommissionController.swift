@@ -111,7 +111,7 @@ struct CommissionController: RouteCollection {
         form.requireText("minutes", length: 5...20_000, req)
         var problem: Problem? = nil
         if !form["problem"].isEmpty {
-            let subtree = try await TerritoryDirectory.load(on: req.db).subtree(of: commission.$territory.id)
+            let subtree = try await req.territoryDirectory().subtree(of: commission.$territory.id)
             problem = try await UUID(uuidString: form["problem"]).asyncFlatMap { try await Problem.find($0, on: req.db) }
             if problem.map({ !subtree.contains($0.$territory.id) }) ?? true { form.fail("problem", req.t("validation.choose_from_list")) }
             form.requireText("reason", length: 5...2000, req)

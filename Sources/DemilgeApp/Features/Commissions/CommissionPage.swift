@@ -33,7 +33,7 @@ struct CommissionPage: Encodable {
 
     static func build(_ req: Request, _ commission: Commission, form: FormState, formName: String) async throws -> CommissionPage {
         let target = try await CommissionController.target(commission, req)
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let subtree = directory.subtree(of: commission.$territory.id)
         let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ Array(subtree)).filter(\.$hidden == false)
             .filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()

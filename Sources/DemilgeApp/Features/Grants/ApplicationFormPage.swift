@@ -17,7 +17,7 @@ struct ApplicationFormPage: Encodable {
         guard let userID = req.actor.userID else { throw DemilgeError.signInRequired }
         let memberships = try await OrganisationMember.query(on: req.db).filter(\.$user.$id == userID).with(\.$organisation).all()
         let territories = Set(memberships.compactMap { $0.organisation.territoryID })
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let near = territories.flatMap { directory.subtree(of: $0) }
         let openProblems = near.isEmpty ? [] : try await Problem.query(on: req.db).filter(\.$territory.$id ~~ near).filter(\.$hidden == false)
             .filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()

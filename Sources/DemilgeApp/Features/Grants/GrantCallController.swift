@@ -73,7 +73,7 @@ struct GrantCallController: RouteCollection {
             form.fail("status", req.t("grants.call_locked"))
             return try await Self.render(req, call, form: form, status: .conflict)
         }
-        let codes = try await Territory.codes(on: req.db)
+        let codes = try await req.territoryDirectory().codes
         return try await renderNew(req, CallTermsForm.values(of: call, codes: codes), kinds: Set(call.applicantKinds.map(\.rawValue)), action: SitePath.callEdit(call.id).path)
     }
 

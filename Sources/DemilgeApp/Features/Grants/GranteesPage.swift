@@ -10,7 +10,7 @@ struct GranteesPage: Encodable {
     let total: Int
 
     static func build(_ req: Request) async throws -> GranteesPage {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let awarded = try await GrantApplication.query(on: req.db).filter(\.$status ~~ GrantDisplay.awarded)
             .with(\.$organisation).with(\.$call).all()
         let byOblast = Dictionary(grouping: awarded) { application in

@@ -1,5 +1,6 @@
 import DemilgeCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// The home page: the programmes, the latest public activity with links to what it is about, and the size of the
@@ -24,13 +25,31 @@ struct HomePage: Encodable {
                                 "commission.decision", "group.create", "grant_call.open", "grant_call.decided", "grant.contracted",
                                 "grant.visit", "grant.report", "grant.closed", "event.create", "practice.publish"]
 
+    /// The latest public audit entries: the latest few of each public action by the (action, sequence) index, merged.
+    /// A single `action IN (…) ORDER BY sequence` would walk back over every ballot and support since the last public one.
+    static func latestPublicEntries(_ count: Int, on db: any Database) async throws -> [AuditEntry] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        var query = SQLQueryString("SELECT sequence FROM (")
+        for (index, action) in publicActions.enumerated() {
+            if index > 0 { query.appendLiteral(" UNION ALL ") }
+            query.appendLiteral("SELECT * FROM (SELECT sequence FROM audit_entries WHERE action = ")
+            query.appendInterpolation(bind: action)
+            query.appendLiteral(" ORDER BY sequence DESC LIMIT \(count)) AS a\(index)")
+        }
+        query.appendLiteral(") AS latest ORDER BY sequence DESC LIMIT \(count)")
+        struct Row: Decodable { let sequence: Int64 }
+        let sequences = try await sql.raw(query).all(decoding: Row.self).map(\.sequence)
+        guard !sequences.isEmpty else { return [] }
+        return try await AuditEntry.query(on: db).filter(\.$id ~~ sequences).sort(\.$id, .descending).all()
+    }
+
     static func build(_ req: Request) async throws -> HomePage {
         let language = req.language
         async let programmes = ProgrammeSummary.all(on: req)
         async let territories = Territory.query(on: req.db).count()
         async let organisations = Organisation.query(on: req.db).count()
         async let grantees = ProgrammeGrantee.query(on: req.db).count()
-        let entries = try await AuditEntry.query(on: req.db).filter(\.$action ~~ publicActions).sort(\.$id, .descending).limit(20).all()
+        let entries = try await latestPublicEntries(20, on: req.db)
         let names = try await ActivitySubjects.load(entries, req)
         // An entry whose subject is no longer public (a hidden problem) is left out.
         let activity = entries.compactMap { entry -> Activity? in

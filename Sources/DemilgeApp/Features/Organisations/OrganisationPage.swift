@@ -19,7 +19,7 @@ struct OrganisationPage: Encodable {
         guard let id = organisation.id else { throw DemilgeError.notFound }
         let language = req.language
         let catalog = req.application.catalog
-        async let directoryLoad = TerritoryDirectory.load(on: req.db)
+        async let directoryLoad = req.territoryDirectory()
         async let programmesLoad = Programme.query(on: req.db).all()
         async let partnersLoad = ProgrammePartner.query(on: req.db).filter(\.$organisation.$id == id).all()
         async let grantsLoad = ProgrammeGrantee.query(on: req.db).filter(\.$organisation.$id == id).with(\.$programme).all()

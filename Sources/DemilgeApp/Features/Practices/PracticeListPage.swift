@@ -12,7 +12,7 @@ struct PracticeListPage: Encodable {
     let canCreate: Bool
 
     static func build(_ req: Request, theme: String, oblast: String) async throws -> PracticeListPage {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let query = Practice.query(on: req.db).with(\.$territory).sort(\.$publishedOn, .descending)
         if let theme = ProblemCategory(rawValue: theme) { query.filter(\.$theme == theme) }
         if let root = directory.byCode[oblast] { query.filter(\.$territory.$id ~~ Array(directory.subtree(of: (try root.requireID())))) }

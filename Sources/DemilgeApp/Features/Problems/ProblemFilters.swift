@@ -8,25 +8,30 @@ struct ProblemFilters {
     var category: ProblemCategory?
     var status: ProblemStatus?
     var sortBySupport: Bool
+    /// The chosen place and everything under it.
+    var places: [UUID]?
 
     init(_ req: Request) async throws {
-        territory = try await req.query["territory"].asyncFlatMap { try await Territory.query(on: req.db).filter(\.$code == $0).first() }
+        let code: String? = req.query["territory"]
+        territory = try await code.asyncFlatMap { try await req.territoryDirectory().byCode[$0] }
+        if let id = territory?.id { places = Array(try await req.territoryDirectory().subtree(of: id)) }
         category = req.query["category"].flatMap(ProblemCategory.init(rawValue:))
         status = req.query["status"].flatMap(ProblemStatus.init(rawValue:))
         sortBySupport = req.query["sort"] != "date"
     }
 
-    /// Listed problems matching the filters, most supported (or newest) first.
-    func listed(on db: any Database, limit: Int? = nil) async throws -> [Problem] {
-        var query = Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
-        if let territory {
-            let subtree = try await TerritoryDirectory.load(on: db).subtree(of: (try territory.requireID()))
-            query = query.filter(\.$territory.$id ~~ Array(subtree))
-        }
-        if let category { query = query.filter(\.$category == category) }
-        if let status { query = query.filter(\.$status == status) }
-        query = sortBySupport ? query.sort(\.$supportCount, .descending).sort(\.$createdAt, .descending) : query.sort(\.$createdAt, .descending)
-        if let limit { query = query.limit(limit) }
-        return try await query.with(\.$territory).all()
+    /// Listed problems matching the filters, most supported (or newest) first; the id settles ties, so a page
+    /// always holds the same problems.
+    func query(on db: any Database) -> QueryBuilder<Problem> {
+        let query = Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
+        if let places { query.filter(\.$territory.$id ~~ places) }
+        if let category { query.filter(\.$category == category) }
+        if let status { query.filter(\.$status == status) }
+        if sortBySupport { query.sort(\.$supportCount, .descending) }
+        return query.sort(\.$createdAt, .descending).sort(\.$id, .descending)
+    }
+
+    func listed(on db: any Database) async throws -> [Problem] {
+        try await query(on: db).with(\.$territory).all()
     }
 }

@@ -2,10 +2,12 @@ import DemilgeCore
 import Fluent
 import Vapor
 
-/// The problems list: the 200 first problems matching the filters, the filter choices, and the filters as a query
-/// string for the export links.
+/// The problems list: one page of the problems matching the filters, the filter choices (a place picker that
+/// narrows from the oblast down), and the filters as a query string for the export and page links.
 struct ProblemListPage: Encodable {
+    static let perPage = 50
     let problems: [ProblemRow]
+    let pages: PageLinks
     let categories: [Option]
     let statuses: [Option]
     let places: [PlaceGroup]
@@ -14,14 +16,16 @@ struct ProblemListPage: Encodable {
     let canRaise: Bool
 
     static func build(_ req: Request, filters: ProblemFilters) async throws -> ProblemListPage {
-        async let problems = filters.listed(on: req.db, limit: 200)
-        async let places = PlaceGroup.choices(req, selected: filters.territory?.code ?? "", includeTopLevel: true)
+        let page = try req.pageRequest(defaultPerPage: perPage)
+        async let rows = filters.query(on: req.db).with(\.$territory).range(page.offset..<(page.offset + page.perPage + 1)).all()
+        async let places = PlaceGroup.narrowing(req, selected: filters.territory?.code ?? "")
         let query = ["territory", "category", "status", "sort"].compactMap { key -> String? in
             guard let value: String = req.query[key] else { return nil }
             return "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         }.joined(separator: "&")
+        let (problems, pages) = PageLinks.split(try await rows, page, path: "/problems", query: query)
         return ProblemListPage(
-            problems: try await problems.map { ProblemRow.of($0, req) },
+            problems: problems.map { ProblemRow.of($0, req) }, pages: pages,
             categories: ProblemCategory.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.category) },
             statuses: ProblemStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filters.status) },
             places: try await places, sortByDate: !filters.sortBySupport, query: query, canRaise: req.actor.isSignedIn)

@@ -14,23 +14,28 @@ struct ProblemOpenDataController: RouteCollection {
         let territoryCode: String, territory: String, supports: Int, raisedOn: String
     }
 
-    private func exportRows(_ req: Request) async throws -> [ExportRow] {
-        try await ProblemFilters(req).listed(on: req.db).map { problem in
-            ExportRow(id: problem.idString, title: problem.title, description: problem.description,
-                      category: problem.category.rawValue, status: problem.status.rawValue, territoryCode: problem.territory.code,
-                      territory: problem.territory.nameKy, supports: problem.supportCount,
-                      raisedOn: problem.createdAt.map(Formatters.isoDate) ?? "")
+    /// The rows a batch at a time, in the list's order (the id settles ties, so batches neither skip nor repeat).
+    private func exportRows(_ req: Request) async throws -> OpenData.Batches<ExportRow> {
+        let filters = try await ProblemFilters(req), db = req.db
+        return { offset, limit in
+            try await filters.query(on: db).with(\.$territory).range(offset..<(offset + limit)).all().map { problem in
+                ExportRow(id: problem.idString, title: problem.title, description: problem.description,
+                          category: problem.category.rawValue, status: problem.status.rawValue, territoryCode: problem.territory.code,
+                          territory: problem.territory.nameKy, supports: problem.supportCount,
+                          raisedOn: problem.createdAt.map(Formatters.isoDate) ?? "")
+            }
         }
     }
 
     func exportCSV(req: Request) async throws -> Response {
         let rows = try await exportRows(req)
-        let csv = CSV.write(header: ["id", "title", "description", "category", "status", "territory_code", "territory", "supports", "raised_on"],
-                            rows: rows.map { [$0.id, $0.title, $0.description, $0.category, $0.status, $0.territoryCode, $0.territory, String($0.supports), $0.raisedOn] })
-        return OpenData.csv(csv, filename: "demilge-problems.csv")
+        return OpenData.streamedCSV(header: ["id", "title", "description", "category", "status", "territory_code", "territory", "supports", "raised_on"],
+                                    filename: "demilge-problems.csv") { offset, limit in
+            try await rows(offset, limit).map { [$0.id, $0.title, $0.description, $0.category, $0.status, $0.territoryCode, $0.territory, String($0.supports), $0.raisedOn] }
+        }
     }
 
     func exportJSON(req: Request) async throws -> Response {
-        try await OpenData.json(try await exportRows(req), on: req)
+        OpenData.streamedJSON(try await exportRows(req))
     }
 }

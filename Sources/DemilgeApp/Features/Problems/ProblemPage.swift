@@ -5,6 +5,7 @@ import Vapor
 /// A problem's page: what was raised where, its history, comments and supporters, what the reader may do, and
 /// places that solved the same kind of problem.
 struct ProblemPage: Encodable {
+    static let commentsPerPage = 50
     struct Event: Encodable { let when: String; let status: String; let reason: String }
     struct Comment: Encodable { let id: String; let author: String; let when: String; let body: String; let hidden: Bool; let hiddenReason: String? }
     let problem: ProblemRow
@@ -16,6 +17,7 @@ struct ProblemPage: Encodable {
     let group: Option?
     let events: [Event]
     let comments: [Comment]
+    let commentPages: PageLinks
     let signedIn: Bool
     let supported: Bool
     let nextStatuses: [Option]
@@ -31,11 +33,15 @@ struct ProblemPage: Encodable {
     static func build(_ req: Request, _ problem: Problem, form: FormState) async throws -> ProblemPage {
         let id = (try problem.requireID())
         let target = try await TerritoryPath.target(problem.$territory.id, on: req.db)
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let canModerate = req.can(.moderate, on: target)
         let canChange = req.can(.changeProblemStatus, on: target)
-        var comments = try await ProblemComment.query(on: req.db).filter(\.$problem.$id == id).with(\.$author).sort(\.$createdAt).all()
-        if !canModerate { comments = comments.filter { !$0.hidden } }
+        let page = try req.pageRequest(defaultPerPage: commentsPerPage)
+        let commentQuery = ProblemComment.query(on: req.db).filter(\.$problem.$id == id)
+        if !canModerate { commentQuery.filter(\.$hidden == false) }
+        let (comments, commentPages) = PageLinks.split(
+            try await commentQuery.with(\.$author).sort(\.$createdAt).sort(\.$id).range(page.offset..<(page.offset + page.perPage + 1)).all(),
+            page, path: SitePath.problem(id).path, query: "", fragment: "comments")
         let events = try await ProblemEvent.query(on: req.db).filter(\.$problem.$id == id).sort(\.$atMillis).all()
         let supported = try await req.actor.userID.asyncMap { userID in
             try await ProblemSupport.query(on: req.db).filter(\.$problem.$id == id).filter(\.$user.$id == userID).first() != nil
@@ -57,6 +63,7 @@ struct ProblemPage: Encodable {
             comments: comments.map { .init(id: $0.idString, author: $0.author.displayName,
                                            when: $0.createdAt.map { Formatters.dateTime($0, req.language) } ?? "", body: $0.body,
                                            hidden: $0.hidden, hiddenReason: $0.hiddenReason) },
+            commentPages: commentPages,
             signedIn: req.actor.isSignedIn, supported: supported,
             nextStatuses: problem.status.next.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["to"]) },
             canChangeStatus: canChange, canModerate: canModerate,

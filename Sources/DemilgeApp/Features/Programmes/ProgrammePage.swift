@@ -22,7 +22,7 @@ struct ProgrammePage: Encodable {
     static func build(_ req: Request, _ programme: Programme) async throws -> ProgrammePage {
         let language = req.language
         let catalog = req.application.catalog
-        async let directory = TerritoryDirectory.load(on: req.db)
+        async let directory = req.territoryDirectory()
         async let portal = ProgrammePortal.load(programme, req)
         return ProgrammePage(
             programme: ProgrammeSummary(programme, granteeCount: programme.grantees.count, language, catalog: catalog),
@@ -35,7 +35,7 @@ struct ProgrammePage: Encodable {
     }
 
     static func grantees(_ req: Request, _ programme: Programme) async throws -> ProgrammePage {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         return ProgrammePage(
             programme: ProgrammeSummary(programme, granteeCount: programme.grantees.count, req.language, catalog: req.application.catalog),
             partners: [], national: programme.national, regions: [], goals: [], sources: [],

@@ -14,14 +14,14 @@ struct TerritoryController: RouteCollection {
     }
 
     func show(req: Request) async throws -> Response {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         guard let code = req.parameters.get("code"), let territory = directory.byCode[code] else { throw DemilgeError.notFound }
         return try await req.page("territories/show", titleKey: "", try await TerritoryPage.build(req, territory, directory: directory),
                                   title: territory.name.text(req.language))
     }
 
     func exportCSV(req: Request) async throws -> Response {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         // Parents before children, so the file imports back as it is.
         var ordered: [Territory] = []
         func visit(_ territory: Territory) {

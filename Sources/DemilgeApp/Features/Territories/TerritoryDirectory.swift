@@ -2,12 +2,14 @@ import DemilgeCore
 import Fluent
 import Foundation
 
-/// All territories of one request, indexed for walking the hierarchy both ways.
+/// All territories, indexed for walking the hierarchy both ways (one per instance: `TerritoryDirectoryCache`).
 struct TerritoryDirectory {
     let all: [Territory]
     let byID: [UUID: Territory]
     let byCode: [String: Territory]
     let children: [UUID: [Territory]]
+    /// Every territory's code by id, for open data that names places by code.
+    let codes: [UUID: String]
 
     static func load(on db: any Database) async throws -> TerritoryDirectory {
         TerritoryDirectory(try await Territory.query(on: db).all())
@@ -17,6 +19,7 @@ struct TerritoryDirectory {
         all = territories
         byID = Dictionary(firstValues: territories.compactMap { t in t.id.map { ($0, t) } })
         byCode = Dictionary(firstValues: territories.map { ($0.code, $0) })
+        codes = byID.mapValues(\.code)
         children = Dictionary(grouping: territories.compactMap { t in t.$parent.id.map { ($0, t) } }, by: \.0).mapValues { $0.map(\.1) }
     }
 
@@ -69,9 +72,4 @@ struct TerritoryLink: Encodable {
     }
 }
 
-extension Territory {
-    /// Every territory's code by id, for open data that names places by code.
-    static func codes(on db: any Database) async throws -> [UUID: String] {
-        Dictionary(firstValues: try await query(on: db).all().compactMap { t in t.id.map { ($0, t.code) } })
-    }
-}
+

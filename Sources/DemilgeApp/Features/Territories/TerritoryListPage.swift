@@ -10,7 +10,7 @@ struct TerritoryListPage: Encodable {
     let canManage: Bool
 
     static func build(_ req: Request) async throws -> TerritoryListPage {
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let language = req.language
         let links = { (kind: TerritoryKind) in
             KyrgyzText.sorted(directory.roots.filter { $0.kind == kind }, by: { $0.name.text(language) }, language)

@@ -30,18 +30,24 @@ struct TerritoryPage: Encodable {
         let groups: [Link]
     }
 
+    /// Counts, and the latest few of each list: a page never reads an oblast's whole record.
     static func community(_ subtree: Set<UUID>, _ req: Request) async throws -> Community {
-        let ids = Array(subtree)
-        let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).all()
-        let sessions = try await AssessmentSession.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$heldOn, .descending).all()
-        let commissions = try await Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).all()
-        let groups = try await InitiativeGroup.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).all()
+        let ids = Array(subtree), shown = TerritoryPortal.shown
+        let db = req.db
+        func listed() -> QueryBuilder<Problem> {
+            Problem.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
+        }
+        async let open = listed().filter(\.$status ~~ ProblemStatus.allCases.filter(\.isOpen)).count()
+        async let solved = listed().filter(\.$status == ProblemStatus.solved).count()
+        async let sessions = AssessmentSession.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$heldOn, .descending).limit(shown).all()
+        async let commissions = Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).limit(shown).all()
+        async let groups = InitiativeGroup.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).limit(shown).all()
         return Community(
-            openProblems: problems.filter { $0.status.isOpen }.count,
-            solvedProblems: problems.filter { $0.status == .solved }.count,
-            sessions: sessions.map { .init(href: SitePath.assessment($0.id).path, label: $0.heldOn.formatted(req.language), detail: $0.place) },
-            commissions: commissions.map { .init(href: SitePath.commission($0.id).path, label: $0.name, detail: "") },
-            groups: groups.map { .init(href: SitePath.group($0.id).path, label: $0.name, detail: "") })
+            openProblems: try await open,
+            solvedProblems: try await solved,
+            sessions: try await sessions.map { .init(href: SitePath.assessment($0.id).path, label: $0.heldOn.formatted(req.language), detail: $0.place) },
+            commissions: try await commissions.map { .init(href: SitePath.commission($0.id).path, label: $0.name, detail: "") },
+            groups: try await groups.map { .init(href: SitePath.group($0.id).path, label: $0.name, detail: "") })
     }
 
     static func build(_ req: Request, _ territory: Territory, directory: TerritoryDirectory) async throws -> TerritoryPage {
@@ -59,7 +65,9 @@ struct TerritoryPage: Encodable {
                          items: sorted.map { TerritoryLink($0, language, catalog: catalog, count: $0.id.flatMap { directory.children[$0]?.count }) })
         }
 
-        async let organisations = Organisation.query(on: req.db).filter(\.$territory.$id ~~ Array(subtree)).all()
+        // The first organisations by name (the seeds' own before invented ones); the directory lists them all.
+        async let organisations = Organisation.query(on: req.db).filter(\.$territory.$id ~~ Array(subtree))
+            .sort(\.$generated).sort(\.$nameKy).limit(TerritoryPortal.shown * 2).all()
         async let regionLinks = ProgrammeRegion.query(on: req.db).all()
         async let allProgrammes = Programme.query(on: req.db).all()
         async let grantees = ProgrammeGrantee.query(on: req.db).filter(\.$territory.$id ~~ Array(subtree))

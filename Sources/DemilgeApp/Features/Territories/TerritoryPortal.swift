@@ -21,35 +21,60 @@ struct TerritoryPortal: Encodable {
     let findings: [Link]
     let events: [Link], practices: [Link], solvedElsewhere: [Link]
 
+    /// How many of each list a portal shows (the latest first); the lists' own pages hold the rest.
+    static let shown = 12
+
     static func load(_ subtree: Set<UUID>, _ req: Request) async throws -> TerritoryPortal {
-        let ids = Array(subtree)
-        let rounds = try await BudgetRound.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status != RoundStatus.draft)
-            .sort(\.$opensOn, .descending).all()
-        let grants = try await GrantApplication.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded)
-            .with(\.$lines).sort(\.$title).all()
-        let ledger = try await GrantLedgerLoader.total(of: grants, on: req.db)
-        let commissions = try await Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).all().compactMap(\.id)
-        let measures = commissions.isEmpty ? [] : try await ActionMeasure.query(on: req.db).filter(\.$commission.$id ~~ commissions).all()
-        let grantIDs = grants.compactMap(\.id)
-        let visits = grantIDs.isEmpty ? [] : try await GrantVisit.query(on: req.db).filter(\.$application.$id ~~ grantIDs).sort(\.$visitedOn, .descending).limit(5).all()
-        let events = try await Event.query(on: req.db).filter(\.$host.$id ~~ ids).sort(\.$heldOn, .descending).all()
-        let practices = try await Practice.query(on: req.db).filter(\.$territory.$id ~~ ids).all()
-        let openCategories = Set(try await Problem.query(on: req.db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false).all()
-            .filter { $0.status.isOpen }.map(\.category))
-        let elsewhere = openCategories.isEmpty ? [] : try await Practice.query(on: req.db).filter(\.$theme ~~ Array(openCategories)).with(\.$territory).all()
-            .filter { !subtree.contains($0.$territory.id) }
+        let ids = Array(subtree), db = req.db
+        async let rounds = BudgetRound.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status != RoundStatus.draft)
+            .sort(\.$opensOn, .descending).limit(shown).all()
+        async let grants = GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded)
+            .sort(\.$createdAt, .descending).limit(shown).all()
+        async let figures = req.application.portalCache.figures(for: subtree) { try await Figures.compute(ids, on: db) }
+        async let events = Event.query(on: db).filter(\.$host.$id ~~ ids).sort(\.$heldOn, .descending).limit(shown).all()
+        async let practices = Practice.query(on: db).filter(\.$territory.$id ~~ ids).sort(\.$publishedOn, .descending).limit(shown).all()
+        let portal = try await figures
+        let visits = try await GrantVisit.query(on: db).join(GrantApplication.self, on: \GrantVisit.$application.$id == \GrantApplication.$id)
+            .filter(GrantApplication.self, \.$territory.$id ~~ ids).filter(GrantApplication.self, \.$status ~~ GrantDisplay.awarded)
+            .sort(\.$visitedOn, .descending).limit(5).all()
+        let elsewhere = portal.openCategories.isEmpty ? [] : try await Practice.query(on: db).filter(\.$theme ~~ portal.openCategories)
+            .filter(\.$territory.$id !~ ids).with(\.$territory).sort(\.$publishedOn, .descending).limit(shown).all()
+        let ledger = portal.ledger, measures = portal.measures
         let money = { (tyiyn: Int64) in GrantDisplay.money(tyiyn, req) }
         return TerritoryPortal(
-            rounds: rounds.map { Link(href: SitePath.round($0.id).path, label: $0.title, detail: req.t($0.status.catalogKey)) },
-            grants: grants.map { Link(href: SitePath.application($0.id).path, label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.status.catalogKey))") },
+            rounds: try await rounds.map { Link(href: SitePath.round($0.id).path, label: $0.title, detail: req.t($0.status.catalogKey)) },
+            grants: try await grants.map { Link(href: SitePath.application($0.id).path, label: $0.title, detail: "\(money($0.requestedTyiyn)) · \(req.t($0.status.catalogKey))") },
             money: MoneyRow.rows(ledger, req),
             hasMoney: !ledger.rows.isEmpty,
-            measuresDone: measures.filter { $0.status == .done }.count, measuresTotal: measures.filter { $0.status != .cancelled }.count,
+            measuresDone: measures.done, measuresTotal: measures.total,
             findings: visits.map { v in
                 Link(href: SitePath.applicationVisits(v.$application.id).path, label: v.visitedOn.formatted(req.language), detail: v.findings)
             },
-            events: events.map { Link(href: SitePath.event($0.id).path, label: $0.title, detail: $0.heldOn.formatted(req.language)) },
-            practices: practices.map { Link(href: SitePath.practice($0.id).path, label: $0.title, detail: "") },
+            events: try await events.map { Link(href: SitePath.event($0.id).path, label: $0.title, detail: $0.heldOn.formatted(req.language)) },
+            practices: try await practices.map { Link(href: SitePath.practice($0.id).path, label: $0.title, detail: "") },
             solvedElsewhere: elsewhere.map { Link(href: SitePath.practice($0.id).path, label: $0.title, detail: $0.territory.name.text(req.language)) })
+    }
+}
+
+extension TerritoryPortal {
+    /// What a portal adds up over the whole subtree: the money of its awarded grants, its action plans' progress and
+    /// the kinds of problems still open. Computed once per subtree and kept (`PortalCache`) until the next write.
+    struct Figures: Sendable {
+        let ledger: GrantLedger
+        let measures: (done: Int, total: Int)
+        let openCategories: [ProblemCategory]
+
+        static func compute(_ ids: [UUID], on db: any Database) async throws -> Figures {
+            let grants = try await GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded)
+                .with(\.$lines).all()
+            let ledger = try await GrantLedgerLoader.total(of: grants, on: db)
+            let measures = try await ActionMeasure.query(on: db).join(Commission.self, on: \ActionMeasure.$commission.$id == \Commission.$id)
+                .filter(Commission.self, \.$territory.$id ~~ ids).field(\.$status).all()
+            let open = try await Problem.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false)
+                .filter(\.$status ~~ ProblemStatus.allCases.filter(\.isOpen)).unique().field(\.$category).all()
+            return Figures(ledger: ledger,
+                           measures: (measures.filter { $0.status == .done }.count, measures.filter { $0.status != .cancelled }.count),
+                           openCategories: Array(Set(open.map(\.category))))
+        }
     }
 }

@@ -67,7 +67,7 @@ struct APIController: RouteCollection {
     // MARK: - Handlers
 
     func territories(req: Request) async throws -> Response {
-        let codes = try await Territory.codes(on: req.db)
+        let codes = try await req.territoryDirectory().codes
         return try await Paging(req).apply(Territory.query(on: req.db).sort(\.$code), on: req) { list in
             list.map { TerritoryItem(code: $0.code, kind: $0.kind.rawValue, name: $0.name, parentCode: $0.$parent.id.flatMap { codes[$0] }) }
         }
@@ -80,7 +80,7 @@ struct APIController: RouteCollection {
     }
 
     func organisations(req: Request) async throws -> Response {
-        let codes = try await Territory.codes(on: req.db)
+        let codes = try await req.territoryDirectory().codes
         return try await Paging(req).apply(Organisation.query(on: req.db).sort(\.$slug), on: req) { list in
             list.map { OrganisationItem(slug: $0.slug, kind: $0.kind.rawValue, legalForm: $0.legalForm, name: $0.name, territoryCode: $0.territoryID.flatMap { codes[$0] }) }
         }
@@ -102,22 +102,22 @@ struct APIController: RouteCollection {
     }
 
     func problems(req: Request) async throws -> Response {
-        let codes = try await Territory.codes(on: req.db)
+        let codes = try await req.territoryDirectory().codes
         let query = Problem.query(on: req.db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$createdAt, .descending)
         if let code = req.query[String.self, at: "territory"] {
             guard let territory = try await Territory.query(on: req.db).filter(\.$code == code).first() else { throw Abort(.notFound) }
-            query.filter(\.$territory.$id ~~ Array(try await TerritoryDirectory.load(on: req.db).subtree(of: (try territory.requireID()))))
+            query.filter(\.$territory.$id ~~ Array(try await req.territoryDirectory().subtree(of: (try territory.requireID()))))
         }
         return try await Paging(req).apply(query, on: req) { list in list.map { Self.problemItem($0, codes) } }
     }
 
     func problem(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id")?.uuid, let p = try await Problem.find(id, on: req.db), !p.hidden else { throw Abort(.notFound) }
-        return try await OpenData.json(Self.problemItem(p, try await Territory.codes(on: req.db)), on: req)
+        return try await OpenData.json(Self.problemItem(p, try await req.territoryDirectory().codes), on: req)
     }
 
     func rounds(req: Request) async throws -> Response {
-        let codes = try await Territory.codes(on: req.db)
+        let codes = try await req.territoryDirectory().codes
         return try await Paging(req).apply(BudgetRound.query(on: req.db).filter(\.$status != RoundStatus.draft).sort(\.$opensOn, .descending), on: req) { list in
             list.map { r in
                 RoundItem(id: r.idString, title: r.title, territoryCode: codes[r.$territory.id] ?? "", envelopeSom: Self.amount(r.envelopeTyiyn),
@@ -142,14 +142,14 @@ struct APIController: RouteCollection {
     }
 
     func grants(req: Request) async throws -> Response {
-        let codes = try await Territory.codes(on: req.db)
+        let codes = try await req.territoryDirectory().codes
         let query = GrantApplication.query(on: req.db).filter(\.$status != GrantStatus.draft).with(\.$organisation).sort(\.$title)
         if let status = try req.queryState(GrantStatus.self, at: "status") { query.filter(\.$status == status) }
         return try await Paging(req).apply(query, on: req) { list in list.map { Self.grantItem($0, codes, money: nil) } }
     }
 
     func events(req: Request) async throws -> Response {
-        let codes = try await Territory.codes(on: req.db)
+        let codes = try await req.territoryDirectory().codes
         let query = Event.query(on: req.db).with(\.$invited).with(\.$programme).sort(\.$heldOn, .descending)
         if let kind = try req.queryState(EventKind.self, at: "kind") { query.filter(\.$kind == kind) }
         return try await Paging(req).apply(query, on: req) { list in
@@ -162,7 +162,7 @@ struct APIController: RouteCollection {
     }
 
     func practices(req: Request) async throws -> Response {
-        let codes = try await Territory.codes(on: req.db)
+        let codes = try await req.territoryDirectory().codes
         let query = Practice.query(on: req.db).sort(\.$publishedOn, .descending)
         if let theme = try req.queryState(ProblemCategory.self, at: "theme") { query.filter(\.$theme == theme) }
         return try await Paging(req).apply(query, on: req) { list in
@@ -183,6 +183,6 @@ struct APIController: RouteCollection {
             let ledger = try await GrantLedgerLoader.ledger(of: a, on: req.db)
             money = ledger.rows.map { MoneyRow(source: $0.source.rawValue, plannedSom: Self.amount($0.planned), paidSom: Self.amount($0.paid), spentSom: Self.amount($0.spent)) }
         }
-        return try await OpenData.json(Self.grantItem(a, try await Territory.codes(on: req.db), money: money), on: req)
+        return try await OpenData.json(Self.grantItem(a, try await req.territoryDirectory().codes, money: money), on: req)
     }
 }

@@ -15,7 +15,7 @@ struct FeedController: RouteCollection {
 
     static func feed(_ kind: String, _ req: Request) async throws -> Response {
         guard let territory = try await Territory.query(on: req.db).filter(\.$code == req.parameters.get("code") ?? "").first() else { throw DemilgeError.notFound }
-        let directory = try await TerritoryDirectory.load(on: req.db)
+        let directory = try await req.territoryDirectory()
         let places = Array(directory.subtree(of: (try territory.requireID())))
         let base = IATIController.base(req)
         let language = req.language

@@ -16,17 +16,14 @@ struct IndicatorFigures: Sendable {
 
     /// The figures for one filter, from a fixed number of queries whatever the size of the data (no query per
     /// grant or session), and kept for a minute: the page and its two charts ask for the same figures at once.
-    static func load(_ filter: IndicatorFilter, on db: any Database, cache: IndicatorsCache) async throws -> IndicatorFigures {
-        if let cached = await cache.figures(for: filter.query) { return cached }
-        let figures = try await compute(filter, on: db)
-        await cache.store(figures, for: filter.query)
-        return figures
+    static func load(_ filter: IndicatorFilter, _ req: Request) async throws -> IndicatorFigures {
+        let places: [UUID]? = try await filter.territory.asyncMap { Array(try await req.territoryDirectory().subtree(of: try $0.requireID())) }
+        let db = req.db
+        return try await req.application.indicatorsCache.figures(for: filter.query) { try await compute(filter, places: places, on: db) }
     }
 
-    static func compute(_ filter: IndicatorFilter, on db: any Database) async throws -> IndicatorFigures {
+    static func compute(_ filter: IndicatorFilter, places: [UUID]?, on db: any Database) async throws -> IndicatorFigures {
         var figures = IndicatorFigures()
-        let directory = try await TerritoryDirectory.load(on: db)
-        let places: [UUID]? = try filter.territory.map { Array(directory.subtree(of: try $0.requireID())) }
 
         let problems = Problem.query(on: db).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
         if let places { problems.filter(\.$territory.$id ~~ places) }

@@ -16,14 +16,14 @@ struct IndicatorsController: RouteCollection {
 
     func page(req: Request) async throws -> Response {
         let filter = try await IndicatorFilter.read(req)
-        let figures = try await IndicatorFigures.load(filter, on: req.db, cache: req.application.indicatorsCache)
+        let figures = try await IndicatorFigures.load(filter, req)
         return try await req.page("indicators/index", titleKey: "indicators.title", try await IndicatorsPage.build(req, filter, figures))
     }
 
     /// The indicators table, or with `table=participants` / `table=money` the table beside each chart, in plain numbers.
     func csv(req: Request) async throws -> Response {
         let filter = try await IndicatorFilter.read(req)
-        let f = try await IndicatorFigures.load(filter, on: req.db, cache: req.application.indicatorsCache)
+        let f = try await IndicatorFigures.load(filter, req)
         switch req.query[String.self, at: "table"] {
         case "participants":
             let rows = Sex.allCases.map { sex in [sex.rawValue] + AgeBand.allCases.map { String(f.participants[sex, $0]) } + [String(f.participants.total(sex))] }
@@ -44,14 +44,14 @@ struct IndicatorsController: RouteCollection {
     }
 
     func participantsChart(req: Request) async throws -> Response {
-        let f = try await IndicatorFigures.load(try await IndicatorFilter.read(req), on: req.db, cache: req.application.indicatorsCache)
+        let f = try await IndicatorFigures.load(try await IndicatorFilter.read(req), req)
         let chart = BarChart(title: req.t("indicators.participants_chart"), categories: AgeBand.allCases.map { req.t($0.catalogKey) },
                              series: Sex.allCases.map { sex in BarChart.Series(name: req.t(sex.catalogKey), values: AgeBand.allCases.map { Int64(f.participants[sex, $0]) }) })
         return Self.svg(chart.svg { Formatters.integer($0, req.language) })
     }
 
     func moneyChart(req: Request) async throws -> Response {
-        let rows = try await IndicatorFigures.load(try await IndicatorFilter.read(req), on: req.db, cache: req.application.indicatorsCache).ledger.rows
+        let rows = try await IndicatorFigures.load(try await IndicatorFilter.read(req), req).ledger.rows
         let chart = BarChart(title: req.t("indicators.money_chart"), categories: rows.map { req.t($0.source.catalogKey) },
                              series: [BarChart.Series(name: req.t("grants.planned"), values: rows.map(\.planned)),
                                       BarChart.Series(name: req.t("grants.paid"), values: rows.map(\.paid)),

@@ -11,7 +11,7 @@ struct IndicatorsPage: Encodable {
 
     static func build(_ req: Request, _ filter: IndicatorFilter, _ f: IndicatorFigures) async throws -> IndicatorsPage {
         async let programmes = Programme.query(on: req.db).sort(\.$slug).all()
-        async let places = PlaceGroup.choices(req, selected: filter.territory?.code ?? "", includeTopLevel: true)
+        async let places = PlaceGroup.narrowing(req, selected: filter.territory?.code ?? "")
         return IndicatorsPage(
             lines: lines(f, req),
             programmes: try await programmes.map { .init(value: $0.slug, label: $0.name.text(req.language), selected: $0.id == filter.programme?.id) },

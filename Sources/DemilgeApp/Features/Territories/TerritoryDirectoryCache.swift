@@ -1,0 +1,68 @@
+import DemilgeCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// The territories change rarely (an administrator's edit, an import) and almost every page walks them, so each
+/// instance keeps one directory, with its place pickers sorted once per language, and reloads it when the table's
+/// fingerprint changes. The fingerprint is one small query per use: an edit on any instance shows on the next page.
+actor TerritoryDirectoryCache {
+    /// The number of territories, the sum of their versions and their latest update time: every create adds a row,
+    /// every edit raises a version and sets the time (territories are never deleted: everything refers to them).
+    struct Fingerprint: Equatable, Decodable {
+        let count: Int64
+        let versions: Int64
+        let updated: String?
+
+        static func read(on db: any Database) async throws -> Fingerprint? {
+            guard let sql = db as? any SQLDatabase else { return nil }
+            // PostgreSQL sums a bigint as numeric: cast back, so both databases answer two integers.
+            return try await sql.raw("""
+                SELECT COUNT(*) AS count, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS versions,
+                       CAST(MAX(updated_at) AS TEXT) AS updated FROM territories
+                """)
+                .first(decoding: Fingerprint.self)
+        }
+    }
+
+    struct PickerKey: Hashable { let language: Language; let includeTopLevel: Bool }
+
+    private var fingerprint: Fingerprint?
+    private var directory: TerritoryDirectory?
+    private var pickers: [PickerKey: [PlaceGroup]] = [:]
+
+    func directory(on db: any Database) async throws -> TerritoryDirectory {
+        let current = try await Fingerprint.read(on: db)
+        if let directory, let current, current == fingerprint { return directory }
+        let loaded = try await TerritoryDirectory.load(on: db)
+        if current != fingerprint { pickers = [:] }
+        fingerprint = current
+        directory = loaded
+        return loaded
+    }
+
+    /// The full place picker (nothing selected) for one language, sorted once per version of the territories.
+    func picker(_ key: PickerKey, on db: any Database) async throws -> [PlaceGroup] {
+        let directory = try await directory(on: db)
+        if let cached = pickers[key] { return cached }
+        let groups = PlaceGroup.all(directory, key.language, includeTopLevel: key.includeTopLevel)
+        pickers[key] = groups
+        return groups
+    }
+}
+
+extension Application {
+    private struct TerritoryDirectoryCacheKey: StorageKey { typealias Value = TerritoryDirectoryCache }
+
+    var territoryCache: TerritoryDirectoryCache {
+        get { storage[TerritoryDirectoryCacheKey.self] ?? TerritoryDirectoryCache() }
+        set { storage[TerritoryDirectoryCacheKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// Every territory, from this instance's cache (current with the database).
+    func territoryDirectory() async throws -> TerritoryDirectory {
+        try await application.territoryCache.directory(on: db)
+    }
+}

@@ -1,0 +1,71 @@
+@testable import DemilgeApp
+import DemilgeCore
+import Fluent
+import SQLKit
+import Testing
+import Vapor
+
+/// The pages' main lists read through the indexes of `M020_QueryIndexes`, on SQLite and PostgreSQL, checked with the
+/// databases' own `EXPLAIN`. PostgreSQL is told not to scan tables where it can help it (its tables are tiny here,
+/// where a scan is cheaper); what is checked is that an index that matches the query exists and is chosen.
+@Suite("Query plans")
+struct QueryPlanTests {
+    struct Case { let sql: String; let index: String }
+
+    static let problemID = "00000000-0000-0000-0000-000000000001"
+    static let cases: [Case] = [
+        Case(sql: "SELECT * FROM problem_comments WHERE problem_id = '\(problemID)' ORDER BY created_at LIMIT 51",
+             index: "ix_problem_comments_problem_id_created_at"),
+        Case(sql: "SELECT * FROM problem_events WHERE problem_id = '\(problemID)' ORDER BY at_millis", index: "ix_problem_events_problem_id_at_millis"),
+        Case(sql: "SELECT * FROM problems WHERE territory_id IN ('\(problemID)') AND hidden = false ORDER BY support_count DESC, created_at DESC LIMIT 51",
+             index: "ix_problems_territory_id_support_count_created_at"),
+        Case(sql: "SELECT * FROM problems WHERE hidden = false ORDER BY support_count DESC, created_at DESC LIMIT 51",
+             index: "ix_problems_support_count_created_at"),
+        Case(sql: "SELECT sequence FROM audit_entries WHERE action = 'problem.raise' ORDER BY sequence DESC LIMIT 20",
+             index: "ix_audit_entries_action_sequence"),
+        Case(sql: "SELECT * FROM grant_visits WHERE application_id = '\(problemID)' ORDER BY visited_on DESC LIMIT 5",
+             index: "ix_grant_visits_application_id_visited_on"),
+        Case(sql: "SELECT * FROM assessment_sessions WHERE territory_id IN ('\(problemID)') ORDER BY held_on DESC LIMIT 12",
+             index: "ix_assessment_sessions_territory_id_held_on"),
+        Case(sql: "SELECT * FROM territories WHERE parent_id = '\(problemID)'", index: "ix_territories_parent_id"),
+        Case(sql: "SELECT * FROM focus_groups WHERE session_id = '\(problemID)'", index: "ix_focus_groups_session_id"),
+    ]
+
+    /// The plan as text, one line per step.
+    static func plan(_ query: String, on app: Application) async throws -> String {
+        try await app.db.transaction { db in
+            guard let sql = db as? any SQLDatabase else { return "" }
+            if sql.dialect.name == "sqlite" {
+                struct Step: Decodable { let detail: String }
+                return try await sql.raw("EXPLAIN QUERY PLAN \(unsafeRaw: query)").all(decoding: Step.self).map(\.detail).joined(separator: "\n")
+            }
+            try await sql.raw("SET LOCAL enable_seqscan = off").run()
+            let rows = try await sql.raw("EXPLAIN \(unsafeRaw: query)").all()
+            return try rows.map { try $0.decode(column: "QUERY PLAN", as: String.self) }.joined(separator: "\n")
+        }
+    }
+
+    @Test("every main list is read by the index made for it", arguments: cases.indices)
+    func usesIndex(_ index: Int) async throws {
+        let query = Self.cases[index]
+        try await withDemilge { app in
+            let plan = try await Self.plan(query.sql, on: app)
+            #expect(plan.contains(query.index), "\(query.sql)\n\(plan)")
+        }
+    }
+
+    @Test("every index of the migration exists, with the columns it names")
+    func indexesExist() async throws {
+        try await withDemilge { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            struct Name: Decodable { let name: String }
+            let names: [String]
+            if sql.dialect.name == "sqlite" {
+                names = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'index'").all(decoding: Name.self).map(\.name)
+            } else {
+                names = try await sql.raw("SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()").all(decoding: Name.self).map(\.name)
+            }
+            for index in M020_QueryIndexes.indexes { #expect(names.contains(index.name), "\(index.name) missing") }
+        }
+    }
+}
