@@ -56,6 +56,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
                           isHTTPOnly: true, sameSite: .lax)
     }
 
+    ServiceMetrics.install()
     let assets = StaticAssets.load(from: app.directory.publicDirectory)
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
@@ -66,6 +67,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     // HTML, CSS, CSV and JSON go gzipped to a client that accepts it (a phone on a slow connection); images do not.
     app.http.server.configuration.responseCompression = .enabledForCompressibleTypes
     app.middleware = Middlewares()
+    app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ETagMiddleware())
     app.middleware.use(ErrorPageMiddleware())

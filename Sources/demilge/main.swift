@@ -6,7 +6,12 @@ if let status = PabulibCommand.runIfRequested(CommandLine.arguments) { exit(stat
 if let status = KyrgyzCommand.runIfRequested(CommandLine.arguments) { exit(status) }
 
 var env = try Environment.detect()
-try LoggingSystem.bootstrap(from: &env)
+if Environment.get("DEMILGE_LOG_FORMAT") == "json" {
+    let level = try Logger.Level.detect(from: &env)
+    LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+} else {
+    try LoggingSystem.bootstrap(from: &env)
+}
 let app = try await Application.make(env)
 do {
     try await configure(app)

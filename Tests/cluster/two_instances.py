@@ -75,6 +75,13 @@ def main():
                                 "JOIN users u ON u.id = b.voter_id WHERE b.round_id = ? AND u.email LIKE 'voter%@cluster.demilge.kg' "
                                 "GROUP BY c.ballot_id", (database.uid(round_id),))
         check(len(choices) == args.voters and all(int(n) == 2 for _, n in choices), "every ballot holds the second vote's two projects")
+        counted = 0
+        for port in (first.port, second.port):
+            _, _, text = stack.request(port, "GET", "/metrics")
+            counted += sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith('demilge_ballots_cast_total{channel="online"}'))
+        check(counted == 2 * args.voters, f"the instances' /metrics count every ballot between them ({counted:.0f})")
+        _, _, text = stack.request(18110, "GET", "/metrics")
+        check("http_requests_total" not in text, "nginx does not show /metrics to the public")
     finally:
         nginx.terminate()
         first.stop()

@@ -12,6 +12,8 @@ actor WriteGate {
 
     init(serialises: Bool) { self.serialises = serialises }
 
+    var waitingCount: Int { waiting.count }
+
     func acquire() async {
         guard serialises else { return }
         if !busy { busy = true; return }

@@ -83,6 +83,7 @@ struct BallotController: RouteCollection {
                                           entityID: roundID.uuidString.lowercased())
                 return existing != nil
             }
+            ServiceMetrics.ballots.increment()
             req.flash(changed ? "ballot.changed" : "ballot.cast")
         } catch is DuplicateBallot {
             return try await BudgetRoundController.render(req, round, ballot: choices, ballotErrors: [req.t("ballot.already_cast")], status: .conflict)
