@@ -148,7 +148,7 @@ def sign_in(port, email, password):
     return session_cookie(headers) or cookie, status
 
 
-def make_voters(database, count, template_email):
+def make_voters(database, count, template_email, prefix="voter"):
     """`count` residents of the round's territory, each with a signed-in session, copied from a resident who
     registered and signed in through the forms (the same password hash, a session of the same shape)."""
     template = database.one("SELECT id FROM users WHERE email = ?", (template_email,))
@@ -164,7 +164,7 @@ def make_voters(database, count, template_email):
         user = database.uid()
         cookie = uuid.uuid4().hex + uuid.uuid4().hex
         session_data = re.sub(re.escape(template), user.upper(), data, flags=re.IGNORECASE)
-        email = f"voter{n + 1}@cluster.demilge.kg"
+        email = f"{prefix}{n + 1}@cluster.demilge.kg"
         statements.append((f"INSERT INTO users (id, email, display_name, password_hash, disabled, created_at) "
                            f"VALUES (?, ?, ?, ?, {'0' if database.sqlite_path else 'false'}, {time.time() if database.sqlite_path else 'now()'})",
                            (user, email, f"Шайлоочу {n + 1}", password_hash)))
