@@ -108,6 +108,7 @@ enum Migrations {
         app.migrations.add(M018_ReconcileEditedMigrations())
         app.migrations.add(M019_MarkGenerated())
         app.migrations.add(M020_QueryIndexes())
+        app.migrations.add(M021_SearchFullText())
         app.migrations.add(SessionRecord.migration)
     }
 }

@@ -54,6 +54,25 @@ struct QueryPlanTests {
         }
     }
 
+    @Test("search reads the full-text index (FTS5 on SQLite, the GIN index on PostgreSQL), and follows edits of entries")
+    func searchUsesIndex() async throws {
+        try await withDemilge { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            let (query, index) = sql.dialect.name == "sqlite"
+                ? ("SELECT e.id FROM search_fts JOIN search_entries e ON e.rowid = search_fts.rowid WHERE search_fts MATCH '(keys : (\"суу\"))'", "VIRTUAL TABLE INDEX")
+                : ("SELECT e.id FROM search_entries e WHERE to_tsvector('simple', e.keys) @@ to_tsquery('simple', '(''суу'')')", "ix_search_entries_keys_fts")
+            let plan = try await Self.plan(query, on: app)
+            #expect(plan.contains(index), "\(plan)")
+            let entry = try #require(try await SearchEntry.query(on: app.db).filter(\.$entityType == "territory").first())
+            let found = { (key: String) in try await SearchLookup.entries([[key]], fold: false, type: "territory", limit: 500, on: app.db).map(\.id) }
+            entry.keys = " жаңыачкыч "
+            try await entry.save(on: app.db)
+            #expect(try await found("жаңыачкыч") == [entry.id], "an edited entry is found by its new key")
+            try await entry.delete(on: app.db)
+            #expect(try await found("жаңыачкыч").isEmpty, "a removed entry is no longer found")
+        }
+    }
+
     @Test("every index of the migration exists, with the columns it names")
     func indexesExist() async throws {
         try await withDemilge { app in

@@ -30,21 +30,7 @@ struct SearchPage: Encodable {
         let page = paging.page
         let words = Array(KyrgyzStemmer.words(text).prefix(SearchController.maximumWords))
         let query = words.map { SearchKeys.keys(of: $0, fold: fold) }
-        var entries: [SearchEntry] = []
-        if !query.isEmpty {
-            let builder = SearchEntry.query(on: req.db)
-            if !type.isEmpty { builder.filter(\.$entityType == type) }
-            // Every word must match one of its keys (a Kyrgyz or Russian stem), as a whole key.
-            for keys in query {
-                builder.group(.or) { or in
-                    for key in keys {
-                        if fold { or.filter(\.$foldedKeys, .contains(inverse: false, .anywhere), " \(key) ") }
-                        else { or.filter(\.$keys, .contains(inverse: false, .anywhere), " \(key) ") }
-                    }
-                }
-            }
-            entries = try await builder.limit(500).all()
-        }
+        let entries = try await SearchLookup.entries(query, fold: fold, type: type, limit: 500, on: req.db)
         let ranked = entries.map { ($0, Self.score($0, query)) }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : KyrgyzText.areInOrder($0.0.title, $1.0.title, req.language) }
         let shown = ranked.dropFirst(paging.offset).prefix(paging.perPage)
