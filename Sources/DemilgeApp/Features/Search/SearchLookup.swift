@@ -1,5 +1,6 @@
 import DemilgeCore
 import Fluent
+import Foundation
 import SQLKit
 
 /// The entries that hold, for every word of a query, one of its keys as a whole key: read through the full-text
