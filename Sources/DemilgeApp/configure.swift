@@ -109,6 +109,7 @@ enum Migrations {
         app.migrations.add(M019_MarkGenerated())
         app.migrations.add(M020_QueryIndexes())
         app.migrations.add(M021_SearchFullText())
+        app.migrations.add(M022_CoveringCounts())
         app.migrations.add(SessionRecord.migration)
     }
 }

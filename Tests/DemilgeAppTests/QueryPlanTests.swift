@@ -28,6 +28,8 @@ struct QueryPlanTests {
         Case(sql: "SELECT * FROM assessment_sessions WHERE territory_id IN ('\(problemID)') ORDER BY held_on DESC LIMIT 12",
              index: "ix_assessment_sessions_territory_id_held_on"),
         Case(sql: "SELECT * FROM territories WHERE parent_id = '\(problemID)'", index: "ix_territories_parent_id"),
+        Case(sql: "SELECT COUNT(*) FROM problems WHERE territory_id IN ('\(problemID)') AND hidden = false AND merged_into_id IS NULL AND status = 'solved'",
+             index: "ix_problems_territory_id_status_hidden_merged_into_id"),
         Case(sql: "SELECT * FROM focus_groups WHERE session_id = '\(problemID)'", index: "ix_focus_groups_session_id"),
     ]
 
@@ -84,7 +86,7 @@ struct QueryPlanTests {
             } else {
                 names = try await sql.raw("SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()").all(decoding: Name.self).map(\.name)
             }
-            for index in M020_QueryIndexes.indexes { #expect(names.contains(index.name), "\(index.name) missing") }
+            for index in M020_QueryIndexes.indexes + [M022_CoveringCounts.index] { #expect(names.contains(index.name), "\(index.name) missing") }
         }
     }
 }

@@ -103,6 +103,7 @@ def main():
                 failures.append(message)
 
         expect(server.starts - 1 >= min(args.kills, 1), f"the server was killed and restarted ({server.starts - 1} times)")
+        expect(args.kills == 0 or retries[0] > 0, f"a kill cut requests in flight ({retries[0]} retried)")
         expect(len(sent) == args.voters, f"every voter was acknowledged ({len(sent)} of {args.voters})")
         expect(len(by_voter) == args.voters and all(len(b) == 1 for b in by_voter.values()),
                f"every acknowledged ballot is stored exactly once ({len(stored)} rows for {len(by_voter)} voters)")

@@ -10,26 +10,38 @@ import Vapor
 enum Backup {
     struct Failed: Error, CustomStringConvertible { let description: String }
 
-    /// A `postgres://` address as libpq's tools read it (`tlsmode=` is the Swift driver's spelling of `sslmode=`).
-    static func libpq(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return url }
+    /// A `postgres://` address as libpq's tools read it, without its password (which goes in `PGPASSWORD`, not on
+    /// a command line any local user can read); `tlsmode=` is the Swift driver's spelling of `sslmode=`.
+    static func libpq(_ url: String) -> (url: String, password: String?) {
+        guard var components = URLComponents(string: url) else { return (url, nil) }
+        let password = components.password
+        components.password = nil
         components.queryItems = components.queryItems?.map { item in
             item.name == "tlsmode" ? URLQueryItem(name: "sslmode", value: item.value == "disable" ? "disable" : "require") : item
         }
         if components.queryItems?.isEmpty == true { components.queryItems = nil }
-        return components.string ?? url
+        return (components.string ?? url, password)
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws {
+    /// Runs a shell line with `arguments` as $1, $2…, the database password in the environment.
+    static func shell(_ line: String, _ arguments: [String], password: String?) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "set -euo pipefail; " + line, "demilge"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        if let password { environment["PGPASSWORD"] = password }
+        process.environment = environment
         let errors = Pipe()
         process.standardError = errors
         try process.run()
-        process.waitUntilExit()
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw Failed(description: "\(tool) failed: \(said)") }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failed(description: said.isEmpty ? "\(line) failed" : said) }
+    }
+
+    /// A backup holds password hashes and sessions: only its owner may read it.
+    static func restrict(_ path: String) throws {
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     }
 }
 
@@ -45,11 +57,13 @@ struct BackupCommand: AsyncCommand {
         guard !FileManager.default.fileExists(atPath: signature.file) else { throw Backup.Failed(description: "\(signature.file) already exists") }
         switch DatabaseSelection.fromEnvironment() {
         case .postgres(let url):
-            try Backup.run("pg_dump", ["--format=custom", "--no-owner", "--file", signature.file, Backup.libpq(url)])
+            let target = Backup.libpq(url)
+            try Backup.shell(#"umask 077; pg_dump --format=custom --no-owner --file "$1" "$2""#, [signature.file, target.url], password: target.password)
         case .sqliteFile, .sqliteMemory:
             guard let sql = context.application.db as? any SQLDatabase else { return }
             try await sql.raw("VACUUM INTO \(bind: signature.file)").run()
         }
+        try Backup.restrict(signature.file)
         context.console.print("Backed up to \(signature.file).")
     }
 }
@@ -58,26 +72,38 @@ struct RestoreCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "file", help: "A file written by `demilge backup`.")
         var file: String
+        @Flag(name: "yes", help: "Confirms that the whole database is to be replaced.")
+        var yes: Bool
     }
 
-    var help: String { "Replaces the whole database with the backup in FILE (stop every instance first)." }
+    var help: String { "Replaces the whole database with the backup in FILE (stop every instance first; needs --yes)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard FileManager.default.fileExists(atPath: signature.file) else { throw Backup.Failed(description: "\(signature.file) not found") }
+        let files = FileManager.default
+        guard files.fileExists(atPath: signature.file) else { throw Backup.Failed(description: "\(signature.file) not found") }
+        guard signature.yes else { throw Backup.Failed(description: "restore replaces the whole database: run it again with --yes") }
         switch DatabaseSelection.fromEnvironment() {
         case .postgres(let url):
-            guard let sql = context.application.db as? any SQLDatabase else { return }
-            try await sql.raw("DROP SCHEMA public CASCADE").run()
-            try await sql.raw("CREATE SCHEMA public").run()
-            try Backup.run("pg_restore", ["--no-owner", "--exit-on-error", "--dbname", Backup.libpq(url), signature.file])
+            // The archive is read whole first; then the old schema goes and the backup comes in one transaction:
+            // a bad file leaves the database as it was.
+            let target = Backup.libpq(url)
+            try Backup.shell(#"pg_restore --list "$1" > /dev/null"#, [signature.file], password: nil)
+            try Backup.shell(#"pg_restore --no-owner --file - "$1" | psql --quiet --no-psqlrc --single-transaction -v ON_ERROR_STOP=1 "#
+                             + #"-c 'DROP SCHEMA public CASCADE' -c 'CREATE SCHEMA public' -f - "$2" > /dev/null"#,
+                             [signature.file, target.url], password: target.password)
         case .sqliteFile(let path):
-            // The file is copied beside the database, then renamed over it in one step, with the old write-ahead
-            // log removed (it belongs to the replaced file). This command never opens the database itself.
-            let files = FileManager.default
+            // This command never opens the database. A write-ahead log beside it means an instance has it open
+            // (or stopped without closing it): replacing the file then would lose that instance's writes.
+            guard !files.fileExists(atPath: path + "-shm"), !files.fileExists(atPath: path + "-wal") else {
+                throw Backup.Failed(description: "\(path) is in use (its -wal/-shm files exist): stop every instance first")
+            }
+            guard let header = FileHandle(forReadingAtPath: signature.file)?.readData(ofLength: 16), header == Data("SQLite format 3\u{0}".utf8) else {
+                throw Backup.Failed(description: "\(signature.file) is not an SQLite backup")
+            }
             let staged = path + ".restoring"
             try? files.removeItem(atPath: staged)
             try files.copyItem(atPath: signature.file, toPath: staged)
-            for suffix in ["-wal", "-shm"] { try? files.removeItem(atPath: path + suffix) }
+            try Backup.restrict(staged)
             guard rename(staged, path) == 0 else { throw Backup.Failed(description: "cannot replace \(path)") }
         case .sqliteMemory:
             throw Backup.Failed(description: "nothing to restore into: the database is in memory")

@@ -51,7 +51,9 @@ extension Application {
             if counted { storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 } }
             await gate.release()
             // Figures derived from the data are fresh after every change (this instance's; others expire in a minute).
-            await clearFigures()
+            // Bookkeeping (a sign-in attempt counted against its limit) changes no figure, and must not let anyone
+            // empty the caches by posting wrong passwords.
+            if counted { await clearFigures() }
             return result
         } catch {
             await gate.release()

@@ -4,6 +4,15 @@ import Vapor
 
 extension Request {
     /// The list page asked for in the query (`page`, `per_page`), within `ListPage`'s bounds; 400 otherwise.
+    /// A page of an HTML list: `?page=` only; its size is the page's own, so its links never disagree with it.
+    func htmlPage(perPage: Int) throws -> ListPage {
+        do {
+            return try ListPage.parse(page: query[String.self, at: "page"], perPage: nil, defaultPerPage: perPage)
+        } catch {
+            throw DemilgeError.badPage
+        }
+    }
+
     func pageRequest(defaultPerPage: Int) throws -> ListPage {
         do {
             return try ListPage.parse(page: query[String.self, at: "page"], perPage: query[String.self, at: "per_page"], defaultPerPage: defaultPerPage)

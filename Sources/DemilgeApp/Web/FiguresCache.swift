@@ -21,7 +21,8 @@ actor FiguresCache<Key: Hashable & Sendable, Value: Sendable> {
 
     func store(_ value: Value, for key: Key, now: Date = Date()) {
         if entries.count >= Self.capacity { entries = entries.filter { now.timeIntervalSince($0.value.at) < Self.lifetime } }
-        if entries.count >= Self.capacity { entries.removeAll() }
+        // Still full of fresh entries (a crawler walking filters): the oldest goes, the popular ones stay.
+        if entries.count >= Self.capacity, let oldest = entries.min(by: { $0.value.at < $1.value.at })?.key { entries[oldest] = nil }
         entries[key] = (now, value)
     }
 

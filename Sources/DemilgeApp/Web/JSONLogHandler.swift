@@ -30,6 +30,7 @@ public struct JSONLogHandler: LogHandler {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(fields) else { return }
-        FileHandle.standardError.write(data + Data([0x0a]))
+        // `write(_:)` traps when the write fails (a full disk, a closed pipe); a log line is never worth the process.
+        try? FileHandle.standardError.write(contentsOf: data + Data([0x0a]))
     }
 }

@@ -4,13 +4,25 @@ import Foundation
 public enum Formatters {
     public static let bishkek = TimeZone(identifier: "Asia/Bishkek") ?? TimeZone(secondsFromGMT: 6 * 3600) ?? TimeZone.current
 
-    private static func dateFormatter(_ language: Language, _ pattern: String) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = language.locale
-        formatter.timeZone = bishkek
-        formatter.calendar = Calendar(identifier: .gregorian)
-        formatter.dateFormat = pattern
+    /// Formatters are costly to make (each loads its locale's data) and not safe to share between threads while
+    /// formatting, so each thread keeps its own, one per language and pattern: a page with fifty dates makes none.
+    private static func cached<F: AnyObject>(_ key: String, _ make: () -> F) -> F {
+        let store = Thread.current.threadDictionary
+        if let formatter = store[key] as? F { return formatter }
+        let formatter = make()
+        store[key] = formatter
         return formatter
+    }
+
+    private static func dateFormatter(_ language: Language, _ pattern: String) -> DateFormatter {
+        cached("demilge.date.\(language.rawValue).\(pattern)") {
+            let formatter = DateFormatter()
+            formatter.locale = language.locale
+            formatter.timeZone = bishkek
+            formatter.calendar = Calendar(identifier: .gregorian)
+            formatter.dateFormat = pattern
+            return formatter
+        }
     }
 
     /// `15-март 2025-ж.`, `15 марта 2025 г.`, `15 March 2025`.
@@ -48,9 +60,11 @@ public enum Formatters {
 
     /// `2025-03-15T04:05:06Z`, for feeds and open-data timestamps.
     public static func isoDateTime(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        cached("demilge.iso8601") {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime]
+            return formatter
+        }.string(from: date)
     }
 
     /// `1 234 567` (no-break spaces in ky and ru), `1,234,567` in en.
@@ -59,12 +73,15 @@ public enum Formatters {
     }
 
     public static func decimal(_ value: Decimal, fractionDigits: Int, _ language: Language) -> String {
-        let formatter = NumberFormatter()
-        formatter.locale = language.locale
-        formatter.numberStyle = .decimal
-        formatter.usesGroupingSeparator = true
-        formatter.minimumFractionDigits = fractionDigits
-        formatter.maximumFractionDigits = fractionDigits
+        let formatter = cached("demilge.number.\(language.rawValue).\(fractionDigits)") {
+            let formatter = NumberFormatter()
+            formatter.locale = language.locale
+            formatter.numberStyle = .decimal
+            formatter.usesGroupingSeparator = true
+            formatter.minimumFractionDigits = fractionDigits
+            formatter.maximumFractionDigits = fractionDigits
+            return formatter
+        }
         return formatter.string(from: value as NSDecimalNumber) ?? "\(value)"
     }
 }

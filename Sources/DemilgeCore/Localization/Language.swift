@@ -9,11 +9,15 @@ public enum Language: String, CaseIterable, Codable, Sendable {
     /// The Foundation locale used for every formatter and collation in this language.
     public var locale: Locale {
         switch self {
-        case .ky: Locale(identifier: "ky_KG")
-        case .ru: Locale(identifier: "ru_KG")
-        case .en: Locale(identifier: "en_GB")
+        case .ky: Self.kyrgyz
+        case .ru: Self.russian
+        case .en: Self.english
         }
     }
+
+    private static let kyrgyz = Locale(identifier: "ky_KG")
+    private static let russian = Locale(identifier: "ru_KG")
+    private static let english = Locale(identifier: "en_GB")
 
     /// Parses a language code such as `ru`, `ru-RU` or `ky_KG`; nil for anything else.
     public init?(code: String) {

@@ -162,6 +162,17 @@ enum CallBudget {
     }
 }
 
+extension GrantApplication {
+    /// Loads the budget lines of many applications with one query, grouped in one pass. (Fluent's `with(\.$lines)`
+    /// matches every line against every application: for a country's 11,000 awarded grants, two minutes.)
+    static func loadLines(of applications: [GrantApplication], on db: any Database) async throws {
+        let ids = applications.compactMap(\.id)
+        let lines = ids.isEmpty ? [] : try await GrantBudgetLine.query(on: db).filter(\.$application.$id ~~ ids).all()
+        let byApplication = Dictionary(grouping: lines, by: \.$application.id)
+        for application in applications { application.$lines.value = application.id.flatMap { byApplication[$0] } ?? [] }
+    }
+}
+
 /// A grant's money by source: planned (the agreement's commitments, or the proposal's budget before it), paid in,
 /// and spent according to the final report.
 enum GrantLedgerLoader {

@@ -16,7 +16,7 @@ struct ProblemListPage: Encodable {
     let canRaise: Bool
 
     static func build(_ req: Request, filters: ProblemFilters) async throws -> ProblemListPage {
-        let page = try req.pageRequest(defaultPerPage: perPage)
+        let page = try req.htmlPage(perPage: perPage)
         async let rows = filters.query(on: req.db).with(\.$territory).range(page.offset..<(page.offset + page.perPage + 1)).all()
         async let places = PlaceGroup.narrowing(req, selected: filters.territory?.code ?? "")
         let query = ["territory", "category", "status", "sort"].compactMap { key -> String? in

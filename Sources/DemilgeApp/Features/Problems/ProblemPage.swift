@@ -36,7 +36,7 @@ struct ProblemPage: Encodable {
         let directory = try await req.territoryDirectory()
         let canModerate = req.can(.moderate, on: target)
         let canChange = req.can(.changeProblemStatus, on: target)
-        let page = try req.pageRequest(defaultPerPage: commentsPerPage)
+        let page = try req.htmlPage(perPage: commentsPerPage)
         let commentQuery = ProblemComment.query(on: req.db).filter(\.$problem.$id == id)
         if !canModerate { commentQuery.filter(\.$hidden == false) }
         let (comments, commentPages) = PageLinks.split(

@@ -31,10 +31,23 @@ actor TerritoryDirectoryCache {
     private var directory: TerritoryDirectory?
     private var pickers: [PickerKey: [PlaceGroup]] = [:]
 
+    private var loading: (fingerprint: Fingerprint?, task: Task<TerritoryDirectory, any Error>)?
+
     func directory(on db: any Database) async throws -> TerritoryDirectory {
         let current = try await Fingerprint.read(on: db)
         if let directory, let current, current == fingerprint { return directory }
-        let loaded = try await TerritoryDirectory.load(on: db)
+        // After an edit, the requests arriving together share one reload.
+        if let loading, loading.fingerprint == current { return try await loading.task.value }
+        let task = Task { try await TerritoryDirectory.load(on: db) }
+        loading = (current, task)
+        let loaded: TerritoryDirectory
+        do {
+            loaded = try await task.value
+        } catch {
+            if loading?.fingerprint == current { loading = nil }
+            throw error
+        }
+        if loading?.fingerprint == current { loading = nil }
         if current != fingerprint { pickers = [:] }
         fingerprint = current
         directory = loaded
@@ -61,8 +74,13 @@ extension Application {
 }
 
 extension Request {
-    /// Every territory, from this instance's cache (current with the database).
+    private struct TerritoryDirectoryKey: StorageKey { typealias Value = TerritoryDirectory }
+
+    /// Every territory, from this instance's cache (current with the database), checked once per request.
     func territoryDirectory() async throws -> TerritoryDirectory {
-        try await application.territoryCache.directory(on: db)
+        if let directory = storage[TerritoryDirectoryKey.self] { return directory }
+        let directory = try await application.territoryCache.directory(on: db)
+        storage[TerritoryDirectoryKey.self] = directory
+        return directory
     }
 }

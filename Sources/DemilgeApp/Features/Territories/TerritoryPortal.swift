@@ -65,8 +65,8 @@ extension TerritoryPortal {
         let openCategories: [ProblemCategory]
 
         static func compute(_ ids: [UUID], on db: any Database) async throws -> Figures {
-            let grants = try await GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded)
-                .with(\.$lines).all()
+            let grants = try await GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded).all()
+            try await GrantApplication.loadLines(of: grants, on: db)
             let ledger = try await GrantLedgerLoader.total(of: grants, on: db)
             let measures = try await ActionMeasure.query(on: db).join(Commission.self, on: \ActionMeasure.$commission.$id == \Commission.$id)
                 .filter(Commission.self, \.$territory.$id ~~ ids).field(\.$status).all()

@@ -62,8 +62,10 @@ enum IATIActivities {
     static func awardedGrants(of programme: Programme, on db: any Database) async throws -> [GrantApplication] {
         let calls = try await GrantCall.query(on: db).filter(\.$programme.$id == (try programme.requireID())).all().compactMap(\.id)
         guard !calls.isEmpty else { return [] }
-        return try await GrantApplication.query(on: db).filter(\.$call.$id ~~ calls).filter(\.$status ~~ GrantDisplay.awarded)
-            .with(\.$call).with(\.$organisation).with(\.$territory).with(\.$lines).sort(\.$title).all()
+        let grants = try await GrantApplication.query(on: db).filter(\.$call.$id ~~ calls).filter(\.$status ~~ GrantDisplay.awarded)
+            .with(\.$call).with(\.$organisation).with(\.$territory).sort(\.$title).all()
+        try await GrantApplication.loadLines(of: grants, on: db)
+        return grants
     }
 
     /// IATI needs at least one date; a programme the seeds give no months for starts, as far as Demilge knows,

@@ -62,9 +62,10 @@ struct IndicatorFigures: Sendable {
         let callIDs = try await calls.all(\.$id)
         var awarded: [GrantApplication] = []
         if !callIDs.isEmpty {
-            let query = GrantApplication.query(on: db).filter(\.$call.$id ~~ callIDs).filter(\.$status ~~ GrantDisplay.awarded).with(\.$lines)
+            let query = GrantApplication.query(on: db).filter(\.$call.$id ~~ callIDs).filter(\.$status ~~ GrantDisplay.awarded)
             if let places { query.filter(\.$territory.$id ~~ places) }
             awarded = try await query.all()
+            try await GrantApplication.loadLines(of: awarded, on: db)
         }
         let grantIDs = awarded.compactMap(\.id)
         if !grantIDs.isEmpty {
