@@ -72,16 +72,16 @@ struct RestoreCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "file", help: "A file written by `demilge backup`.")
         var file: String
-        @Flag(name: "yes", help: "Confirms that the whole database is to be replaced.")
-        var yes: Bool
+        @Flag(name: "confirm", help: "Confirms that the whole database is to be replaced.")
+        var confirm: Bool
     }
 
-    var help: String { "Replaces the whole database with the backup in FILE (stop every instance first; needs --yes)." }
+    var help: String { "Replaces the whole database with the backup in FILE (stop every instance first; needs --confirm)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let files = FileManager.default
         guard files.fileExists(atPath: signature.file) else { throw Backup.Failed(description: "\(signature.file) not found") }
-        guard signature.yes else { throw Backup.Failed(description: "restore replaces the whole database: run it again with --yes") }
+        guard signature.confirm else { throw Backup.Failed(description: "restore replaces the whole database: run it again with --confirm") }
         switch DatabaseSelection.fromEnvironment() {
         case .postgres(let url):
             // The archive is read whole first; then the old schema goes and the backup comes in one transaction:
