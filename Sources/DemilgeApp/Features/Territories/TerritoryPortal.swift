@@ -34,9 +34,7 @@ struct TerritoryPortal: Encodable {
         async let events = Event.query(on: db).filter(\.$host.$id ~~ ids).sort(\.$heldOn, .descending).limit(shown).all()
         async let practices = Practice.query(on: db).filter(\.$territory.$id ~~ ids).sort(\.$publishedOn, .descending).limit(shown).all()
         let portal = try await figures
-        let visits = try await GrantVisit.query(on: db).join(GrantApplication.self, on: \GrantVisit.$application.$id == \GrantApplication.$id)
-            .filter(GrantApplication.self, \.$territory.$id ~~ ids).filter(GrantApplication.self, \.$status ~~ GrantDisplay.awarded)
-            .sort(\.$visitedOn, .descending).limit(5).all()
+        let visits = portal.visits
         let elsewhere = portal.openCategories.isEmpty ? [] : try await Practice.query(on: db).filter(\.$theme ~~ portal.openCategories)
             .filter(\.$territory.$id !~ ids).with(\.$territory).sort(\.$publishedOn, .descending).limit(shown).all()
         let ledger = portal.ledger, measures = portal.measures
@@ -57,12 +55,16 @@ struct TerritoryPortal: Encodable {
 }
 
 extension TerritoryPortal {
-    /// What a portal adds up over the whole subtree: the money of its awarded grants, its action plans' progress and
-    /// the kinds of problems still open. Computed once per subtree and kept (`PortalCache`) until the next write.
+    /// What a portal adds up or sorts over the whole subtree: the money of its awarded grants, its action plans'
+    /// progress, the kinds of problems still open, the latest visits and sessions. Computed once per subtree and kept
+    /// (`PortalCache`) until the next write.
     struct Figures: Sendable {
         let ledger: GrantLedger
         let measures: (done: Int, total: Int)
         let openCategories: [ProblemCategory]
+        /// The latest monitoring visits and needs assessments: each reads every one of an oblast's to sort them.
+        let visits: [GrantVisit]
+        let sessions: [AssessmentSession]
 
         static func compute(_ ids: [UUID], on db: any Database) async throws -> Figures {
             let grants = try await GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded).all()
@@ -72,9 +74,13 @@ extension TerritoryPortal {
                 .filter(Commission.self, \.$territory.$id ~~ ids).field(\.$status).all()
             let open = try await Problem.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false)
                 .filter(\.$status ~~ ProblemStatus.allCases.filter(\.isOpen)).unique().field(\.$category).all()
+            let visits = try await GrantVisit.query(on: db).join(GrantApplication.self, on: \GrantVisit.$application.$id == \GrantApplication.$id)
+                .filter(GrantApplication.self, \.$territory.$id ~~ ids).filter(GrantApplication.self, \.$status ~~ GrantDisplay.awarded)
+                .sort(\.$visitedOn, .descending).limit(5).all()
+            let sessions = try await AssessmentSession.query(on: db).filter(\.$territory.$id ~~ ids).sort(\.$heldOn, .descending).limit(shown).all()
             return Figures(ledger: ledger,
                            measures: (measures.filter { $0.status == .done }.count, measures.filter { $0.status != .cancelled }.count),
-                           openCategories: Array(Set(open.map(\.category))))
+                           openCategories: Array(Set(open.map(\.category))), visits: visits, sessions: sessions)
         }
     }
 }
