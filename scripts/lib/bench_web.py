@@ -8,8 +8,6 @@ share of it, and the static CSS against it too.
 import argparse
 import os
 import re
-import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -40,21 +38,12 @@ def ident(value):
         return text
 
 
-class Queries:
-    """The same SQL on both databases: which pages to measure."""
+class Queries(stack.Database):
+    """The same SQL on both databases (the cluster checks' `Database`): which pages to measure."""
 
-    def __init__(self, sqlite_path=None, postgres_url=None):
-        self.sqlite_path, self.postgres_url = sqlite_path, postgres_url
-
-    def one(self, sql):
-        if self.sqlite_path:
-            with sqlite3.connect(self.sqlite_path) as db:
-                row = db.execute(sql).fetchone()
-                return ident(row[0]) if row else None
-        url = self.postgres_url.split("?")[0]
-        psql = shutil.which("psql") or next((p for p in sorted(os.popen("ls /usr/lib/postgresql/*/bin/psql 2>/dev/null").read().split())), "psql")
-        out = subprocess.run([psql, url, "-At", "-c", sql], capture_output=True, text=True, check=True).stdout.strip()
-        return out.splitlines()[0] if out else None
+    def one(self, sql, params=()):
+        value = super().one(sql, params)
+        return ident(value) if value is not None else None
 
     def pages(self):
         oblast = self.one("SELECT code FROM territories WHERE kind = 'oblast' ORDER BY code LIMIT 1")

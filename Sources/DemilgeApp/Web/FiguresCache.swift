@@ -14,12 +14,12 @@ actor FiguresCache<Key: Hashable & Sendable, Value: Sendable> {
     /// Raised by every clear: a computation started before a write does not store its figures after it.
     private var generation = 0
 
-    func cached(_ key: Key, now: Date = Date()) -> Value? {
+    private func cached(_ key: Key, now: Date = Date()) -> Value? {
         guard let entry = entries[key], now.timeIntervalSince(entry.at) < Self.lifetime else { return nil }
         return entry.value
     }
 
-    func store(_ value: Value, for key: Key, now: Date = Date()) {
+    private func store(_ value: Value, for key: Key, now: Date = Date()) {
         if entries.count >= Self.capacity { entries = entries.filter { now.timeIntervalSince($0.value.at) < Self.lifetime } }
         // Still full of fresh entries (a crawler walking filters): the oldest goes, the popular ones stay.
         if entries.count >= Self.capacity, let oldest = entries.min(by: { $0.value.at < $1.value.at })?.key { entries[oldest] = nil }

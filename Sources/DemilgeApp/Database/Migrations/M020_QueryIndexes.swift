@@ -9,6 +9,14 @@ struct M020_QueryIndexes: AsyncMigration {
     struct Index {
         let table: String, columns: [String]
         var name: String { "ix_\(table)_\(columns.joined(separator: "_"))" }
+
+        func create(on sql: any SQLDatabase) async throws {
+            let builder = sql.create(index: name).on(table)
+            for column in columns { _ = builder.column(column) }
+            try await builder.run()
+        }
+
+        func drop(on sql: any SQLDatabase) async throws { try await sql.drop(index: name).run() }
     }
 
     static let indexes: [Index] = [
@@ -72,17 +80,13 @@ struct M020_QueryIndexes: AsyncMigration {
 
     func prepare(on database: Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
-            let builder = sql.create(index: index.name).on(index.table)
-            for column in index.columns { _ = builder.column(column) }
-            try await builder.run()
-        }
+        for index in Self.indexes { try await index.create(on: sql) }
         // Fresh statistics, so that both planners know how selective the new indexes are.
         try await sql.raw("ANALYZE").run()
     }
 
     func revert(on database: Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes.reversed() { try await sql.drop(index: index.name).run() }
+        for index in Self.indexes.reversed() { try await index.drop(on: sql) }
     }
 }

@@ -9,12 +9,11 @@ struct M022_CoveringCounts: AsyncMigration {
 
     func prepare(on database: Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        let builder = sql.create(index: Self.index.name).on(Self.index.table)
-        for column in Self.index.columns { _ = builder.column(column) }
-        try await builder.run()
+        try await Self.index.create(on: sql)
     }
 
     func revert(on database: Database) async throws {
-        try await (database as? any SQLDatabase)?.drop(index: Self.index.name).run()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await Self.index.drop(on: sql)
     }
 }

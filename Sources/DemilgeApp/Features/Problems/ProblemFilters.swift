@@ -12,9 +12,9 @@ struct ProblemFilters {
     var places: [UUID]?
 
     init(_ req: Request) async throws {
-        let code: String? = req.query["territory"]
-        territory = try await code.asyncFlatMap { try await req.territoryDirectory().byCode[$0] }
-        if let id = territory?.id { places = Array(try await req.territoryDirectory().subtree(of: id)) }
+        let directory = try await req.territoryDirectory()
+        territory = (req.query["territory"] as String?).flatMap { directory.byCode[$0] }
+        if let id = territory?.id { places = Array(directory.subtree(of: id)) }
         category = req.query["category"].flatMap(ProblemCategory.init(rawValue:))
         status = req.query["status"].flatMap(ProblemStatus.init(rawValue:))
         sortBySupport = req.query["sort"] != "date"

@@ -5,7 +5,7 @@ import Vapor
 
 /// The territories change rarely (an administrator's edit, an import) and almost every page walks them, so each
 /// instance keeps one directory, with its place pickers sorted once per language, and reloads it when the table's
-/// fingerprint changes. The fingerprint is one small query per use: an edit on any instance shows on the next page.
+/// fingerprint changes. The fingerprint is one small query per request: an edit on any instance shows on the next page.
 actor TerritoryDirectoryCache {
     /// The number of territories, the sum of their versions and their latest update time: every create adds a row,
     /// every edit raises a version and sets the time (territories are never deleted: everything refers to them).
@@ -16,7 +16,7 @@ actor TerritoryDirectoryCache {
 
         static func read(on db: any Database) async throws -> Fingerprint? {
             guard let sql = db as? any SQLDatabase else { return nil }
-            // PostgreSQL sums a bigint as numeric: cast back, so both databases answer two integers.
+            // PostgreSQL sums a bigint as numeric: cast back, so both databases answer the same types.
             return try await sql.raw("""
                 SELECT COUNT(*) AS count, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS versions,
                        CAST(MAX(updated_at) AS TEXT) AS updated FROM territories
@@ -40,14 +40,8 @@ actor TerritoryDirectoryCache {
         if let loading, loading.fingerprint == current { return try await loading.task.value }
         let task = Task { try await TerritoryDirectory.load(on: db) }
         loading = (current, task)
-        let loaded: TerritoryDirectory
-        do {
-            loaded = try await task.value
-        } catch {
-            if loading?.fingerprint == current { loading = nil }
-            throw error
-        }
-        if loading?.fingerprint == current { loading = nil }
+        defer { if loading?.fingerprint == current { loading = nil } }
+        let loaded = try await task.value
         if current != fingerprint { pickers = [:] }
         fingerprint = current
         directory = loaded

@@ -30,7 +30,7 @@ struct TerritoryPortal: Encodable {
             .sort(\.$opensOn, .descending).limit(shown).all()
         async let grants = GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded)
             .sort(\.$createdAt, .descending).limit(shown).all()
-        async let figures = req.application.portalCache.figures(for: subtree) { try await Figures.compute(ids, on: db) }
+        async let figures = Figures.cached(subtree, req)
         async let events = Event.query(on: db).filter(\.$host.$id ~~ ids).sort(\.$heldOn, .descending).limit(shown).all()
         async let practices = Practice.query(on: db).filter(\.$territory.$id ~~ ids).sort(\.$publishedOn, .descending).limit(shown).all()
         let portal = try await figures
@@ -65,6 +65,12 @@ extension TerritoryPortal {
         /// The latest monitoring visits and needs assessments: each reads every one of an oblast's to sort them.
         let visits: [GrantVisit]
         let sessions: [AssessmentSession]
+
+        /// The subtree's figures from this instance's `PortalCache` (one computation for readers arriving together).
+        static func cached(_ subtree: Set<UUID>, _ req: Request) async throws -> Figures {
+            let ids = Array(subtree), db = req.db
+            return try await req.application.portalCache.figures(for: subtree) { try await compute(ids, on: db) }
+        }
 
         static func compute(_ ids: [UUID], on db: any Database) async throws -> Figures {
             let grants = try await GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded).all()

@@ -18,7 +18,7 @@ struct IndicatorFilter {
         let to = req.query[String.self, at: "to"] ?? ""
         var filter = IndicatorFilter(programme: nil, territory: nil, from: Day(from), to: Day(to), query: "")
         if !slug.isEmpty { filter.programme = try await Programme.query(on: req.db).filter(\.$slug == slug).first() }
-        if !code.isEmpty { filter.territory = try await Territory.query(on: req.db).filter(\.$code == code).first() }
+        if !code.isEmpty { filter.territory = try await req.territoryDirectory().byCode[code] }
         var items: [URLQueryItem] = []
         if let p = filter.programme { items.append(URLQueryItem(name: "programme", value: p.slug)) }
         if let t = filter.territory { items.append(URLQueryItem(name: "territory", value: t.code)) }
