@@ -29,10 +29,13 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
+        // zlib, to gzip a cached page once (zlib1g-dev, which the Swift toolchain needs on Linux anyway).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "DemilgeApp",
             dependencies: [
                 "DemilgeCore",
+                "CZlib",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -50,6 +53,7 @@ let package = Package(
             name: "DemilgeAppTests",
             dependencies: [
                 "DemilgeApp",
+                "CZlib",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ]

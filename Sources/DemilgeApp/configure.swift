@@ -11,11 +11,20 @@ public struct AppOptions: Sendable {
     public var bcryptCost: Int
     /// Where the public reaches the site (`DEMILGE_PUBLIC_URL`), for links in feeds and open data.
     public var publicURL: String?
+    /// Memory for public pages kept rendered (`PageCache`): `DEMILGE_PAGE_CACHE_MB`, 48 MB unless set; 0 keeps none.
+    public var pageCacheBytes: Int
 
-    public init(database: DatabaseSelection, bcryptCost: Int = 12, publicURL: String? = Environment.get("DEMILGE_PUBLIC_URL")) {
+    public init(database: DatabaseSelection, bcryptCost: Int = 12, publicURL: String? = Environment.get("DEMILGE_PUBLIC_URL"),
+                pageCacheBytes: Int = AppOptions.pageCacheFromEnvironment()) {
         self.database = database
         self.bcryptCost = bcryptCost
         self.publicURL = publicURL
+        self.pageCacheBytes = pageCacheBytes
+    }
+
+    public static func pageCacheFromEnvironment() -> Int {
+        let megabytes = Environment.get("DEMILGE_PAGE_CACHE_MB").flatMap { Int($0) }.map { min(max($0, 0), 4_096) } ?? 48
+        return megabytes << 20
     }
 
     public static func fromEnvironment() -> AppOptions {
@@ -37,6 +46,9 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.indicatorsCache = IndicatorsCache()
     app.portalCache = PortalCache()
     app.territoryCache = TerritoryDirectoryCache()
+    app.dataVersion = DataVersion()
+    app.lifecycle.use(DataVersionWatcher())
+    app.pageCache = options.pageCacheBytes > 0 ? PageCache(capacity: options.pageCacheBytes) : nil
     PublicURL.install(try options.publicURL.map(PublicURL.parse) ?? PublicURL.fallback, on: app)
 
     app.databases.middleware.use(SearchIndexMiddleware<Problem>())
@@ -49,7 +61,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.databases.middleware.use(SearchIndexMiddleware<Event>())
     app.databases.middleware.use(SearchIndexMiddleware<Practice>())
     app.sessions.use { GatedSessionDriver(inner: $0.fluent.sessions.driver()) }
-    app.sessions.configuration.cookieName = "demilge_session"
+    app.sessions.configuration.cookieName = PageCacheMiddleware.sessionCookie
     app.sessions.configuration.cookieFactory = { sessionID in
         HTTPCookies.Value(string: sessionID.string, expires: Date().addingTimeInterval(30 * 24 * 3600),
                           path: "/", isSecure: Environment.get("DEMILGE_SECURE_COOKIES") == "1",
@@ -73,6 +85,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(RejectNULMiddleware())
     app.middleware.use(StaticFilesMiddleware(assets: assets))
+    app.middleware.use(PageCacheMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())
     app.middleware.use(CSRFMiddleware())

@@ -12,23 +12,32 @@ struct IATITests {
         .deletingLastPathComponent().appendingPathComponent("shared/iati/iati-activities-schema.xsd")
 
     /// Runs Debian's xmllint against the official IATI 2.03 schema (scripts/install-test-deps installs it).
-    static func validate(_ xml: String) throws -> (valid: Bool, output: String) { try xmllint(xml, schema: schema) }
+    static func validate(_ xml: String) async throws -> (valid: Bool, output: String) { try await xmllint(xml, schema: schema) }
 
     /// xmllint on a document: well-formed, and valid against `schema` when one is given.
-    static func xmllint(_ xml: String, schema: URL?) throws -> (valid: Bool, output: String) {
+    /// The child is awaited through its termination handler: `waitUntilExit` would spin a run loop on one of the
+    /// threads the concurrent tests share.
+    static func xmllint(_ xml: String, schema: URL?) async throws -> (valid: Bool, output: String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("iati-\(UUID().uuidString).xml")
+        let log = file.appendingPathExtension("log")
         try xml.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: log)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
         process.arguments = ["--noout"] + (schema.map { ["--schema", $0.path] } ?? []) + [file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus == 0, output)
+        let output = try FileHandle(forWritingTo: log)
+        process.standardOutput = output
+        process.standardError = output
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        try? output.close()
+        return (status == 0, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
     @Test("every programme and awarded grant, as one file valid against the IATI 2.03 schema, with the grant's money as transactions")
@@ -36,7 +45,7 @@ struct IATITests {
         try await withDemilge { app in
             #expect(FileManager.default.fileExists(atPath: Self.schema.path), "../shared/iati beside the checkout")
             let xml = try await Browser(app).get("/iati/activities.xml").body.string
-            let result = try Self.validate(xml)
+            let result = try await Self.validate(xml)
             #expect(result.valid, "\(result.output.suffix(2000))")
             let awarded = try await GrantApplication.query(on: app.db).filter(\.$status ~~ GrantDisplay.awarded).count()
             let programmes = try await Programme.query(on: app.db).count()
@@ -63,13 +72,13 @@ struct IATITests {
             let manasAta = try await GrantsTests.application(app, titled: GrantsDemo.manasAtaTitle)
             let one = try await Browser(app).get("/applications/\(manasAta.id!.uuidString.lowercased())/iati.xml")
             #expect(one.headers.contentType?.subType == "xml")
-            #expect(try Self.validate(one.body.string).valid)
+            #expect(try await Self.validate(one.body.string).valid)
             let reserve = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == .reserve).first())
             #expect(try await Browser(app).get("/applications/\(reserve.id!.uuidString.lowercased())/iati.xml").status == .notFound)
             #expect(try await Browser(app).get("/programmes/yntymaktuu-jashoo/iati.xml").body.string.contains("<iati-activities version=\"2.03\""))
             let broken = one.body.string.replacingOccurrences(of: #"<activity-status code="4"/>"#, with: "")
                 .replacingOccurrences(of: "<activity-date", with: "<activity-dat")
-            #expect(!(try Self.validate(broken).valid), "the validator really checks")
+            #expect(!(try await Self.validate(broken).valid), "the validator really checks")
         }
     }
 }

@@ -48,7 +48,7 @@ struct IndicatorsTests {
             for chart in ["participants", "money"] {
                 let svg = try await visitor.get("/indicators/\(chart).svg?territory=KG-GO")
                 #expect(svg.headers.contentType?.subType == "svg+xml")
-                #expect(try FeedTests.wellFormed(svg.body.string) && svg.body.string.contains("<title"))
+                #expect(try await FeedTests.wellFormed(svg.body.string) && svg.body.string.contains("<title"))
             }
             let money = try await visitor.get("/indicators.csv?programme=araket&table=money").body.string
             #expect(money.contains("grant,2350000.00,1450000.00,1448500.00"), "each table downloads as CSV")

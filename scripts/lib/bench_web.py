@@ -71,6 +71,20 @@ class Queries(stack.Database):
             ("search: a common word", "/search?q=%D1%81%D1%83%D1%83"),
             ("CSV export: territories", "/territories.csv"),
             ("JSON API: problems", "/api/v1/problems?per_page=20"),
+            ("home, gzipped (as a browser asks)", "/", {"Accept-Encoding": "gzip"}),
+        ]
+
+    def crawls(self):
+        """Many different addresses per row, as a crawler walks them: each page is made (mostly) for the first time."""
+        many = lambda sql: [ident(row[0]) for row in self.rows(sql)]
+        problems = many("SELECT id FROM problems WHERE NOT hidden AND merged_into_id IS NULL ORDER BY id LIMIT 3000")
+        grants = many("SELECT id FROM grant_applications WHERE status IN ('in_implementation', 'completed', 'closed') ORDER BY id LIMIT 3000")
+        places = many("SELECT code FROM territories WHERE kind IN ('ayil_aimak', 'city') ORDER BY code")
+        return [
+            ("crawl: 3,000 problems", [f"/problems/{id}" for id in problems]),
+            ("crawl: 3,000 grants", [f"/applications/{id}" for id in grants]),
+            (f"crawl: {len(places)} municipality portals", [f"/territories/{code}" for code in places]),
+            ("crawl: problems list, pages 1–2,000", [f"/problems?page={n}" for n in range(1, 2001)]),
         ]
 
 
@@ -90,8 +104,15 @@ def to_ms(text):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def wrk(url, duration, pid):
-    process = subprocess.Popen(["wrk", "-t2", "-c64", f"-d{duration}s", "--timeout", "10s", "--latency", url], stdout=subprocess.PIPE, text=True)
+def wrk(url, duration, pid, headers=None, paths=None):
+    command = ["wrk", "-t2", "-c64", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    if paths:
+        command += ["-s", os.path.join(os.path.dirname(__file__), "paths.lua"), url, "--", paths]
+    else:
+        command.append(url)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, rss_mb(pid))
@@ -141,23 +162,34 @@ def measure(name, bin_path, queries, env, duration):
     server = serve(bin_path, env)
     rows = []
     try:
-        for label, path in queries.pages():
+        for label, path, *extra in queries.pages():
+            headers = extra[0] if extra else {}
             url = f"http://127.0.0.1:{PORT}{path}"
             drain()
             started = time.time()
             try:
-                with urllib.request.urlopen(url, timeout=120) as response:
+                with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=120) as response:
                     response.read()
             except urllib.error.HTTPError as error:
                 print(f"{name:8} {label:28} answers {error.code}: not measured", flush=True)
                 continue
             first = (time.time() - started) * 1000
-            result = wrk(url, duration, server.pid)
+            result = wrk(url, duration, server.pid, headers=headers)
             result.update(label=label, path=path, first_ms=first)
             rows.append(result)
             print(f"{name:8} {label:28} {result['rps']:9.1f}/s  p50 {result['p50']:8.1f} ms  p99 {result['p99']:8.1f} ms  "
                   f"rss {result['rss']:6.0f} MB  first {first:7.0f} ms" + (f"  NON-2xx {result['non2xx']}" if result["non2xx"] else ""),
                   flush=True)
+        for label, paths in queries.crawls():
+            listing = f".build-bench/web/crawl-{name}-{len(rows)}.txt"
+            with open(listing, "w") as out:
+                out.write("\n".join(paths) + "\n")
+            drain()
+            result = wrk(f"http://127.0.0.1:{PORT}", duration, server.pid, paths=listing)
+            result.update(label=label, path=f"{paths[0]} …", first_ms=0.0, crawl=True)
+            rows.append(result)
+            print(f"{name:8} {label:28} {result['rps']:9.1f}/s  p50 {result['p50']:8.1f} ms  p99 {result['p99']:8.1f} ms  "
+                  f"rss {result['rss']:6.0f} MB" + (f"  NON-2xx {result['non2xx']}" if result["non2xx"] else ""), flush=True)
         rows.append(ballots_under_load(name, server.pid, env, duration))
     finally:
         server.terminate()
@@ -226,8 +258,9 @@ def table(name, rows, scale):
         if row["rps"] == 0:
             verdict = "missed: no request completed within wrk's 10 s timeout"
         latency = f"{row['p50']:.1f} | {row['p99']:.1f}" if row["rps"] > 0 else "— | —"
+        first = "—" if row.get("crawl") else f"{row['first_ms']:.0f}"
         lines.append(f"| {row['label']} (`{row['path'][:60]}`) | {row['rps']:,.0f} | {latency} | "
-                     f"{share:.1%} | {row['first_ms']:.0f} | {row['rss']:.0f} | {verdict} |")
+                     f"{share:.1%} | {first} | {row['rss']:.0f} | {verdict} |")
     peak = max(row["rss"] for row in rows)
     lines += ["", f"Peak RSS under load: {peak:.0f} MB ({'met' if peak < TARGET_RSS_MB else 'missed'}: target < {TARGET_RSS_MB} MB)."]
     return "\n".join(lines)
@@ -243,7 +276,10 @@ def write(sections, duration):
         "(`demilge seed --scale`), the server's ceiling (`/healthz`) measured in the same run. Targets (issue 13): "
         "p99 < 100 ms and ≥ 25 % of the ceiling for every page, the CSS ≥ 50 % of the ceiling, RSS < 300 MB, a ballot "
         "submission p99 < 200 ms while 64 connections read. "
-        "\"first request\" is one request after the previous page's load has drained.",
+        "\"first request\" is one request after the previous page's load has drained. Every listed page is asked for "
+        "again and again, as readers of a link in the news would; the \"crawl\" rows walk thousands of different "
+        "addresses (wrk with scripts/lib/paths.lua), as a crawler would, so most of their pages are made for the first "
+        "time rather than served as kept.",
         *sections, end])
     if start in text:
         text = text[:text.index(start)] + body + text[text.index(end) + len(end):]

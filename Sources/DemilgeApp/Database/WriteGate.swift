@@ -48,7 +48,10 @@ extension Application {
         await gate.acquire()
         do {
             let result = try await db.transaction(body)
-            if counted { storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 } }
+            if counted {
+                storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 }
+                dataVersion.committed()
+            }
             await gate.release()
             // Figures derived from the data are fresh after every change (this instance's; others expire in a minute).
             // Bookkeeping (a sign-in attempt counted against its limit) changes no figure, and must not let anyone
