@@ -44,7 +44,6 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.installWriteCounter()
     ServerKeys.install(on: app)
     app.indicatorsCache = IndicatorsCache()
-    app.portalCache = PortalCache()
     app.territoryCache = TerritoryDirectoryCache()
     app.dataVersion = DataVersion()
     app.lifecycle.use(DataVersionWatcher())
@@ -93,6 +92,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(SeedCommand(), as: "seed")
     app.asyncCommands.use(AuditCommandGroup(), as: "audit")
+    app.asyncCommands.use(FiguresCommandGroup(), as: "figures")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
 
@@ -123,6 +123,7 @@ enum Migrations {
         app.migrations.add(M020_QueryIndexes())
         app.migrations.add(M021_SearchFullText())
         app.migrations.add(M022_CoveringCounts())
+        app.migrations.add(M023_CreatePlaceFigures())
         app.migrations.add(SessionRecord.migration)
     }
 }
@@ -140,4 +141,6 @@ public func prepareForServing(_ app: Application) async throws {
     }
     // A count interrupted by a restart, or rounds from before results were stored.
     try await RoundResultStore.backfill(app)
+    // Each place's figures, on a database migrated from before they were stored.
+    try await PlaceFiguresStore.ensureBuilt(app)
 }

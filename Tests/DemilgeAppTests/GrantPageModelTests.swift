@@ -54,4 +54,26 @@ struct GrantPageModelTests {
             #expect(page.lines.isEmpty && page.activities.isEmpty && page.beneficiaries.isEmpty && page.summary.isEmpty)
         }
     }
+
+    @Test("an application's page reads its own score sheets and conflicts only, and answers as the whole call's board does")
+    func boardOfOneApplication() async throws {
+        try await withDemilge { app in
+            let calls = try await GrantCall.query(on: app.db).all()
+            var compared = 0
+            for call in calls {
+                let whole = try await CallBoard.load(call, on: app.db)
+                for application in whole.applications {
+                    let own = try await CallBoard.load(call, only: application, on: app.db)
+                    #expect(own.countedSheets(of: application).compactMap(\.id) == whole.countedSheets(of: application).compactMap(\.id))
+                    #expect(own.conflicted(application) == whole.conflicted(application))
+                    #expect(own.revealed(application) == whole.revealed(application))
+                    #expect(own.aggregate(application) == whole.aggregate(application))
+                    #expect(own.sheets.allSatisfy { $0.$application.id == application.id })
+                    compared += 1
+                }
+            }
+            #expect(compared > 3)
+            #expect(try await GrantScoreSheet.query(on: app.db).count() > 0, "the demo has score sheets to compare")
+        }
+    }
 }

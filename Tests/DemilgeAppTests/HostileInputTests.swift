@@ -11,7 +11,8 @@ import VaporTesting
 /// every demo role, receives hostile values in its parameters, query and form fields: huge, negative and zero
 /// numbers, 10 kB strings, NUL, control and right-to-left characters, wrong types, repeated keys, arrays for
 /// scalars, malformed ids and codes, bodies at and over the limits, wrong content types. Never a 5xx; a refused
-/// request commits no write and changes no row; the process stays up; the audit chain still verifies.
+/// request commits no write and changes no row; the process stays up; the audit chain still verifies; every place's
+/// stored figures still equal its records'.
 ///
 /// `DEMILGE_FUZZ_SEED` replays a run (the seed is printed first), `DEMILGE_FUZZ_REQUESTS` sets its length
 /// (10 000 on SQLite, 1 000 on PostgreSQL), `DEMILGE_FUZZ_VERBOSE=1` prints every request before it is sent.
@@ -278,6 +279,7 @@ struct HostileInputTests {
             #expect(try await Browser(app).get("/").status == .ok, "still serving")
             let chain = try await AuditLog.verify(on: app.db)
             #expect(chain.breach == nil, "the audit chain verifies after \(chain.count) entries")
+            try await FiguresTests.expectCurrent(app, "seed \(seed)")
         }
     }
 

@@ -10,6 +10,7 @@ struct MigrateCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await context.application.autoMigrate()
+        try await PlaceFiguresStore.ensureBuilt(context.application)
         context.console.print("Migrations applied.")
     }
 }
@@ -91,4 +92,23 @@ struct AuditVerifyCommand: AsyncCommand {
 
 struct AuditChainBroken: Error, CustomStringConvertible {
     var description: String { "audit chain broken" }
+}
+
+/// `demilge figures rebuild`: every place's stored figures computed afresh from its records (after a repair made
+/// directly in the database; the site keeps them current by itself).
+struct FiguresCommandGroup: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] { ["rebuild": FiguresRebuildCommand()] }
+    var help: String { "Each place's stored figures (indicators and portals)." }
+}
+
+struct FiguresRebuildCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Computes every place's figures afresh from its records." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let bar = ProgressBar()
+        try await PlaceFiguresStore.rebuildAll(on: context.application.db) { done, total in bar.show("figures", done, total) }
+        bar.finish()
+        context.console.print("Figures rebuilt.")
+    }
 }

@@ -47,7 +47,14 @@ extension Application {
         let gate = writeGate
         await gate.acquire()
         do {
-            let result = try await db.transaction(body)
+            let result = try await db.transaction { db in
+                let head = try await DataVersion.auditHead(on: db)
+                let result = try await body(db)
+                // The figures of the places this write changed, current when it commits (counted writes only:
+                // bookkeeping changes no figure).
+                if counted { try await PlaceFiguresStore.refresh(after: head, on: db) }
+                return result
+            }
             if counted {
                 storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 }
                 dataVersion.committed()

@@ -1,7 +1,7 @@
 import Foundation
 import Vapor
 
-/// Figures derived from many records (indicators by filter, a territory's money), kept for a minute and at most a
+/// Figures derived from many records (the indicators over a period), kept for a minute and at most a
 /// few hundred keys: a crawler walking every filter cannot make the server keep more. Every write through
 /// `Application.write` clears them, so this instance never shows figures older than its last change; another
 /// instance's change shows within the minute. Requests for the same key at the same time share one computation,
@@ -46,25 +46,17 @@ actor FiguresCache<Key: Hashable & Sendable, Value: Sendable> {
 }
 
 typealias IndicatorsCache = FiguresCache<String, IndicatorFigures>
-typealias PortalCache = FiguresCache<Set<UUID>, TerritoryPortal.Figures>
 
 extension Application {
     private struct IndicatorsCacheKey: StorageKey { typealias Value = IndicatorsCache }
-    private struct PortalCacheKey: StorageKey { typealias Value = PortalCache }
 
     var indicatorsCache: IndicatorsCache {
         get { storage[IndicatorsCacheKey.self] ?? IndicatorsCache() }
         set { storage[IndicatorsCacheKey.self] = newValue }
     }
 
-    var portalCache: PortalCache {
-        get { storage[PortalCacheKey.self] ?? PortalCache() }
-        set { storage[PortalCacheKey.self] = newValue }
-    }
-
     /// After a write: no cached figure may be older than it.
     func clearFigures() async {
         await indicatorsCache.clear()
-        await portalCache.clear()
     }
 }

@@ -39,6 +39,11 @@ public struct Participants: Equatable, Codable, Sendable {
     public func total(_ band: AgeBand) -> Int { Sex.allCases.map { self[$0, band] }.saturatingSum() }
     public var total: Int { Sex.allCases.map { total($0) }.saturatingSum() }
 
+    /// Equal when every cell is: a cell never filled in is a cell of 0.
+    public static func == (a: Participants, b: Participants) -> Bool {
+        allKeys.allSatisfy { a[$0.sex, $0.band] == b[$0.sex, $0.band] }
+    }
+
     public static func + (a: Participants, b: Participants) -> Participants {
         var sum = Participants()
         for sex in Sex.allCases { for band in AgeBand.allCases { sum[sex, band] = a[sex, band].saturatingAdding(b[sex, band]) } }

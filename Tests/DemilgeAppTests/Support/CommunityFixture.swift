@@ -164,6 +164,8 @@ struct CommunityFixture {
         practice.otherTyiyn = 0
         practice.publishedOn = try Day(stored: "2025-11-20")
         try await practice.create(on: db)
+        // Made past the site's write path, as bulk data is: each place's figures are computed once, after it.
+        try await PlaceFiguresStore.rebuildAll(on: db)
 
         return CommunityFixture(grant: grant, water: try water.requireID(), road: try road.requireID(), session: try session.requireID(),
                                 commission: try commission.requireID(), group: try initiative.requireID(), round: try round.requireID(),

@@ -80,6 +80,8 @@ struct SmallFixture {
         let submitted = try #require(ISO8601DateFormatter().date(from: "2025-06-01T06:00:00Z"))
         try await GrantTransition(applicationID: id, from: .draft, to: .submitted, reason: nil, byName: "Ак-Суу коому", at: submitted).create(on: db)
         try await GrantTransition(applicationID: id, from: .submitted, to: status, reason: nil, byName: "Комиссия", at: submitted.addingTimeInterval(20 * 86_400)).create(on: db)
+        // Made past the site's write path: each place's figures are computed after it, as after any bulk load.
+        try await PlaceFiguresStore.rebuildAll(on: db)
         return SmallFixture(applicationID: id, callID: try call.requireID(), programmeID: try programme.requireID())
     }
 

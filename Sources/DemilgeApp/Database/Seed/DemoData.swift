@@ -37,6 +37,7 @@ enum DemoData {
         }
         // The demo's counted and published rounds get their stored results, as if their voting had just closed.
         try await RoundResultStore.backfill(app)
+        try await PlaceFiguresStore.rebuildAll(on: app.db)
         return report
     }
 

@@ -15,10 +15,29 @@ struct CallBoard {
     static func load(_ call: GrantCall, on db: any Database) async throws -> CallBoard {
         let applications = try await GrantApplication.query(on: db).filter(\.$call.$id == (try call.requireID()))
             .with(\.$organisation).with(\.$territory).sort(\.$submittedAt).sort(\.$createdAt).all()
+        return try await load(call, applications, only: nil, on: db)
+    }
+
+    /// The board of one application alone (its page): its sheets and conflicts, not the whole call's, which at a
+    /// country's scale holds thousands of applications. Only the per-application answers are meaningful on it.
+    static func load(_ call: GrantCall, only application: GrantApplication, on db: any Database) async throws -> CallBoard {
+        try await load(call, [application], only: try application.requireID(), on: db)
+    }
+
+    private static func load(_ call: GrantCall, _ applications: [GrantApplication], only: UUID?, on db: any Database) async throws -> CallBoard {
         let reviewers = try await GrantReviewer.query(on: db).filter(\.$call.$id == (try call.requireID())).all()
         let reviewerIDs = reviewers.compactMap(\.id)
-        let sheets = reviewerIDs.isEmpty ? [] : try await GrantScoreSheet.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).all()
-        let conflicts = reviewerIDs.isEmpty ? [] : try await GrantConflict.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).filter(\.$withdrawnAt == nil).all()
+        var sheets: [GrantScoreSheet] = [], conflicts: [GrantConflict] = []
+        if !reviewerIDs.isEmpty {
+            let sheetQuery = GrantScoreSheet.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs)
+            let conflictQuery = GrantConflict.query(on: db).filter(\.$reviewer.$id ~~ reviewerIDs).filter(\.$withdrawnAt == nil)
+            if let only {
+                sheetQuery.filter(\.$application.$id == only)
+                conflictQuery.filter(\.$application.$id == only)
+            }
+            sheets = try await sheetQuery.all()
+            conflicts = try await conflictQuery.all()
+        }
         let users = reviewers.map { $0.$user.id }
         let members = users.isEmpty ? [] : try await OrganisationMember.query(on: db).filter(\.$user.$id ~~ users).with(\.$organisation).all()
         var memberships: [UUID: (organisations: Set<UUID>, territories: Set<UUID>)] = [:]

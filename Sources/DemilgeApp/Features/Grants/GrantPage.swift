@@ -55,7 +55,7 @@ struct GrantPage: Encodable {
         let db = req.db
         let appID = (try application.requireID())
         let status = application.status
-        let board = try await CallBoard.load(call, on: db)
+        let board = try await CallBoard.load(call, only: application, on: db)
         let sheets = board.countedSheets(of: application)
         let conflicted = board.conflicted(application)
         let revealed = board.revealed(application)

@@ -6,7 +6,7 @@ import Vapor
 
 /// What `/metrics` shows, in Prometheus' text format: Vapor's own request counts and latency histograms by route
 /// and status (`http_requests_total`, `http_request_duration_seconds`), ballots cast, and, read at each scrape,
-/// whether the database answers and how many writes wait for their turn. The metrics system is set
+/// whether the database answers, how many writes wait for their turn, the pages kept for visitors and their use. The metrics system is set
 /// up once per process, however many applications it configures (the tests configure hundreds).
 enum ServiceMetrics {
     static let registry = PrometheusCollectorRegistry()
@@ -22,6 +22,26 @@ enum ServiceMetrics {
     static let databaseUp = registry.makeGauge(name: "demilge_database_up", help: "1 when the database answered the last scrape.")
     static let writeGateWaiting = registry.makeGauge(name: "demilge_write_gate_waiting",
                                                      help: "Write transactions waiting for their turn (SQLite: one writer at a time).")
+    static let pagesKept = registry.makeGauge(name: "demilge_page_cache_pages", help: "Public pages kept rendered for visitors.")
+    static let pageBytes = registry.makeGauge(name: "demilge_page_cache_bytes", help: "Memory the kept pages take.")
+    static let pageHits = registry.makeGauge(name: "demilge_page_cache_hits", help: "Visitors served a kept page, since the instance started.")
+    static let pageRenders = registry.makeGauge(name: "demilge_page_cache_renders",
+                                                help: "Pages made for a visitor because none was kept or it was out of date, since the instance started.")
+    static let auditHead = registry.makeGauge(name: "demilge_audit_head",
+                                              help: "The latest audit entry this instance has seen (its pages kept are current with it).")
+
+    /// The figures read at each scrape.
+    static func refresh(_ app: Application) async {
+        ServiceMetrics.writeGateWaiting.set(to: Double(await app.writeGate.waitingCount))
+        if let cache = app.pageCache {
+            let statistics = cache.statistics
+            pagesKept.set(to: Double(statistics.pages))
+            pageBytes.set(to: Double(statistics.bytes))
+            pageHits.set(to: Double(statistics.hits))
+            pageRenders.set(to: Double(statistics.renders))
+        }
+        auditHead.set(to: Double(app.dataVersion.current.audit))
+    }
 }
 
 /// `/metrics` for a Prometheus on the same machine: answered only to a loopback peer that did not come through a
@@ -44,7 +64,7 @@ struct MetricsController: RouteCollection {
             up = true
         } catch { up = false }
         ServiceMetrics.databaseUp.set(to: up ? 1.0 : 0.0)
-        ServiceMetrics.writeGateWaiting.set(to: Double(await req.application.writeGate.waitingCount))
+        await ServiceMetrics.refresh(req.application)
         let response = Response(status: .ok, body: .init(string: ServiceMetrics.registry.emitToString()))
         response.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

@@ -39,7 +39,7 @@ struct TerritoryPage: Encodable {
         }
         async let open = listed().filter(\.$status ~~ ProblemStatus.allCases.filter(\.isOpen)).count()
         async let solved = listed().filter(\.$status == ProblemStatus.solved).count()
-        async let sessions = TerritoryPortal.Figures.cached(subtree, req).sessions
+        async let sessions = TerritoryPortal.Figures.load(subtree, req).sessions
         async let commissions = Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).limit(shown).all()
         async let groups = InitiativeGroup.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).limit(shown).all()
         return Community(

@@ -30,7 +30,7 @@ struct TerritoryPortal: Encodable {
             .sort(\.$opensOn, .descending).limit(shown).all()
         async let grants = GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded)
             .sort(\.$createdAt, .descending).limit(shown).all()
-        async let figures = Figures.cached(subtree, req)
+        async let figures = Figures.load(subtree, req)
         async let events = Event.query(on: db).filter(\.$host.$id ~~ ids).sort(\.$heldOn, .descending).limit(shown).all()
         async let practices = Practice.query(on: db).filter(\.$territory.$id ~~ ids).sort(\.$publishedOn, .descending).limit(shown).all()
         let portal = try await figures
@@ -56,37 +56,33 @@ struct TerritoryPortal: Encodable {
 
 extension TerritoryPortal {
     /// What a portal adds up or sorts over the whole subtree: the money of its awarded grants, its action plans'
-    /// progress, the kinds of problems still open, the latest visits and sessions. Computed once per subtree and kept
-    /// (`PortalCache`) until the next write.
+    /// progress, the kinds of problems still open, the latest visits and sessions. Read from each place's stored
+    /// figures (`PlaceFiguresStore`): one row per place of the subtree, never its problems or grants.
     struct Figures: Sendable {
         let ledger: GrantLedger
         let measures: (done: Int, total: Int)
         let openCategories: [ProblemCategory]
-        /// The latest monitoring visits and needs assessments: each reads every one of an oblast's to sort them.
         let visits: [GrantVisit]
         let sessions: [AssessmentSession]
 
-        /// The subtree's figures from this instance's `PortalCache` (one computation for readers arriving together).
-        static func cached(_ subtree: Set<UUID>, _ req: Request) async throws -> Figures {
-            let ids = Array(subtree), db = req.db
-            return try await req.application.portalCache.figures(for: subtree) { try await compute(ids, on: db) }
+        static func load(_ subtree: Set<UUID>, _ req: Request) async throws -> Figures {
+            try await compute(Array(subtree), on: req.db)
         }
 
         static func compute(_ ids: [UUID], on db: any Database) async throws -> Figures {
-            let grants = try await GrantApplication.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$status ~~ GrantDisplay.awarded).all()
-            try await GrantApplication.loadLines(of: grants, on: db)
-            let ledger = try await GrantLedgerLoader.total(of: grants, on: db)
-            let measures = try await ActionMeasure.query(on: db).join(Commission.self, on: \ActionMeasure.$commission.$id == \Commission.$id)
-                .filter(Commission.self, \.$territory.$id ~~ ids).field(\.$status).all()
-            let open = try await Problem.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false)
-                .filter(\.$status ~~ ProblemStatus.allCases.filter(\.isOpen)).unique().field(\.$category).all()
-            let visits = try await GrantVisit.query(on: db).join(GrantApplication.self, on: \GrantVisit.$application.$id == \GrantApplication.$id)
-                .filter(GrantApplication.self, \.$territory.$id ~~ ids).filter(GrantApplication.self, \.$status ~~ GrantDisplay.awarded)
-                .sort(\.$visitedOn, .descending).limit(5).all()
-            let sessions = try await AssessmentSession.query(on: db).filter(\.$territory.$id ~~ ids).sort(\.$heldOn, .descending).limit(shown).all()
-            return Figures(ledger: ledger,
-                           measures: (measures.filter { $0.status == .done }.count, measures.filter { $0.status != .cancelled }.count),
-                           openCategories: Array(Set(open.map(\.category))), visits: visits, sessions: sessions)
+            let sum = try await PlaceFiguresStore.sum(ids, on: db)
+            async let visits = Self.records(GrantVisit.self, sum.latestVisits, on: db)
+            async let sessions = Self.records(AssessmentSession.self, sum.latestSessions, on: db)
+            return Figures(ledger: sum.grants(programme: nil).ledger, measures: (sum.measuresDone, sum.measuresTotal),
+                           openCategories: sum.openCategories, visits: try await visits, sessions: try await sessions)
+        }
+
+        /// The records a "latest" list names, in its order.
+        private static func records<M: Model>(_ model: M.Type, _ latest: [PlaceFigures.Dated], on db: any Database) async throws -> [M]
+        where M.IDValue == UUID {
+            guard !latest.isEmpty else { return [] }
+            let byID = Dictionary(firstValues: try await M.query(on: db).filter(\._$id ~~ latest.map(\.id)).all().compactMap { record in record.id.map { ($0, record) } })
+            return latest.compactMap { byID[$0.id] }
         }
     }
 }

@@ -3,7 +3,7 @@ import Fluent
 import Vapor
 
 /// Every figure of the indicators page, for one filter.
-struct IndicatorFigures: Sendable {
+struct IndicatorFigures: Equatable, Sendable {
     var problemsRaised = 0, problemsSolved = 0, sessions = 0
     var participants = Participants()
     var ballotsOnline = 0, ballotsPaper = 0, ballotsImported = 0
@@ -14,13 +14,38 @@ struct IndicatorFigures: Sendable {
     var completionRate: Rational? { grantsContracted == 0 ? nil : Rational(grantsFinished) / Rational(grantsContracted) }
     var onTimeRate: Rational? { grantsFinished == 0 ? nil : Rational(grantsOnTime) / Rational(grantsFinished) }
 
-    /// The figures for one filter, from a fixed number of queries whatever the size of the data (no query per
-    /// grant or session), and kept for a minute: the page and its two charts ask for the same figures at once.
+    /// The figures for one filter. Without a period they add up each place's stored figures (`PlaceFiguresStore`:
+    /// one row per place); a period needs the records' own days, so they are computed from a fixed number of queries
+    /// (no query per grant or session) and kept for a minute: the page and its two charts ask for them at once.
     static func load(_ filter: IndicatorFilter, _ req: Request) async throws -> IndicatorFigures {
         let places: [UUID]? = try await filter.territory.asyncMap { Array(try await req.territoryDirectory().subtree(of: try $0.requireID())) }
         let db = req.db
+        guard filter.from != nil || filter.to != nil else {
+            return IndicatorFigures(try await PlaceFiguresStore.sum(places, on: db), programme: try filter.programme?.requireID())
+        }
         return try await req.application.indicatorsCache.figures(for: filter.query) { try await compute(filter, places: places, on: db) }
     }
+
+    /// The figures of all time from the places' stored figures, for one programme's grants and events or all.
+    init(_ stored: PlaceFigures, programme: UUID?) {
+        let key = programme?.uuidString.lowercased()
+        let grants = stored.grants(programme: key)
+        problemsRaised = stored.problemsRaised
+        problemsSolved = stored.problemsSolved
+        sessions = stored.sessions
+        participants = stored.participants
+        ballotsOnline = stored.ballots[BudgetBallot.Channel.online.rawValue] ?? 0
+        ballotsPaper = stored.ballots[BudgetBallot.Channel.paper.rawValue] ?? 0
+        ballotsImported = stored.ballots[BudgetBallot.Channel.imported.rawValue] ?? 0
+        grantsAwarded = grants.awarded
+        grantsContracted = grants.contracted
+        grantsFinished = grants.finished
+        grantsOnTime = grants.onTime
+        ledger = grants.ledger
+        events = stored.events(programme: key)
+    }
+
+    init() {}
 
     static func compute(_ filter: IndicatorFilter, places: [UUID]?, on db: any Database) async throws -> IndicatorFigures {
         var figures = IndicatorFigures()

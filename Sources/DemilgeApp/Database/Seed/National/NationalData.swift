@@ -53,6 +53,11 @@ struct NationalData {
         try await data.timed("grants") { try await $0.grants() }
         try await data.audit.flush()
         data.report.counts.append(("audit entries", data.audit.written))
+        // Written in bulk, past `Application.write`: each place's figures are computed once, now.
+        try await data.timed("figures") { data in
+            let progress = data.progress
+            try await PlaceFiguresStore.rebuildAll(on: data.app.db) { done, total in progress("figures", done, total) }
+        }
         return data.report
     }
 

@@ -1,0 +1,85 @@
+@testable import DemilgeApp
+import DemilgeCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// Each place's stored figures (`PlaceFiguresStore`): current after every write, and adding up to what the
+/// indicators compute from the records themselves.
+@Suite("Stored figures")
+struct FiguresTests {
+    /// Every place's stored figures equal those computed afresh from its records.
+    static func expectCurrent(_ app: Application, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let places = try await Territory.query(on: app.db).all(\.$id)
+        let fresh = try await PlaceFiguresStore.compute(places, on: app.db)
+        let stored = Dictionary(firstValues: try await PlaceFiguresRecord.query(on: app.db).all().compactMap { record in record.id.map { ($0, record.figures.value) } })
+        let stale = places.filter { (stored[$0] ?? PlaceFigures()) != (fresh[$0] ?? PlaceFigures()) }
+        #expect(stale.isEmpty, "\(context): \(stale.count) places' stored figures differ from their records", sourceLocation: sourceLocation)
+    }
+
+    /// The indicators from the stored figures equal the indicators computed from the records (a separate set of
+    /// queries), for the country, each oblast, each programme, and an oblast and a programme together.
+    static func expectIndicatorsAgree(_ app: Application, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let req = PublicPageModelTests.visitor(app)
+        let directory = try await req.territoryDirectory()
+        let programmes = try await Programme.query(on: app.db).all()
+        let oblasts = try await Territory.query(on: app.db).filter(\.$kind == .oblast).all()
+        var filters: [(String, [UUID]?, Programme?)] = [("country", nil, nil)]
+        for oblast in oblasts { filters.append((oblast.code, Array(directory.subtree(of: try oblast.requireID())), nil)) }
+        for programme in programmes { filters.append((programme.slug, nil, programme)) }
+        if let oblast = oblasts.first, let programme = programmes.first {
+            filters.append(("\(oblast.code) and \(programme.slug)", Array(directory.subtree(of: try oblast.requireID())), programme))
+        }
+        for (name, places, programme) in filters {
+            let filter = IndicatorFilter(programme: programme, territory: nil, from: nil, to: nil, query: "")
+            let computed = try await IndicatorFigures.compute(filter, places: places, on: app.db)
+            let stored = IndicatorFigures(try await PlaceFiguresStore.sum(places, on: app.db), programme: try programme?.requireID())
+            #expect(stored == computed, "\(name): stored \(stored) ≠ computed \(computed)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("on the demo data, the stored figures are every place's own and add up to the indicators")
+    func demo() async throws {
+        try await withDemilge { app in
+            try await Self.expectCurrent(app, "demo data")
+            try await Self.expectIndicatorsAgree(app)
+            let country = try await PlaceFiguresStore.sum(nil, on: app.db)
+            #expect(country.problemsRaised > 0 && country.sessions > 0 && country.grants(programme: nil).awarded > 0)
+        }
+    }
+
+    @Test("on a generated country, too")
+    func country() async throws {
+        try await ScalePageTests.withCountry { app in
+            try await Self.expectCurrent(app, "generated country")
+            try await Self.expectIndicatorsAgree(app)
+        }
+    }
+
+    @Test("writes through the site keep them current: a problem raised, moved on and hidden")
+    func keptCurrent() async throws {
+        _ = ProblemTests.uploads()
+        try await withDemilge { app in
+            let before = try await PlaceFiguresStore.sum(nil, on: app.db)
+            let resident = try await Browser(app).signIn("resident.manas-ata@demilge.kg")
+            let id = try await ProblemTests.raise(resident, title: "Суу түтүгү жарылды", category: "water")
+            try await Self.expectCurrent(app, "after a problem was raised")
+            let raised = try await PlaceFiguresStore.sum(nil, on: app.db)
+            #expect(raised.problemsRaised == before.problemsRaised + 1)
+            #expect(raised.openByCategory["water", default: 0] == before.openByCategory["water", default: 0] + 1)
+
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            try await staff.get("/problems/\(id)")
+            #expect(try await staff.post("/problems/\(id)/status", [("to", "under_review"), ("reason", "Карап чыгабыз"), ("version", "1")]).status == .seeOther)
+            try await Self.expectCurrent(app, "after a status change")
+            let admin = try await Browser(app).signIn("admin@demilge.kg")
+            try await admin.get("/problems/\(id)")
+            #expect(try await admin.post("/problems/\(id)/moderation", [("hide", "1"), ("reason", "жеке адамга каршы")]).status == .seeOther)
+            #expect(try await PlaceFiguresStore.sum(nil, on: app.db).problemsRaised == before.problemsRaised, "a hidden problem is not counted")
+            try await Self.expectCurrent(app, "after hiding")
+            try await Self.expectIndicatorsAgree(app)
+        }
+    }
+}
