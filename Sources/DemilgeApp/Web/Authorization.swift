@@ -33,4 +33,16 @@ enum TerritoryPath {
     static func target(_ territoryID: UUID, on db: any Database) async throws -> Target {
         Target(territoryPath: try await ids(from: territoryID, on: db))
     }
+
+    /// The same path read from the request's territory directory (no query): for what a page shows. A command
+    /// checks inside its transaction with `target(_:on:)`.
+    static func ids(from territoryID: UUID, _ req: Request) async throws -> [UUID] {
+        let directory = try await req.territoryDirectory()
+        guard let territory = directory.byID[territoryID] else { return try await ids(from: territoryID, on: req.db) }
+        return directory.path(to: territory).reversed().compactMap(\.id)
+    }
+
+    static func target(_ territoryID: UUID, _ req: Request) async throws -> Target {
+        Target(territoryPath: try await ids(from: territoryID, req))
+    }
 }

@@ -15,7 +15,8 @@ struct PlaceGroup: Encodable, Sendable {
     }
 
     static func choices(_ req: Request, selected: Set<String>, includeTopLevel: Bool = false) async throws -> [PlaceGroup] {
-        let groups = try await req.application.territoryCache.picker(.init(language: req.language, includeTopLevel: includeTopLevel), on: req.db)
+        let groups = try await req.application.territoryCache.picker(.init(language: req.language, includeTopLevel: includeTopLevel), on: req.db,
+                                                                      at: req.application.dataVersion.current)
         return groups.map { group in
             PlaceGroup(label: group.label, options: group.options.map { .init(code: $0.code, label: $0.label, selected: selected.contains($0.code)) })
         }

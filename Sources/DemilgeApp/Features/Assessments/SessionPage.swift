@@ -62,7 +62,7 @@ struct SessionPage: Encodable {
         let participantRows = Sex.allCases.map { sex in
             ParticipantRow(label: req.t(sex.catalogKey), cells: AgeBand.allCases.map { total[sex, $0] }, total: total.total(sex))
         } + [ParticipantRow(label: req.t("assessments.total"), cells: AgeBand.allCases.map { total.total($0) }, total: total.total)]
-        let target = try await TerritoryPath.target(session.$territory.id, on: req.db)
+        let target = try await TerritoryPath.target(session.$territory.id, req)
         return SessionPage(
             session: SessionRow.of(session, req), facilitators: session.facilitators, notes: session.notes,
             path: directory.path(to: session.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },

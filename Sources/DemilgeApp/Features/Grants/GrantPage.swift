@@ -87,7 +87,7 @@ struct GrantPage: Encodable {
         let money = { (tyiyn: Int64) in GrantDisplay.money(tyiyn, req) }
         let ledgerRow = { (row: GrantLedger.Row, label: String) in LedgerRow(source: label, planned: money(row.planned), paid: money(row.paid), spent: money(row.spent)) }
         let delivering: Set<GrantStatus> = [.contracted, .inImplementation]
-        let mayMonitor = req.can(.recordMonitoringVisit, on: Target(territoryPath: try await TerritoryPath.ids(from: application.$territory.id, on: db),
+        let mayMonitor = req.can(.recordMonitoringVisit, on: Target(territoryPath: try await TerritoryPath.ids(from: application.$territory.id, req),
                                                                    programmeID: call.$programme.id))
         let reportGrid = ParticipantGrid.rows(formName == "report" ? form : FormState(), req)
 

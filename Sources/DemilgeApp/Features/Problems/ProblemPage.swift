@@ -32,7 +32,7 @@ struct ProblemPage: Encodable {
 
     static func build(_ req: Request, _ problem: Problem, form: FormState) async throws -> ProblemPage {
         let id = (try problem.requireID())
-        let target = try await TerritoryPath.target(problem.$territory.id, on: req.db)
+        let target = try await TerritoryPath.target(problem.$territory.id, req)
         let directory = try await req.territoryDirectory()
         let canModerate = req.can(.moderate, on: target)
         let canChange = req.can(.changeProblemStatus, on: target)

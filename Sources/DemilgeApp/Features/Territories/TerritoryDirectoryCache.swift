@@ -5,7 +5,9 @@ import Vapor
 
 /// The territories change rarely (an administrator's edit, an import) and almost every page walks them, so each
 /// instance keeps one directory, with its place pickers sorted once per language, and reloads it when the table's
-/// fingerprint changes. The fingerprint is one small query per request: an edit on any instance shows on the next page.
+/// fingerprint changes. The fingerprint is read again only when the data version has moved since it was last read
+/// (every edit of a territory is an audited write): an edit on any instance shows as soon as that instance's version
+/// moves, and a page read while nothing changed costs no query for it.
 actor TerritoryDirectoryCache {
     /// The number of territories, the sum of their versions and their latest update time: every create adds a row,
     /// every edit raises a version and sets the time (territories are never deleted: everything refers to them).
@@ -32,9 +34,13 @@ actor TerritoryDirectoryCache {
     private var pickers: [PickerKey: [PlaceGroup]] = [:]
 
     private var loading: (fingerprint: Fingerprint?, task: Task<TerritoryDirectory, any Error>)?
+    /// The data version at which the fingerprint was last read and matched.
+    private var checkedAt: DataVersion.Stamp?
 
-    func directory(on db: any Database) async throws -> TerritoryDirectory {
+    func directory(on db: any Database, at version: DataVersion.Stamp? = nil) async throws -> TerritoryDirectory {
+        if let directory, let version, version == checkedAt { return directory }
         let current = try await Fingerprint.read(on: db)
+        defer { if current == fingerprint { checkedAt = version } }
         if let directory, let current, current == fingerprint { return directory }
         // After an edit, the requests arriving together share one reload.
         if let loading, loading.fingerprint == current { return try await loading.task.value }
@@ -49,8 +55,8 @@ actor TerritoryDirectoryCache {
     }
 
     /// The full place picker (nothing selected) for one language, sorted once per version of the territories.
-    func picker(_ key: PickerKey, on db: any Database) async throws -> [PlaceGroup] {
-        let directory = try await directory(on: db)
+    func picker(_ key: PickerKey, on db: any Database, at version: DataVersion.Stamp? = nil) async throws -> [PlaceGroup] {
+        let directory = try await directory(on: db, at: version)
         if let cached = pickers[key] { return cached }
         let groups = PlaceGroup.all(directory, key.language, includeTopLevel: key.includeTopLevel)
         pickers[key] = groups
@@ -73,7 +79,7 @@ extension Request {
     /// Every territory, from this instance's cache (current with the database), checked once per request.
     func territoryDirectory() async throws -> TerritoryDirectory {
         if let directory = storage[TerritoryDirectoryKey.self] { return directory }
-        let directory = try await application.territoryCache.directory(on: db)
+        let directory = try await application.territoryCache.directory(on: db, at: application.dataVersion.current)
         storage[TerritoryDirectoryKey.self] = directory
         return directory
     }
