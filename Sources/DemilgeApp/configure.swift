@@ -46,6 +46,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.indicatorsCache = IndicatorsCache()
     app.territoryCache = TerritoryDirectoryCache()
     app.dataVersion = DataVersion()
+    app.placeFiguresMirror = PlaceFiguresMirror()
     app.lifecycle.use(DataVersionWatcher())
     app.pageCache = options.pageCacheBytes > 0 ? PageCache(capacity: options.pageCacheBytes) : nil
     PublicURL.install(try options.publicURL.map(PublicURL.parse) ?? PublicURL.fallback, on: app)

@@ -80,6 +80,26 @@ struct FiguresTests {
             #expect(try await PlaceFiguresStore.sum(nil, on: app.db).problemsRaised == before.problemsRaised, "a hidden problem is not counted")
             try await Self.expectCurrent(app, "after hiding")
             try await Self.expectIndicatorsAgree(app)
+            let mirrored = try await PublicPageModelTests.visitor(app).placeFigures(nil)
+            #expect(mirrored == (try await PlaceFiguresStore.sum(nil, on: app.db)), "this instance's mirror follows its writes")
+        }
+    }
+
+    @Test("an instance's copy of the figures follows another instance's writes")
+    func mirrorFollowsOtherInstance() async throws {
+        _ = ProblemTests.uploads()
+        try await withTwoInstances { reader, writer in
+            _ = try await reader.testing().sendRequest(.GET, "/healthz")
+            let before = try await PublicPageModelTests.visitor(reader).placeFigures(nil)
+            let resident = try await Browser(writer).signIn("resident.manas-ata@demilge.kg")
+            _ = try await ProblemTests.raise(resident, title: "Көпүрө кулап калды", category: "roads")
+            var after = before
+            for _ in 0..<40 where after.problemsRaised == before.problemsRaised {
+                try await Task.sleep(for: .milliseconds(100))
+                after = try await PublicPageModelTests.visitor(reader).placeFigures(nil)
+            }
+            #expect(after.problemsRaised == before.problemsRaised + 1)
+            #expect(after == (try await PlaceFiguresStore.sum(nil, on: reader.db)))
         }
     }
 }

@@ -61,7 +61,7 @@ struct QueryCountTests {
             ("problems, page 3", "page=3", { _ = try await ProblemListPage.build($0, filters: try await ProblemFilters($0)) }),
             ("a problem", "", { _ = try await ProblemPage.build($0, problem, form: FormState()) }),
             ("territory", "", { _ = try await TerritoryPage.build($0, territory, directory: directory) }),
-            ("territory's sums", "", { _ = try await TerritoryPortal.Figures.compute(subtree, on: $0.db) }),
+            ("territory's sums", "", { _ = try await TerritoryPortal.Figures.load(Set(subtree), $0) }),
             ("indicators' figures", "", { _ = try await IndicatorFigures.compute(try await IndicatorFilter.read($0), places: nil, on: $0.db) }),
             ("round results", "", { _ = try await ResultsPage.build($0, round, stored) }),
         ]

@@ -58,7 +58,7 @@ public struct PlaceFigures: Codable, Equatable, Sendable {
     public static let keptSessions = 12
 
     public var problemsRaised = 0, problemsSolved = 0
-    /// Problems still open (and not hidden), by category.
+    /// Problems still open (not hidden, not merged into another), by category.
     public var openByCategory: [String: Int] = [:]
     public var sessions = 0
     public var participants = Participants()
@@ -102,6 +102,8 @@ public struct PlaceFigures: Codable, Equatable, Sendable {
         guard let programme else { return eventsByProgramme.values.reduce(0) { $0.saturatingAdding($1) } }
         return eventsByProgramme[programme] ?? 0
     }
+
+    public var openProblems: Int { openByCategory.values.reduce(0) { $0.saturatingAdding($1) } }
 
     public var openCategories: [ProblemCategory] {
         openByCategory.filter { $0.value > 0 }.keys.compactMap(ProblemCategory.init(rawValue:))

@@ -33,19 +33,14 @@ struct TerritoryPage: Encodable {
     /// Counts, and the latest few of each list: a page never reads an oblast's whole record.
     static func community(_ subtree: Set<UUID>, _ req: Request) async throws -> Community {
         let ids = Array(subtree), shown = TerritoryPortal.shown
-        let db = req.db
-        func listed() -> QueryBuilder<Problem> {
-            Problem.query(on: db).filter(\.$territory.$id ~~ ids).filter(\.$hidden == false).filter(\.$mergedInto.$id == nil)
-        }
-        async let open = listed().filter(\.$status ~~ ProblemStatus.allCases.filter(\.isOpen)).count()
-        async let solved = listed().filter(\.$status == ProblemStatus.solved).count()
-        async let sessions = TerritoryPortal.Figures.load(subtree, req).sessions
+        async let figures = TerritoryPortal.Figures.load(subtree, req)
         async let commissions = Commission.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).limit(shown).all()
         async let groups = InitiativeGroup.query(on: req.db).filter(\.$territory.$id ~~ ids).sort(\.$name).limit(shown).all()
+        let counted = try await figures
         return Community(
-            openProblems: try await open,
-            solvedProblems: try await solved,
-            sessions: try await sessions.map { .init(href: SitePath.assessment($0.id).path, label: $0.heldOn.formatted(req.language), detail: $0.place) },
+            openProblems: counted.openProblems,
+            solvedProblems: counted.solvedProblems,
+            sessions: counted.sessions.map { .init(href: SitePath.assessment($0.id).path, label: $0.heldOn.formatted(req.language), detail: $0.place) },
             commissions: try await commissions.map { .init(href: SitePath.commission($0.id).path, label: $0.name, detail: "") },
             groups: try await groups.map { .init(href: SitePath.group($0.id).path, label: $0.name, detail: "") })
     }

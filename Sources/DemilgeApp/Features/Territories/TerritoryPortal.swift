@@ -56,25 +56,23 @@ struct TerritoryPortal: Encodable {
 
 extension TerritoryPortal {
     /// What a portal adds up or sorts over the whole subtree: the money of its awarded grants, its action plans'
-    /// progress, the kinds of problems still open, the latest visits and sessions. Read from each place's stored
-    /// figures (`PlaceFiguresStore`): one row per place of the subtree, never its problems or grants.
+    /// progress, the problems still open and solved, the latest visits and sessions. Added up from each place's stored
+    /// figures (`PlaceFiguresStore`, this instance's `PlaceFiguresMirror`), never from the subtree's records.
     struct Figures: Sendable {
         let ledger: GrantLedger
         let measures: (done: Int, total: Int)
         let openCategories: [ProblemCategory]
+        let openProblems: Int, solvedProblems: Int
         let visits: [GrantVisit]
         let sessions: [AssessmentSession]
 
         static func load(_ subtree: Set<UUID>, _ req: Request) async throws -> Figures {
-            try await compute(Array(subtree), on: req.db)
-        }
-
-        static func compute(_ ids: [UUID], on db: any Database) async throws -> Figures {
-            let sum = try await PlaceFiguresStore.sum(ids, on: db)
+            let sum = try await req.placeFigures(Array(subtree)), db = req.db
             async let visits = Self.records(GrantVisit.self, sum.latestVisits, on: db)
             async let sessions = Self.records(AssessmentSession.self, sum.latestSessions, on: db)
             return Figures(ledger: sum.grants(programme: nil).ledger, measures: (sum.measuresDone, sum.measuresTotal),
-                           openCategories: sum.openCategories, visits: try await visits, sessions: try await sessions)
+                           openCategories: sum.openCategories, openProblems: sum.openProblems, solvedProblems: sum.problemsSolved,
+                           visits: try await visits, sessions: try await sessions)
         }
 
         /// The records a "latest" list names, in its order.

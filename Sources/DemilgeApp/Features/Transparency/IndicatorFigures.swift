@@ -14,14 +14,14 @@ struct IndicatorFigures: Equatable, Sendable {
     var completionRate: Rational? { grantsContracted == 0 ? nil : Rational(grantsFinished) / Rational(grantsContracted) }
     var onTimeRate: Rational? { grantsFinished == 0 ? nil : Rational(grantsOnTime) / Rational(grantsFinished) }
 
-    /// The figures for one filter. Without a period they add up each place's stored figures (`PlaceFiguresStore`:
-    /// one row per place); a period needs the records' own days, so they are computed from a fixed number of queries
+    /// The figures for one filter. Without a period they add up each place's stored figures (`PlaceFiguresStore`,
+    /// from this instance's `PlaceFiguresMirror`); a period needs the records' own days, so they are computed from a fixed number of queries
     /// (no query per grant or session) and kept for a minute: the page and its two charts ask for them at once.
     static func load(_ filter: IndicatorFilter, _ req: Request) async throws -> IndicatorFigures {
         let places: [UUID]? = try await filter.territory.asyncMap { Array(try await req.territoryDirectory().subtree(of: try $0.requireID())) }
         let db = req.db
         guard filter.from != nil || filter.to != nil else {
-            return IndicatorFigures(try await PlaceFiguresStore.sum(places, on: db), programme: try filter.programme?.requireID())
+            return IndicatorFigures(try await req.placeFigures(places), programme: try filter.programme?.requireID())
         }
         return try await req.application.indicatorsCache.figures(for: filter.query) { try await compute(filter, places: places, on: db) }
     }

@@ -116,10 +116,10 @@ enum PlaceFiguresStore {
 
         let problems = try await Problem.query(on: db).filter(\.$territory.$id ~~ places).filter(\.$hidden == false)
             .field(\.$territory.$id).field(\.$status).field(\.$category).field(\.$mergedInto.$id).all()
-        for problem in problems {
+        // A duplicate merged into another problem counts once, as that problem.
+        for problem in problems where problem.$mergedInto.id == nil {
             let place = problem.$territory.id
             if problem.status.isOpen { figures[place]?.openByCategory[problem.category.rawValue, default: 0] += 1 }
-            guard problem.$mergedInto.id == nil else { continue }
             figures[place]?.problemsRaised += 1
             if problem.status == .solved { figures[place]?.problemsSolved += 1 }
         }
