@@ -102,4 +102,19 @@ struct FiguresTests {
             #expect(after == (try await PlaceFiguresStore.sum(nil, on: reader.db)))
         }
     }
+
+    @Test("readers asking at once after a change all get the figures: one catch-up, nobody spinning", .timeLimit(.minutes(1)))
+    func concurrentReaders() async throws {
+        try await withDemilge { app in
+            let expected = try await PlaceFiguresStore.sum(nil, on: app.db)
+            for round in 0..<3 {
+                app.dataVersion.committed()   // the version moves: every reader must wait for the catch-up
+                let sums = try await withThrowingTaskGroup(of: PlaceFigures.self) { group in
+                    for _ in 0..<50 { group.addTask { try await PublicPageModelTests.visitor(app).placeFigures(nil) } }
+                    return try await group.reduce(into: [PlaceFigures]()) { $0.append($1) }
+                }
+                #expect(sums.count == 50 && sums.allSatisfy { $0 == expected }, "round \(round)")
+            }
+        }
+    }
 }

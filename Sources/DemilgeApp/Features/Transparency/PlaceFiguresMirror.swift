@@ -31,20 +31,25 @@ actor PlaceFiguresMirror {
         return version.audit >= wanted.audit && version.local >= wanted.local
     }
 
-    /// One step at a time; readers arriving meanwhile wait for it, then look again.
+    /// One step at a time; readers arriving meanwhile wait for it, then look again. The step's task itself records
+    /// what it has seen and lets go, so a reader it wakes finds the state it left.
     private func catchUp(to wanted: DataVersion.Stamp, on db: any Database) async throws {
         while !isCurrent(wanted) {
             if let running = refreshing {
-                _ = try? await running.value
+                try await running.value
                 continue
             }
-            let task = Task { try await self.step(on: db) }
+            let task = Task { try await self.refresh(covering: wanted, on: db) }
             refreshing = task
-            defer { refreshing = nil }
             try await task.value
-            // The step read the database after `wanted` was taken, so it has seen at least that much.
-            version = version.map { DataVersion.Stamp(audit: max($0.audit, wanted.audit), local: max($0.local, wanted.local)) } ?? wanted
         }
+    }
+
+    private func refresh(covering wanted: DataVersion.Stamp, on db: any Database) async throws {
+        defer { refreshing = nil }
+        try await step(on: db)
+        // The step read the database after `wanted` was taken, so it has seen at least that much.
+        version = version.map { DataVersion.Stamp(audit: max($0.audit, wanted.audit), local: max($0.local, wanted.local)) } ?? wanted
     }
 
     private func step(on db: any Database) async throws {
