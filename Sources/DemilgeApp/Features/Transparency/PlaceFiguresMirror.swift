@@ -18,6 +18,8 @@ actor PlaceFiguresMirror {
     private var loadedAt = Date.distantPast
     private var version: DataVersion.Stamp?
     private var refreshing: Task<Void, any Error>?
+    /// How many times this copy has read the database to catch up (readers arriving together share one).
+    private(set) var stepsTaken = 0
 
     /// The figures of these places added up (every place when nil), current with `version`.
     func sum(_ places: [UUID]?, at version: DataVersion.Stamp, on db: any Database) async throws -> PlaceFigures {
@@ -53,6 +55,7 @@ actor PlaceFiguresMirror {
     }
 
     private func step(on db: any Database) async throws {
+        stepsTaken += 1
         if let seen = auditSeen, Date().timeIntervalSince(loadedAt) < Self.fullReload {
             let entries = try await AuditEntry.query(on: db).filter(\.$id > seen).sort(\.$id).limit(Self.largestStep + 1)
                 .field(\.$id).field(\.$action).field(\.$entityType).field(\.$entityID).all()
