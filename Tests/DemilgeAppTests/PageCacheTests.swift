@@ -41,6 +41,23 @@ struct PageCacheTests {
         }
     }
 
+    @Test("a grant's page shows a visitor no form, so it starts no session and is kept")
+    func grantPageKept() async throws {
+        try await withDemilge { app in
+            let cache = try Self.cache(app)
+            try await Self.settled(app)
+            let awarded = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == .approved).first())
+            let path = "/applications/\(try awarded.requireID().uuidString.lowercased())"
+            let first = try await app.testing().sendRequest(.GET, path)
+            #expect(first.status == .ok && first.headers[.setCookie].isEmpty, "a visitor is given no session")
+            #expect(!first.body.string.contains("name=\"_csrf\""), "and no form")
+            let before = cache.statistics
+            let second = try await app.testing().sendRequest(.GET, path)
+            #expect(second.body.string == first.body.string)
+            #expect(cache.statistics.hits == before.hits + 1 && cache.statistics.renders == before.renders)
+        }
+    }
+
     @Test("gzipped once for readers who accept it, the same page once unpacked; plain for those who do not")
     func gzipped() async throws {
         try await withDemilge { app in

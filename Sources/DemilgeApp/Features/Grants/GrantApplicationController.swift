@@ -150,7 +150,7 @@ struct GrantApplicationController: RouteCollection {
             throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired
         }
         let page = try await GrantPage.build(req, application, viewer: viewer, form: form, formName: formName, notice: notice)
-        return try await req.page("grants/application", titleKey: "grants.application", page, forms: true, title: application.title, status: status)
+        return try await req.page("grants/application", titleKey: "grants.application", page, forms: page.hasForms, title: application.title, status: status)
     }
 }
 

@@ -49,6 +49,13 @@ struct GrantPage: Encodable {
     let report: Report?, hasReport: Bool, canReport: Bool, reportGrid: [ParticipantGrid.Row]
     let form: FormState, formName: String, formErrors: [String], hasFormErrors: Bool
 
+    /// Whether the viewer is shown any form (and so needs a CSRF token); a visitor is shown none, so the page can be
+    /// kept for visitors.
+    var hasForms: Bool {
+        hasMoves || canScore || canDeclareConflict || canWithdrawConflict || canContract || canPay || canMilestone
+            || canVisit || canReport
+    }
+
     static func build(_ req: Request, _ application: GrantApplication, viewer: GrantViewer, form: FormState, formName: String,
                       notice: String?) async throws -> GrantPage {
         let call = application.call
