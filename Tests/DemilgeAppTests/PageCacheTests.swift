@@ -41,13 +41,18 @@ struct PageCacheTests {
         }
     }
 
-    @Test("a grant's page shows a visitor no form, so it starts no session and is kept")
-    func grantPageKept() async throws {
+    @Test("a grant's, a call's and a round's page show a visitor no form, so they start no session and are kept",
+          arguments: ["application", "call", "round"])
+    func formPagesKept(_ kind: String) async throws {
         try await withDemilge { app in
             let cache = try Self.cache(app)
             try await Self.settled(app)
-            let awarded = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == .approved).first())
-            let path = "/applications/\(try awarded.requireID().uuidString.lowercased())"
+            let id: UUID? = switch kind {
+            case "application": try await GrantApplication.query(on: app.db).filter(\.$status == .approved).first()?.id
+            case "call": try await GrantCall.query(on: app.db).filter(\.$status != .draft).first()?.id
+            default: try await BudgetRound.query(on: app.db).filter(\.$status != .draft).first()?.id
+            }
+            let path = "/\(kind == "application" ? "applications" : kind == "call" ? "grants" : "rounds")/\(try #require(id).uuidString.lowercased())"
             let first = try await app.testing().sendRequest(.GET, path)
             #expect(first.status == .ok && first.headers[.setCookie].isEmpty, "a visitor is given no session")
             #expect(!first.body.string.contains("name=\"_csrf\""), "and no form")

@@ -76,7 +76,7 @@ struct BudgetRoundController: RouteCollection {
     static func render(_ req: Request, _ round: BudgetRound, form: FormState = FormState(), formName: String = "", ballot submitted: [BallotChoice]? = nil,
                         ballotErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let page = try await RoundPage.build(req, round, form: form, formName: formName, ballot: submitted, ballotErrors: ballotErrors)
-        return try await req.page("rounds/show", titleKey: "", page, forms: true, title: round.title, status: status)
+        return try await req.page("rounds/show", titleKey: "", page, forms: page.hasForms, title: round.title, status: status)
     }
 
     // MARK: - Projects and lifecycle

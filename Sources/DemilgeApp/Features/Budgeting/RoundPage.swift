@@ -26,6 +26,8 @@ struct RoundPage: Encodable {
     let overBudget: Bool
     let canManage: Bool
     let canEnterPaper: Bool
+    /// A voter's ballot or the managers' forms (a visitor is shown neither, so the page can be kept for visitors).
+    var hasForms: Bool { canVote || canManage }
     let nextStatus: String
     let nextStatusLabel: String
     let version: Int

@@ -25,6 +25,8 @@ struct CallPage: Encodable {
     let nextStatus: String, nextStatusLabel: String, version: Int
     let reviewers: [ReviewerRow], hasReviewers: Bool
     let canDecide: Bool
+    /// The managers' forms (a visitor is shown none, so the page can be kept for visitors).
+    var hasForms: Bool { canDecide || isManager }
     let form: FormState
     let decided: Bool
     let left: String

@@ -120,6 +120,6 @@ struct GrantCallController: RouteCollection {
 
     static func render(_ req: Request, _ call: GrantCall, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let page = try await CallPage.build(req, call, form: form)
-        return try await req.page("grants/call", titleKey: "grants.title", page, forms: true, title: call.title, status: status)
+        return try await req.page("grants/call", titleKey: "grants.title", page, forms: page.hasForms, title: call.title, status: status)
     }
 }
