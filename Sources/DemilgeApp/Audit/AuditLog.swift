@@ -1,6 +1,7 @@
 import DemilgeCore
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// Who an audit entry is attributed to.
@@ -19,6 +20,18 @@ enum AuditActor: Sendable {
 /// The one function every state change goes through to leave a trace.
 /// Call it inside the transaction that makes the change, so both land or neither does.
 enum AuditLog {
+    /// What the entries recorded inside one `Application.write` named, so that the write can bring the figures of
+    /// those places up to date before it commits without reading its own entries back.
+    final class Written: Sendable {
+        struct Entry: Sendable { let action: String, entityType: String, entityID: String }
+        private let box = NIOLockedValueBox<[Entry]>([])
+        var entries: [Entry] { box.withLockedValue { $0 } }
+        fileprivate func add(_ entry: Entry) { box.withLockedValue { $0.append(entry) } }
+    }
+
+    /// Set by `Application.write` around its body (child tasks of the body see it too).
+    @TaskLocal static var written: Written?
+
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -43,6 +56,7 @@ enum AuditLog {
             before: try before.map(json), after: try after.map(json))
         let entry = AuditChain.append(record, after: tail?.chained)
         try await AuditEntry(entry).create(on: db)
+        written?.add(.init(action: action, entityType: entityType, entityID: entityID))
     }
 
     /// A value as an entry's `before`/`after` text: keys sorted, dates in milliseconds.

@@ -48,11 +48,11 @@ extension Application {
         await gate.acquire()
         do {
             let result = try await db.transaction { db in
-                let head = try await DataVersion.auditHead(on: db)
-                let result = try await body(db)
+                let written = AuditLog.Written()
+                let result = try await AuditLog.$written.withValue(written) { try await body(db) }
                 // The figures of the places this write changed, current when it commits (counted writes only:
                 // bookkeeping changes no figure).
-                if counted { try await PlaceFiguresStore.refresh(after: head, on: db) }
+                if counted { try await PlaceFiguresStore.refresh(written.entries, on: db) }
                 return result
             }
             if counted {

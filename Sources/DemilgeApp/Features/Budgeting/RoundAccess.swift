@@ -18,7 +18,7 @@ enum RoundAccess {
         guard req.actor.isSignedIn else { return "rounds.sign_in_to_vote" }
         var residences: [[UUID]] = []
         for grant in req.actor.grants where grant.role == .resident {
-            if case .territory(let id) = grant.scope { residences.append(try await TerritoryPath.ids(from: id, on: req.db)) }
+            if case .territory(let id) = grant.scope { residences.append(try await TerritoryPath.ids(from: id, req)) }
         }
         return Policy.isEligibleVoter(req.actor, residences: residences, roundTerritory: round.$territory.id) ? nil : "rounds.not_resident"
     }

@@ -6,7 +6,7 @@ import Vapor
 /// Each territory's own figures (`PlaceFigures`), stored, so that the indicators and every portal add up a row per
 /// place instead of reading every problem, session, ballot and grant under it on a view.
 ///
-/// They are kept current in the writing transaction: `Application.write` calls `refresh(after:)` before it commits,
+/// They are kept current in the writing transaction: `Application.write` calls `refresh` before it commits,
 /// which recomputes the places named by the audit entries the transaction wrote (every change of public data writes
 /// one). Supports, comments and ballots of open rounds change no figure and cost nothing here. Writes made outside
 /// that path (the demo data, the generated country, a new database) are followed by `rebuildAll`; `demilge figures
@@ -37,16 +37,17 @@ enum PlaceFiguresStore {
 
     // MARK: - Keeping them current
 
-    /// Recomputes the places named by the audit entries after `head`, inside the caller's transaction.
-    static func refresh(after head: Int64, on db: any Database) async throws {
-        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            // The audit chain's lock: refreshes run one at a time with every audited write, so a place's figures are
-            // never overwritten by a computation that did not see a change committed meanwhile.
-            try await sql.raw("SELECT pg_advisory_xact_lock(7263001)").run()
-        }
-        let entries = try await AuditEntry.query(on: db).filter(\.$id > head).field(\.$action).field(\.$entityType).field(\.$entityID).all()
+    /// Recomputes the places named by the audit entries a transaction wrote, inside that transaction. Writes whose
+    /// entries change no figure (supports, comments, ballots of open rounds) cost no query here.
+    static func refresh(_ entries: [AuditLog.Written.Entry], on db: any Database) async throws {
         let relevant = entries.filter { !ignoredActions.contains($0.action) }
         guard !relevant.isEmpty else { return }
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            // The audit chain's lock (held already by the entries' own recording): refreshes run one at a time with
+            // every audited write, so a place's figures are never overwritten by a computation that did not see a
+            // change committed meanwhile.
+            try await sql.raw("SELECT pg_advisory_xact_lock(7263001)").run()
+        }
         let places = try await Self.places(of: relevant.map { ($0.entityType, $0.entityID) }, on: db)
         try await store(try await compute(Array(places), on: db), on: db)
     }
