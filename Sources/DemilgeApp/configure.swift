@@ -125,6 +125,7 @@ enum Migrations {
         app.migrations.add(M021_SearchFullText())
         app.migrations.add(M022_CoveringCounts())
         app.migrations.add(M023_CreatePlaceFigures())
+        app.migrations.add(M024_ProblemListIndexes())
         app.migrations.add(SessionRecord.migration)
     }
 }
