@@ -266,6 +266,13 @@ def table(name, rows, scale):
     return "\n".join(lines)
 
 
+def commit():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?"
+    except OSError:
+        return "?"
+
+
 def write(sections, duration):
     path = "BENCHMARKS.md"
     text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
@@ -273,7 +280,8 @@ def write(sections, duration):
     body = "\n\n".join([
         start, "## Web pages under load (`scripts/bench-web`)",
         f"Release build, `wrk -t2 -c64 -d{duration}s` per page on this 2-core machine, generated national data "
-        "(`demilge seed --scale`), the server's ceiling (`/healthz`) measured in the same run. Targets (issue 13): "
+        "(`demilge seed --scale …`, the scale named with each database), the server's ceiling (`/healthz`) measured in "
+        f"the same run; run {time.strftime('%Y-%m-%d')} at commit `{commit()}`. Targets (issue 13): "
         "p99 < 100 ms and ≥ 25 % of the ceiling for every page, the CSS ≥ 50 % of the ceiling, RSS < 300 MB, a ballot "
         "submission p99 < 200 ms while 64 connections read. "
         "\"first request\" is one request after the previous page's load has drained. Every listed page is asked for "
