@@ -75,9 +75,9 @@ struct BallotController: RouteCollection {
                 } else {
                     do { try await ballot.create(on: db) } catch let error as any DatabaseError where error.isConstraintFailure { throw DuplicateBallot() }
                 }
-                for choice in choices {
-                    try await BallotChoiceRecord(ballotID: (try ballot.requireID()), projectID: projectIDs[choice.project], points: choice.points).create(on: db)
-                }
+                let ballotID = try ballot.requireID()
+                // One statement for the whole ballot: each round trip waits its turn while the site is busy.
+                try await choices.map { BallotChoiceRecord(ballotID: ballotID, projectID: projectIDs[$0.project], points: $0.points) }.create(on: db)
                 // The audit log records that a ballot was cast or changed, never what it says.
                 try await AuditLog.record(on: db, by: req.auditActor, action: existing == nil ? "ballot.cast" : "ballot.change", entityType: "round",
                                           entityID: roundID.uuidString.lowercased())
