@@ -60,8 +60,7 @@ actor PlaceFiguresMirror {
             let entries = try await AuditEntry.query(on: db).filter(\.$id > seen).sort(\.$id).limit(Self.largestStep + 1)
                 .field(\.$id).field(\.$action).field(\.$entityType).field(\.$entityID).all()
             if entries.count <= Self.largestStep {
-                let relevant = entries.filter { !PlaceFiguresStore.ignoredActions.contains($0.action) }
-                let places = try await PlaceFiguresStore.places(of: relevant.map { ($0.entityType, $0.entityID) }, on: db)
+                let places = try await PlaceFiguresStore.placesChanged(by: entries.map { ($0.action, $0.entityType, $0.entityID) }, on: db)
                 if !places.isEmpty {
                     let rows = try await PlaceFiguresRecord.query(on: db).filter(\.$id ~~ Array(places)).all()
                     for place in places { figures[place] = nil }

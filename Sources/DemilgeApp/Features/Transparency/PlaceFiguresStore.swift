@@ -40,15 +40,14 @@ enum PlaceFiguresStore {
     /// Recomputes the places named by the audit entries a transaction wrote, inside that transaction. Writes whose
     /// entries change no figure (supports, comments, ballots of open rounds) cost no query here.
     static func refresh(_ entries: [AuditLog.Written.Entry], on db: any Database) async throws {
-        let relevant = entries.filter { !ignoredActions.contains($0.action) }
-        guard !relevant.isEmpty else { return }
+        let places = try await placesChanged(by: entries.map { ($0.action, $0.entityType, $0.entityID) }, on: db)
+        guard !places.isEmpty else { return }
         if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
             // The audit chain's lock (held already by the entries' own recording): refreshes run one at a time with
             // every audited write, so a place's figures are never overwritten by a computation that did not see a
             // change committed meanwhile.
             try await sql.raw("SELECT pg_advisory_xact_lock(7263001)").run()
         }
-        let places = try await Self.places(of: relevant.map { ($0.entityType, $0.entityID) }, on: db)
         try await store(try await compute(Array(places), on: db), on: db)
     }
 
@@ -71,11 +70,13 @@ enum PlaceFiguresStore {
         }
     }
 
-    /// The places audit entries are about: the territory of a problem, session, commission, round, grant or event;
-    /// every applicant's place for a call.
-    static func places(of entities: [(type: String, id: String)], on db: any Database) async throws -> Set<UUID> {
+    /// The places whose figures audit entries change: the territory of a problem, session, commission, round, grant or
+    /// event, every applicant's place for a call; none for the ignored actions (no query when nothing is left).
+    static func placesChanged(by entries: [(action: String, type: String, id: String)], on db: any Database) async throws -> Set<UUID> {
         var byType: [String: [UUID]] = [:]
-        for entity in entities { if let id = UUID(uuidString: entity.id) { byType[entity.type, default: []].append(id) } }
+        for entry in entries where !ignoredActions.contains(entry.action) {
+            if let id = UUID(uuidString: entry.id) { byType[entry.type, default: []].append(id) }
+        }
         var places = Set<UUID>()
         for (type, ids) in byType {
             switch type {
