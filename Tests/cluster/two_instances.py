@@ -80,6 +80,16 @@ def main():
             _, _, text = stack.request(port, "GET", "/metrics")
             counted += sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith('demilge_ballots_cast_total{channel="online"}'))
         check(counted == 2 * args.voters, f"the instances' /metrics count every ballot between them ({counted:.0f})")
+        for port in (first.port, second.port):
+            _, _, text = stack.request(port, "GET", "/metrics")
+            figures = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                       if line.startswith("demilge_database_")}
+            capacity = figures.get("demilge_database_pool_capacity", 0)
+            open_connections = figures.get('demilge_database_connections{state="busy"}', -1) + \
+                figures.get('demilge_database_connections{state="idle"}', -1)
+            # Both instances' pools filled while 200 voters voted; each counts only its own connections.
+            check(capacity >= 1 and 1 <= open_connections <= capacity,
+                  f"instance {port}'s /metrics shows its own database pool ({open_connections:.0f} open of {capacity:.0f})")
         _, _, text = stack.request(18110, "GET", "/metrics")
         check("http_requests_total" not in text, "nginx does not show /metrics to the public")
     finally:

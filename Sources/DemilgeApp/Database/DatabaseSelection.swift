@@ -19,13 +19,17 @@ public enum DatabaseSelection: Sendable, Equatable {
     public var isPostgres: Bool { if case .postgres = self { true } else { false } }
 
     func install(on app: Application) throws {
+        let pool = DatabasePool.make(for: self, loops: Array(app.eventLoopGroup.makeIterator()).count)
+        app.databasePool = pool
         switch self {
         case .sqliteFile(let path):
             app.databases.use(.sqlite(.file(path)), as: .sqlite)
         case .sqliteMemory:
             app.databases.use(.sqlite(.memory), as: .sqlite)
         case .postgres(let url):
-            app.databases.use(try .postgres(url: url), as: .psql)
+            var configuration = try SQLPostgresConfiguration(url: url)
+            configuration.coreConfiguration.options.additionalStartupParameters.append(("application_name", pool.applicationName))
+            app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: pool.perLoop), as: .psql)
         }
     }
 }

@@ -6,7 +6,7 @@ import Vapor
 
 /// What `/metrics` shows, in Prometheus' text format: Vapor's own request counts and latency histograms by route
 /// and status (`http_requests_total`, `http_request_duration_seconds`), ballots cast, and, read at each scrape,
-/// whether the database answers, how many writes wait for their turn, the pages kept for visitors and their use. The metrics system is set
+/// whether the database answers, its connection pool, how many writes wait for their turn, the pages kept for visitors and their use. The metrics system is set
 /// up once per process, however many applications it configures (the tests configure hundreds).
 enum ServiceMetrics {
     static let registry = PrometheusCollectorRegistry()
@@ -27,6 +27,12 @@ enum ServiceMetrics {
     static let pageHits = registry.makeGauge(name: "demilge_page_cache_hits", help: "Visitors served a kept page, since the instance started.")
     static let pageRenders = registry.makeGauge(name: "demilge_page_cache_renders",
                                                 help: "Pages made for a visitor because none was kept or it was out of date, since the instance started.")
+    static let poolCapacity = registry.makeGauge(name: "demilge_database_pool_capacity",
+                                                 help: "Connections this instance may hold open to its database.")
+    static let busyConnections = registry.makeGauge(name: "demilge_database_connections", labels: [("state", "busy")],
+                                                    help: "PostgreSQL: this instance's open connections by state (the one answering the scrape counts as idle).")
+    static let idleConnections = registry.makeGauge(name: "demilge_database_connections", labels: [("state", "idle")],
+                                                    help: "PostgreSQL: this instance's open connections by state (the one answering the scrape counts as idle).")
     static let auditHead = registry.makeGauge(name: "demilge_audit_head",
                                               help: "The latest audit entry this instance has seen (its pages kept are current with it).")
 
@@ -41,6 +47,23 @@ enum ServiceMetrics {
             pageRenders.set(to: Double(statistics.renders))
         }
         auditHead.set(to: Double(app.dataVersion.current.audit))
+        if let pool = app.databasePool { poolCapacity.set(to: Double(pool.capacity)) }
+    }
+
+    /// This instance's connections as PostgreSQL sees them, told apart from other instances' by `application_name`.
+    static func countConnections(_ sql: any SQLDatabase, pool: DatabasePool) async throws {
+        let rows = try await sql.raw("""
+            SELECT state, count(*) AS n FROM pg_stat_activity
+            WHERE application_name = \(bind: pool.applicationName) AND pid <> pg_backend_pid() GROUP BY state
+            """).all()
+        var busy = 0
+        var idle = 1
+        for row in rows {
+            let count = try row.decode(column: "n", as: Int.self)
+            if (try? row.decode(column: "state", as: String?.self)) == "idle" { idle += count } else { busy += count }
+        }
+        busyConnections.set(to: Double(busy))
+        idleConnections.set(to: Double(idle))
     }
 }
 
@@ -60,7 +83,12 @@ struct MetricsController: RouteCollection {
         guard Self.isLocal(req) else { throw DemilgeError.notFound }
         let up: Bool
         do {
-            try await (req.db as? any SQLDatabase)?.raw("SELECT 1").run()
+            let sql = req.db as? any SQLDatabase
+            if let sql, sql.dialect.name == "postgresql", let pool = req.application.databasePool {
+                try await ServiceMetrics.countConnections(sql, pool: pool)
+            } else {
+                try await sql?.raw("SELECT 1").run()
+            }
             up = true
         } catch { up = false }
         ServiceMetrics.databaseUp.set(to: up ? 1.0 : 0.0)
