@@ -45,7 +45,7 @@ struct BallotController: RouteCollection {
     func vote(req: Request) async throws -> Response {
         let round = try await RoundAccess.load(req)
         let user = try req.requireUser()
-        let data = try await RoundData.load(round, on: req.db, ballots: .of(user.id))
+        let data = try await RoundData.load(round, on: req.db, ballots: .none, problems: false)
         let (choices, unreadable) = Self.readBallot(req, data)
         guard round.isOpen(on: Day.today()) else {
             return try await BudgetRoundController.render(req, round, ballot: choices, ballotErrors: [req.t("ballot.closed")], status: .conflict)
@@ -62,8 +62,8 @@ struct BallotController: RouteCollection {
         do {
             let changed = try await req.write { db -> Bool in
                 // Under the round's lock: a ballot either lands before voting closes or finds it closed.
-                try await RowLock.lock(BudgetRound.schema, id: roundID, on: db)
-                guard let current = try await BudgetRound.find(roundID, on: db), current.isOpen(on: Day.today()) else { throw VotingClosed() }
+                guard let current = try await RowLock.lockAndRead(BudgetRound.self, id: roundID, on: db),
+                      current.isOpen(on: Day.today()) else { throw VotingClosed() }
                 let existing = try await BudgetBallot.query(on: db).filter(\.$round.$id == roundID).filter(\.$voter.$id == userID).first()
                 let ballot = existing ?? BudgetBallot(roundID: roundID, voterID: userID, channel: .online)
                 if let existing {

@@ -14,8 +14,11 @@ struct RoundData {
     /// of thousands of ballots by loading none, or only the reader's own.
     enum Ballots { case all, none, of(UUID?) }
 
-    static func load(_ round: BudgetRound, on db: any Database, ballots wanted: Ballots = .all) async throws -> RoundData {
-        let projects = try await BudgetProject.query(on: db).filter(\.$round.$id == (try round.requireID())).with(\.$problems).all()
+    /// `problems: false` leaves out the problems each project answers (a ballot being checked needs only costs).
+    static func load(_ round: BudgetRound, on db: any Database, ballots wanted: Ballots = .all, problems: Bool = true) async throws -> RoundData {
+        let projectQuery = BudgetProject.query(on: db).filter(\.$round.$id == (try round.requireID()))
+        if problems { projectQuery.with(\.$problems) }
+        let projects = try await projectQuery.all()
             .sorted { ($0.code.count, $0.code) < ($1.code.count, $1.code) }
         let position = Dictionary(firstValues: projects.enumerated().compactMap { index, project in project.id.map { ($0, index) } })
         let roundID = try round.requireID()
