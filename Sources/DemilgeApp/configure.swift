@@ -96,6 +96,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.asyncCommands.use(FiguresCommandGroup(), as: "figures")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(AdminCommandGroup(), as: "admin")
 
     try routes(app)
 }
@@ -126,6 +127,7 @@ enum Migrations {
         app.migrations.add(M022_CoveringCounts())
         app.migrations.add(M023_CreatePlaceFigures())
         app.migrations.add(M024_ProblemListIndexes())
+        app.migrations.add(M025_CreateOutbox())
         app.migrations.add(SessionRecord.migration)
     }
 }
@@ -137,7 +139,15 @@ public func prepareForServing(_ app: Application) async throws {
         try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
     try await app.autoMigrate()
-    if try await DemoData.isEmpty(app.db) {
+    if DemoAccounts.isProduction {
+        let password = DemoAccounts.password
+        let hasher = app.password
+        let open = try await DemoAccounts.stillOpen(on: app.db) { hash in (try? await hasher.async.verify(password, created: hash).get()) ?? false }
+        guard open.isEmpty else { throw DemoAccounts.StillOpen(emails: open) }
+        if try await User.query(on: app.db).count() == 0 {
+            app.logger.notice("No accounts yet: create the first administrator with `demilge admin create EMAIL`.")
+        }
+    } else if try await DemoData.isEmpty(app.db) {
         let report = try await DemoData.load(into: app)
         app.logger.notice("Loaded demo data: \(report)")
     }
@@ -145,4 +155,5 @@ public func prepareForServing(_ app: Application) async throws {
     try await RoundResultStore.backfill(app)
     // Each place's figures, on a database migrated from before they were stored.
     try await PlaceFiguresStore.ensureBuilt(app)
+    app.lifecycle.use(OutboxWorker())
 }

@@ -40,5 +40,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PracticeController())
     try app.register(collection: IndicatorsController())
     try app.register(collection: AccountController())
+    try app.register(collection: PasswordController())
+    try app.register(collection: OutboxAdminController())
     try app.register(collection: AdminController())
 }

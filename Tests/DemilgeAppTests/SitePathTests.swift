@@ -12,6 +12,7 @@ struct SitePathTests {
         .problem(id), .problemComments(id), .territory("KG-C"), .organisation("araket"), .programme("ynty"), .assessment(id),
         .ranking(session: id, group: id), .commission(id), .commissionPlan(id), .group(id), .round(id), .call(id), .application(id),
         .applicationVisits(id), .event(id), .practice(id), .roundPaper(id), .callReview(id), .callEdit(id), .callApply(id), .adminUser(id),
+        .outboxMessage(id),
     ]
 
     @Test("every site path is a page the server routes (GET), with ids in lower case")
@@ -37,7 +38,7 @@ struct SitePathTests {
             "territory": .territory("KG-C"), "organisation": .organisation("KG-C"), "programme": .programme("KG-C"), "problem": .problem(Self.id),
             "assessment": .assessment(Self.id), "commission": .commission(Self.id), "group": .group(Self.id), "round": .round(Self.id),
             "call": .call(Self.id), "application": .application(Self.id), "event": .event(Self.id), "practice": .practice(Self.id),
-            "adminUser": .adminUser(Self.id),
+            "adminUser": .adminUser(Self.id), "outboxMessage": .outboxMessage(Self.id),
         ]
         #expect(Set(expected.keys) == Set(SitePath.Kind.allCases.map(\.rawValue)))
         for (kind, page) in expected {

@@ -25,6 +25,7 @@ extension Request {
             session.id = nil
         }
         session.data["user"] = try user.requireID().uuidString
+        session.data["since"] = String(Date().millis)
         session.data["csrf"] = nil
     }
 
@@ -50,10 +51,17 @@ struct CurrentUserMiddleware: AsyncMiddleware {
         // would create and store an empty session for every anonymous page view.
         if request.hasSession, let raw = request.session.data["user"], let id = UUID(uuidString: raw),
            let user = try await User.query(on: request.db).filter(\.$id == id).with(\.$roles).first(),
-           !user.disabled {
+           !user.disabled, Self.isCurrent(request.session.data["since"], for: user) {
             request.currentUser = user
             request.actor = Principal(userID: id, grants: user.roles.compactMap(\.grant))
         }
         return try await next.respond(to: request)
+    }
+
+    /// A session counts unless it began before the account's last password change or reset.
+    static func isCurrent(_ since: String?, for user: User) -> Bool {
+        guard let cutoff = user.sessionsSinceMillis else { return true }
+        guard let since = since.flatMap({ Int64($0) }) else { return false }
+        return since >= cutoff
     }
 }

@@ -12,7 +12,7 @@ enum SitePath: Equatable, Sendable {
     case round(UUID?), roundPaper(UUID?)
     case call(UUID?), callReview(UUID?), callEdit(UUID?), callApply(UUID?), application(UUID?), applicationVisits(UUID?)
     case event(UUID?), practice(UUID?)
-    case adminUser(UUID?)
+    case adminUser(UUID?), outboxMessage(UUID?)
 
     var path: String {
         switch self {
@@ -37,6 +37,7 @@ enum SitePath: Equatable, Sendable {
         case .event(let id): "/events/\(Self.text(id))"
         case .practice(let id): "/practices/\(Self.text(id))"
         case .adminUser(let id): "/admin/users/\(Self.text(id))"
+        case .outboxMessage(let id): "/admin/outbox/\(Self.text(id))"
         }
     }
 
@@ -44,7 +45,7 @@ enum SitePath: Equatable, Sendable {
 
     /// The kinds of page a template may name with `#path(kind, value)`.
     enum Kind: String, CaseIterable {
-        case territory, organisation, programme, problem, assessment, commission, group, round, call, application, event, practice, adminUser
+        case territory, organisation, programme, problem, assessment, commission, group, round, call, application, event, practice, adminUser, outboxMessage
     }
 
     /// The page a template names by kind, as `#path("problem", p.id)`: nil for an unknown kind or an id that is not one.
@@ -65,6 +66,7 @@ enum SitePath: Equatable, Sendable {
         case .event: return id.map { .event($0) }
         case .practice: return id.map { .practice($0) }
         case .adminUser: return id.map { .adminUser($0) }
+        case .outboxMessage: return id.map { .outboxMessage($0) }
         }
     }
 }

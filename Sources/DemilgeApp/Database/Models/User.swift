@@ -10,6 +10,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "display_name") var displayName: String
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "disabled") var disabled: Bool
+    /// Sessions signed in before this moment (a password change or reset) no longer count.
+    @OptionalField(key: "sessions_since_millis") var sessionsSinceMillis: Int64?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Children(for: \.$user) var roles: [RoleAssignment]
 

@@ -42,7 +42,7 @@ struct AccountController: RouteCollection {
         if let email, try await User.query(on: req.db).filter(\.$email == email).first() != nil {
             form.fail("email", req.t("register.email_taken"))
         }
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let address = req.clientAddress
         if form.isValid, try await !req.write(counted: false, { db in try await RateLimiter.allow("register:\(address)", limit: 20, window: 3600, on: db) }) {
             form.fail("email", req.t("error.rate_limited"))
         }
@@ -95,7 +95,7 @@ struct AccountController: RouteCollection {
         var form = FormState.read(req, fields: ["email", "password", "back"], keepUntrimmed: ["password"])
         let back = SafeRedirect.path(form["back"].isEmpty ? nil : form["back"])
         let email = EmailAddress.normalised(form["email"]) ?? form["email"].lowercased()
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let address = req.clientAddress
         let allowed = try await req.write(counted: false) { db in try await RateLimiter.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow, on: db) }
         let user = try await User.query(on: req.db).filter(\.$email == email).first()
 

@@ -19,6 +19,7 @@ struct AdminController: RouteCollection {
         let organisations: Int
         let auditEntries: Int
         let auditIntact: Bool
+        let outboxDead: Int
     }
 
     func dashboard(req: Request) async throws -> Response {
@@ -28,7 +29,8 @@ struct AdminController: RouteCollection {
             users: try await User.query(on: req.db).count(),
             territories: try await Territory.query(on: req.db).count(),
             organisations: try await Organisation.query(on: req.db).count(),
-            auditEntries: verification.count, auditIntact: verification.breach == nil))
+            auditEntries: verification.count, auditIntact: verification.breach == nil,
+            outboxDead: try await Outbox.depth(on: req.db).dead))
     }
 
     struct AuditContent: Encodable {

@@ -6,7 +6,7 @@ import Vapor
 
 /// What `/metrics` shows, in Prometheus' text format: Vapor's own request counts and latency histograms by route
 /// and status (`http_requests_total`, `http_request_duration_seconds`), ballots cast, and, read at each scrape,
-/// whether the database answers, its connection pool, how many writes wait for their turn, the pages kept for visitors and their use. The metrics system is set
+/// whether the database answers, its connection pool, the e-mail outbox, how many writes wait for their turn, the pages kept for visitors and their use. The metrics system is set
 /// up once per process, however many applications it configures (the tests configure hundreds).
 enum ServiceMetrics {
     static let registry = PrometheusCollectorRegistry()
@@ -33,6 +33,10 @@ enum ServiceMetrics {
                                                     help: "PostgreSQL: this instance's open connections by state (the one answering the scrape counts as idle).")
     static let idleConnections = registry.makeGauge(name: "demilge_database_connections", labels: [("state", "idle")],
                                                     help: "PostgreSQL: this instance's open connections by state (the one answering the scrape counts as idle).")
+    static let outboxQueued = registry.makeGauge(name: "demilge_outbox_messages", labels: [("status", "queued")],
+                                                 help: "E-mail in the outbox: waiting to leave, or dead after every attempt failed.")
+    static let outboxDead = registry.makeGauge(name: "demilge_outbox_messages", labels: [("status", "dead")],
+                                               help: "E-mail in the outbox: waiting to leave, or dead after every attempt failed.")
     static let auditHead = registry.makeGauge(name: "demilge_audit_head",
                                               help: "The latest audit entry this instance has seen (its pages kept are current with it).")
 
@@ -89,6 +93,9 @@ struct MetricsController: RouteCollection {
             } else {
                 try await sql?.raw("SELECT 1").run()
             }
+            let depth = try await Outbox.depth(on: req.db)
+            ServiceMetrics.outboxQueued.set(to: Double(depth.queued))
+            ServiceMetrics.outboxDead.set(to: Double(depth.dead))
             up = true
         } catch { up = false }
         ServiceMetrics.databaseUp.set(to: up ? 1.0 : 0.0)

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The system's mail submission program (`DEMILGE_SENDMAIL`, default `/usr/sbin/sendmail -t -i`, which Debian's
+/// `msmtp-mta` or `postfix` provide): the message goes to its standard input, and exit status 0 means accepted.
+/// The command is split on spaces (no shell, no quoting).
+struct Sendmail: Sendable {
+    static let environmentName = "DEMILGE_SENDMAIL"
+    static let defaultCommand = "/usr/sbin/sendmail -t -i"
+
+    let command: [String]
+    var timeout: TimeInterval = 60
+
+    static func fromEnvironment() -> Sendmail {
+        let text = ProcessInfo.processInfo.environment[environmentName].flatMap { $0.isEmpty ? nil : $0 } ?? defaultCommand
+        return Sendmail(command: text.split(separator: " ").map(String.init))
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func send(_ message: String) async throws {
+        guard let executable = command.first else { throw Failure(description: "\(Self.environmentName) is empty") }
+        // A program that exits before reading all of its input must not end this process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = Array(command.dropFirst())
+        let input = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        let timeout = self.timeout
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: Failure(description: "\(executable): \(error)"))
+                return
+            }
+            DispatchQueue.global().async {
+                try? input.fileHandleForWriting.write(contentsOf: Data(message.utf8))
+                try? input.fileHandleForWriting.close()
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+        }
+        guard status == 0 else {
+            let said = (try? errors.fileHandleForReading.readToEnd()).flatMap { $0 }.map { String(decoding: $0.prefix(300), as: UTF8.self) } ?? ""
+            throw Failure(description: "\(executable) exited with \(status)\(said.isEmpty ? "" : ": " + said.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+}
