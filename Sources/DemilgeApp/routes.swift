@@ -42,5 +42,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: AccountController())
     try app.register(collection: PasswordController())
     try app.register(collection: OutboxAdminController())
+    try app.register(collection: AuditHeadController())
     try app.register(collection: AdminController())
 }

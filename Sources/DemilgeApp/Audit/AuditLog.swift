@@ -48,14 +48,15 @@ enum AuditLog {
             // Serialise writers so each entry links to the true tail of the chain.
             try await sql.raw("SELECT pg_advisory_xact_lock(7263001)").run()
         }
-        let tail = try await AuditEntry.query(on: db).sort(\.$id, .descending).first()
+        let end = try await AuditHeadStore.end(on: db)
         let record = AuditRecord(
-            sequence: (tail?.id ?? 0) + 1,
+            sequence: (end?.sequence ?? 0) + 1,
             atMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
             actor: actor.label, action: action, entityType: entityType, entityID: entityID,
             before: try before.map(json), after: try after.map(json))
-        let entry = AuditChain.append(record, after: tail?.chained)
+        let entry = AuditChain.append(record, previousHash: end?.hash, key: AuditKey.current)
         try await AuditEntry(entry).create(on: db)
+        try await AuditHeadStore.write(AuditHead(for: entry, key: AuditKey.current), on: db)
         written?.add(.init(action: action, entityType: entityType, entityID: entityID))
     }
 
@@ -64,9 +65,10 @@ enum AuditLog {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// Reads the whole chain in order and checks it. Nil means intact.
+    /// Reads the whole chain in order and checks it with its head. Nil means intact.
     static func verify(on db: any Database) async throws -> (count: Int, breach: AuditChain.Breach?) {
         let entries = try await AuditEntry.query(on: db).sort(\.$id, .ascending).all().map(\.chained)
-        return (entries.count, AuditChain.verify(entries))
+        let head = try await AuditHeadStore.read(on: db)
+        return (entries.count, AuditChain.verify(entries, head: head, key: AuditKey.current))
     }
 }

@@ -61,14 +61,14 @@ public struct MailMessage: Sendable, Equatable {
         value.utf8.count <= 900 && value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
     }
 
-    /// `=?UTF-8?B?…?=` words of at most 75 characters, split between characters, never inside one.
+    /// `=?UTF-8?B?…?=` words of at most 64 characters (a folded line stays under 78), split between characters, never inside one.
     static func encodedWord(_ text: String) -> String {
         let clean = text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
         var words: [String] = []
         var chunk = Data()
         for scalar in clean {
             let bytes = Data(String(scalar).utf8)
-            if chunk.count + bytes.count > 45 {
+            if chunk.count + bytes.count > 39 {
                 words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
                 chunk = Data()
             }

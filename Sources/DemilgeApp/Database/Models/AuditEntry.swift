@@ -15,6 +15,7 @@ final class AuditEntry: Model, @unchecked Sendable {
     @OptionalField(key: "after") var after: String?
     @Field(key: "previous_hash") var previousHash: String
     @Field(key: "hash") var hash: String
+    @Field(key: "keyed") var keyed: Bool
 
     init() {}
 
@@ -29,12 +30,13 @@ final class AuditEntry: Model, @unchecked Sendable {
         after = entry.record.after
         previousHash = entry.previousHash
         hash = entry.hash
+        keyed = entry.keyed
     }
 
     var chained: ChainedAuditEntry {
         ChainedAuditEntry(
             record: AuditRecord(sequence: id ?? 0, atMillis: atMillis, actor: actor, action: action,
                                 entityType: entityType, entityID: entityID, before: before, after: after),
-            previousHash: previousHash, hash: hash)
+            previousHash: previousHash, hash: hash, keyed: keyed)
     }
 }

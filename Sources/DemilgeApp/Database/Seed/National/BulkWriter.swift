@@ -21,13 +21,19 @@ struct BulkWriter<M: Model> {
 
     var isFull: Bool { buffer.count >= size }
 
-    mutating func flushIfFull() async throws { if isFull { try await flush() } }
+    mutating func flushIfFull(alongside: (@Sendable (any Database) async throws -> Void)? = nil) async throws {
+        if isFull { try await flush(alongside: alongside) }
+    }
 
-    mutating func flush() async throws {
+    /// Writes the collected rows; `alongside` runs in the same transaction.
+    mutating func flush(alongside: (@Sendable (any Database) async throws -> Void)? = nil) async throws {
         guard !buffer.isEmpty else { return }
         let rows = buffer
         buffer.removeAll(keepingCapacity: true)
-        try await app.write(counted: false) { db in try await rows.create(on: db) }
+        try await app.write(counted: false) { db in
+            try await rows.create(on: db)
+            try await alongside?(db)
+        }
         written += rows.count
     }
 }
@@ -57,11 +63,17 @@ struct BulkAudit {
         let record = AuditRecord(sequence: sequence, atMillis: Int64((at.timeIntervalSince1970 * 1000).rounded()), actor: "system:national-seed",
                                  action: action, entityType: entityType, entityID: entityID.uuidString.lowercased(), before: nil,
                                  after: try after.map(AuditLog.json))
-        let entry = AuditChain.append(record, after: tail)
+        let entry = AuditChain.append(record, after: tail, key: AuditKey.current)
         tail = entry
         entries.add(AuditEntry(entry))
-        try await entries.flushIfFull()
+        try await entries.flushIfFull(alongside: moveHead)
     }
 
-    mutating func flush() async throws { try await entries.flush() }
+    mutating func flush() async throws { try await entries.flush(alongside: moveHead) }
+
+    /// The head moves with each batch, in its transaction.
+    private var moveHead: @Sendable (any Database) async throws -> Void {
+        let head = tail.map { AuditHead(for: $0, key: AuditKey.current) }
+        return { db in if let head { try await AuditHeadStore.write(head, on: db) } }
+    }
 }
