@@ -41,6 +41,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: IndicatorsController())
     try app.register(collection: AccountController())
     try app.register(collection: PasswordController())
+    try app.register(collection: PasswordResetController())
     try app.register(collection: OutboxAdminController())
     try app.register(collection: AuditHeadController())
     try app.register(collection: AdminController())

@@ -102,7 +102,8 @@ struct OutboxTests {
                 #expect(message.body.contains("https://demilge.test/password/forgot"))
             }
             let stored = try await OutboxMessage.query(on: app.db).all()
-            #expect(stored.allSatisfy { $0.status == "sent" && $0.attempts == 1 && $0.sentMillis != nil })
+            #expect(stored.allSatisfy { $0.status == "sent" && $0.attempts == 1 && $0.sentMillis != nil && $0.body.isEmpty },
+                    "a sent message keeps its subject and recipient, not its body")
             #expect(Set(messages.compactMap { $0.headers["message-id"] }) == Set(stored.map(\.messageID)))
             #expect(try await Outbox.depth(on: app.db) == Outbox.Depth(queued: 0, dead: 0))
         }
@@ -136,6 +137,7 @@ struct OutboxTests {
 
             let folder = try MailFolder.attach(app)
             #expect(try await Outbox.retry(try message.requireID(), on: app.db))
+            #expect(try await OutboxMessage.find(message.id, on: app.db)?.body.isEmpty == false, "a notice keeps its body while dead")
             #expect(try await Outbox.deliverDue(app) == 1)
             #expect(try MailFolder.read(folder).count == 1)
         }
@@ -164,6 +166,13 @@ struct OutboxTests {
             let delivered = try MailFolder.read(folder)
             #expect(delivered.count == 13)
             #expect(delivered.contains { $0.headers["message-id"] == message.messageID })
+
+            // The first worker, its claim long gone, comes back with a failure: the message stays sent.
+            let stale = message
+            stale.claimedUntilMillis = Date().addingTimeInterval(120).millis
+            try await Outbox.finish(stale, error: "timed out", app: app, now: Date())
+            let after = try #require(try await OutboxMessage.find(message.id, on: app.db))
+            #expect(after.status == "sent" && after.lastError == nil, "a worker that lost its claim changes nothing")
         }
     }
 
@@ -194,6 +203,25 @@ struct OutboxTests {
             #expect(after.status == "queued" && after.attempts == 0)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "outbox.retry").count() == 1)
             #expect(try await admin.get("/admin/outbox").body.string.contains("Кат кайра кезекке коюлду."))
+        }
+    }
+
+    @Test("a message sendmail could misread dies at once; a dead reset link is emptied and cannot be sent again")
+    func secretsAndUnsendable() async throws {
+        try await withDemilge { app in
+            let folder = try MailFolder.attach(app)
+            try await app.write(counted: false) { db in
+                try await Outbox.enqueue("mail.password_reset", to: "a@example.kg,root", language: .ky,
+                                         arguments: ["name": "А", "link": "https://demilge.test/password/reset/SECRET", "minutes": "60"], on: db, app: app)
+            }
+            #expect(try await Outbox.deliverDue(app) == 0)
+            let message = try #require(try await OutboxMessage.query(on: app.db).first())
+            #expect(message.status == "dead" && message.attempts == 1 && message.lastError?.contains("unsafeHeader") == true)
+            #expect(message.body.isEmpty, "the link is not kept")
+            #expect(try await !Outbox.retry(try message.requireID(), on: app.db))
+            #expect(try MailFolder.read(folder).isEmpty)
+            #expect(EmailAddress.normalised("a@example.kg,root") == nil && EmailAddress.normalised("айгүл@example.kg") == nil)
+            #expect(EmailAddress.normalised(" Aigul@Example.KG ") == "aigul@example.kg")
         }
     }
 }

@@ -36,11 +36,17 @@ struct PasswordTests {
             #expect(delivered.headers["content-language"] == "ru" && MailFolder.subject(delivered) == "Демилге: восстановление пароля")
             let path = String(link.dropFirst(PublicURL.base(app).count))
 
-            #expect(try await browser.get(path).status == .ok)
-            let mismatch = try await browser.post(path, [("password", Self.newPassword), ("password_confirm", "другой-пароль")])
+            let opened = try await browser.get(path)
+            #expect(opened.status == .seeOther && opened.location == "/password/reset", "the token leaves the address bar")
+            let form = try await browser.get("/password/reset")
+            #expect(form.status == .ok && !form.body.string.contains(path))
+            #expect(form.headers.first(name: "Referrer-Policy") == "no-referrer" && form.headers.first(name: .cacheControl) == "no-store")
+            let stored = try #require(try await OutboxMessage.query(on: app.db).first())
+            #expect(!stored.body.contains(String(path.dropFirst("/password/reset/".count))), "a sent message keeps no link")
+            let mismatch = try await browser.post("/password/reset", [("password", Self.newPassword), ("password_confirm", "другой-пароль")])
             #expect(mismatch.status == .unprocessableEntity && mismatch.body.string.contains("Пароли не совпадают."))
             #expect(!mismatch.body.string.contains(Self.newPassword), "a password is never echoed")
-            let done = try await browser.post(path, [("password", Self.newPassword), ("password_confirm", Self.newPassword)])
+            let done = try await browser.post("/password/reset", [("password", Self.newPassword), ("password_confirm", Self.newPassword)])
             #expect(done.status == .seeOther && done.location == "/account")
             #expect(try await browser.get("/account").body.string.contains("Новый пароль сохранён."))
 
@@ -48,7 +54,7 @@ struct PasswordTests {
             let again = Browser(app)
             try await again.get("/password/forgot")
             #expect(try await again.get(path).status == .gone, "a spent link opens no form")
-            #expect(try await again.post(path, [("password", "третий-пароль-2026"), ("password_confirm", "третий-пароль-2026")]).status == .gone)
+            #expect(try await again.post("/password/reset", [("password", "третий-пароль-2026"), ("password_confirm", "третий-пароль-2026")]).status == .gone)
             let old = Browser(app)
             try await old.get("/signin")
             #expect(try await old.post("/signin", [("email", "resident.manas-ata@demilge.kg"), ("password", "demilge-demo")]).status == .unauthorized)
@@ -57,8 +63,8 @@ struct PasswordTests {
             let user = try #require(try await User.query(on: app.db).filter(\.$email == "resident.manas-ata@demilge.kg").first())
             let actions = try await AuditEntry.query(on: app.db).filter(\.$entityID == user.id!.uuidString.lowercased()).all().map(\.action)
             #expect(actions.contains("user.password_reset_requested") && actions.contains("user.password_reset"))
-            let stored = try await PasswordReset.query(on: app.db).all()
-            #expect(stored.count == 1 && stored[0].tokenHash != path.split(separator: "/").last.map(String.init), "only a hash of the token is kept")
+            let resets = try await PasswordReset.query(on: app.db).all()
+            #expect(resets.count == 1 && resets[0].tokenHash != path.split(separator: "/").last.map(String.init), "only a hash of the token is kept")
         }
     }
 
@@ -75,8 +81,8 @@ struct PasswordTests {
                 let page = try await browser.get(path)
                 #expect(page.status == .gone)
                 #expect(page.body.string.contains("Бул шилтеме иштебейт"))
-                let posted = try await browser.post(path, [("password", Self.newPassword), ("password_confirm", Self.newPassword)])
-                #expect(posted.status == .gone)
+                let posted = try await browser.post("/password/reset", [("password", Self.newPassword), ("password_confirm", Self.newPassword)])
+                #expect(posted.status == .gone, "no link opened in this session")
             }
             let after = try #require(try await User.find(user.id, on: app.db))
             #expect(after.passwordHash == user.passwordHash && after.sessionsSinceMillis == nil)
@@ -97,10 +103,10 @@ struct PasswordTests {
             #expect(try await Outbox.deliverDue(app) == 1)
             #expect(try MailFolder.read(folder).map { $0.headers["to"] } == ["resident.manas-ata@demilge.kg"])
 
-            for _ in 2...PasswordController.forgotLimitPerEmail { _ = try await browser.post("/password/forgot", [("email", "resident.manas-ata@demilge.kg")]) }
+            for _ in 2...PasswordResetController.forgotLimitPerEmail { _ = try await browser.post("/password/forgot", [("email", "resident.manas-ata@demilge.kg")]) }
             let limited = try await browser.post("/password/forgot", [("email", "resident.manas-ata@demilge.kg")])
             #expect(limited.status == .tooManyRequests)
-            #expect(try await OutboxMessage.query(on: app.db).count() == PasswordController.forgotLimitPerEmail)
+            #expect(try await OutboxMessage.query(on: app.db).count() == PasswordResetController.forgotLimitPerEmail)
             let malformed = try await browser.post("/password/forgot", [("email", "not an address")])
             #expect(malformed.status == .unprocessableEntity && malformed.body.string.contains("value=\"not an address\""))
         }

@@ -25,7 +25,8 @@ enum TrustedProxies {
 
 extension Request {
     var clientAddress: String {
-        TrustedProxies.client(peer: remoteAddress?.ipAddress, forwardedFor: headers.first(name: .xForwardedFor),
+        // Every X-Forwarded-For line, in order: a proxy that adds a line of its own puts it last.
+        TrustedProxies.client(peer: remoteAddress?.ipAddress, forwardedFor: headers[.xForwardedFor].joined(separator: ","),
                               trusted: TrustedProxies.configured)
     }
 }

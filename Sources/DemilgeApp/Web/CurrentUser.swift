@@ -25,7 +25,9 @@ extension Request {
             session.id = nil
         }
         session.data["user"] = try user.requireID().uuidString
-        session.data["since"] = String(Date().millis)
+        // The account's session epoch as this sign-in saw it: a password change or reset moves it, ending this session
+        // even if it was being made while the change committed.
+        session.data["since"] = String(user.sessionsSinceMillis ?? 0)
         session.data["csrf"] = nil
     }
 
@@ -58,10 +60,9 @@ struct CurrentUserMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    /// A session counts unless it began before the account's last password change or reset.
+    /// A session counts while the account's session epoch is the one it was signed in at (sessions from before
+    /// epochs existed count until the first change).
     static func isCurrent(_ since: String?, for user: User) -> Bool {
-        guard let cutoff = user.sessionsSinceMillis else { return true }
-        guard let since = since.flatMap({ Int64($0) }) else { return false }
-        return since >= cutoff
+        (since.flatMap { Int64($0) } ?? 0) == (user.sessionsSinceMillis ?? 0)
     }
 }

@@ -88,13 +88,15 @@ enum FormRefusal: Int, Comparable {
 }
 
 enum EmailAddress {
-    /// A pragmatic check: one @, a dot in the domain, no spaces, at most 254 characters.
+    /// A pragmatic check: one @, a dot in the domain, printable ASCII (an international domain in its `xn--` form)
+    /// without spaces or the characters that would make it a list of addresses for sendmail, at most 254 characters.
     static func normalised(_ text: String) -> String? {
         let email = text.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }) else { return nil }
+              email.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && !"<>\",;:()[]\\".unicodeScalars.contains($0) })
+        else { return nil }
         return email
     }
 }

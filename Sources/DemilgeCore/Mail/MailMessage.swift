@@ -35,6 +35,8 @@ public struct MailMessage: Sendable, Equatable {
                               ("List-Unsubscribe", unsubscribe ?? "")] where !Self.isSafeHeaderValue(value) {
             throw Problem.unsafeHeader(name)
         }
+        // One address: a comma or a space would make `sendmail -t` send copies elsewhere.
+        guard !to.contains(where: { " ,;<>()\"\\:".contains($0) }) else { throw Problem.unsafeHeader("To") }
         var headers = [
             "From: \(from)",
             "To: \(to)",

@@ -49,8 +49,16 @@ enum Outbox {
         var sent = 0
         for item in due {
             guard let message = try await claim(item.id, app: app, lease: settings.lease, now: now()) else { continue }
+            let text: String
             do {
-                try await settings.sendmail.send(try settings.render(message, date: now()))
+                text = try settings.render(message, date: now())
+            } catch {
+                // A message that cannot be written (an address sendmail would misread) never will be: it dies at once.
+                try await finish(message, error: "\(error)", permanent: true, app: app, now: now())
+                continue
+            }
+            do {
+                try await settings.sendmail.send(text)
                 try await finish(message, error: nil, app: app, now: now())
                 sent += 1
             } catch {
@@ -75,30 +83,48 @@ enum Outbox {
         }
     }
 
-    private static func finish(_ message: OutboxMessage, error: String?, app: Application, now: Date) async throws {
+    /// Kinds whose body holds a secret (a reset link): emptied once the message is sent or dead.
+    static let secretKinds: Set<String> = ["mail.password_reset"]
+
+    /// Records how the attempt went, if the worker still holds the message: a worker whose claim ran out (another has
+    /// since sent it) changes nothing.
+    static func finish(_ message: OutboxMessage, error: String?, permanent: Bool = false, app: Application, now: Date) async throws {
         let id = try message.requireID()
+        let claim = message.claimedUntilMillis ?? 0
         let attempts = message.attempts.addingReportingOverflow(1).overflow ? Int.max : message.attempts + 1
+        let secret = secretKinds.contains(message.kind)
         try await app.write(counted: false) { db in
             guard let sql = db as? any SQLDatabase else { return }
             let update = sql.update(OutboxMessage.schema).set("attempts", to: attempts).set("claimed_until_millis", to: SQLLiteral.null)
             if let error {
-                let dead = attempts >= DeliveryBackoff.maxAttempts
+                let dead = permanent || attempts >= DeliveryBackoff.maxAttempts
                 _ = update.set("status", to: (dead ? OutboxMessage.Status.dead : .queued).rawValue)
                     .set("last_error", to: String(error.prefix(500)))
                     .set("due_millis", to: now.addingTimeInterval(DeliveryBackoff.delay(afterAttempt: attempts)).millis)
+                if dead && secret { _ = update.set("body", to: "") }
             } else {
-                _ = update.set("status", to: OutboxMessage.Status.sent.rawValue).set("sent_millis", to: now.millis).set("last_error", to: SQLLiteral.null)
+                _ = update.set("status", to: OutboxMessage.Status.sent.rawValue).set("sent_millis", to: now.millis)
+                    .set("last_error", to: SQLLiteral.null).set("body", to: "")
             }
-            try await update.where("id", .equal, id).run()
+            try await update.where("id", .equal, id).where("claimed_until_millis", .equal, claim).run()
         }
     }
 
-    /// An administrator sends a dead message again: it is queued, due now, with its attempts counted afresh.
+    /// Sent messages are kept a month (their subject and recipient, not their body), then forgotten.
+    static func forgetSent(on db: any Database, now: Date = Date()) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.delete(from: OutboxMessage.schema).where("status", .equal, OutboxMessage.Status.sent.rawValue)
+            .where("sent_millis", .lessThan, now.addingTimeInterval(-30 * 24 * 3600).millis).run()
+    }
+
+    /// An administrator sends a dead message again: it is queued, due now, with its attempts counted afresh. Not a
+    /// message whose secret was emptied (the person asks for a new link instead).
     static func retry(_ id: UUID, on db: any Database, now: Date = Date()) async throws -> Bool {
         guard let sql = db as? any SQLDatabase else { return false }
         let rows = try await sql.update(OutboxMessage.schema).set("status", to: OutboxMessage.Status.queued.rawValue)
             .set("attempts", to: 0).set("due_millis", to: now.millis).set("claimed_until_millis", to: SQLLiteral.null)
-            .where("id", .equal, id).where("status", .equal, OutboxMessage.Status.dead.rawValue).returning("id").all()
+            .where("id", .equal, id).where("status", .equal, OutboxMessage.Status.dead.rawValue).where("body", .notEqual, "")
+            .returning("id").all()
         return rows.count == 1
     }
 }
@@ -116,7 +142,10 @@ struct MailSettings: Sendable {
         let host = URLComponents(string: PublicURL.base(app))?.host ?? "localhost"
         let from = Environment.get("DEMILGE_MAIL_FROM").flatMap { $0.isEmpty ? nil : $0 } ?? "Demilge <noreply@\(host)>"
         let lease = Environment.get("DEMILGE_OUTBOX_LEASE_SECONDS").flatMap { Int($0) }.map { min(max($0, 1), 3_600) } ?? 120
-        return MailSettings(from: from, host: host, sendmail: .fromEnvironment(), lease: TimeInterval(lease))
+        var sendmail = Sendmail.fromEnvironment()
+        // A send outlives no claim: the lease runs out only after sendmail has been stopped.
+        sendmail.timeout = min(60, max(1, Double(lease) / 2))
+        return MailSettings(from: from, host: host, sendmail: sendmail, lease: TimeInterval(lease))
     }
 
     func render(_ message: OutboxMessage, date: Date) throws -> String {

@@ -18,6 +18,7 @@ struct OutboxWorker: LifecycleHandler {
                 do {
                     // Until nothing due is left, so a backlog drains without waiting a tick per batch.
                     while try await Outbox.deliverDue(app) > 0 {}
+                    if Int.random(in: 0..<1_000) == 0 { try await Outbox.forgetSent(on: app.db) }
                 } catch {
                     app.logger.warning("outbox delivery paused: \(error)")
                 }

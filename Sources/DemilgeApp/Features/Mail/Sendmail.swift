@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// The system's mail submission program (`DEMILGE_SENDMAIL`, default `/usr/sbin/sendmail -t -i`, which Debian's
 /// `msmtp-mta` or `postfix` provide): the message goes to its standard input, and exit status 0 means accepted.
@@ -31,6 +32,13 @@ struct Sendmail: Sendable {
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
+        // Not the server's secrets: only what a mail program needs.
+        process.environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            ["PATH", "HOME", "LANG", "TMPDIR", "USER", "LOGNAME"].contains(name) || name.hasPrefix("LC_") || name.hasPrefix("MSMTP")
+                || name.hasPrefix("SENDMAIL_")
+        }
+        let said = NIOLockedValueBox(Data())
+        let drained = DispatchGroup()
         let timeout = self.timeout
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
@@ -45,11 +53,21 @@ struct Sendmail: Sendable {
                 try? input.fileHandleForWriting.write(contentsOf: Data(message.utf8))
                 try? input.fileHandleForWriting.close()
             }
+            // What it says on stderr is read while it runs (a full pipe would stall it), the first 300 bytes kept.
+            DispatchQueue.global().async(group: drained) {
+                while let chunk = try? errors.fileHandleForReading.read(upToCount: 4_096), !chunk.isEmpty {
+                    said.withLockedValue { if $0.count < 300 { $0.append(chunk.prefix(300 - $0.count)) } }
+                }
+            }
+            // Asked to stop when its time is up, then made to.
+            let pid = process.processIdentifier
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout + 5) { if process.isRunning { kill(pid, SIGKILL) } }
         }
+        _ = drained.wait(timeout: .now() + 1)
         guard status == 0 else {
-            let said = (try? errors.fileHandleForReading.readToEnd()).flatMap { $0 }.map { String(decoding: $0.prefix(300), as: UTF8.self) } ?? ""
-            throw Failure(description: "\(executable) exited with \(status)\(said.isEmpty ? "" : ": " + said.trimmingCharacters(in: .whitespacesAndNewlines))")
+            let text = String(decoding: said.withLockedValue { $0 }, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw Failure(description: "\(executable) exited with \(status)\(text.isEmpty ? "" : ": " + text)")
         }
     }
 }

@@ -1,0 +1,183 @@
+import Crypto
+import DemilgeCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// A forgotten password: a one-time link sent by e-mail (`/password/forgot`), opened into the session and used once
+/// to set a new password, which ends every other session of the account.
+struct PasswordResetController: RouteCollection {
+    static let linkLifetime: TimeInterval = 3600
+    static let forgotLimitPerAddress = 10
+    static let forgotLimitPerEmail = 3
+    static let resetLimitPerAddress = 20
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("password", "forgot", use: forgotForm)
+        routes.post("password", "forgot", use: forgot)
+        routes.get("password", "reset", ":token", use: openLink)
+        routes.get("password", "reset", use: resetForm)
+        routes.post("password", "reset", use: reset)
+    }
+
+    struct FormContent: Encodable {
+        let form: FormState
+        var sent = false
+    }
+
+    // MARK: Forgotten password
+
+    func forgotForm(req: Request) async throws -> Response {
+        try await req.page("accounts/forgot", titleKey: "password.forgot.title", FormContent(form: FormState()), forms: true)
+    }
+
+    /// The same answer whether or not the address has an account, so the form tells nobody who is registered.
+    func forgot(req: Request) async throws -> Response {
+        var form = FormState.read(req, fields: ["email"])
+        guard let email = EmailAddress.normalised(form["email"]) else {
+            form.fail("email", req.t(form["email"].isEmpty ? "validation.required" : "validation.email"))
+            return try await req.page("accounts/forgot", titleKey: "password.forgot.title", FormContent(form: form), forms: true,
+                                      status: .unprocessableEntity)
+        }
+        let address = req.clientAddress
+        let allowed = try await req.write(counted: false) { db in
+            let byAddress = try await RateLimiter.allow("forgot:ip:\(address)", limit: Self.forgotLimitPerAddress, window: 3600, on: db)
+            let byEmail = try await RateLimiter.allow("forgot:email:\(email)", limit: Self.forgotLimitPerEmail, window: 3600, on: db)
+            return byAddress && byEmail
+        }
+        guard allowed else {
+            form.fail("email", req.t("error.rate_limited"))
+            return try await req.page("accounts/forgot", titleKey: "password.forgot.title", FormContent(form: form), forms: true,
+                                      status: .tooManyRequests)
+        }
+        if let user = try await User.query(on: req.db).filter(\.$email == email).first(), !user.disabled, let userID = user.id {
+            let token = ResetToken.make()
+            let link = PublicURL.base(req.application) + "/password/reset/" + token
+            let language = req.language
+            let app = req.application
+            let name = user.displayName
+            try await req.write(counted: false) { db in
+                try await PasswordReset(userID: userID, tokenHash: ResetToken.hash(token), origin: .email,
+                                        expires: Date().addingTimeInterval(Self.linkLifetime)).create(on: db)
+                try await Outbox.enqueue("mail.password_reset", to: email, language: language,
+                                         arguments: ["name": name, "link": link, "minutes": String(Int(Self.linkLifetime / 60))], on: db, app: app)
+                try await AuditLog.record(on: db, by: .system("password-reset"), action: "user.password_reset_requested",
+                                          entityType: "user", entityID: userID.uuidString.lowercased())
+            }
+        }
+        return try await req.page("accounts/forgot", titleKey: "password.forgot.title", FormContent(form: FormState(), sent: true), forms: true)
+    }
+
+    // MARK: Reset with a token
+
+    struct ResetContent: Encodable {
+        let form: FormState
+        let valid: Bool
+    }
+
+    /// The link from the e-mail: its token goes into the session and the browser on to `/password/reset`, so that
+    /// the token leaves no trace in the address bar, the history or a `Referer`.
+    func openLink(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await ResetToken.usable(token, on: req.db) != nil else { return try await renderReset(req, valid: false) }
+        req.session.data[ResetToken.sessionKey] = token
+        return Self.private(req.redirect(to: "/password/reset", redirectType: .normal))
+    }
+
+    func resetForm(req: Request) async throws -> Response {
+        try await renderReset(req, valid: try await ResetToken.usable(Self.sessionToken(req), on: req.db) != nil)
+    }
+
+    private func renderReset(_ req: Request, form: FormState = FormState(), valid: Bool, status: HTTPResponseStatus? = nil) async throws -> Response {
+        Self.private(try await req.page("accounts/reset", titleKey: "password.reset.title", ResetContent(form: form, valid: valid),
+                                        forms: true, status: status ?? (valid ? .ok : .gone)))
+    }
+
+    static func sessionToken(_ req: Request) -> String { req.hasSession ? req.session.data[ResetToken.sessionKey] ?? "" : "" }
+
+    /// Kept from caches and never sent on as a `Referer`.
+    static func `private`(_ response: Response) -> Response {
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+
+    struct Spent: Error {}
+
+    func reset(req: Request) async throws -> Response {
+        let address = req.clientAddress
+        guard try await req.write(counted: false, { db in
+            try await RateLimiter.allow("reset:ip:\(address)", limit: Self.resetLimitPerAddress, window: 3600, on: db)
+        }) else {
+            var form = FormState()
+            form.fail("password", req.t("error.rate_limited"))
+            return try await renderReset(req, form: form, valid: true, status: .tooManyRequests)
+        }
+        let token = Self.sessionToken(req)
+        // The token first: no password is hashed for a request that cannot use it.
+        guard try await ResetToken.usable(token, on: req.db) != nil else { return try await renderReset(req, valid: false) }
+        var form = FormState.read(req, fields: ["password", "password_confirm"], keepUntrimmed: ["password", "password_confirm"])
+        AccountController.checkNewPassword(&form, req)
+        guard form.isValid else {
+            form.values = [:]
+            return try await renderReset(req, form: form, valid: true, status: .unprocessableEntity)
+        }
+        let hash = try await req.password.async.hash(form["password"]).get()
+        let tokenHash = ResetToken.hash(token)
+        let user: User
+        do {
+            user = try await req.write(counted: false) { db in
+                let now = Date()
+                // Spending the token is one conditional update: of two uses at once, one finds it spent.
+                guard let sql = db as? any SQLDatabase,
+                      let reset = try await sql.update(PasswordReset.schema).set("used_millis", to: now.millis)
+                        .where("token_hash", .equal, tokenHash).where("used_millis", .is, SQLLiteral.null)
+                        .where("expires_millis", .greaterThan, now.millis)
+                        .returning(SQLLiteral.all).first(decodingFluent: PasswordReset.self),
+                      let user = try await User.find(reset.$user.id, on: db), !user.disabled else { throw Spent() }
+                user.passwordHash = hash
+                user.sessionsSinceMillis = now.millis
+                try await user.save(on: db)
+                // Other links of the account die with this one.
+                try await ResetToken.spendAll(of: reset.$user.id, on: db, now: now.millis)
+                try await AuditLog.record(on: db, by: .user(reset.$user.id), action: "user.password_reset", entityType: "user",
+                                          entityID: reset.$user.id.uuidString.lowercased(), after: ["origin": reset.origin])
+                return user
+            }
+        } catch is Spent {
+            return try await renderReset(req, valid: false)
+        }
+        req.session.data[ResetToken.sessionKey] = nil
+        try await req.signIn(user)
+        req.flash("password.reset.done")
+        return req.redirect(to: "/account", redirectType: .normal)
+    }
+}
+
+/// A random token for a link (32 bytes, base64url) and the SHA-256 kept in its place.
+enum ResetToken {
+    static let sessionKey = "password_reset"
+
+    static func make() -> String {
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func spendAll(of userID: UUID, on db: any Database, now: Int64) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.update(PasswordReset.schema).set("used_millis", to: now)
+            .where("user_id", .equal, userID).where("used_millis", .is, SQLLiteral.null).run()
+    }
+
+    /// The reset a token opens, if it is neither spent nor expired.
+    static func usable(_ token: String, on db: any Database, now: Date = Date()) async throws -> PasswordReset? {
+        guard token.count <= 100 else { return nil }
+        return try await PasswordReset.query(on: db).filter(\.$tokenHash == hash(token)).filter(\.$usedMillis == nil)
+            .filter(\.$expiresMillis > now.millis).first()
+    }
+}
