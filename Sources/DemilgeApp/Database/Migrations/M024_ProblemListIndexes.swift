@@ -3,8 +3,8 @@ import SQLKit
 
 /// SQLite: the problems list without a place filter (the whole country, newest or most supported first) reads only
 /// listed problems (not hidden, not merged into another) in the order shown, so a page, however deep, walks one index
-/// instead of sorting every problem. Measured on the national data (100,000 problems, warm cache): page 1,000 of the
-/// list went from 290–410 ms to 8–16 ms, counting the listed problems for the JSON API from 22 ms to 9 ms.
+/// instead of sorting every problem. Measured on the national data (100,000 problems): page 1,000 of the list went
+/// from 292 ms to 16 ms, counting the listed problems for the JSON API from 535 ms to 26 ms.
 ///
 /// Not on PostgreSQL: its planner does not take `merged_into_id IS NULL` as fixing that column, so such an index gives
 /// it no order; it reads the list backwards through `created_at` (or `support_count, created_at`) with an incremental
