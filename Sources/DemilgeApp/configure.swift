@@ -50,6 +50,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.lifecycle.use(DataVersionWatcher())
     app.pageCache = options.pageCacheBytes > 0 ? PageCache(capacity: options.pageCacheBytes) : nil
     PublicURL.install(try options.publicURL.map(PublicURL.parse) ?? PublicURL.fallback, on: app)
+    app.mailSettings = MailSettings.fromEnvironment(app)
 
     app.databases.middleware.use(SearchIndexMiddleware<Problem>())
     app.databases.middleware.use(SearchIndexMiddleware<InitiativeGroup>())

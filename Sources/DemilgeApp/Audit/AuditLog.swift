@@ -51,7 +51,7 @@ enum AuditLog {
         let end = try await AuditHeadStore.end(on: db)
         let record = AuditRecord(
             sequence: (end?.sequence ?? 0) + 1,
-            atMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
+            atMillis: Date().millis,
             actor: actor.label, action: action, entityType: entityType, entityID: entityID,
             before: try before.map(json), after: try after.map(json))
         let entry = AuditChain.append(record, previousHash: end?.hash, key: AuditKey.current)

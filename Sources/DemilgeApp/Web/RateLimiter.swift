@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import Vapor
 
 /// Fixed-window counters kept in the database, so all app instances share them. A hit is one atomic upsert
 /// (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, on SQLite and PostgreSQL alike): two instances counting the same
@@ -21,5 +22,12 @@ enum RateLimiter {
             RETURNING hits
             """).first(decoding: Row.self)
         return (row?.hits ?? 1) <= limit
+    }
+}
+
+extension Request {
+    /// Counts one hit for `key` in a write of its own (bookkeeping: no figure moves); false when the limit is used.
+    func allow(_ key: String, limit: Int, window: TimeInterval) async throws -> Bool {
+        try await write(counted: false) { db in try await RateLimiter.allow(key, limit: limit, window: window, on: db) }
     }
 }

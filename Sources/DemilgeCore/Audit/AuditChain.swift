@@ -59,7 +59,7 @@ public struct AuditHead: Equatable, Sendable {
     }
 
     public static func mac(sequence: Int64, hash: String, key: SymmetricKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data("head:\(sequence):\(hash)".utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Data("head:\(sequence):\(hash)".utf8), using: key).hexString
     }
 }
 
@@ -77,8 +77,8 @@ public enum AuditChain {
             if let field { canonical += "\(field.utf8.count):\(field);" } else { canonical += "-;" }
         }
         let data = Data(canonical.utf8)
-        if let key { return HMAC<SHA256>.authenticationCode(for: data, using: key).map { String(format: "%02x", $0) }.joined() }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        if let key { return HMAC<SHA256>.authenticationCode(for: data, using: key).hexString }
+        return SHA256.hash(data: data).hexString
     }
 
     /// The next entry: keyed when a key is given (always, on a running server).

@@ -134,6 +134,6 @@ public enum RoundResultComputer {
             zip(ballot.projects, ballot.points).map { "\(code($0.0)):\($0.1)" }.sorted().joined(separator: ",")
         }.sorted()
         for ballot in ballots { text += "ballot=\(ballot)\n" }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(text.utf8)).hexString
     }
 }

@@ -43,8 +43,3 @@ final class OutboxMessage: Model, @unchecked Sendable {
         self.createdMillis = now.millis
     }
 }
-
-extension Date {
-    /// Milliseconds since 1970, as the outbox and reset tables keep times.
-    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
-}

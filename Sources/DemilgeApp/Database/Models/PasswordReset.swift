@@ -1,3 +1,4 @@
+import DemilgeCore
 import Fluent
 import Foundation
 

@@ -17,6 +17,6 @@ final class ProblemEvent: Model, @unchecked Sendable {
         fromStatus = from
         toStatus = to
         self.reason = reason
-        atMillis = Int64((at.timeIntervalSince1970 * 1000).rounded())
+        atMillis = at.millis
     }
 }

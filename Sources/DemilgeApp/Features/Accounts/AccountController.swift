@@ -43,7 +43,7 @@ struct AccountController: RouteCollection {
             form.fail("email", req.t("register.email_taken"))
         }
         let address = req.clientAddress
-        if form.isValid, try await !req.write(counted: false, { db in try await RateLimiter.allow("register:\(address)", limit: 20, window: 3600, on: db) }) {
+        if form.isValid, try await !req.allow("register:\(address)", limit: 20, window: 3600) {
             form.fail("email", req.t("error.rate_limited"))
         }
         guard form.isValid, let email else {
@@ -96,7 +96,7 @@ struct AccountController: RouteCollection {
         let back = SafeRedirect.path(form["back"].isEmpty ? nil : form["back"])
         let email = EmailAddress.normalised(form["email"]) ?? form["email"].lowercased()
         let address = req.clientAddress
-        let allowed = try await req.write(counted: false) { db in try await RateLimiter.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow, on: db) }
+        let allowed = try await req.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow)
         let user = try await User.query(on: req.db).filter(\.$email == email).first()
 
         var limited = !allowed
@@ -105,7 +105,7 @@ struct AccountController: RouteCollection {
         } else if let user, !user.disabled, try await req.password.async.verify(form["password"], created: user.passwordHash).get() {
             try await req.signIn(user)
             return req.redirect(to: back, redirectType: .normal)
-        } else if try await !req.write(counted: false, { db in try await RateLimiter.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow, on: db) }) {
+        } else if try await !req.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow) {
             limited = true
             form.fail("email", req.t("error.rate_limited"))
         } else {

@@ -27,10 +27,7 @@ struct PasswordController: RouteCollection {
         let userID = try user.requireID()
         var form = FormState.read(req, fields: ["current", "password", "password_confirm"], keepUntrimmed: ["current", "password", "password_confirm"])
         AccountController.checkNewPassword(&form, req)
-        let allowed = try await req.write(counted: false) { db in
-            try await RateLimiter.allow("password:user:\(userID)", limit: AccountController.signInLimitPerEmail,
-                                        window: AccountController.signInWindow, on: db)
-        }
+        let allowed = try await req.allow("password:user:\(userID)", limit: AccountController.signInLimitPerEmail, window: AccountController.signInWindow)
         if !allowed {
             form.fail("current", req.t("error.rate_limited"))
         } else if try await !req.password.async.verify(form["current"], created: user.passwordHash).get() {

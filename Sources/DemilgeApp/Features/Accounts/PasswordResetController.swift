@@ -28,7 +28,11 @@ struct PasswordResetController: RouteCollection {
     // MARK: Forgotten password
 
     func forgotForm(req: Request) async throws -> Response {
-        try await req.page("accounts/forgot", titleKey: "password.forgot.title", FormContent(form: FormState()), forms: true)
+        try await renderForgot(req, FormContent(form: FormState()))
+    }
+
+    private func renderForgot(_ req: Request, _ content: FormContent, status: HTTPResponseStatus = .ok) async throws -> Response {
+        try await req.page("accounts/forgot", titleKey: "password.forgot.title", content, forms: true, status: status)
     }
 
     /// The same answer whether or not the address has an account, so the form tells nobody who is registered.
@@ -36,19 +40,16 @@ struct PasswordResetController: RouteCollection {
         var form = FormState.read(req, fields: ["email"])
         guard let email = EmailAddress.normalised(form["email"]) else {
             form.fail("email", req.t(form["email"].isEmpty ? "validation.required" : "validation.email"))
-            return try await req.page("accounts/forgot", titleKey: "password.forgot.title", FormContent(form: form), forms: true,
-                                      status: .unprocessableEntity)
+            return try await renderForgot(req, FormContent(form: form), status: .unprocessableEntity)
         }
         let address = req.clientAddress
-        let allowed = try await req.write(counted: false) { db in
-            let byAddress = try await RateLimiter.allow("forgot:ip:\(address)", limit: Self.forgotLimitPerAddress, window: 3600, on: db)
-            let byEmail = try await RateLimiter.allow("forgot:email:\(email)", limit: Self.forgotLimitPerEmail, window: 3600, on: db)
-            return byAddress && byEmail
-        }
+        // Both counted, whichever refuses.
+        let byAddress = try await req.allow("forgot:ip:\(address)", limit: Self.forgotLimitPerAddress, window: 3600)
+        let byEmail = try await req.allow("forgot:email:\(email)", limit: Self.forgotLimitPerEmail, window: 3600)
+        let allowed = byAddress && byEmail
         guard allowed else {
             form.fail("email", req.t("error.rate_limited"))
-            return try await req.page("accounts/forgot", titleKey: "password.forgot.title", FormContent(form: form), forms: true,
-                                      status: .tooManyRequests)
+            return try await renderForgot(req, FormContent(form: form), status: .tooManyRequests)
         }
         if let user = try await User.query(on: req.db).filter(\.$email == email).first(), !user.disabled, let userID = user.id {
             let token = ResetToken.make()
@@ -65,7 +66,7 @@ struct PasswordResetController: RouteCollection {
                                           entityType: "user", entityID: userID.uuidString.lowercased())
             }
         }
-        return try await req.page("accounts/forgot", titleKey: "password.forgot.title", FormContent(form: FormState(), sent: true), forms: true)
+        return try await renderForgot(req, FormContent(form: FormState(), sent: true))
     }
 
     // MARK: Reset with a token
@@ -106,9 +107,7 @@ struct PasswordResetController: RouteCollection {
 
     func reset(req: Request) async throws -> Response {
         let address = req.clientAddress
-        guard try await req.write(counted: false, { db in
-            try await RateLimiter.allow("reset:ip:\(address)", limit: Self.resetLimitPerAddress, window: 3600, on: db)
-        }) else {
+        guard try await req.allow("reset:ip:\(address)", limit: Self.resetLimitPerAddress, window: 3600) else {
             var form = FormState()
             form.fail("password", req.t("error.rate_limited"))
             return try await renderReset(req, form: form, valid: true, status: .tooManyRequests)
@@ -165,7 +164,7 @@ enum ResetToken {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexString
     }
 
     static func spendAll(of userID: UUID, on db: any Database, now: Int64) async throws {

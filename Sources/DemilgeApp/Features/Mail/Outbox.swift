@@ -77,7 +77,7 @@ enum Outbox {
             guard let sql = db as? any SQLDatabase else { return nil }
             return try await sql.update(OutboxMessage.schema).set("claimed_until_millis", to: until)
                 .where("id", .equal, id).where("status", .equal, OutboxMessage.Status.queued.rawValue)
-                .where(SQLBinaryExpression(SQLColumn("due_millis"), .lessThanOrEqual, SQLBind(at)))
+                .where("due_millis", .lessThanOrEqual, at)
                 .where { $0.where("claimed_until_millis", .is, SQLLiteral.null).orWhere("claimed_until_millis", .lessThan, at) }
                 .returning(SQLLiteral.all).first(decodingFluent: OutboxMessage.self)
         }
@@ -157,7 +157,7 @@ struct MailSettings: Sendable {
 extension Application {
     private struct MailSettingsKey: StorageKey { typealias Value = MailSettings }
 
-    /// From the environment, unless set (tests deliver through a stand-in for sendmail).
+    /// Read from the environment once, by `configure` (tests then deliver through a stand-in for sendmail).
     var mailSettings: MailSettings {
         get { storage[MailSettingsKey.self] ?? MailSettings.fromEnvironment(self) }
         set { storage[MailSettingsKey.self] = newValue }

@@ -16,14 +16,16 @@ struct Sendmail: Sendable {
         return Sendmail(command: text.split(separator: " ").map(String.init))
     }
 
+    /// A program that exits before reading all of its input must not end this process with SIGPIPE (set once).
+    private static let ignoringBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
     func send(_ message: String) async throws {
         guard let executable = command.first else { throw Failure(description: "\(Self.environmentName) is empty") }
-        // A program that exits before reading all of its input must not end this process with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
+        _ = Self.ignoringBrokenPipes
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(command.dropFirst())

@@ -42,17 +42,19 @@ struct BulkWriter<M: Model> {
 /// is the same as if every change had recorded its own entry.
 struct BulkAudit {
     private var entries: BulkWriter<AuditEntry>
-    private var tail: ChainedAuditEntry?
+    /// The chain's end as `AuditLog.record` finds it, then the last entry added here.
+    private var previousHash: String?
     private var sequence: Int64
+    private var tail: ChainedAuditEntry?
 
     static func start(_ app: Application) async throws -> BulkAudit {
-        let last = try await AuditEntry.query(on: app.db).sort(\.$id, .descending).first()
-        return BulkAudit(entries: BulkWriter(app), tail: last?.chained, sequence: last?.id ?? 0)
+        let end = try await AuditHeadStore.end(on: app.db)
+        return BulkAudit(entries: BulkWriter(app), previousHash: end?.hash, sequence: end?.sequence ?? 0)
     }
 
-    private init(entries: BulkWriter<AuditEntry>, tail: ChainedAuditEntry?, sequence: Int64) {
+    private init(entries: BulkWriter<AuditEntry>, previousHash: String?, sequence: Int64) {
         self.entries = entries
-        self.tail = tail
+        self.previousHash = previousHash
         self.sequence = sequence
     }
 
@@ -60,10 +62,11 @@ struct BulkAudit {
 
     mutating func record(_ action: String, _ entityType: String, _ entityID: UUID, at: Date, after: [String: String]? = nil) async throws {
         sequence += 1
-        let record = AuditRecord(sequence: sequence, atMillis: Int64((at.timeIntervalSince1970 * 1000).rounded()), actor: "system:national-seed",
+        let record = AuditRecord(sequence: sequence, atMillis: at.millis, actor: "system:national-seed",
                                  action: action, entityType: entityType, entityID: entityID.uuidString.lowercased(), before: nil,
                                  after: try after.map(AuditLog.json))
-        let entry = AuditChain.append(record, after: tail, key: AuditKey.current)
+        let entry = AuditChain.append(record, previousHash: previousHash, key: AuditKey.current)
+        previousHash = entry.hash
         tail = entry
         entries.add(AuditEntry(entry))
         try await entries.flushIfFull(alongside: moveHead)
