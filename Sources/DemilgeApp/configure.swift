@@ -130,6 +130,7 @@ enum Migrations {
         app.migrations.add(M024_ProblemListIndexes())
         app.migrations.add(M025_CreateOutbox())
         app.migrations.add(M026_KeyedAudit())
+        app.migrations.add(M027_ResidentRoll())
         app.migrations.add(SessionRecord.migration)
     }
 }
@@ -143,6 +144,7 @@ public func prepareForServing(_ app: Application) async throws {
     try await app.autoMigrate()
     if DemoAccounts.isProduction {
         guard AuditKey.isConfigured else { throw AuditKey.Missing() }
+        guard ServerKeys.isConfigured else { throw ServerKeys.Missing() }
         let password = DemoAccounts.password
         let hasher = app.password
         let open = try await DemoAccounts.stillOpen(on: app.db) { hash in (try? await hasher.async.verify(password, created: hash).get()) ?? false }

@@ -13,12 +13,13 @@ struct BudgetingTests {
     /// Staff create a round in Манас-Ата with projects, and open it for voting.
     static func openRound(_ staff: Browser, type: String = "approval", rule: String = "mes_cost_sat_add1_greedy", envelope: String = "1 000 000",
                           costs: [String] = ["400 000", "300 000", "500 000"], extra: [(String, String)] = [],
-                          window: (Int, Int) = (-1, 10)) async throws -> String {
+                          window: (Int, Int) = (-1, 10), eligibility: RoundEligibility = .selfDeclared) async throws -> String {
         try await staff.get("/rounds/new")
         let created = try await staff.post("/rounds", [("title", "Сынак добуш берүү"), ("territory", "KG-GO-manas-ata"), ("envelope", envelope),
                                                         ("ballot_type", type), ("rule", rule),
                                                         ("opens_on", today.adding(days: window.0).description),
-                                                        ("closes_on", today.adding(days: window.1).description)] + extra)
+                                                        ("closes_on", today.adding(days: window.1).description),
+                                                        ("eligibility", eligibility.rawValue)] + extra)
         #expect(created.status == .seeOther, "\(created.body.string.prefix(3000))")
         let path = try #require(created.location)
         for (index, cost) in costs.enumerated() {

@@ -8,6 +8,8 @@ enum BodyLimits {
     static let uploadPaths: Set<String> = ["/admin/territories/import", "/problems"]
     /// A city's pabulib file with all its ballots (Łódź 2022 is about 4 MB).
     static let pabulibUpload: ByteCount = "24mb"
+    /// A municipality's resident roll: up to `ResidentRoll.maximumEntries` lines of about 50 bytes.
+    static let rollUpload: ByteCount = "16mb"
     /// A monitoring visit carries up to three photos.
     static let visitUpload: ByteCount = "7mb"
 
@@ -18,6 +20,9 @@ enum BodyLimits {
         guard request.actor.isSignedIn else { return form }
         if path == "/rounds/import" { return Policy.allowsSomewhere(request.actor, .manageBudgetRound) ? pabulibUpload : form }
         if path.hasPrefix("/applications/") && path.hasSuffix("/visits") { return visitUpload }
+        if path.hasPrefix("/territories/") && path.hasSuffix("/roll") {
+            return Policy.allowsSomewhere(request.actor, .manageResidentRoll) ? rollUpload : form
+        }
         return uploadPaths.contains(path) ? upload : form
     }
 }

@@ -28,6 +28,10 @@ extension Request {
         // The account's session epoch as this sign-in saw it: a password change or reset moves it, ending this session
         // even if it was being made while the change committed.
         session.data["since"] = String(user.sessionsSinceMillis ?? 0)
+        session.data["privileges"] = String(user.privilegesSinceMillis ?? 0)
+        let now = String(Date().millis)
+        session.data["signed_in"] = now
+        session.data["seen"] = now
         session.data["csrf"] = nil
     }
 
@@ -46,7 +50,16 @@ extension Request {
     }
 }
 
-/// Loads the user named by the session, with their grants, for every request.
+/// How long a signed-in session lasts: it ends after `idle` without a request and `absolute` after sign-in, however
+/// busy. `seen` is written at most every `touch`, so an active reader does not write on every page.
+enum SessionLifetime {
+    static let idle: Int64 = 24 * 3600 * 1000
+    static let absolute: Int64 = 14 * 24 * 3600 * 1000
+    static let touch: Int64 = 5 * 60 * 1000
+}
+
+/// Loads the user named by the session, with their grants, for every request; ends an expired session and moves a
+/// session whose account's roles changed since sign-in to a new ID.
 struct CurrentUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Only a request that brought a session cookie has a user; touching `session` otherwise
@@ -54,10 +67,33 @@ struct CurrentUserMiddleware: AsyncMiddleware {
         if request.hasSession, let raw = request.session.data["user"], let id = UUID(uuidString: raw),
            let user = try await User.query(on: request.db).filter(\.$id == id).with(\.$roles).first(),
            !user.disabled, Self.isCurrent(request.session.data["since"], for: user) {
-            request.currentUser = user
-            request.actor = Principal(userID: id, grants: user.roles.compactMap(\.grant))
+            if try await Self.keep(request.session, of: user, request) {
+                request.currentUser = user
+                request.actor = Principal(userID: id, grants: user.roles.compactMap(\.grant))
+            }
         }
         return try await next.respond(to: request)
+    }
+
+    /// False (and the session ended) when it has expired; otherwise notes the request and rotates the ID if needed.
+    private static func keep(_ session: Session, of user: User, _ request: Request) async throws -> Bool {
+        let now = Date().millis
+        let signedIn = session.data["signed_in"].flatMap { Int64($0) } ?? now
+        let seen = session.data["seen"].flatMap { Int64($0) } ?? now
+        guard now - signedIn <= SessionLifetime.absolute, now - seen <= SessionLifetime.idle else {
+            session.destroy()
+            return false
+        }
+        if session.data["signed_in"] == nil { session.data["signed_in"] = String(signedIn) }
+        if session.data["seen"] == nil || now - seen > SessionLifetime.touch { session.data["seen"] = String(now) }
+        let privileges = String(user.privilegesSinceMillis ?? 0)
+        if (session.data["privileges"] ?? "0") != privileges {
+            // New roles under a new session ID: an ID seen or planted before the change is worth nothing after it.
+            if let old = session.id { try await request.application.sessions.driver.deleteSession(old, for: request).get() }
+            session.id = nil
+            session.data["privileges"] = privileges
+        }
+        return true
     }
 
     /// A session counts while the account's session epoch is the one it was signed in at (sessions from before

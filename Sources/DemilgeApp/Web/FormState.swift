@@ -75,12 +75,15 @@ enum FormRefusal: Int, Comparable {
     case conflict
     /// The user may not do this for the place or record chosen.
     case forbidden
+    /// Too many attempts in a while (a guessable secret such as a ПИН is being tried).
+    case rateLimited
 
     var status: HTTPResponseStatus {
         switch self {
         case .invalid: .unprocessableEntity
         case .conflict: .conflict
         case .forbidden: .forbidden
+        case .rateLimited: .tooManyRequests
         }
     }
 

@@ -3,11 +3,21 @@ import Fluent
 import NIOConcurrencyHelpers
 import Vapor
 
-/// Keys the server derives for its own purposes (today: the order of ballots in exports). They come from
+/// Keys the server derives for its own purposes (the order of ballots in exports, the hash of a ПИН). They come from
 /// `DEMILGE_SECRET` when it is set (at least 32 characters), else from a random secret made once and kept in the
-/// database, so every instance on one database derives the same keys.
+/// database, so every instance on one database derives the same keys. Production mode requires the variable: a ПИН
+/// hash keyed by something in the same database could be reversed by anyone holding a copy of it.
 enum ServerKeys {
     static let environmentName = "DEMILGE_SECRET"
+
+    static var isConfigured: Bool { (Environment.get(environmentName)?.count ?? 0) >= 32 }
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "DEMILGE_ENV=production needs \(ServerKeys.environmentName) (at least 32 characters, e.g. `openssl rand -hex 32`), " +
+                "the same on every instance and kept outside the database: it keys the hashes of personal numbers."
+        }
+    }
 
     private struct CacheKey: StorageKey { typealias Value = NIOLockedValueBox<SymmetricKey?> }
 

@@ -9,7 +9,8 @@ enum SitePath: Equatable, Sendable {
     case assessment(UUID?), ranking(session: UUID?, group: UUID?)
     case commission(UUID?), commissionPlan(UUID?)
     case group(UUID?)
-    case round(UUID?), roundPaper(UUID?)
+    case round(UUID?), roundPaper(UUID?), roundDesk(UUID?)
+    case territoryRoll(String), accountVerify
     case call(UUID?), callReview(UUID?), callEdit(UUID?), callApply(UUID?), application(UUID?), applicationVisits(UUID?)
     case event(UUID?), practice(UUID?)
     case adminUser(UUID?), outboxMessage(UUID?)
@@ -28,6 +29,9 @@ enum SitePath: Equatable, Sendable {
         case .group(let id): "/groups/\(Self.text(id))"
         case .round(let id): "/rounds/\(Self.text(id))"
         case .roundPaper(let id): "/rounds/\(Self.text(id))/paper"
+        case .roundDesk(let id): "/rounds/\(Self.text(id))/desk"
+        case .territoryRoll(let code): "/territories/\(code)/roll"
+        case .accountVerify: "/account/verify"
         case .call(let id): "/grants/\(Self.text(id))"
         case .callReview(let id): "/grants/\(Self.text(id))/review"
         case .callEdit(let id): "/grants/\(Self.text(id))/edit"

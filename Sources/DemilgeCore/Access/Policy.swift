@@ -25,6 +25,10 @@ public enum Action: String, CaseIterable, Sendable {
     case recordMonitoringVisit = "record_monitoring_visit"
     case recordEvent = "record_event"
     case publishPractice = "publish_practice"
+    /// Upload or replace a municipality's resident roll.
+    case manageResidentRoll = "manage_resident_roll"
+    /// Verify a person in person (ID seen) against the roll, or add them to it.
+    case verifyResidents = "verify_residents"
 }
 
 /// Who may take an action: anyone signed in, or holders of certain roles (within scope).
@@ -53,6 +57,8 @@ public enum Policy {
         case .recordMonitoringVisit: .roles([.monitor, .programmeManager])
         case .recordEvent: .roles([.facilitator, .municipalStaff, .programmeManager])
         case .publishPractice: .roles([.municipalStaff, .programmeManager])
+        case .manageResidentRoll: .roles([.municipalStaff])
+        case .verifyResidents: .roles([.municipalStaff, .facilitator])
         }
     }
 

@@ -105,7 +105,7 @@ struct CommunityFixture {
 
         let round = BudgetRound(territoryID: aimak, title: "Ак-Суу 2025: коомдук бюджет", description: "Үч долбоордон тандаңыз.",
                                 envelopeTyiyn: 100_000_000, type: .approval, rule: .greedyCostSat, status: .published,
-                                window: (try Day(stored: "2025-05-01"), try Day(stored: "2025-05-20")))
+                                window: (try Day(stored: "2025-05-01"), try Day(stored: "2025-05-20")), eligibility: .selfDeclared)
         round.id = id(70)
         try await round.create(on: db)
         var projects: [BudgetProject] = []

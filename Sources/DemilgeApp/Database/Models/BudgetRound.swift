@@ -22,6 +22,7 @@ final class BudgetRound: Model, @unchecked Sendable {
     @Field(key: "closes_on") var closesOn: Day
     /// Loaded from a pabulib file rather than voted here.
     @Field(key: "imported") var imported: Bool
+    @Field(key: "eligibility") var eligibility: RoundEligibility
     @Field(key: "version") var version: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Children(for: \.$round) var projects: [BudgetProject]
@@ -29,7 +30,7 @@ final class BudgetRound: Model, @unchecked Sendable {
     init() {}
 
     init(territoryID: UUID, title: String, description: String, envelopeTyiyn: Int64, type: BallotType, rule: BudgetingRule,
-         status: RoundStatus, window: (opens: Day, closes: Day), imported: Bool = false) {
+         status: RoundStatus, window: (opens: Day, closes: Day), imported: Bool = false, eligibility: RoundEligibility = .verified) {
         self.$territory.id = territoryID
         self.title = title
         self.description = description
@@ -40,6 +41,7 @@ final class BudgetRound: Model, @unchecked Sendable {
         self.opensOn = window.opens
         self.closesOn = window.closes
         self.imported = imported
+        self.eligibility = eligibility
         self.version = 1
     }
 
@@ -58,8 +60,10 @@ final class BudgetRound: Model, @unchecked Sendable {
 
     struct Snapshot: Codable {
         var title: String, envelopeTyiyn: Int64, ballotType: BallotType, rule: BudgetingRule, status: RoundStatus, opensOn: Day, closesOn: Day
+        var eligibility: RoundEligibility?
     }
     var snapshot: Snapshot {
-        Snapshot(title: title, envelopeTyiyn: envelopeTyiyn, ballotType: type, rule: rule, status: status, opensOn: opensOn, closesOn: closesOn)
+        Snapshot(title: title, envelopeTyiyn: envelopeTyiyn, ballotType: type, rule: rule, status: status, opensOn: opensOn, closesOn: closesOn,
+                 eligibility: eligibility)
     }
 }

@@ -12,6 +12,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "disabled") var disabled: Bool
     /// Sessions signed in before this moment (a password change or reset) no longer count.
     @OptionalField(key: "sessions_since_millis") var sessionsSinceMillis: Int64?
+    /// When the account's roles last changed: a session signed in before it is moved to a new session ID.
+    @OptionalField(key: "privileges_since_millis") var privilegesSinceMillis: Int64?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Children(for: \.$user) var roles: [RoleAssignment]
 
@@ -22,6 +24,11 @@ final class User: Model, @unchecked Sendable {
         self.displayName = displayName
         self.passwordHash = passwordHash
         self.disabled = false
+    }
+
+    /// Notes, in the transaction that changes the account's roles or residence, that its sessions must move to a new ID.
+    static func privilegesChanged(_ id: UUID, on db: any Database) async throws {
+        try await User.query(on: db).filter(\.$id == id).set(\.$privilegesSinceMillis, to: Date().millis).update()
     }
 
     /// What the audit log keeps about a user: never the password hash.

@@ -50,7 +50,8 @@ enum BudgetingDemo {
                               status: RoundStatus, window: (Day, Day), on db: any Database) async throws -> BudgetRound {
         let round = BudgetRound(territoryID: territoryID, title: title,
                                 description: "Шаардык бюджеттен Манас-Ата конушуна бөлүнгөн каражатты тургундар өздөрү бөлүштүрөт. Долбоорлор ЖМБА-сессиясында аныкталган артыкчылыктуу көйгөйлөрдөн чыккан.",
-                                envelopeTyiyn: som * 100, type: type, rule: rule, status: status, window: window)
+                                envelopeTyiyn: som * 100, type: type, rule: rule, status: status, window: window,
+                                eligibility: .selfDeclared)
         try await round.create(on: db)
         try await AuditLog.record(on: db, by: DemoData.actor, action: "round.create", entityType: "round", entityID: round.idString, after: round.snapshot)
         return round

@@ -107,6 +107,7 @@ struct AdminUsersController: RouteCollection {
         let assignment = RoleAssignment(userID: try user.requireID(), grant: RoleGrant(role, scope))
         try await req.write { db in
             try await assignment.create(on: db)
+            try await User.privilegesChanged(try user.requireID(), on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "role.grant", entityType: "user",
                                       entityID: user.idString, after: assignment.snapshot)
         }
@@ -125,6 +126,7 @@ struct AdminUsersController: RouteCollection {
         }
         try await req.write { db in
             try await assignment.delete(on: db)
+            try await User.privilegesChanged(try user.requireID(), on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "role.revoke", entityType: "user",
                                       entityID: user.idString, before: assignment.snapshot)
         }

@@ -11,6 +11,9 @@ struct BallotController: RouteCollection {
 
     struct DuplicateBallot: Error {}
     struct VotingClosed: Error {}
+    /// The person behind this account voted already: on paper at the desk, or online from another account.
+    struct PersonVoted: Error { let channel: RoundParticipation.Channel }
+    struct NotVerified: Error {}
 
     /// Reads the ballot form: ticked projects (`choice[]`), or points per project (`points_<code>`).
     static func readBallot(_ req: Request, _ data: RoundData) -> (choices: [BallotChoice], unreadable: Bool) {
@@ -65,6 +68,7 @@ struct BallotController: RouteCollection {
                 guard let current = try await RowLock.lockAndRead(BudgetRound.self, id: roundID, on: db),
                       current.isOpen(on: Day.today()) else { throw VotingClosed() }
                 let existing = try await BudgetBallot.query(on: db).filter(\.$round.$id == roundID).filter(\.$voter.$id == userID).first()
+                if existing == nil { try await Self.recordPerson(userID, in: current, on: db) }
                 let ballot = existing ?? BudgetBallot(roundID: roundID, voterID: userID, channel: .online)
                 if let existing {
                     // Touching the row first locks it (PostgreSQL): a concurrent change waits, then
@@ -87,9 +91,35 @@ struct BallotController: RouteCollection {
             req.flash(changed ? "ballot.changed" : "ballot.cast")
         } catch is DuplicateBallot {
             return try await BudgetRoundController.render(req, round, ballot: choices, ballotErrors: [req.t("ballot.already_cast")], status: .conflict)
+        } catch let voted as PersonVoted {
+            return try await BudgetRoundController.render(req, round, ballot: choices,
+                                                          ballotErrors: [req.t(voted.channel == .paper ? "ballot.person_voted_paper" : "ballot.person_voted_online")], status: .conflict)
+        } catch is NotVerified {
+            return try await BudgetRoundController.render(req, round, ballot: choices, ballotErrors: [req.t("rounds.verify_to_vote")], status: .forbidden)
         } catch is VotingClosed {
             return try await BudgetRoundController.render(req, try await RoundAccess.load(req), ballot: choices, ballotErrors: [req.t("ballot.closed")], status: .conflict)
         }
         return req.redirect(to: .round(round.id), anchor: "ballot")
+    }
+
+    /// Inside the ballot's transaction, for a first ballot: the voter's person takes part once in the round (a
+    /// verified round refuses an account that is not verified there; a self-declared one records verified voters).
+    static func recordPerson(_ userID: UUID, in round: BudgetRound, on db: any Database) async throws {
+        let roundID = try round.requireID()
+        var resident = try await VerifiedResident.of(userID, on: db)
+        if let found = resident, try await !found.livesIn(round.$territory.id, on: db) { resident = nil }
+        guard let resident else {
+            if round.eligibility == .verified { throw NotVerified() }
+            return
+        }
+        let pinHash = resident.entry.pinHash
+        if let earlier = try await RoundParticipation.query(on: db).filter(\.$round.$id == roundID).filter(\.$pinHash == pinHash).first() {
+            throw PersonVoted(channel: RoundParticipation.Channel(rawValue: earlier.channel) ?? .online)
+        }
+        do {
+            try await RoundParticipation(roundID: roundID, pinHash: pinHash, channel: .online, entry: resident.entry, on: Day.today()).create(on: db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw PersonVoted(channel: .online)
+        }
     }
 }

@@ -32,7 +32,7 @@ struct BudgetRoundController: RouteCollection {
     func create(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         var form = FormState.read(req, fields: ["territory", "title", "description", "envelope", "ballot_type", "rule", "opens_on", "closes_on",
-                                                "min_choices", "max_choices", "points_total"])
+                                                "min_choices", "max_choices", "points_total", "eligibility"])
         let territory = try await RoundSettings.read(req, &form)
         var envelope = Money.som(0)
         do { envelope = try Money.parse(form["envelope"]) } catch { form.fail("envelope", req.t("validation.money")) }
@@ -40,6 +40,9 @@ struct BudgetRoundController: RouteCollection {
         let type = BallotType(rawValue: form["ballot_type"])
         if type == nil { form.fail("ballot_type", req.t("validation.choose_from_list")) }
         let rule = BudgetingRule(rawValue: form["rule"])
+        // Verified residents unless the manager chooses otherwise (a municipality without a roll yet).
+        let eligibility = form["eligibility"].isEmpty ? .verified : RoundEligibility(rawValue: form["eligibility"])
+        if eligibility == nil { form.fail("eligibility", req.t("validation.choose_from_list")) }
         if let rule, let type, type.rules.contains(rule) {} else { form.fail("rule", req.t("rounds.rule_not_for_ballot")) }
         func count(_ field: String, _ range: ClosedRange<Int>) -> Int? {
             guard !form[field].isEmpty else { return nil }
@@ -50,9 +53,10 @@ struct BudgetRoundController: RouteCollection {
         if let minChoices, let maxChoices, minChoices > maxChoices { form.fail("max_choices", req.t("rounds.max_below_min")) }
         let points = count("points_total", 1...1000)
         if type == .cumulative && points == nil { form.fail("points_total", req.t("validation.count")) }
-        guard form.isValid, let territory, let type, let rule else { return try await renderNew(req, form, status: form.status) }
+        guard form.isValid, let territory, let type, let rule, let eligibility else { return try await renderNew(req, form, status: form.status) }
         let round = BudgetRound(territoryID: (try territory.requireID()), title: form["title"], description: form["description"], envelopeTyiyn: envelope.minorUnits,
-                                type: type, rule: rule, status: .draft, window: (try Day(stored: form["opens_on"]), try Day(stored: form["closes_on"])))
+                                type: type, rule: rule, status: .draft, window: (try Day(stored: form["opens_on"]), try Day(stored: form["closes_on"])),
+                                eligibility: eligibility)
         round.minChoices = type == .cumulative ? nil : minChoices
         round.maxChoices = type == .cumulative ? nil : maxChoices
         round.pointsTotal = type == .cumulative ? points : nil

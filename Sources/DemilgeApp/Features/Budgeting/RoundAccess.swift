@@ -14,8 +14,14 @@ enum RoundAccess {
         try await TerritoryPath.target(round.$territory.id, on: req.db)
     }
 
+    /// nil when the signed-in user may vote in the round, else the catalog key saying why not. A verified round
+    /// takes only accounts verified as residents of its territory; a self-declared one also takes declared residents.
     static func eligibility(_ req: Request, _ round: BudgetRound) async throws -> String? {
-        guard req.actor.isSignedIn else { return "rounds.sign_in_to_vote" }
+        guard req.actor.isSignedIn, let userID = req.actor.userID else { return "rounds.sign_in_to_vote" }
+        if round.eligibility == .verified {
+            guard let resident = try await VerifiedResident.of(userID, on: req.db) else { return "rounds.verify_to_vote" }
+            return try await resident.livesIn(round.$territory.id, on: req.db) ? nil : "rounds.not_resident"
+        }
         var residences: [[UUID]] = []
         for grant in req.actor.grants where grant.role == .resident {
             if case .territory(let id) = grant.scope { residences.append(try await TerritoryPath.ids(from: id, req)) }

@@ -8,12 +8,16 @@ struct RoundFormPage: Encodable {
     let places: [PlaceGroup]
     let ballotTypes: [Option]
     let rules: [Option]
+    let eligibilities: [Option]
 
     static func build(_ req: Request, _ form: FormState) async throws -> RoundFormPage {
         RoundFormPage(
             form: form, places: try await PlaceGroup.choices(req, selected: form["territory"], includeTopLevel: true),
             ballotTypes: BallotType.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form["ballot_type"]) },
-            rules: ruleOptions(req, selected: form["rule"]))
+            rules: ruleOptions(req, selected: form["rule"]),
+            eligibilities: RoundEligibility.allCases.map {
+                Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == (form["eligibility"].isEmpty ? RoundEligibility.verified.rawValue : form["eligibility"]))
+            })
     }
 
     /// The rules a round may be counted by; the default (MES with add-one, greedy completion) when none is chosen.

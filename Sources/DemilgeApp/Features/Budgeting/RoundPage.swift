@@ -35,6 +35,13 @@ struct RoundPage: Encodable {
     let resultsVisible: Bool
     let countsVisible: Bool
     let online: Int, paper: Int, imported: Int
+    /// Who may vote, as a sentence (a self-declared round says that residence is not checked).
+    let eligibility: String, eligibilityKey: String
+    /// Verified residents who voted online, and people marked at the paper desk; the turnout table by sex and age.
+    let verifiedOnline: Int, deskPaper: Int
+    let turnout: [RoundTurnout.Row]
+    let ageBands: [String]
+    let hasTurnout: Bool
     let form: FormState
     let formName: String
     let ballotErrors: [String]
@@ -47,7 +54,9 @@ struct RoundPage: Encodable {
         let user = req.actor.userID
         let data = try await RoundData.load(round, on: req.db, ballots: .of(user))
         // No count of any kind while voting is open: turnout by channel is shown once voting has closed.
-        let counts = [.counting, .published].contains(round.status) ? try await RoundData.counts(try round.requireID(), on: req.db) : [:]
+        let countsVisible = [.counting, .published].contains(round.status)
+        let counts = countsVisible ? try await RoundData.counts(try round.requireID(), on: req.db) : [:]
+        let turnout = countsVisible ? try await RoundTurnout.load(try round.requireID(), on: req.db) : RoundTurnout()
         let target = try await RoundAccess.target(round, req)
         let stored = user.flatMap { id in data.ballots.first { $0.channel == .online && $0.voter == id }?.choices }
         let choices = submitted ?? stored ?? []
@@ -95,10 +104,12 @@ struct RoundPage: Encodable {
             version: round.version,
             problemOptions: problems.map { Option(value: $0.idString, label: $0.title, selected: false) },
             resultsVisible: round.status == .published || (round.status == .counting && req.can(.manageBudgetRound, on: target)),
-            countsVisible: [.counting, .published].contains(round.status),
+            countsVisible: countsVisible,
             online: counts[.online] ?? 0, paper: counts[.paper] ?? 0, imported: counts[.imported] ?? 0,
+            eligibility: req.t(round.eligibility.catalogKey), eligibilityKey: round.eligibility.rawValue,
+            verifiedOnline: turnout.online, deskPaper: turnout.paper, turnout: turnout.rows(req),
+            ageBands: AgeBand.allCases.map { req.t($0.catalogKey) }, hasTurnout: turnout.table.total > 0,
             form: form, formName: formName, ballotErrors: ballotErrors, hasBallotErrors: !ballotErrors.isEmpty, currencyUnit: Currency.kgs.unit(req.language))
     }
 
-    /// nil when the signed-in user may vote in the round, else the catalog key saying why not.
 }

@@ -34,7 +34,8 @@ extension NationalData {
             let rule: BudgetingRule = small && n % 4 == 1 ? .mesCostSatGreedy : .greedyCostSat
             let round = BudgetRound(territoryID: territoryID, title: "\(municipality.nameKy): коомдук бюджет \(opens.year)",
                                     description: "Тургундар долбоорлорду тандайт.", envelopeTyiyn: envelope, type: .approval, rule: rule,
-                                    status: voting ? .voting : .published, window: voting ? openWindow : (opens, opens.adding(days: 20)))
+                                    status: voting ? .voting : .published, window: voting ? openWindow : (opens, opens.adding(days: 20)),
+                                    eligibility: .selfDeclared)
             let roundID = random.uuid()
             round.id = roundID
             rounds.add(round)
