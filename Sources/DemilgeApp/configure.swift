@@ -43,6 +43,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.writeGate = WriteGate(serialises: !options.database.isPostgres)
     app.installWriteCounter()
     ServerKeys.install(on: app)
+    app.installDecoyPasswordHash()
     app.indicatorsCache = IndicatorsCache()
     app.territoryCache = TerritoryDirectoryCache()
     app.dataVersion = DataVersion()
@@ -63,10 +64,12 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.databases.middleware.use(SearchIndexMiddleware<Practice>())
     app.sessions.use { GatedSessionDriver(inner: $0.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = PageCacheMiddleware.sessionCookie
+    // Cookies are Secure and HSTS is sent whenever the public address is https (or DEMILGE_SECURE_COOKIES=1 behind
+    // a proxy that ends TLS for another name).
+    let secure = PublicURL.base(app).hasPrefix("https://") || Environment.get("DEMILGE_SECURE_COOKIES") == "1"
     app.sessions.configuration.cookieFactory = { sessionID in
-        HTTPCookies.Value(string: sessionID.string, expires: Date().addingTimeInterval(30 * 24 * 3600),
-                          path: "/", isSecure: Environment.get("DEMILGE_SECURE_COOKIES") == "1",
-                          isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(string: sessionID.string, expires: Date().addingTimeInterval(Double(SessionLifetime.absolute / 1000)),
+                          path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
 
     ServiceMetrics.install()
@@ -81,7 +84,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.http.server.configuration.responseCompression = .enabledForCompressibleTypes
     app.middleware = Middlewares()
     app.middleware.use(RequestIDMiddleware())
-    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(strictTransport: secure))
     app.middleware.use(ETagMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(RejectNULMiddleware())
@@ -89,7 +92,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.middleware.use(PageCacheMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())
-    app.middleware.use(CSRFMiddleware())
+    app.middleware.use(CSRFMiddleware(secureCookies: secure))
 
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(SeedCommand(), as: "seed")
@@ -131,6 +134,7 @@ enum Migrations {
         app.migrations.add(M025_CreateOutbox())
         app.migrations.add(M026_KeyedAudit())
         app.migrations.add(M027_ResidentRoll())
+        app.migrations.add(M028_AccountSafety())
         app.migrations.add(SessionRecord.migration)
     }
 }

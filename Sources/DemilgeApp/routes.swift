@@ -44,6 +44,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PasswordController())
     try app.register(collection: PasswordResetController())
     try app.register(collection: VerificationController())
+    try app.register(collection: EmailConfirmationController())
     try app.register(collection: RollController())
     try app.register(collection: InPersonVerificationController())
     try app.register(collection: OutboxAdminController())

@@ -76,7 +76,7 @@ struct AccountTests {
             #expect(wrong.status == .unauthorized)
             #expect(wrong.body.string.contains("Почта же сырсөз туура эмес."))
             #expect(wrong.body.string.contains("value=\"admin@demilge.kg\""), "email kept")
-            for _ in 1..<AccountController.signInLimitPerEmail {
+            for _ in 1..<SignInThrottle.freeFailures {
                 _ = try await browser.post("/signin", [("email", "admin@demilge.kg"), ("password", "nope-nope-nope")])
             }
             let limited = try await browser.post("/signin", [("email", "admin@demilge.kg"), ("password", "nope-nope-nope")])
@@ -90,15 +90,19 @@ struct AccountTests {
         try await withDemilge { app in
             let browser = Browser(app)
             try await browser.get("/signin")
-            let before = try #require(browser.cookies["demilge_session"])
+            #expect(browser.cookies["demilge_session"] == nil, "a visitor's form needs no session")
             let tokenBefore = try #require(browser.csrf)
             try await browser.post("/signin", [("email", "admin@demilge.kg"), ("password", "demilge-demo")])
+            let before = try #require(browser.cookies["demilge_session"])
+            #expect(try await browser.get("/account").status == .ok)
+            #expect(browser.csrf != tokenBefore, "the visitor's token is not the session's")
+            // Signing in again (as anyone sharing the browser would) leaves the earlier ID worth nothing.
+            try await browser.get("/signin")
+            try await browser.post("/signin", [("email", "staff.osh@demilge.kg"), ("password", "demilge-demo")])
             let after = try #require(browser.cookies["demilge_session"])
             #expect(after != before)
-            #expect(try await browser.get("/account").status == .ok)
-            #expect(browser.csrf != tokenBefore)
             let stolen = try await app.testing().sendRequest(.GET, "/account", headers: ["Cookie": "demilge_session=\(before)"])
-            #expect(stolen.status == .seeOther, "the pre-sign-in session ID does not sign anyone in")
+            #expect(stolen.status == .seeOther, "the earlier session ID does not sign anyone in")
         }
     }
 
@@ -135,7 +139,7 @@ struct SafetyTests {
         }
     }
 
-    @Test("reading public pages sets no cookie and stores no session; a form page starts one")
+    @Test("reading public pages sets no cookie and stores no session; a form page sets only the visitor's form token")
     func noSessionForReaders() async throws {
         try await withDemilge { app in
             for path in ["/", "/territories", "/programmes/vap", "/organisations/dpi"] {
@@ -144,8 +148,9 @@ struct SafetyTests {
             }
             #expect(try await SessionRecord.query(on: app.db).count() == 0)
             let form = try await app.testing().sendRequest(.GET, "/register")
-            #expect(form.headers[.setCookie].contains { $0.hasPrefix("demilge_session=") })
-            #expect(try await SessionRecord.query(on: app.db).count() == 1)
+            #expect(form.headers[.setCookie].count == 1 && form.headers[.setCookie].allSatisfy { $0.hasPrefix("\(CSRF.cookie)=") && $0.contains("HttpOnly") })
+            #expect(form.headers.first(name: .cacheControl)?.contains("no-store") == true, "a page with a form token is nobody else's")
+            #expect(try await SessionRecord.query(on: app.db).count() == 0)
         }
     }
 

@@ -155,7 +155,7 @@ struct ResidentRollTests {
             let again = try await second.post("\(path)/ballot", [("choice[]", "3")])
             #expect(again.status == .conflict && again.body.string.contains("башка аккаунттан добуш бергенсиз"))
             #expect(try await BudgetingTests.ballots(app, path).count == 1)
-            #expect(try await Self.participations(app).map(\.channel).sorted() == ["online", "paper"])
+            #expect(try await Self.participations(app).map(\.channel.rawValue).sorted() == ["online", "paper"])
 
             let turnout = try await RoundTurnout.load(try #require(UUID(uuidString: String(path.split(separator: "/").last ?? ""))), on: app.db)
             #expect(turnout.online == 1 && turnout.paper == 1)

@@ -71,7 +71,8 @@ extension Request {
         let view = try await leaf.render(template, PageContext(chrome: chrome, content: content)).get()
         let response = try await view.encodeResponse(for: self)
         response.status = status
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-cache, private")
+        // A page carrying a CSRF token is one reader's own: no cache may keep it (nor `PageCache`).
+        response.headers.replaceOrAdd(name: .cacheControl, value: wantsToken ? "no-store, private" : "no-cache, private")
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
         response.headers.replaceOrAdd(name: .vary, value: "Cookie, Accept-Language")
         return response

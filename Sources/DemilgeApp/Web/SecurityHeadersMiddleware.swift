@@ -1,7 +1,9 @@
 import Vapor
 
-/// Headers every response carries: a CSP with no inline script, no framing, no sniffing.
+/// Headers every response carries: a CSP with no inline script, no framing, no sniffing; HSTS when the site is https.
 struct SecurityHeadersMiddleware: AsyncMiddleware {
+    let strictTransport: Bool
+
     static let contentSecurityPolicy = [
         "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
         "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
@@ -15,6 +17,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         // A page that must not pass its address on (a reset form) sets a stricter policy itself.
         if !response.headers.contains(name: "Referrer-Policy") { response.headers.add(name: "Referrer-Policy", value: "same-origin") }
         response.headers.replaceOrAdd(name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()")
+        if strictTransport { response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains") }
         return response
     }
 }

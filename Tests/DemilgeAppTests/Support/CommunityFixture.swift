@@ -21,9 +21,11 @@ struct CommunityFixture {
         let aimak = try #require(id(2)), oblast = try #require(id(1))
         let aigul = User(email: "aigul@example.kg", displayName: "Айгүл Токтогулова", passwordHash: "-")
         aigul.id = id(20)
+        aigul.emailConfirmedMillis = 0
         try await aigul.create(on: db)
         let bakyt = User(email: "bakyt@example.kg", displayName: "Бакыт Осмонов", passwordHash: "-")
         bakyt.id = id(21)
+        bakyt.emailConfirmedMillis = 0
         try await bakyt.create(on: db)
 
         let water = Problem(title: "Ичүүчү суу жетишсиз", description: "Жайында суу өчүп калат.", category: .water, territoryID: aimak, authorID: aigul.id)

@@ -40,12 +40,12 @@ actor DatabaseGate {
 }
 
 /// A migrated Demilge with the demo data, on a fresh database, for one test.
-func withDemilge(_ body: (Application) async throws -> Void) async throws {
-    try await withFreshDatabase(prepared: true, body)
+func withDemilge(publicURL: String? = nil, _ body: (Application) async throws -> Void) async throws {
+    try await withFreshDatabase(prepared: true, publicURL: publicURL, body)
 }
 
 /// A configured Demilge on a fresh database: migrated and seeded when `prepared`, else with no tables at all.
-func withFreshDatabase(prepared: Bool, _ body: (Application) async throws -> Void) async throws {
+func withFreshDatabase(prepared: Bool, publicURL: String? = nil, _ body: (Application) async throws -> Void) async throws {
     var selection = TestDatabase.selection
     var leased: String? = nil
     if selection.isPostgres {
@@ -56,7 +56,7 @@ func withFreshDatabase(prepared: Bool, _ body: (Application) async throws -> Voi
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
     do {
-        try await configure(app, options: AppOptions(database: selection, bcryptCost: 4))
+        try await configure(app, options: AppOptions(database: selection, bcryptCost: 4, publicURL: publicURL))
         if selection.isPostgres, let sql = app.db as? any SQLDatabase {
             try await sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
             try await sql.raw("CREATE SCHEMA public").run()
@@ -193,10 +193,12 @@ extension TestingHTTPResponse {
     var location: String? { headers.first(name: .location) }
 }
 
-/// A new account with the demo password (`demilge-demo`) and these roles, for tests that need a second person.
+/// A new account with the demo password (`demilge-demo`), a confirmed address and these roles, for tests that need a
+/// second person.
 @discardableResult
 func makeUser(_ app: Application, _ email: String, name: String? = nil, _ grants: [RoleGrant] = []) async throws -> User {
     let user = User(email: email, displayName: name ?? email, passwordHash: try await app.password.async.hash("demilge-demo").get())
+    user.emailConfirmedMillis = Date().millis
     try await user.create(on: app.db)
     for grant in grants { try await RoleAssignment(userID: try user.requireID(), grant: grant).create(on: app.db) }
     return user

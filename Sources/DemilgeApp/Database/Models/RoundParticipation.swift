@@ -8,12 +8,12 @@ import Foundation
 final class RoundParticipation: Model, @unchecked Sendable {
     static let schema = "round_participations"
 
-    enum Channel: String, Codable, Sendable { case online, paper }
+    enum Channel: String, StoredState { case online, paper }
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "round_id") var round: BudgetRound
     @Field(key: "pin_hash") var pinHash: String
-    @Field(key: "channel") var channel: String
+    @Field(key: "channel") var channel: Channel
     @OptionalField(key: "sex") var sex: String?
     @OptionalField(key: "age_band") var ageBand: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
@@ -23,7 +23,7 @@ final class RoundParticipation: Model, @unchecked Sendable {
     init(roundID: UUID, pinHash: String, channel: Channel, entry: ResidentEntry, on day: Day) {
         self.$round.id = roundID
         self.pinHash = pinHash
-        self.channel = channel.rawValue
+        self.channel = channel
         self.sex = entry.sex
         self.ageBand = entry.birth(today: day)?.ageBand(on: day).rawValue
     }

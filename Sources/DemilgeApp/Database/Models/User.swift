@@ -14,6 +14,8 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "sessions_since_millis") var sessionsSinceMillis: Int64?
     /// When the account's roles last changed: a session signed in before it is moved to a new session ID.
     @OptionalField(key: "privileges_since_millis") var privilegesSinceMillis: Int64?
+    /// When the owner proved they read `email` (a link sent there); a vote or an application counts only after it.
+    @OptionalField(key: "email_confirmed_millis") var emailConfirmedMillis: Int64?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Children(for: \.$user) var roles: [RoleAssignment]
 

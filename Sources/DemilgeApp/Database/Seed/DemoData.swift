@@ -179,6 +179,7 @@ enum DemoData {
         ]
         for demo in demoUsers where try await User.query(on: db).filter(\.$email == demo.email).first() == nil {
             let user = User(email: demo.email, displayName: demo.name, passwordHash: demoPasswordHash)
+            user.emailConfirmedMillis = Date().millis
             try await user.create(on: db)
             let scope: RoleScope
             switch demo.scope {

@@ -4,7 +4,6 @@ import Vapor
 
 struct AccountController: RouteCollection {
     static let signInLimitPerAddress = 20
-    static let signInLimitPerEmail = 5
     static let signInWindow: TimeInterval = 15 * 60
 
     func boot(routes: any RoutesBuilder) throws {
@@ -55,8 +54,10 @@ struct AccountController: RouteCollection {
         let hash = try await req.password.async.hash(form["password"]).get()
         let user = User(email: email, displayName: form["name"], passwordHash: hash)
         let territoryID = territory?.id
+        let language = req.language, app = req.application
         try await req.write { db in
             try await user.create(on: db)
+            try await EmailConfirmationController.send(to: user, language: language, on: db, app: app)
             let id = try user.requireID()
             try await AuditLog.record(on: db, by: .user(id), action: "user.register", entityType: "user",
                                       entityID: id.uuidString.lowercased(), after: user.snapshot)
@@ -91,29 +92,32 @@ struct AccountController: RouteCollection {
                                   SignInContent(form: FormState(), back: SafeRedirect.path(req.query["back"])), forms: true)
     }
 
+    /// The address's hold is checked before any password; a known and an unknown address cost the same password
+    /// check (an unknown one is checked against a hash of nothing) and get the same answers, so neither the reply nor
+    /// its timing says who has an account.
     func signIn(req: Request) async throws -> Response {
         var form = FormState.read(req, fields: ["email", "password", "back"], keepUntrimmed: ["password"])
         let back = SafeRedirect.path(form["back"].isEmpty ? nil : form["back"])
-        let email = EmailAddress.normalised(form["email"]) ?? form["email"].lowercased()
-        let address = req.clientAddress
-        let allowed = try await req.allow("signin:ip:\(address)", limit: Self.signInLimitPerAddress, window: Self.signInWindow)
+        let email = String((EmailAddress.normalised(form["email"]) ?? form["email"].lowercased()).prefix(320))
+        let allowed = try await req.allow("signin:ip:\(req.clientAddress)", limit: Self.signInLimitPerAddress, window: Self.signInWindow)
+        func refuse(_ key: String, _ status: HTTPResponseStatus) async throws -> Response {
+            form.fail("email", req.t(key))
+            form.values["password"] = nil
+            return try await req.page("accounts/signin", titleKey: "signin.title", SignInContent(form: form, back: back), forms: true, status: status)
+        }
+        guard allowed, try await SignInThrottle.heldUntil(email, on: req.db) == nil else { return try await refuse("error.rate_limited", .tooManyRequests) }
         let user = try await User.query(on: req.db).filter(\.$email == email).first()
-
-        var limited = !allowed
-        if limited {
-            form.fail("email", req.t("error.rate_limited"))
-        } else if let user, !user.disabled, try await req.password.async.verify(form["password"], created: user.passwordHash).get() {
+        let decoy = try await req.application.decoyPasswordHash(req)
+        let verified = try await req.password.async.verify(form["password"], created: user?.passwordHash ?? decoy).get()
+        let matches = verified && user != nil
+        if let user, matches {
+            guard !user.disabled else { return try await refuse("signin.disabled", .unauthorized) }
+            try await req.write(counted: false) { db in try await SignInThrottle.succeeded(email, on: db) }
             try await req.signIn(user)
             return req.redirect(to: back, redirectType: .normal)
-        } else if try await !req.allow("signin:email:\(email)", limit: Self.signInLimitPerEmail, window: Self.signInWindow) {
-            limited = true
-            form.fail("email", req.t("error.rate_limited"))
-        } else {
-            form.fail("email", req.t(user?.disabled == true ? "signin.disabled" : "signin.wrong"))
         }
-        form.values["password"] = nil
-        let status: HTTPResponseStatus = limited ? .tooManyRequests : .unauthorized
-        return try await req.page("accounts/signin", titleKey: "signin.title", SignInContent(form: form, back: back), forms: true, status: status)
+        let held = try await req.write(counted: false) { db in try await SignInThrottle.failed(email, on: db) }
+        return try await refuse(held == nil ? "signin.wrong" : "error.rate_limited", held == nil ? .unauthorized : .tooManyRequests)
     }
 
     func signOut(req: Request) async throws -> Response {
@@ -124,12 +128,13 @@ struct AccountController: RouteCollection {
     struct AccountContent: Encodable {
         let name: String
         let email: String
+        let confirmed: Bool
         let roles: [RoleLine]
     }
 
     func account(req: Request) async throws -> Response {
         guard let user = req.currentUser else { return req.redirect(to: "/signin?back=/account") }
         return try await req.page("accounts/account", titleKey: "account.title", AccountContent(
-            name: user.displayName, email: user.email, roles: try await RoleLine.lines(user.roles, req)))
+            name: user.displayName, email: user.email, confirmed: user.emailConfirmedMillis != nil, roles: try await RoleLine.lines(user.roles, req)))
     }
 }

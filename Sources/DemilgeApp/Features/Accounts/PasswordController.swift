@@ -27,7 +27,7 @@ struct PasswordController: RouteCollection {
         let userID = try user.requireID()
         var form = FormState.read(req, fields: ["current", "password", "password_confirm"], keepUntrimmed: ["current", "password", "password_confirm"])
         AccountController.checkNewPassword(&form, req)
-        let allowed = try await req.allow("password:user:\(userID)", limit: AccountController.signInLimitPerEmail, window: AccountController.signInWindow)
+        let allowed = try await req.allow("password:user:\(userID)", limit: SignInThrottle.freeFailures, window: AccountController.signInWindow)
         if !allowed {
             form.fail("current", req.t("error.rate_limited"))
         } else if try await !req.password.async.verify(form["current"], created: user.passwordHash).get() {

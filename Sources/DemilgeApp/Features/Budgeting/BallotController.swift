@@ -88,7 +88,7 @@ struct BallotController: RouteCollection {
                 return existing != nil
             }
             ServiceMetrics.ballots.increment()
-            req.flash(changed ? "ballot.changed" : "ballot.cast")
+            req.flash(user.emailConfirmedMillis == nil ? "ballot.stored_until_confirmed" : (changed ? "ballot.changed" : "ballot.cast"))
         } catch is DuplicateBallot {
             return try await BudgetRoundController.render(req, round, ballot: choices, ballotErrors: [req.t("ballot.already_cast")], status: .conflict)
         } catch let voted as PersonVoted {
@@ -114,7 +114,7 @@ struct BallotController: RouteCollection {
         }
         let pinHash = resident.entry.pinHash
         if let earlier = try await RoundParticipation.query(on: db).filter(\.$round.$id == roundID).filter(\.$pinHash == pinHash).first() {
-            throw PersonVoted(channel: RoundParticipation.Channel(rawValue: earlier.channel) ?? .online)
+            throw PersonVoted(channel: earlier.channel)
         }
         do {
             try await RoundParticipation(roundID: roundID, pinHash: pinHash, channel: .online, entry: resident.entry, on: Day.today()).create(on: db)

@@ -32,7 +32,7 @@ struct PaperDeskController: RouteCollection {
 
     private func render(_ req: Request, _ round: BudgetRound, form: FormState, person: String = "", status: HTTPResponseStatus = .ok) async throws -> Response {
         let marked = try await RoundParticipation.query(on: req.db).filter(\.$round.$id == (try round.requireID()))
-            .filter(\.$channel == RoundParticipation.Channel.paper.rawValue).count()
+            .filter(\.$channel == .paper).count()
         return try await req.page("rounds/desk", titleKey: "desk.title", Content(
             id: round.idString, title: round.title, territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
             marked: marked, open: round.acceptsPaper(on: Day.today()), form: form, person: person), forms: true, status: status)
@@ -65,7 +65,7 @@ struct PaperDeskController: RouteCollection {
             try await req.write { db in
                 guard let current = try await RowLock.lockAndRead(BudgetRound.self, id: roundID, on: db), current.acceptsPaper(on: Day.today()) else { throw Closed() }
                 if let earlier = try await RoundParticipation.query(on: db).filter(\.$round.$id == roundID).filter(\.$pinHash == pinHash).first() {
-                    throw AlreadyTookPart(channel: RoundParticipation.Channel(rawValue: earlier.channel) ?? .online)
+                    throw AlreadyTookPart(channel: earlier.channel)
                 }
                 try await RoundParticipation(roundID: roundID, pinHash: pinHash, channel: .paper, entry: entry, on: Day.today()).create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "desk.mark", entityType: "round", entityID: roundID.uuidString.lowercased())

@@ -34,15 +34,25 @@ struct RoundData {
             query.filter(\.$voter.$id == voter)
             choiceQuery.filter(BudgetBallot.self, \.$voter.$id == voter)
         }
+        // A ballot counts once its voter confirmed their e-mail address (paper and imported ballots have no voter).
+        let unconfirmed: Set<UUID>
+        if case .all = wanted { unconfirmed = try await unconfirmedBallots(roundID, on: db) } else { unconfirmed = [] }
         var choices: [UUID: [BallotChoice]] = [:]
         for choice in try await choiceQuery.all() {
             if let index = position[choice.$project.id] { choices[choice.$ballot.id, default: []].append(BallotChoice(project: index, points: choice.points)) }
         }
         let ballots = try await query.all().compactMap { ballot -> (id: UUID, channel: BudgetBallot.Channel, voter: UUID?, choices: [BallotChoice])? in
-            guard let id = ballot.id, let channel = BudgetBallot.Channel(rawValue: ballot.channel) else { return nil }
+            guard let id = ballot.id, !unconfirmed.contains(id), let channel = BudgetBallot.Channel(rawValue: ballot.channel) else { return nil }
             return (id: id, channel: channel, voter: ballot.$voter.id, choices: (choices[id] ?? []).sorted { $0.project < $1.project })
         }
         return RoundData(round: round, projects: projects, ballots: ballots)
+    }
+
+    /// The round's online ballots whose voter has not confirmed their e-mail address: stored, not counted.
+    static func unconfirmedBallots(_ roundID: UUID, on db: any Database) async throws -> Set<UUID> {
+        let ids = try await BudgetBallot.query(on: db).join(User.self, on: \BudgetBallot.$voter.$id == \User.$id)
+            .filter(\.$round.$id == roundID).filter(User.self, \.$emailConfirmedMillis == nil).all(\.$id)
+        return Set(ids)
     }
 
     /// Counted ballots per channel, without loading them (one grouped query).
@@ -53,8 +63,14 @@ struct RoundData {
     static func counts(_ roundIDs: [UUID], on db: any Database) async throws -> [BudgetBallot.Channel: Int] {
         guard let sql = db as? any SQLDatabase, !roundIDs.isEmpty else { return [:] }
         struct Row: Decodable { let channel: String; let count: Int }
-        let rows = try await sql.select().column("channel").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
-            .from(BudgetBallot.schema).where("round_id", .in, roundIDs).groupBy("channel").all(decoding: Row.self)
+        let ballots = BudgetBallot.schema
+        let rows = try await sql.select().column(SQLColumn("channel", table: ballots)).column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
+            .from(ballots)
+            .join(User.schema, method: SQLJoinMethod.left, on: SQLColumn("id", table: User.schema), .equal, SQLColumn("voter_id", table: ballots))
+            .where(SQLColumn("round_id", table: ballots), .in, SQLBind.group(roundIDs))
+            .where { $0.where(SQLColumn("voter_id", table: ballots), .is, SQLLiteral.null)
+                .orWhere(SQLColumn("email_confirmed_millis", table: User.schema), .isNot, SQLLiteral.null) }
+            .groupBy(SQLColumn("channel", table: ballots)).all(decoding: Row.self)
         var counts: [BudgetBallot.Channel: Int] = [:]
         for row in rows { if let channel = BudgetBallot.Channel(rawValue: row.channel) { counts[channel] = row.count } }
         return counts

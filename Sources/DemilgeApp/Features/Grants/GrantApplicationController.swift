@@ -60,6 +60,7 @@ struct GrantApplicationController: RouteCollection {
             return try await renderForm(req, call, form, action: action, status: .conflict)
         }
         var reading = try await ApplicationForm.read(req, call)
+        if reading.submit && req.currentUser?.emailConfirmedMillis == nil { reading.problems.append(req.t("confirm.needed_to_submit")) }
         if let organisation = reading.organisation,
            try await GrantApplication.query(on: req.db).filter(\.$call.$id == (try call.requireID())).filter(\.$organisation.$id == (try organisation.requireID())).first() != nil {
             reading.form.fail("organisation", req.t("grants.already_applied"))
@@ -110,6 +111,7 @@ struct GrantApplicationController: RouteCollection {
         let call = application.call
         let action = SitePath.application(application.id).path
         var reading = try await ApplicationForm.read(req, call)
+        if reading.submit && req.currentUser?.emailConfirmedMillis == nil { reading.problems.append(req.t("confirm.needed_to_submit")) }
         if call.status != .open && reading.submit { reading.problems.append(req.t("grants.call_not_open")) }
         guard reading.form.isValid, reading.problems.isEmpty else {
             return try await renderForm(req, call, reading.form, action: action, problems: reading.problems, status: reading.form.status)

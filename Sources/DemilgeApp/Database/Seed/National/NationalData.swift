@@ -129,6 +129,7 @@ struct NationalData {
         var users = BulkWriter<User>(app)
         for n in 0..<scale.residents {
             let user = User(email: Self.email(of: n), displayName: NationalNames.person(&random), passwordHash: hash)
+            user.emailConfirmedMillis = 0
             user.id = random.uuid()
             users.add(user)
             try await users.flushIfFull()
