@@ -164,3 +164,78 @@ struct ResidentRollTests {
         }
     }
 }
+
+@Suite("Audit coverage")
+struct AuditCoverageTests {
+    @Test("a round's move from draft to projects, made by its first project, is an audited status change")
+    func draftToProjects() async throws {
+        try await withDemilge { app in
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            let path = try await BudgetingTests.openRound(staff)
+            let id = String(path.split(separator: "/").last ?? "")
+            let moves = try await AuditEntry.query(on: app.db).filter(\.$entityID == id).filter(\.$action == "round.status").sort(\.$id).all()
+            #expect(moves.count == 2, "draft → projects, then projects → voting")
+            #expect(moves.first?.before?.contains("draft") == true && moves.first?.after?.contains("projects") == true)
+        }
+    }
+}
+
+@Suite("No ПИН anywhere")
+struct NoPersonalNumberTests {
+    /// Every text and number in every table, as text.
+    static func everyValue(_ app: Application) async throws -> [String] {
+        guard let sql = app.db as? any SQLDatabase else { return [] }
+        struct Name: Decodable { let name: String }
+        let query = TestDatabase.selection.isPostgres
+            ? "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        var values: [String] = []
+        for table in try await sql.raw(SQLQueryString(query)).all(decoding: Name.self).map(\.name) {
+            for row in try await sql.raw(SQLQueryString("SELECT * FROM \"\(table)\"")).all() {
+                for column in row.allColumns {
+                    if let text = try? row.decode(column: column, as: String.self) { values.append(text) }
+                    else if let number = try? row.decode(column: column, as: Int64.self) { values.append(String(number)) }
+                    else if let data = try? row.decode(column: column, as: Data.self) { values.append(String(decoding: data, as: UTF8.self)) }
+                }
+            }
+        }
+        return values
+    }
+
+    @Test("after a roll, verifications, the desk and a vote, no ПИН is in any table, page, export or audit entry")
+    func nowhere() async throws {
+        try await withDemilge { app in
+            let pins = [ResidentRollTests.aigul, ResidentRollTests.bakyt, ResidentRollTests.chyngyz, ResidentRollTests.other]
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            #expect(try await ResidentRollTests.upload(staff, ResidentRollTests.goodRoll).status == .ok)
+            let path = try await BudgetingTests.openRound(staff, eligibility: .verified)
+            try await makeUser(app, "aigul@example.kg")
+            let (aigul, _) = try await ResidentRollTests.verify(app, "aigul@example.kg", pin: ResidentRollTests.aigul, birth: "23.04.1987")
+            try await aigul.get(path)
+            #expect(try await aigul.post("\(path)/ballot", [("choice[]", "1")]).status == .seeOther)
+            try await staff.get("\(path)/desk")
+            #expect(try await staff.post("\(path)/desk", [("pin", ResidentRollTests.bakyt)]).status == .ok)
+            try await staff.get("/territories/KG-GO/roll")
+            let person = try await staff.post("/territories/KG-GO/roll/person", [("pin", "20202199000011"), ("settlement", "KG-GO-alay-1")])
+            #expect(person.status == .seeOther, "added to the roll in person")
+            let refused = try await staff.post("/territories/KG-GO/roll/person", [("pin", "20202199000012"), ("birth_date", "01.01.1991")])
+            #expect(refused.status == .unprocessableEntity && !refused.body.string.contains("20202199000012"), "a refused form does not show the ПИН back")
+
+            var seen: [String: String] = [:]
+            for page in ["/territories/KG-GO/roll", "\(path)/desk", path, "\(path)/round.pb", "/account", "/account/verify", "/audit", "/audit.csv",
+                         "/rounds", "/territories/KG-GO", "/transparency.json", "/api/rounds", "/feed.atom"] {
+                for browser in [staff, aigul, try await Browser(app).signIn("admin@demilge.kg")] {
+                    seen["\(page) as a browser"] = try await browser.get(page).body.string
+                }
+            }
+            let values = try await Self.everyValue(app)
+            #expect(values.count > 1_000, "the tables were read")
+            for pin in pins + ["20202199000011", "20202199000012"] {
+                for (page, body) in seen where body.contains(pin) { Issue.record("\(page) shows a ПИН") }
+                #expect(!values.contains { $0.contains(pin) }, "a ПИН is stored in clear")
+            }
+            let audit = try await AuditEntry.query(on: app.db).all().map { "\($0.action) \($0.before ?? "") \($0.after ?? "")" }
+            #expect(audit.contains { $0.hasPrefix("roll.replace") } && audit.contains { $0.hasPrefix("resident.verify") } && audit.contains { $0.hasPrefix("desk.mark") })
+        }
+    }
+}

@@ -1,5 +1,7 @@
 """The first real-browser journey, in headless Chromium against a running `demilge serve`:
-home page, Russian and back to Kyrgyz, down to a settlement, register,
+home page, Russian and back to Kyrgyz, down to a settlement, register, confirm the e-mail address from the message
+that really left (through the sendmail stand-in, into DEMILGE_MAIL_DIR), be verified against the roll staff upload
+(ПИН and birth date; no ПИН in the server's log, DEMILGE_SERVER_LOG),
 raise and support a problem, read a needs assessment's priorities, vote in a participatory-budgeting
 round (the knapsack meter updates as boxes are ticked) and read another round's explained results,
 sign out, sign in, sign out. A second journey: a municipality applies to an open small-grant call
@@ -7,8 +9,11 @@ sign out, sign in, sign out. A second journey: a municipality applies to an open
 grant's money and monitoring in public, and searches with Kyrgyz endings.
 Screenshots go to artifacts/. Usage: python3 Tests/browser/smoke.py http://127.0.0.1:PORT
 """
+import email as mail
+import glob
 import os
 import sys
+import tempfile
 import time
 import unittest
 
@@ -69,6 +74,31 @@ class SmokeJourney(unittest.TestCase):
             return False
         except (StaleElementReferenceException, WebDriverException):
             return True
+
+    def mail_link(self, address, marker):
+        """The link containing `marker` in the newest message delivered to `address` (waits for the outbox)."""
+        folder = os.environ["DEMILGE_MAIL_DIR"]
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            for path in sorted(glob.glob(os.path.join(folder, "*.eml")), reverse=True):
+                with open(path, "rb") as handle:
+                    message = mail.message_from_bytes(handle.read())
+                if message["To"] != address:
+                    continue
+                body = message.get_payload(decode=True).decode("utf-8")
+                for line in body.splitlines():
+                    if marker in line:
+                        return line.strip()
+            time.sleep(0.3)
+        self.fail(f"no message with {marker} reached {address}")
+
+    def switch_user(self, address, password):
+        self.driver.delete_all_cookies()
+        self.driver.get(BASE + "/signin")
+        self.driver.find_element(By.ID, "email").send_keys(address)
+        self.driver.find_element(By.ID, "password").send_keys(password)
+        self.submit("form.stacked button[type=submit]")
+        self.wait.until(lambda driver: "/signin" not in driver.current_url)
 
     def navigate(self, action):
         """Acts, then waits for the next page to be replaced and loaded: reading the old one would race the browser."""
@@ -173,7 +203,15 @@ class SmokeJourney(unittest.TestCase):
         self.wait.until(ec.url_contains("/account"))
         self.assertEqual(self.h1(), "Менин аккаунтум")
         self.assertIn("тургун — Манас-Ата", d.find_element(By.TAG_NAME, "main").text)
+        self.assertIn("Электрондук дарегиңиз али ырастала элек", d.page_source)
         self.shot("account")
+
+        # The address is confirmed from the message that really left: opening the link shows a button.
+        d.get(self.mail_link(email, "/account/confirm/"))
+        self.assertEqual(self.h1(), "Электрондук даректи ырастоо")
+        self.submit("form.stacked button[type=submit]")
+        self.assertIn("Электрондук дарегиңиз ырасталды.", d.page_source)
+        self.assertNotIn("али ырастала элек", d.page_source)
 
         # Raise a problem in Манас-Ата and support it; it shows on the settlement's list.
         self.click_link("Көйгөйлөр")
@@ -197,6 +235,33 @@ class SmokeJourney(unittest.TestCase):
         self.assertIn("Жамааттын артыкчылыктуу көйгөйлөрү", d.page_source)
         self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "table.priorities thead th")), 3 + 5)
         self.shot("priorities")
+
+        # Staff of Ош шаары upload the resident roll with her on it; she verifies with ПИН and birth date.
+        pin = "115061992" + f"{int(time.time()) % 100000:05d}"
+        self.switch_user("staff.osh@demilge.kg", "demilge-demo")
+        d.get(BASE + "/territories/KG-GO/roll")
+        roll = os.path.join(tempfile.mkdtemp(), "roll.csv")
+        with open(roll, "w", encoding="utf-8") as handle:
+            handle.write(f"pin,settlement,name\n{pin},KG-GO-manas-ata,Айпери Браузерова\n")
+        d.find_element(By.ID, "roll").send_keys(roll)
+        self.submit("form[enctype='multipart/form-data'] button[type=submit]")
+        self.assertIn("Тизме жаңыртылды: 1 адам", d.page_source)
+        self.shot("roll")
+        self.switch_user(email, "тоолор-арасы-2025")
+        d.get(BASE + "/account/verify")
+        d.find_element(By.ID, "pin").send_keys(pin)
+        d.find_element(By.ID, "birth_date").send_keys("16.06.1992")
+        self.submit("form.stacked button[type=submit]")
+        self.assertIn("эч бир тизмеде жок", d.page_source)
+        self.assertEqual(d.find_element(By.ID, "pin").get_attribute("value"), "", "the ПИН is not kept in the form")
+        self.assertEqual(d.find_element(By.ID, "birth_date").get_attribute("value"), "16.06.1992", "the birth date is kept")
+        d.find_element(By.ID, "pin").send_keys(pin)
+        birth = d.find_element(By.ID, "birth_date")
+        birth.clear()
+        birth.send_keys("15.06.1992")
+        self.submit("form.stacked button[type=submit]")
+        self.assertIn("Сиз тургун катары тастыкталдыңыз.", d.page_source)
+        self.shot("verified")
 
         # Participatory budgeting: the open knapsack round; the money left follows the ticks (JavaScript).
         self.click_link("Бюджетке катышуу")
@@ -234,6 +299,10 @@ class SmokeJourney(unittest.TestCase):
         self.submit("form[action='/signout'] button")
         self.wait.until(ec.presence_of_element_located((By.LINK_TEXT, "Кирүү")))
         self.shot("signed-out")
+        log = os.environ.get("DEMILGE_SERVER_LOG")
+        if log:
+            with open(log, encoding="utf-8", errors="replace") as handle:
+                self.assertNotIn(pin, handle.read(), "no ПИН in the server's log")
 
 
 if __name__ == "__main__":

@@ -29,12 +29,20 @@ actor WriteGate {
 extension Application {
     private struct WriteGateKey: StorageKey { typealias Value = WriteGate }
     private struct CommittedWritesKey: StorageKey { typealias Value = NIOLockedValueBox<Int> }
+    private struct UnauditedWritesKey: StorageKey { typealias Value = NIOLockedValueBox<[String]> }
 
     /// Write transactions committed by this instance since it started: the hostile-input suite checks that a
     /// refused request committed none.
     var committedWrites: Int { storage[CommittedWritesKey.self]?.withLockedValue { $0 } ?? 0 }
 
-    func installWriteCounter() { storage[CommittedWritesKey.self] = NIOLockedValueBox(0) }
+    /// Counted writes that committed without an audit entry, by what made them: every change of data is audited,
+    /// and the test harness fails any test after which this is not empty.
+    var unauditedWrites: [String] { storage[UnauditedWritesKey.self]?.withLockedValue { $0 } ?? [] }
+
+    func installWriteCounter() {
+        storage[CommittedWritesKey.self] = NIOLockedValueBox(0)
+        storage[UnauditedWritesKey.self] = NIOLockedValueBox([])
+    }
 
     var writeGate: WriteGate {
         get { storage[WriteGateKey.self] ?? WriteGate(serialises: false) }
@@ -43,12 +51,12 @@ extension Application {
 
     /// Runs `body` in one transaction: all of its changes land, or none. `counted: false` is for bookkeeping that a
     /// refused request is meant to leave (a sign-in attempt counted against its limit).
-    func write<T: Sendable>(counted: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    func write<T: Sendable>(counted: Bool = true, by source: String = "", _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let gate = writeGate
         await gate.acquire()
         do {
+            let written = AuditLog.Written()
             let result = try await db.transaction { db in
-                let written = AuditLog.Written()
                 let result = try await AuditLog.$written.withValue(written) { try await body(db) }
                 // The figures of the places this write changed, current when it commits (counted writes only:
                 // bookkeeping changes no figure).
@@ -57,6 +65,7 @@ extension Application {
             }
             if counted {
                 storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 }
+                if written.entries.isEmpty { storage[UnauditedWritesKey.self]?.withLockedValue { $0.append(source) } }
                 dataVersion.committed()
             }
             await gate.release()
@@ -74,7 +83,7 @@ extension Application {
 
 extension Request {
     func write<T: Sendable>(counted: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await application.write(counted: counted, body)
+        try await application.write(counted: counted, by: "\(method) \(route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? url.path)", body)
     }
 
     /// A versioned edit: false, with no transaction opened, when the form was opened at another version than the

@@ -131,6 +131,8 @@ struct BudgetRoundController: RouteCollection {
                     current.status = RoundStatus.projects
                     current.version = current.version.saturatingAdding(1)
                     try await current.update(on: db)
+                    try await AuditLog.record(on: db, by: req.auditActor, action: "round.status", entityType: "round", entityID: round.idString,
+                                              before: ["status": RoundStatus.draft.rawValue], after: ["status": RoundStatus.projects.rawValue])
                 }
                 try await AuditLog.record(on: db, by: req.auditActor, action: "round.project", entityType: "round", entityID: round.idString,
                                           after: ["code": project.code, "title": project.title, "cost_tyiyn": String(project.costTyiyn),
