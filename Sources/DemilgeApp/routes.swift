@@ -43,6 +43,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AccountController())
     try app.register(collection: PasswordController())
     try app.register(collection: PasswordResetController())
+    try app.register(collection: ResetCodeController())
     try app.register(collection: VerificationController())
     try app.register(collection: EmailConfirmationController())
     try app.register(collection: RollController())

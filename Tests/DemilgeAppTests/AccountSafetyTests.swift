@@ -176,3 +176,36 @@ struct AccountSafetyTests {
         }
     }
 }
+
+@Suite("One-time codes from an administrator")
+struct ResetCodeTests {
+    @Test("an administrator's code lets the person set a new password once, ending other sessions; a wrong or used code is refused")
+    func code() async throws {
+        try await withDemilge { app in
+            let userID = try #require(try await User.query(on: app.db).filter(\.$email == "resident.manas-ata@demilge.kg").first()?.id)
+            let elsewhere = try await Browser(app).signIn("resident.manas-ata@demilge.kg")
+            let admin = try await Browser(app).signIn("admin@demilge.kg")
+            try await admin.get("/admin/users/\(userID.uuidString.lowercased())")
+            let issued = try await admin.post("/admin/users/\(userID.uuidString.lowercased())/reset-code", [])
+            #expect(issued.status == .ok && issued.headers.first(name: .cacheControl) == "no-store")
+            let page = issued.body.string
+            let start = try #require(page.range(of: #"<strong class="reset-code">"#))
+            let code = String(page[start.upperBound...].prefix(14))
+            #expect(code.count == 14 && code.filter { $0 == "-" }.count == 2)
+            #expect(try await PasswordReset.query(on: app.db).filter(\.$origin == "administrator").first()?.tokenHash == ResetToken.hash(code), "only the hash is kept")
+
+            let person = Browser(app)
+            try await person.get("/password/code")
+            #expect(try await person.post("/password/code", [("code", "AAAA-BBBB-CCCC")]).status == .unprocessableEntity)
+            #expect(try await person.post("/password/code", [("code", code.lowercased().replacingOccurrences(of: "-", with: " "))]).status == .seeOther,
+                    "typed in lower case with spaces")
+            try await person.get("/password/reset")
+            #expect(try await person.post("/password/reset", [("password", "жаңы-сырсөз-2026"), ("password_confirm", "жаңы-сырсөз-2026")]).status == .seeOther)
+            #expect(try await elsewhere.get("/account").status == .seeOther, "the other session ended")
+            #expect(try await Browser(app).signIn("resident.manas-ata@demilge.kg", password: "жаңы-сырсөз-2026").get("/account").status == .ok)
+            let again = Browser(app)
+            try await again.get("/password/code")
+            #expect(try await again.post("/password/code", [("code", code)]).status == .unprocessableEntity, "used once")
+        }
+    }
+}

@@ -146,6 +146,8 @@ struct AuthorizationMatrixTests {
         Case(route: "POST /password/forgot", path: { _ in "/password/forgot" }, body: [], allowed: everyone),
         Case(route: "POST /password/reset", path: { _ in "/password/reset" }, body: [], allowed: everyone),
         Case(route: "POST /account/password", path: { _ in "/account/password" }, body: [], allowed: signedIn),
+        Case(route: "POST /admin/users/:id/reset-code", path: { "/admin/users/\($0.user)/reset-code" }, body: [], allowed: admin),
+        Case(route: "POST /password/code", path: { _ in "/password/code" }, body: [("code", "nope")], allowed: everyone),
         Case(route: "POST /account/verify", path: { _ in "/account/verify" }, body: [("pin", "")], allowed: signedIn),
         Case(route: "POST /account/confirm", path: { _ in "/account/confirm" }, body: [("token", "nope")], allowed: everyone),
         Case(route: "POST /account/confirm/resend", path: { _ in "/account/confirm/resend" }, body: [], allowed: signedIn),
@@ -240,7 +242,7 @@ struct AuthorizationMatrixTests {
         return browsers
     }
 
-    @Test("the table covers every state-changing route, and every cell answers as the table says")
+    @Test("the table covers every state-changing route, every cell answers as the table says, and every change is audited")
     func matrix() async throws {
         try await withDemilge { app in
             let routes = Set(app.routes.all.filter { $0.method == .POST }.map { "POST \(RouteFixtures.pattern($0))" })
@@ -259,11 +261,19 @@ struct AuthorizationMatrixTests {
                     cells += 1
                     let before = try await HostileInputTests.Rows.take(app, tables)
                     let writes = app.committedWrites
+                    let auditedBefore = try await AuditEntry.query(on: app.db).count(), unaudited = app.unauditedWrites.count
                     let path = entry.path(scene)
                     let response = entry.multipart ? try await browser.postMultipart(path, entry.body) : try await browser.post(path, entry.body)
                     let code = response.status.code
                     if entry.allowed.contains(who) {
                         if code == 401 || code == 403 || code >= 500 { mismatches.append("\(entry.route) as \(who.rawValue): expected allowed, got \(code)") }
+                        // Every change of data is audited: a success that added or removed rows, or committed a
+                        // change through the route, wrote an audit entry in the same transaction.
+                        let after = try await HostileInputTests.Rows.take(app, tables)
+                        let audited = try await AuditEntry.query(on: app.db).count()
+                        if audited == auditedBefore, after != before || app.unauditedWrites.count > unaudited {
+                            mismatches.append("\(entry.route) as \(who.rawValue): changed data without an audit entry")
+                        }
                     } else {
                         let after = try await HostileInputTests.Rows.take(app, tables)
                         if ![401, 403, 404].contains(code) { mismatches.append("\(entry.route) as \(who.rawValue): expected refused, got \(code)") }

@@ -43,9 +43,6 @@ enum RoundResultStore {
             for chunk in stride(from: 0, to: rows.count, by: 500) {
                 try await Array(rows[chunk..<min(chunk + 500, rows.count)]).create(on: db)
             }
-            // The count itself joins the chain: which projects the rule selected is on record, not only on the page.
-            try await AuditLog.record(on: db, by: .system("count"), action: "round.result", entityType: "round", entityID: roundID.uuidString.lowercased(),
-                                      after: ["rule": counted.result.rule, "selected": counted.result.selected.joined(separator: ","), "cost": counted.result.cost])
         }
     }
 
