@@ -109,7 +109,9 @@ def request(port, method, path, body=None, cookie=None, timeout=30):
     """One HTTP request; returns (status, headers as a dict of lists, text)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Accept-Language": "ky"}
-    if cookie:
+    if isinstance(cookie, dict):
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookie.items())
+    elif cookie:
         headers["Cookie"] = f"demilge_session={cookie}"
     data = None
     if body is not None:
@@ -135,6 +137,15 @@ def session_cookie(headers):
     return None
 
 
+def visitor_cookie(headers):
+    """The form token cookie a visitor's form page sets (a visitor has no session), as a cookie jar."""
+    for value in headers.get("set-cookie", []):
+        match = re.match(r"demilge_csrf=([^;]+)", value)
+        if match:
+            return {"demilge_csrf": match.group(1)}
+    return None
+
+
 def csrf(html):
     match = re.search(r'name="_csrf" value="([^"]+)"', html)
     return match.group(1) if match else None
@@ -143,9 +154,9 @@ def csrf(html):
 def sign_in(port, email, password):
     """Signs in through the form; returns the session cookie."""
     status, headers, html = request(port, "GET", "/signin")
-    cookie = session_cookie(headers)
-    status, headers, _ = request(port, "POST", "/signin", {"_csrf": csrf(html), "email": email, "password": password}, cookie=cookie)
-    return session_cookie(headers) or cookie, status
+    visitor = visitor_cookie(headers)
+    status, headers, _ = request(port, "POST", "/signin", {"_csrf": csrf(html), "email": email, "password": password}, cookie=visitor)
+    return session_cookie(headers), status
 
 
 def make_voters(database, count, template_email, prefix="voter"):
@@ -165,9 +176,9 @@ def make_voters(database, count, template_email, prefix="voter"):
         cookie = uuid.uuid4().hex + uuid.uuid4().hex
         session_data = re.sub(re.escape(template), user.upper(), data, flags=re.IGNORECASE)
         email = f"{prefix}{n + 1}@cluster.demilge.kg"
-        statements.append((f"INSERT INTO users (id, email, display_name, password_hash, disabled, created_at) "
-                           f"VALUES (?, ?, ?, ?, {'0' if database.sqlite_path else 'false'}, {time.time() if database.sqlite_path else 'now()'})",
-                           (user, email, f"Шайлоочу {n + 1}", password_hash)))
+        statements.append((f"INSERT INTO users (id, email, display_name, password_hash, disabled, created_at, email_confirmed_millis) "
+                           f"VALUES (?, ?, ?, ?, {'0' if database.sqlite_path else 'false'}, {time.time() if database.sqlite_path else 'now()'}, ?)",
+                           (user, email, f"Шайлоочу {n + 1}", password_hash, int(time.time() * 1000))))
         statements.append((f"INSERT INTO role_assignments (id, user_id, role, territory_id, programme_id, created_at) "
                            f"VALUES (?, ?, 'resident', ?, NULL, {time.time() if database.sqlite_path else 'now()'})",
                            (database.uid(), user, territory)))
@@ -191,12 +202,12 @@ def make_voters(database, count, template_email, prefix="voter"):
 
 def register(port, email, password, name="Шайлоочу Үлгү"):
     status, headers, html = request(port, "GET", "/register")
-    cookie = session_cookie(headers)
+    visitor = visitor_cookie(headers)
     status, headers, text = request(port, "POST", "/register", {
         "_csrf": csrf(html), "name": name, "email": email, "password": password, "password_confirm": password,
-        "territory": VOTERS_TERRITORY}, cookie=cookie)
+        "territory": VOTERS_TERRITORY}, cookie=visitor)
     assert status in (302, 303), f"registration refused ({status}): {text[:300]}"
-    return session_cookie(headers) or cookie
+    return session_cookie(headers)
 
 
 def open_round(database):

@@ -80,12 +80,13 @@ struct CurrentUserMiddleware: AsyncMiddleware {
         let now = Date().millis
         let signedIn = session.data["signed_in"].flatMap { Int64($0) } ?? now
         let seen = session.data["seen"].flatMap { Int64($0) } ?? now
-        guard now - signedIn <= SessionLifetime.absolute, now - seen <= SessionLifetime.idle else {
+        // Compared with `now` minus a limit, never subtracted from: a corrupted stored time cannot overflow.
+        guard signedIn >= now - SessionLifetime.absolute, seen >= now - SessionLifetime.idle else {
             session.destroy()
             return false
         }
         if session.data["signed_in"] == nil { session.data["signed_in"] = String(signedIn) }
-        if session.data["seen"] == nil || now - seen > SessionLifetime.touch { session.data["seen"] = String(now) }
+        if session.data["seen"] == nil || seen < now - SessionLifetime.touch { session.data["seen"] = String(now) }
         let privileges = String(user.privilegesSinceMillis ?? 0)
         if (session.data["privileges"] ?? "0") != privileges {
             // New roles under a new session ID: an ID seen or planted before the change is worth nothing after it.

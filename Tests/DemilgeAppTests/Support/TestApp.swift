@@ -85,6 +85,8 @@ final class Browser: @unchecked Sendable {
     var acceptLanguage: String? = nil
     /// `.running(port:)` sends real HTTP over loopback, where Vapor's streaming body limits apply.
     var method: Application.Method = .inMemory
+    /// Race tests send from one browser at once: its cookies and token are read and written under this lock.
+    private let lock = NSLock()
 
     init(_ app: Application) { self.app = app }
 
@@ -95,6 +97,8 @@ final class Browser: @unchecked Sendable {
     }
 
     private func headers() -> HTTPHeaders {
+        lock.lock()
+        defer { lock.unlock() }
         var headers = HTTPHeaders()
         if !cookies.isEmpty {
             headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
@@ -104,6 +108,8 @@ final class Browser: @unchecked Sendable {
     }
 
     private func remember(_ response: TestingHTTPResponse) {
+        lock.lock()
+        defer { lock.unlock() }
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";").first ?? ""
             let parts = pair.split(separator: "=", maxSplits: 1)

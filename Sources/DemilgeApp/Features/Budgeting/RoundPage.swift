@@ -20,6 +20,8 @@ struct RoundPage: Encodable {
     let isOpen: Bool
     let canVote: Bool
     let voteBlocked: String
+    /// The reader could vote once verified against the roll: the page links to the verification.
+    let mayVerify: Bool
     let hasBallot: Bool
     let chosenTotal: String
     let remaining: String
@@ -95,6 +97,7 @@ struct RoundPage: Encodable {
             },
             isOpen: round.isOpen(on: today), canVote: round.isOpen(on: today) && eligibility == nil,
             voteBlocked: round.isOpen(on: today) ? (eligibility.map { req.t($0, ["territory": round.territory.name.display(req.language).text]) } ?? "") : "",
+            mayVerify: eligibility == "rounds.verify_to_vote",
             hasBallot: stored != nil,
             chosenTotal: Money(minorUnits: chosenTotal).formatted(req.language),
             remaining: Money(minorUnits: round.envelopeTyiyn.saturatingSubtracting(chosenTotal)).formatted(req.language),
