@@ -35,8 +35,9 @@ extension Application {
     /// refused request committed none.
     var committedWrites: Int { storage[CommittedWritesKey.self]?.withLockedValue { $0 } ?? 0 }
 
-    /// Counted writes that committed without an audit entry, by what made them: every change of data is audited,
-    /// and the test harness fails any test after which this is not empty.
+    /// Counted writes that committed without an audit entry, by the route that made them: every change of data is
+    /// audited, and the authorization matrix fails when an allowed request adds to this list (a lost race's no-op
+    /// write, which changes nothing, also lands here, so it is not checked after every test).
     var unauditedWrites: [String] { storage[UnauditedWritesKey.self]?.withLockedValue { $0 } ?? [] }
 
     func installWriteCounter() {
