@@ -17,16 +17,19 @@ struct ResetCodeController: RouteCollection {
 
     /// Twelve characters in three groups (about 59 bits), none that read alike (0/O, 1/I/L).
     static func make() -> String {
-        let characters = (0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] }
-        return stride(from: 0, to: 12, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
+        grouped((0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
     }
 
     /// What a person typed, as the code was issued: upper case, dashes and spaces dropped then put back.
     static func normalised(_ text: String) -> String {
         let kept = text.uppercased().filter { $0 != "-" && $0 != " " }
         guard kept.count == 12 else { return String(kept.prefix(100)) }
-        let characters = Array(kept)
-        return stride(from: 0, to: 12, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
+        return grouped(Array(kept))
+    }
+
+    /// Twelve characters as `XXXX-XXXX-XXXX`.
+    private static func grouped(_ characters: [Character]) -> String {
+        stride(from: 0, to: 12, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
     }
 
     struct Issued: Encodable {

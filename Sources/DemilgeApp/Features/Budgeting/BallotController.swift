@@ -62,13 +62,14 @@ struct BallotController: RouteCollection {
         guard errors.isEmpty else { return try await BudgetRoundController.render(req, round, ballot: choices, ballotErrors: errors, status: .unprocessableEntity) }
         let roundID = (try round.requireID()), userID = (try user.requireID())
         let projectIDs = try data.projects.map { try $0.requireID() }
+        let places = try await req.territoryDirectory().subtree(of: round.$territory.id)
         do {
             let changed = try await req.write { db -> Bool in
                 // Under the round's lock: a ballot either lands before voting closes or finds it closed.
                 guard let current = try await RowLock.lockAndRead(BudgetRound.self, id: roundID, on: db),
                       current.isOpen(on: Day.today()) else { throw VotingClosed() }
                 let existing = try await BudgetBallot.query(on: db).filter(\.$round.$id == roundID).filter(\.$voter.$id == userID).first()
-                if existing == nil { try await Self.recordPerson(userID, in: current, on: db) }
+                if existing == nil { try await Self.recordPerson(userID, in: current, places: places, on: db) }
                 let ballot = existing ?? BudgetBallot(roundID: roundID, voterID: userID, channel: .online)
                 if let existing {
                     // Touching the row first locks it (PostgreSQL): a concurrent change waits, then
@@ -104,11 +105,9 @@ struct BallotController: RouteCollection {
 
     /// Inside the ballot's transaction, for a first ballot: the voter's person takes part once in the round (a
     /// verified round refuses an account that is not verified there; a self-declared one records verified voters).
-    static func recordPerson(_ userID: UUID, in round: BudgetRound, on db: any Database) async throws {
+    static func recordPerson(_ userID: UUID, in round: BudgetRound, places: Set<UUID>, on db: any Database) async throws {
         let roundID = try round.requireID()
-        var resident = try await VerifiedResident.of(userID, on: db)
-        if let found = resident, try await !found.livesIn(round.$territory.id, on: db) { resident = nil }
-        guard let resident else {
+        guard let resident = try await VerifiedResident.of(userID, on: db), resident.livesIn(places) else {
             if round.eligibility == .verified { throw NotVerified() }
             return
         }

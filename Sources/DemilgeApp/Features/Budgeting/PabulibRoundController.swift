@@ -116,8 +116,8 @@ struct PabulibRoundController: RouteCollection {
                 choices.append(choice)
             }
         }
-        for chunk in stride(from: 0, to: ballots.count, by: 500) { try await Array(ballots[chunk..<min(chunk + 500, ballots.count)]).create(on: db) }
-        for chunk in stride(from: 0, to: choices.count, by: 500) { try await Array(choices[chunk..<min(chunk + 500, choices.count)]).create(on: db) }
+        try await ballots.create(on: db, batchesOf: 500)
+        try await choices.create(on: db, batchesOf: 500)
     }
 
     static func tyiyn(_ amount: Rational) -> Int64? { Money(exactSom: amount)?.minorUnits }

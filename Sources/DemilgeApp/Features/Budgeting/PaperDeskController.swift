@@ -45,19 +45,17 @@ struct PaperDeskController: RouteCollection {
         let round = try await RoundAccess.load(req)
         try await authorize(req, round)
         var form = FormState.read(req, fields: ["pin"])
-        form.values["pin"] = nil
         let today = Day.today()
         if !round.acceptsPaper(on: today) { form.fail("pin", req.t("paper.closed"), .conflict) }
+        let number = form.personalNumber("pin", req, today: today)
+        form.values["pin"] = nil
         var entry: ResidentEntry?
         var hash = ""
-        switch PersonalNumber.parse(req.formFields["pin"] ?? "", today: today) {
-        case .failure(let problem): form.fail("pin", req.t(problem.catalogKey))
-        case .success(let number) where form.isValid:
+        if form.isValid, let number {
             hash = try await PersonalNumberHasher.hash(number, req)
             let places = try await req.territoryDirectory().subtree(of: round.$territory.id)
             entry = try await ResidentEntry.query(on: req.db).filter(\.$pinHash == hash).all().first { places.contains($0.$settlement.id) }
             if entry == nil { form.fail("pin", req.t("desk.not_on_roll")) }
-        case .success: break
         }
         guard form.isValid, let entry else { return try await render(req, round, form: form, status: form.status) }
         let roundID = try round.requireID(), pinHash = hash

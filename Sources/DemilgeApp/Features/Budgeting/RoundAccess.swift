@@ -20,7 +20,7 @@ enum RoundAccess {
         guard req.actor.isSignedIn, let userID = req.actor.userID else { return "rounds.sign_in_to_vote" }
         if round.eligibility == .verified {
             guard let resident = try await VerifiedResident.of(userID, on: req.db) else { return "rounds.verify_to_vote" }
-            return try await resident.livesIn(round.$territory.id, on: req.db) ? nil : "rounds.not_resident"
+            return resident.livesIn(try await req.territoryDirectory().subtree(of: round.$territory.id)) ? nil : "rounds.not_resident"
         }
         var residences: [[UUID]] = []
         for grant in req.actor.grants where grant.role == .resident {

@@ -40,9 +40,7 @@ enum RoundResultStore {
             try await RoundResultRecord.query(on: db).filter(\.$round.$id == roundID).delete()
             try await RoundVoterShare.query(on: db).filter(\.$round.$id == roundID).delete()
             try await (try RoundResultRecord(roundID: roundID, result: counted.result)).create(on: db)
-            for chunk in stride(from: 0, to: rows.count, by: 500) {
-                try await Array(rows[chunk..<min(chunk + 500, rows.count)]).create(on: db)
-            }
+            try await rows.create(on: db, batchesOf: 500)
         }
     }
 

@@ -17,11 +17,7 @@ struct InPersonVerificationController: RouteCollection {
         let staff = try req.requireUser()
         var form = FormState.read(req, fields: ["pin", "settlement", "birth_date", "sex", "name", "email"])
         let today = Day.today()
-        var number: PersonalNumber?
-        switch PersonalNumber.parse(form["pin"], today: today) {
-        case .success(let parsed): number = parsed
-        case .failure(let problem): form.fail("pin", req.t(problem.catalogKey))
-        }
+        let number = form.personalNumber("pin", req, today: today)
         form.optionalText("name", max: 200, req)
         var account: User?
         if !form["email"].isEmpty {

@@ -78,13 +78,12 @@ struct RollController: RouteCollection {
             let lines = refusal.problems.prefix(100).map { Self.describe($0, req) }
             return try await render(req, territory, settlements, upload: form, problems: lines, status: form.status)
         case .success(let entries):
-            var hashes: [String] = []
-            hashes.reserveCapacity(entries.count)
-            for entry in entries { hashes.append(try await PersonalNumberHasher.hash(entry.pin, req)) }
+            // The key once for the whole file: a city's roll is hundreds of thousands of lines.
+            let key = try await PersonalNumberHasher.key(req)
+            let hashes = entries.map { PersonalNumberHasher.hash($0.pin, key: key) }
             let user = try req.requireUser()
-            let pinHashes = hashes
             let summary = try await req.write { db in
-                try await RollImporter.replace(territoryID: territoryID, entries: entries, hashes: pinHashes, settlements: codes,
+                try await RollImporter.replace(territoryID: territoryID, entries: entries, hashes: hashes, settlements: codes,
                                                by: req.auditActor, addedBy: user.id, on: db)
             }
             let text = req.t("roll.replaced", ["entries": String(summary.entries), "added": String(summary.added), "updated": String(summary.updated),

@@ -36,13 +36,11 @@ enum RollImporter {
                 summary.updated += 1
             }
         }
-        for chunk in stride(from: 0, to: fresh.count, by: 500) {
-            try await Array(fresh[chunk..<min(chunk + 500, fresh.count)]).create(on: db)
-        }
+        try await fresh.create(on: db, batchesOf: 500)
         summary.added = fresh.count
         let gone = existing.values.filter { !kept.contains($0.pinHash) && $0.source == ResidentEntry.Source.roll.rawValue }.compactMap(\.id)
-        for chunk in stride(from: 0, to: gone.count, by: 500) {
-            let ids = Array(gone[chunk..<min(chunk + 500, gone.count)])
+        for chunk in gone.chunks(of: 500) {
+            let ids = Array(chunk)
             let ended = try await ResidentVerification.query(on: db).filter(\.$entry.$id ~~ ids).all()
             for verification in ended { try await User.privilegesChanged(verification.$user.id, on: db) }
             summary.verificationsEnded += ended.count

@@ -39,11 +39,7 @@ struct VerificationController: RouteCollection {
         let userID = try user.requireID()
         var form = FormState.read(req, fields: ["pin", "birth_date"])
         let today = Day.today()
-        var number: PersonalNumber?
-        switch PersonalNumber.parse(form["pin"], today: today) {
-        case .success(let parsed): number = parsed
-        case .failure(let problem): form.fail("pin", req.t(problem.catalogKey))
-        }
+        let number = form.personalNumber("pin", req, today: today)
         let birth = BirthDate(form["birth_date"], today: today)
         if birth == nil { form.fail("birth_date", req.t(form["birth_date"].isEmpty ? "validation.required" : "verify.birth_date_invalid")) }
         if form.isValid {

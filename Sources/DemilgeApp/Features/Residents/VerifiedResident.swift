@@ -13,9 +13,10 @@ struct VerifiedResident {
         return VerifiedResident(verification: verification, entry: verification.entry)
     }
 
-    /// Whether the person lives in `territory` (the settlement itself or any place above it).
-    func livesIn(_ territory: UUID, on db: any Database) async throws -> Bool {
-        try await TerritoryPath.ids(from: entry.$settlement.id, on: db).contains(territory)
+    /// Whether the person lives among `places` (a round's territory and everything under it, from the territory
+    /// directory: no query, so a ballot's transaction does not walk the hierarchy while it holds the round's lock).
+    func livesIn(_ places: Set<UUID>) -> Bool {
+        places.contains(entry.$settlement.id)
     }
 
     /// Makes `userID` the verified account of `entry` (replacing any earlier verification of the account) and its
