@@ -64,9 +64,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.databases.middleware.use(SearchIndexMiddleware<Practice>())
     app.sessions.use { GatedSessionDriver(inner: $0.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = PageCacheMiddleware.sessionCookie
-    // Cookies are Secure and HSTS is sent whenever the public address is https (or DEMILGE_SECURE_COOKIES=1 behind
-    // a proxy that ends TLS for another name).
-    let secure = PublicURL.base(app).hasPrefix("https://") || Environment.get("DEMILGE_SECURE_COOKIES") == "1"
+    let secure = PublicURL.securesCookies(app)
     app.sessions.configuration.cookieFactory = { sessionID in
         HTTPCookies.Value(string: sessionID.string, expires: Date().addingTimeInterval(Double(SessionLifetime.absolute / 1000)),
                           path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
@@ -135,6 +133,8 @@ enum Migrations {
         app.migrations.add(M026_KeyedAudit())
         app.migrations.add(M027_ResidentRoll())
         app.migrations.add(M028_AccountSafety())
+        app.migrations.add(M029_Notifications())
+        app.migrations.add(M030_ResetRequests())
         app.migrations.add(SessionRecord.migration)
     }
 }

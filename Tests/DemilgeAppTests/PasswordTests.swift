@@ -14,6 +14,7 @@ struct PasswordTests {
         try await browser.get("/password/forgot")
         let asked = try await browser.post("/password/forgot", [("email", email)])
         #expect(asked.status == .ok)
+        try await ResetRequests.send(app)
         #expect(try await Outbox.deliverDue(app) == 1)
         let message = try #require(try MailFolder.read(folder).last)
         #expect(message.headers["to"] == email)
@@ -36,8 +37,12 @@ struct PasswordTests {
             #expect(delivered.headers["content-language"] == "ru" && MailFolder.subject(delivered) == "Демилге: восстановление пароля")
             let path = String(link.dropFirst(PublicURL.base(app).count))
 
+            let sessions = try await SessionRecord.query(on: app.db).count()
             let opened = try await browser.get(path)
             #expect(opened.status == .seeOther && opened.location == "/password/reset", "the token leaves the address bar")
+            #expect(try await SessionRecord.query(on: app.db).count() == sessions, "opening the link writes no session for a visitor")
+            let carried = opened.headers[.setCookie].first { $0.hasPrefix(ResetToken.cookie + "=") } ?? ""
+            #expect(carried.contains("Path=/password/reset") && carried.contains("HttpOnly"), "the token rides in a cookie only the reset form sees")
             let form = try await browser.get("/password/reset")
             #expect(form.status == .ok && !form.body.string.contains(path))
             #expect(form.headers.first(name: "Referrer-Policy") == "no-referrer" && form.headers.first(name: .cacheControl) == "no-store")
@@ -100,12 +105,16 @@ struct PasswordTests {
             #expect(unknown.status == .ok && known.status == .ok)
             #expect(unknown.body.string.contains("Бул почта менен аккаунт болсо, ага шилтеме жөнөтүлдү."))
             #expect(Self.withoutToken(unknown.body.string) == Self.withoutToken(known.body.string), "the same page either way")
+            #expect(try await PasswordResetRequest.query(on: app.db).count() == 2, "both asks are recorded alike")
+            #expect(try await ResetRequests.send(app) == 2)
+            #expect(try await PasswordResetRequest.query(on: app.db).count() == 0)
             #expect(try await Outbox.deliverDue(app) == 1)
             #expect(try MailFolder.read(folder).map { $0.headers["to"] } == ["resident.manas-ata@demilge.kg"])
 
             for _ in 2...PasswordResetController.forgotLimitPerEmail { _ = try await browser.post("/password/forgot", [("email", "resident.manas-ata@demilge.kg")]) }
             let limited = try await browser.post("/password/forgot", [("email", "resident.manas-ata@demilge.kg")])
             #expect(limited.status == .tooManyRequests)
+            try await ResetRequests.send(app)
             #expect(try await OutboxMessage.query(on: app.db).count() == PasswordResetController.forgotLimitPerEmail)
             let malformed = try await browser.post("/password/forgot", [("email", "not an address")])
             #expect(malformed.status == .unprocessableEntity && malformed.body.string.contains("value=\"not an address\""))

@@ -279,6 +279,27 @@ class SmokeJourney(unittest.TestCase):
         self.submit("form.ballot button[type=submit]")
         self.wait.until(lambda driver: "Бюллетениңиз кабыл алынды." in driver.page_source)
         self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "form.ballot input[type=checkbox]:checked")), 3, "the stored ballot is shown")
+        round_url = d.current_url.split("?")[0].split("#")[0]
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "form.follow button[aria-pressed=true]")), 1, "voting follows the round")
+
+        # Staff close the round and publish its results; she hears of them in her inbox and by e-mail.
+        self.switch_user("staff.osh@demilge.kg", "demilge-demo")
+        for _ in ("counting", "published"):
+            d.get(round_url)
+            self.submit("form[action$='/status'] button[type=submit]")
+        self.switch_user(email, "тоолор-арасы-2025")
+        inbox = d.find_element(By.CSS_SELECTOR, "a[href='/account/notifications']")
+        self.assertIn("жаңы", inbox.text, "the header counts unread notifications")
+        self.navigate(inbox.click)
+        self.assertEqual(self.h1(), "Кабарлар")
+        news = d.find_element(By.CSS_SELECTOR, "ul.inbox li.unread a")
+        self.assertIn("добуш берүүнүн жыйынтыктары жарыяланды", news.text)
+        self.shot("inbox")
+        link = self.mail_link(email, "/results")
+        self.assertTrue(link.endswith(round_url.split(BASE, 1)[-1] + "/results"), link)
+        self.navigate(news.click)
+        self.assertIn("/results", d.current_url)
+        self.assertIn("Жыйынтыктар", self.h1())
 
         # The published round's results, explained project by project.
         self.click_link("Бюджетке катышуу")

@@ -7,6 +7,9 @@ import Vapor
 enum CSRF {
     static let field = "_csrf"
     static let cookie = "demilge_csrf"
+    /// Routes whose address carries its own signed authority and that a mail client posts to without any cookie:
+    /// one-click unsubscribe (RFC 8058).
+    static let exemptPrefixes = ["/unsubscribe/"]
 
     private struct NewCookieKey: StorageKey { typealias Value = String }
 
@@ -68,7 +71,7 @@ struct CSRFMiddleware: AsyncMiddleware {
     let secureCookies: Bool
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method), !CSRF.exemptPrefixes.contains(where: request.url.path.hasPrefix) {
             // Without a session or a visitor token there is nothing to match: refuse before taking in the body.
             guard request.hasSession || request.cookies[CSRF.cookie] != nil else { throw DemilgeError.csrf }
             _ = try await request.body.collect(max: BodyLimits.limit(for: request).value).get()

@@ -28,6 +28,9 @@ struct Chrome: Encodable {
     struct Account: Encodable {
         let name: String
         let isAdministrator: Bool
+        /// The inbox link, with how many notifications are not yet read.
+        let inbox: String
+        let unread: Int
     }
 
     let lang: String
@@ -55,12 +58,18 @@ extension Request {
         let path = url.path
         let language = language
         let wantsToken = mode == .full && (forms || currentUser != nil)
+        var account: Chrome.Account? = nil
+        if mode == .full, let user = currentUser, let id = user.id {
+            let unread = try await InboxItem.unread(id, on: db)
+            account = Chrome.Account(name: user.displayName, isAdministrator: actor.isAdministrator,
+                                     inbox: unread > 0 ? t("notify.inbox_unread", ["count": String(unread)]) : t("notify.inbox"), unread: unread)
+        }
         let chrome = Chrome(
             lang: language.rawValue,
             title: title ?? t(titleKey, titleArguments),
             path: path,
             csrf: wantsToken ? CSRF.token(for: self) : nil,
-            account: mode == .full ? currentUser.map { Chrome.Account(name: $0.displayName, isAdministrator: actor.isAdministrator) } : nil,
+            account: account,
             languages: Language.allCases.map { other in
                 Chrome.Link(href: "/lang/\(other.rawValue)?back=\(path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")",
                             label: application.catalog.text("language.name", other), current: other == language)

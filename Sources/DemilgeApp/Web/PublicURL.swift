@@ -26,4 +26,10 @@ enum PublicURL {
     static func install(_ value: String, on app: Application) { app.storage[Key.self] = value }
 
     static func base(_ app: Application) -> String { app.storage[Key.self] ?? fallback }
+
+    /// Cookies are Secure (and HSTS is sent) whenever the public address is https, or with DEMILGE_SECURE_COOKIES=1
+    /// behind a proxy that ends TLS for another name.
+    static func securesCookies(_ app: Application) -> Bool {
+        base(app).hasPrefix("https://") || Environment.get("DEMILGE_SECURE_COOKIES") == "1"
+    }
 }

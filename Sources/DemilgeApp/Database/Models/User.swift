@@ -16,6 +16,9 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "privileges_since_millis") var privilegesSinceMillis: Int64?
     /// When the owner proved they read `email` (a link sent there); a vote or an application counts only after it.
     @OptionalField(key: "email_confirmed_millis") var emailConfirmedMillis: Int64?
+    /// The language its e-mail is written in (`ky`, `ru`, `en`): chosen at registration and in the notification
+    /// settings; nil reads as Kyrgyz.
+    @OptionalField(key: "language") var language: Language?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Children(for: \.$user) var roles: [RoleAssignment]
 

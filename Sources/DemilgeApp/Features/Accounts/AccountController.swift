@@ -55,6 +55,7 @@ struct AccountController: RouteCollection {
         let user = User(email: email, displayName: form["name"], passwordHash: hash)
         let territoryID = territory?.id
         let language = req.language, app = req.application
+        user.language = language
         try await req.write { db in
             try await user.create(on: db)
             try await EmailConfirmationController.send(to: user, language: language, on: db, app: app)

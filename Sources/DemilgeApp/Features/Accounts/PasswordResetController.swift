@@ -51,21 +51,10 @@ struct PasswordResetController: RouteCollection {
             form.fail("email", req.t("error.rate_limited"))
             return try await renderForgot(req, FormContent(form: form), status: .tooManyRequests)
         }
-        if let user = try await User.query(on: req.db).filter(\.$email == email).first(), !user.disabled, let userID = user.id {
-            let token = ResetToken.make()
-            let link = PublicURL.base(req.application) + "/password/reset/" + token
-            let language = req.language
-            let app = req.application
-            let name = user.displayName
-            try await req.write(counted: false) { db in
-                try await PasswordReset(userID: userID, tokenHash: ResetToken.hash(token), origin: .email,
-                                        expires: Date().addingTimeInterval(Self.linkLifetime)).create(on: db)
-                try await Outbox.enqueue("mail.password_reset", to: email, language: language,
-                                         arguments: ["name": name, "link": link, "minutes": String(Int(Self.linkLifetime / 60))], on: db, app: app)
-                try await AuditLog.record(on: db, by: .system("password-reset"), action: "user.password_reset_requested",
-                                          entityType: "user", entityID: userID.uuidString.lowercased())
-            }
-        }
+        // Only the request is written here, the same for every address: whether it has an account is decided by
+        // the outbox worker (`ResetRequests.send`), so the answer's timing tells nothing either.
+        let language = req.language
+        try await req.write(counted: false) { db in try await PasswordResetRequest(email: email, language: language).create(on: db) }
         return try await renderForgot(req, FormContent(form: FormState(), sent: true))
     }
 
@@ -81,8 +70,7 @@ struct PasswordResetController: RouteCollection {
     func openLink(req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
         guard try await ResetToken.usable(token, on: req.db) != nil else { return try await renderReset(req, valid: false) }
-        req.session.data[ResetToken.sessionKey] = token
-        return Self.private(req.redirect(to: "/password/reset", redirectType: .normal))
+        return Self.private(ResetToken.carry(token, req.redirect(to: "/password/reset", redirectType: .normal), req))
     }
 
     func resetForm(req: Request) async throws -> Response {
@@ -94,7 +82,7 @@ struct PasswordResetController: RouteCollection {
                                         forms: true, status: status ?? (valid ? .ok : .gone)))
     }
 
-    static func sessionToken(_ req: Request) -> String { req.hasSession ? req.session.data[ResetToken.sessionKey] ?? "" : "" }
+    static func sessionToken(_ req: Request) -> String { String((req.cookies[ResetToken.cookie]?.string ?? "").prefix(100)) }
 
     /// Kept from caches and never sent on as a `Referer`.
     static func `private`(_ response: Response) -> Response {
@@ -146,16 +134,26 @@ struct PasswordResetController: RouteCollection {
         } catch is Spent {
             return try await renderReset(req, valid: false)
         }
-        req.session.data[ResetToken.sessionKey] = nil
         try await req.signIn(user)
         req.flash("password.reset.done")
-        return req.redirect(to: "/account", redirectType: .normal)
+        return ResetToken.carry(nil, req.redirect(to: "/account", redirectType: .normal), req)
     }
 }
 
 /// A random token for a link (32 bytes, base64url) and the SHA-256 kept in its place.
 enum ResetToken {
-    static let sessionKey = "password_reset"
+    /// The token on its way from the link (or code) to the form that uses it: a cookie only `/password/reset` sees,
+    /// for the link's lifetime, so opening a link writes no session for a visitor.
+    static let cookie = "demilge_reset"
+
+    /// Sets (or, for nil, clears) the carried token on `response`.
+    static func carry(_ token: String?, _ response: Response, _ req: Request) -> Response {
+        let secure = PublicURL.securesCookies(req.application)
+        response.cookies[cookie] = HTTPCookies.Value(string: token ?? "", expires: token == nil ? Date(timeIntervalSince1970: 0) : nil,
+                                                     maxAge: token == nil ? 0 : Int(PasswordResetController.linkLifetime),
+                                                     path: "/password/reset", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
 
     static func make() -> String {
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max) }

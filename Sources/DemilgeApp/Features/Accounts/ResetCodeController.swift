@@ -66,7 +66,6 @@ struct ResetCodeController: RouteCollection {
             form.fail("code", req.t("reset_code.invalid"))
             return try await req.page("accounts/code", titleKey: "reset_code.enter_title", FormContent(form: form), forms: true, status: form.status)
         }
-        req.session.data[ResetToken.sessionKey] = code
-        return PasswordResetController.private(req.redirect(to: "/password/reset", redirectType: .normal))
+        return PasswordResetController.private(ResetToken.carry(code, req.redirect(to: "/password/reset", redirectType: .normal), req))
     }
 }

@@ -69,7 +69,10 @@ struct BallotController: RouteCollection {
                 guard let current = try await RowLock.lockAndRead(BudgetRound.self, id: roundID, on: db),
                       current.isOpen(on: Day.today()) else { throw VotingClosed() }
                 let existing = try await BudgetBallot.query(on: db).filter(\.$round.$id == roundID).filter(\.$voter.$id == userID).first()
-                if existing == nil { try await Self.recordPerson(userID, in: current, places: places, on: db) }
+                if existing == nil {
+                    try await Self.recordPerson(userID, in: current, places: places, on: db)
+                    try await Notifier.follow(userID, .round, roundID, automatic: true, on: db)
+                }
                 let ballot = existing ?? BudgetBallot(roundID: roundID, voterID: userID, channel: .online)
                 if let existing {
                     // Touching the row first locks it (PostgreSQL): a concurrent change waits, then

@@ -79,7 +79,8 @@ struct BudgetRoundController: RouteCollection {
 
     static func render(_ req: Request, _ round: BudgetRound, form: FormState = FormState(), formName: String = "", ballot submitted: [BallotChoice]? = nil,
                         ballotErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
-        let page = try await RoundPage.build(req, round, form: form, formName: formName, ballot: submitted, ballotErrors: ballotErrors)
+        var page = try await RoundPage.build(req, round, form: form, formName: formName, ballot: submitted, ballotErrors: ballotErrors)
+        if round.status != .draft { page.follow = try await FollowButton.build(req, .round, round.id) }
         return try await req.page("rounds/show", titleKey: "", page, forms: page.hasForms, title: round.title, status: status)
     }
 
@@ -173,9 +174,11 @@ struct BudgetRoundController: RouteCollection {
         let expected = round.version
         round.status = wanted
         round.version = expected + 1
+        let news = try await RoundNews.of(round, req)
         let saved = try await req.write { db -> Bool in
             guard try await VersionClaim.claim(BudgetRound.schema, id: try round.requireID(), expected: expected, on: db) else { return false }
             try await round.update(on: db)
+            try await Notifier.tell(news.0, news.1, on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "round.status", entityType: "round", entityID: round.idString,
                                       before: before, after: round.snapshot)
             return true

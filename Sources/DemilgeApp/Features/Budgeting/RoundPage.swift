@@ -51,6 +51,9 @@ struct RoundPage: Encodable {
     let currencyUnit: String
 
     /// The voter's choices: from the form just sent (kept after an error), or their stored ballot.
+    /// The follow button, for a signed-in reader.
+    var follow: FollowButton? = nil
+
     static func build(_ req: Request, _ round: BudgetRound, form: FormState, formName: String, ballot submitted: [BallotChoice]?,
                       ballotErrors: [String]) async throws -> RoundPage {
         let user = req.actor.userID

@@ -144,6 +144,9 @@ struct CommissionController: RouteCollection {
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
                                           entityID: chosen.idString, before: before, after: chosen.snapshot)
             }
+            try await Notifier.tell(.init(kind: .decision, subject: .problem, subjectID: try chosen.requireID(), title: chosen.title,
+                                          detail: "notify.detail.commission_chose", actor: req.currentUser?.id),
+                                    .followers(of: .problem, try chosen.requireID()), on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "commission.decision", entityType: "commission",
                                       entityID: commission.idString, after: ["problem": chosen.idString, "reason": reason])
         }

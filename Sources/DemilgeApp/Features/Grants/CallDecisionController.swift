@@ -26,6 +26,9 @@ struct CallDecisionController: RouteCollection {
             call.status = next
             call.version = expected + 1
             try await call.update(on: db)
+            try await Notifier.tell(.init(kind: .status, subject: .call, subjectID: try call.requireID(), title: call.title,
+                                          detail: "grants.call_status.\(next.rawValue)", actor: req.currentUser?.id),
+                                    .followers(of: .call, try call.requireID()), on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.\(next.rawValue)", entityType: "grant_call",
                                       entityID: call.idString, before: before, after: call.snapshot)
             return true
@@ -87,6 +90,9 @@ struct CallDecisionController: RouteCollection {
                 call.status = CallStatus.decided
                 call.version = expected + 1
                 try await call.update(on: db)
+                try await Notifier.tell(.init(kind: .decision, subject: .call, subjectID: try call.requireID(), title: call.title,
+                                              detail: "grants.call_status.decided", actor: req.currentUser?.id),
+                                        .followers(of: .call, try call.requireID()), on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant_call.decided", entityType: "grant_call",
                                           entityID: call.idString, after: call.snapshot)
                 return true

@@ -31,6 +31,9 @@ struct CallPage: Encodable {
     let decided: Bool
     let left: String
 
+    /// The follow button, for a signed-in reader.
+    var follow: FollowButton? = nil
+
     static func build(_ req: Request, _ call: GrantCall, form: FormState) async throws -> CallPage {
         let viewer = try await GrantViewer.load(req, call: call)
         let board = try await CallBoard.load(call, on: req.db)

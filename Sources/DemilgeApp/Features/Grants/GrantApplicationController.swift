@@ -83,6 +83,10 @@ struct GrantApplicationController: RouteCollection {
                 try await GrantTransition(applicationID: (try application.requireID()), from: nil, to: .draft, reason: nil, byName: req.currentUser?.displayName ?? "").create(on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "grant.create", entityType: "grant_application",
                                           entityID: application.idString, after: application.snapshot)
+                if let userID = req.actor.userID {
+                    try await Notifier.follow(userID, .application, try application.requireID(), automatic: true, on: db)
+                    try await Notifier.follow(userID, .call, try call.requireID(), automatic: true, on: db)
+                }
                 if submit { try await GrantMove.apply(application, to: .submitted, reason: nil, as: .applicant, by: req, on: db) }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -151,7 +155,8 @@ struct GrantApplicationController: RouteCollection {
         if application.status == .draft && !viewer.isApplicant(application) && !viewer.isManager {
             throw req.actor.isSignedIn ? DemilgeError.forbidden : DemilgeError.signInRequired
         }
-        let page = try await GrantPage.build(req, application, viewer: viewer, form: form, formName: formName, notice: notice)
+        var page = try await GrantPage.build(req, application, viewer: viewer, form: form, formName: formName, notice: notice)
+        if application.status != .draft { page.follow = try await FollowButton.build(req, .application, application.id) }
         return try await req.page("grants/application", titleKey: "grants.application", page, forms: page.hasForms, title: application.title, status: status)
     }
 }

@@ -119,7 +119,8 @@ struct GrantCallController: RouteCollection {
     }
 
     static func render(_ req: Request, _ call: GrantCall, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
-        let page = try await CallPage.build(req, call, form: form)
+        var page = try await CallPage.build(req, call, form: form)
+        if call.status != .draft { page.follow = try await FollowButton.build(req, .call, call.id) }
         return try await req.page("grants/call", titleKey: "grants.title", page, forms: page.hasForms, title: call.title, status: status)
     }
 }

@@ -131,6 +131,9 @@ enum GrantMove {
         try await application.update(on: db)
         try await GrantTransition(applicationID: id, from: from, to: status, reason: reason?.isEmpty == true ? nil : reason,
                                   byName: req.currentUser?.displayName ?? "Demilge").create(on: db)
+        try await Notifier.tell(.init(kind: party == .decision ? .decision : .status, subject: .application, subjectID: id,
+                                      title: application.title, detail: "grant.status.\(status.rawValue)", actor: req.currentUser?.id),
+                                .followers(of: .application, id), on: db)
         try await AuditLog.record(on: db, by: req.auditActor, action: "grant.\(status.rawValue)", entityType: "grant_application",
                                   entityID: application.idString, after: ["from": from.rawValue, "to": status.rawValue, "reason": reason ?? ""])
     }

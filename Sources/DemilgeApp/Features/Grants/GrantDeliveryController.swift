@@ -108,6 +108,8 @@ struct GrantDeliveryController: RouteCollection {
         visit.photos = try photos.map { try Uploads.save($0, app: req.application) }
         try await req.write { db in
             try await visit.create(on: db)
+            try await Notifier.tell(.init(kind: .monitoring, subject: .application, subjectID: try application.requireID(), title: application.title,
+                                          detail: "", actor: req.currentUser?.id), .followers(of: .application, try application.requireID()), on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "grant.visit", entityType: "grant_application",
                                       entityID: application.idString, after: ["visited_on": visit.visitedOn.description, "rating": String(rating)])
         }

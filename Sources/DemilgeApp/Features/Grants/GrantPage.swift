@@ -56,6 +56,9 @@ struct GrantPage: Encodable {
             || canVisit || canReport
     }
 
+    /// The follow button, for a signed-in reader.
+    var follow: FollowButton? = nil
+
     static func build(_ req: Request, _ application: GrantApplication, viewer: GrantViewer, form: FormState, formName: String,
                       notice: String?) async throws -> GrantPage {
         let call = application.call

@@ -16,6 +16,11 @@ struct OutboxWorker: LifecycleHandler {
         let repeated = loop.scheduleRepeatedAsyncTask(initialDelay: .milliseconds(200), delay: Self.interval()) { _ in
             loop.makeFutureWithTask {
                 do {
+                    // Reset links asked for and notifications due by e-mail become messages first (a bounded number of
+                    // batches per tick).
+                    try await ResetRequests.send(app)
+                    var batches = 0
+                    while batches < 20, try await NotificationMailer.mailDue(app) > 0 { batches += 1 }
                     // Until nothing due is left, so a backlog drains without waiting a tick per batch.
                     while try await Outbox.deliverDue(app) > 0 {}
                     if Int.random(in: 0..<1_000) == 0 { try await Outbox.forgetSent(on: app.db) }

@@ -69,6 +69,7 @@ struct ProblemController: RouteCollection {
                 try await Quota.check(quotas, user: userID, actor: req.actor, on: db)
                 try await problem.create(on: db)
                 try await ProblemEvent(problemID: (try problem.requireID()), from: nil, to: .raised, reason: "").create(on: db)
+                try await Notifier.follow(userID, .problem, try problem.requireID(), automatic: true, on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.raise", entityType: "problem",
                                           entityID: problem.idString, after: problem.snapshot)
             }
@@ -105,7 +106,8 @@ struct ProblemController: RouteCollection {
     }
 
     static func render(_ req: Request, _ problem: Problem, form: FormState = FormState(), status: HTTPResponseStatus = .ok) async throws -> Response {
-        let page = try await ProblemPage.build(req, problem, form: form)
+        var page = try await ProblemPage.build(req, problem, form: form)
+        page.follow = try await FollowButton.build(req, .problem, problem.id)
         return try await req.page("problems/show", titleKey: "", page, title: problem.title, status: status)
     }
 
@@ -135,6 +137,7 @@ struct ProblemController: RouteCollection {
             try await (db as? any SQLDatabase)?.update(Problem.schema)
                 .set(SQLIdentifier("support_count"), to: SQLBinaryExpression(SQLIdentifier("support_count"), .add, SQLLiteral.numeric("1")))
                 .where("id", .equal, problemID).run()
+            try await Notifier.follow(try user.requireID(), .problem, problemID, automatic: true, on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "problem.support", entityType: "problem",
                                       entityID: problemID.uuidString.lowercased())
             return true
@@ -160,6 +163,8 @@ struct ProblemController: RouteCollection {
             try await req.write { db in
                 try await Quota.check([.comments], user: userID, actor: req.actor, on: db)
                 try await comment.create(on: db)
+                try await Notifier.tell(.init(kind: .comment, subject: .problem, subjectID: try problem.requireID(), title: problem.title,
+                                              detail: "", actor: userID), .followers(of: .problem, try problem.requireID()), on: db)
                 try await AuditLog.record(on: db, by: req.auditActor, action: "problem.comment", entityType: "problem",
                                           entityID: problem.idString, after: ["comment": comment.idString])
             }

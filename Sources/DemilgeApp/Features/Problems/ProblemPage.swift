@@ -30,6 +30,9 @@ struct ProblemPage: Encodable {
     let solvedElsewhere: [Option]
     let hasSolvedElsewhere: Bool
 
+    /// The follow button, for a signed-in reader.
+    var follow: FollowButton? = nil
+
     static func build(_ req: Request, _ problem: Problem, form: FormState) async throws -> ProblemPage {
         let id = (try problem.requireID())
         let target = try await TerritoryPath.target(problem.$territory.id, req)

@@ -36,6 +36,9 @@ struct ProblemStewardController: RouteCollection {
             problem.version = problem.version.saturatingAdding(1)
             try await problem.update(on: db)
             try await ProblemEvent(problemID: (try problem.requireID()), from: from, to: to, reason: reason).create(on: db)
+            try await Notifier.tell(.init(kind: .status, subject: .problem, subjectID: try problem.requireID(), title: problem.title,
+                                          detail: "problem.status.\(to.rawValue)", actor: req.currentUser?.id),
+                                    .followers(of: .problem, try problem.requireID()), on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "problem.status", entityType: "problem",
                                       entityID: problem.idString, before: before, after: problem.snapshot)
             return true

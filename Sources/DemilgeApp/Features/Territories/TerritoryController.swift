@@ -16,8 +16,9 @@ struct TerritoryController: RouteCollection {
     func show(req: Request) async throws -> Response {
         let directory = try await req.territoryDirectory()
         guard let code = req.parameters.get("code"), let territory = directory.byCode[code] else { throw DemilgeError.notFound }
-        return try await req.page("territories/show", titleKey: "", try await TerritoryPage.build(req, territory, directory: directory),
-                                  title: territory.name.text(req.language))
+        var page = try await TerritoryPage.build(req, territory, directory: directory)
+        page.follow = try await FollowButton.build(req, .territory, territory.id)
+        return try await req.page("territories/show", titleKey: "", page, title: territory.name.text(req.language))
     }
 
     func exportCSV(req: Request) async throws -> Response {

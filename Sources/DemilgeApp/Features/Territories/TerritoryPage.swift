@@ -45,6 +45,9 @@ struct TerritoryPage: Encodable {
             groups: try await groups.map { .init(href: SitePath.group($0.id).path, label: $0.name, detail: "") })
     }
 
+    /// The follow button, for a signed-in reader.
+    var follow: FollowButton? = nil
+
     static func build(_ req: Request, _ territory: Territory, directory: TerritoryDirectory) async throws -> TerritoryPage {
         let id = try territory.requireID()
         let language = req.language
