@@ -97,6 +97,30 @@ struct ResidentRollTests {
         }
     }
 
+    @Test("a self-declared round's results say who could vote and how many ballots came from verified residents")
+    func selfDeclaredResults() async throws {
+        try await withDemilge { app in
+            let staff = try await Browser(app).signIn("staff.osh@demilge.kg")
+            #expect(try await Self.upload(staff, Self.goodRoll).status == .ok)
+            let path = try await BudgetingTests.openRound(staff)
+            try await makeUser(app, "aigul@example.kg")
+            let (aigul, _) = try await Self.verify(app, "aigul@example.kg", pin: Self.aigul, birth: "23.04.1987")
+            try await aigul.get(path)
+            #expect(try await aigul.post("\(path)/ballot", [("choice[]", "1")]).status == .seeOther)
+            let declared = try await Browser(app).signIn("resident.manas-ata@demilge.kg")
+            try await declared.get(path)
+            #expect(try await declared.post("\(path)/ballot", [("choice[]", "2")]).status == .seeOther)
+            try await staff.get(path)
+            #expect(try await staff.post("\(path)/status", [("status", "counting"), ("version", "3")]).status == .seeOther)
+            try await staff.get(path)
+            #expect(try await staff.post("\(path)/status", [("status", "published"), ("version", "4")]).status == .seeOther)
+            let results = try await Browser(app).get("\(path)/results").body.string
+            #expect(results.contains("Өзүн тургун деп жазгандар: жашаган жери текшерилбейт"))
+            #expect(results.contains("<dt>Эсептелген бюллетендер</dt><dd>онлайн 2 · "))
+            #expect(results.contains("<dt>Тастыкталган тургундар</dt><dd>онлайн 1 · Каттоо үстөлү 0</dd>"), "one of the two ballots is verified")
+        }
+    }
+
     @Test("one person, one ballot: a verified round refuses the unverified and mass registrations; desk and online exclude each other")
     func onePersonOneBallot() async throws {
         try await withDemilge { app in
@@ -167,6 +191,27 @@ struct ResidentRollTests {
 
 @Suite("Audit coverage")
 struct AuditCoverageTests {
+    @Test("a request's write that changes rows without an audit entry is listed; one that finds nothing to do, or audits, is not")
+    func unauditedChangesAreCaught() async throws {
+        try await withDemilge { app in
+            let route = "POST /test/unaudited"
+            try await app.write(by: route) { db in
+                try await Territory.query(on: db).filter(\.$code == "KG-GO-manas-ata").set(\.$nameRu, to: "Манас-Ата").update()
+            }
+            // (Writes made outside a request, here the demo data's, carry no route and are not checked.)
+            #expect(app.unauditedWrites.filter { !$0.isEmpty } == [route], "a change without an audit entry is caught")
+            app.installWriteCounter()
+            try await app.write(by: route) { db in
+                try await Territory.query(on: db).filter(\.$code == "no-such-code").set(\.$nameRu, to: "—").update()
+            }
+            try await app.write(by: route) { db in
+                try await Territory.query(on: db).filter(\.$code == "KG-GO-manas-ata").set(\.$nameRu, to: "Манас-Ата").update()
+                try await AuditLog.record(on: db, by: .system("test"), action: "territory.update", entityType: "territory", entityID: "KG-GO-manas-ata")
+            }
+            #expect(app.unauditedWrites.isEmpty, "a write that changed nothing, and an audited one, are not listed")
+        }
+    }
+
     @Test("a round's move from draft to projects, made by its first project, is an audited status change")
     func draftToProjects() async throws {
         try await withDemilge { app in

@@ -1,5 +1,6 @@
 import Fluent
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// Write transactions go through here. SQLite allows one writer, and two deferred transactions
@@ -35,9 +36,9 @@ extension Application {
     /// refused request committed none.
     var committedWrites: Int { storage[CommittedWritesKey.self]?.withLockedValue { $0 } ?? 0 }
 
-    /// Counted writes that committed without an audit entry, by the route that made them: every change of data is
-    /// audited, and the authorization matrix fails when an allowed request adds to this list (a lost race's no-op
-    /// write, which changes nothing, also lands here, so it is not checked after every test).
+    /// Counted writes that changed rows and committed without an audit entry, by the route that made them (a write
+    /// that found nothing to do is not one): every change of data is audited, and every test's app is checked to have
+    /// none when the test ends (`withFreshDatabase`).
     var unauditedWrites: [String] { storage[UnauditedWritesKey.self]?.withLockedValue { $0 } ?? [] }
 
     func installWriteCounter() {
@@ -57,16 +58,19 @@ extension Application {
         await gate.acquire()
         do {
             let written = AuditLog.Written()
-            let result = try await db.transaction { db in
+            let (result, unaudited) = try await db.transaction { db in
+                let changes = counted ? try await RowChanges.start(on: db) : nil
                 let result = try await AuditLog.$written.withValue(written) { try await body(db) }
                 // The figures of the places this write changed, current when it commits (counted writes only:
                 // bookkeeping changes no figure).
                 if counted { try await PlaceFiguresStore.refresh(written.entries, on: db) }
-                return result
+                // A write that changed rows without an audit entry (one that found nothing to do, a lost race, is fine).
+                let unaudited = written.entries.isEmpty ? try await changes?.changedAny(on: db) ?? false : false
+                return (result, unaudited)
             }
             if counted {
                 storage[CommittedWritesKey.self]?.withLockedValue { $0 += 1 }
-                if written.entries.isEmpty { storage[UnauditedWritesKey.self]?.withLockedValue { $0.append(source) } }
+                if unaudited { storage[UnauditedWritesKey.self]?.withLockedValue { $0.append(source) } }
                 dataVersion.committed()
             }
             await gate.release()
@@ -79,6 +83,28 @@ extension Application {
             await gate.release()
             throw error
         }
+    }
+}
+
+/// Whether a transaction changed any row: SQLite counts the connection's changes (read at the start and at the end),
+/// PostgreSQL has given the transaction an id only once it wrote.
+struct RowChanges: Sendable {
+    private struct Count: Decodable { let n: Int64 }
+    private struct Assigned: Decodable { let assigned: Bool }
+    let sqliteStart: Int64?
+
+    static func start(on db: any Database) async throws -> RowChanges {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return RowChanges(sqliteStart: nil) }
+        return RowChanges(sqliteStart: try await sql.raw("SELECT total_changes() AS n").first(decoding: Count.self)?.n)
+    }
+
+    func changedAny(on db: any Database) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        if let sqliteStart {
+            return (try await sql.raw("SELECT total_changes() AS n").first(decoding: Count.self)?.n ?? sqliteStart) != sqliteStart
+        }
+        guard sql.dialect.name == "postgresql" else { return false }
+        return try await sql.raw("SELECT txid_current_if_assigned() IS NOT NULL AS assigned").first(decoding: Assigned.self)?.assigned ?? false
     }
 }
 

@@ -66,6 +66,9 @@ func withFreshDatabase(prepared: Bool, publicURL: String? = nil, _ body: (Applic
             _ = try await DemoData.load(into: app)
         }
         try await body(app)
+        // Every request that changed data wrote an audit entry in the same transaction: checked after every test, so
+        // each success path any test takes is covered (writes a test makes itself, outside a request, are not named).
+        #expect(app.unauditedWrites.filter { !$0.isEmpty }.isEmpty, "changed data without an audit entry: \(app.unauditedWrites)")
     } catch {
         try? await app.asyncShutdown()
         if let leased { await DatabaseGate.shared.release(leased) }

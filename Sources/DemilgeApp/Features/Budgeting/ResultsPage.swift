@@ -12,6 +12,9 @@ struct ResultsPage: Encodable {
 
     let id: String, title: String, territory: TerritoryLink, envelope: String, rule: String, otherRule: String
     let online: Int, paper: Int, imported: Int, pointsWord: Bool
+    /// Who could vote, and how many ballots came from residents verified against the roll (online, and marked at the
+    /// paper desk): a self-declared round's results say how much of them is verified.
+    let eligibility: String, eligibilityKey: String, verifiedOnline: Int, deskPaper: Int
     let rows: [Row]
     let spent: String, left: String
     let explained: Bool
@@ -29,7 +32,9 @@ struct ResultsPage: Encodable {
 
     static func build(_ req: Request, _ round: BudgetRound, _ stored: RoundResult) async throws -> ResultsPage {
         let roundID = try round.requireID()
-        let data = try await RoundData.load(round, on: req.db, ballots: .of(req.actor.userID))
+        async let loaded = RoundData.load(round, on: req.db, ballots: .of(req.actor.userID))
+        async let verified = RoundTurnout.load(roundID, on: req.db)
+        let data = try await loaded, turnout = try await verified
         let language = req.language
         func money(_ value: Rational) -> String { Money(som: value).formatted(language) }
         let funded = Set(stored.selected), otherFunded = Set(stored.comparisonSelected ?? [])
@@ -58,6 +63,8 @@ struct ResultsPage: Encodable {
             envelope: Money(minorUnits: round.envelopeTyiyn).formatted(language), rule: req.t("rule.\(stored.rule)"), otherRule: req.t("rule.\(otherRule)"),
             online: stored.ballots["online"] ?? 0, paper: stored.ballots["paper"] ?? 0, imported: stored.ballots["imported"] ?? 0,
             pointsWord: round.type == .cumulative,
+            eligibility: req.t(round.eligibility.catalogKey), eligibilityKey: round.eligibility.rawValue,
+            verifiedOnline: turnout.online, deskPaper: turnout.paper,
             rows: rows, spent: money(stored.exactCost), left: money(envelope - stored.exactCost),
             explained: stored.verdicts != nil, voted: mine != nil,
             myFunded: myProjects.filter { funded.contains($0.code) }.map(\.title),
