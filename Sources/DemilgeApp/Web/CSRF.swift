@@ -1,4 +1,5 @@
 import Crypto
+import DemilgeCore
 import Vapor
 
 /// The token every form posts back as `_csrf`. A signed-in person's is kept in their session; a visitor's lives in
@@ -46,22 +47,6 @@ enum CSRF {
     static func finish(_ req: Request, _ response: Response, secure: Bool) {
         guard let token = req.storage[NewCookieKey.self] else { return }
         response.cookies[cookie] = HTTPCookies.Value(string: token, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
-}
-
-extension Array where Element == UInt8 {
-    func base64URLEncodedString() -> String {
-        Data(self).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }
 

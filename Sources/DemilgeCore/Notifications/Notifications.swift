@@ -35,6 +35,15 @@ public enum NotificationKind: String, StoredState {
 
 public enum MailDelivery: String, StoredState {
     case immediate, digest, none
+
+    /// When news made at `now` is due by e-mail: at once, at the next digest, or never.
+    public func due(after now: Date) -> Date? {
+        switch self {
+        case .immediate: now
+        case .digest: DigestClock.due(after: now)
+        case .none: nil
+        }
+    }
 }
 
 /// The daily digest leaves at 08:00 in Bishkek (UTC+6 all year): a notification for the digest is due at the first
@@ -85,15 +94,6 @@ public struct UnsubscribeToken: Sendable, Equatable {
 
     private static func signature(_ payload: String, key: SymmetricKey) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)
-        return Data(mac).prefix(18).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
+        return Data(mac).prefix(18).base64URLEncodedString()
     }
 }

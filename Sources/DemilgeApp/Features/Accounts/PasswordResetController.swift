@@ -74,7 +74,7 @@ struct PasswordResetController: RouteCollection {
     }
 
     func resetForm(req: Request) async throws -> Response {
-        try await renderReset(req, valid: try await ResetToken.usable(Self.sessionToken(req), on: req.db) != nil)
+        try await renderReset(req, valid: try await ResetToken.usable(Self.carriedToken(req), on: req.db) != nil)
     }
 
     private func renderReset(_ req: Request, form: FormState = FormState(), valid: Bool, status: HTTPResponseStatus? = nil) async throws -> Response {
@@ -82,7 +82,7 @@ struct PasswordResetController: RouteCollection {
                                         forms: true, status: status ?? (valid ? .ok : .gone)))
     }
 
-    static func sessionToken(_ req: Request) -> String { String((req.cookies[ResetToken.cookie]?.string ?? "").prefix(100)) }
+    static func carriedToken(_ req: Request) -> String { String((req.cookies[ResetToken.cookie]?.string ?? "").prefix(100)) }
 
     /// Kept from caches and never sent on as a `Referer`.
     static func `private`(_ response: Response) -> Response {
@@ -100,7 +100,7 @@ struct PasswordResetController: RouteCollection {
             form.fail("password", req.t("error.rate_limited"))
             return try await renderReset(req, form: form, valid: true, status: .tooManyRequests)
         }
-        let token = Self.sessionToken(req)
+        let token = Self.carriedToken(req)
         // The token first: no password is hashed for a request that cannot use it.
         guard try await ResetToken.usable(token, on: req.db) != nil else { return try await renderReset(req, valid: false) }
         var form = FormState.read(req, fields: ["password", "password_confirm"], keepUntrimmed: ["password", "password_confirm"])
@@ -155,11 +155,7 @@ enum ResetToken {
         return response
     }
 
-    static func make() -> String {
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func make() -> String { [UInt8].random(count: 32).base64URLEncodedString() }
 
     static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).hexString

@@ -62,7 +62,7 @@ struct AdminController: RouteCollection {
             intact: verification.breach == nil, breach: verification.breach?.description, count: verification.count,
             lines: entries.map { entry in
                 .init(sequence: entry.id ?? 0,
-                      when: Formatters.dateTime(Date(timeIntervalSince1970: Double(entry.atMillis) / 1000), req.language),
+                      when: Formatters.dateTime(Date(millis: entry.atMillis), req.language),
                       actor: entry.actor, action: entry.action, entity: "\(entry.entityType) \(entry.entityID)",
                       before: entry.before, after: entry.after, hash: String(entry.hash.prefix(12)))
             }))

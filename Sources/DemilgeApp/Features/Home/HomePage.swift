@@ -54,7 +54,7 @@ struct HomePage: Encodable {
         // An entry whose subject is no longer public (a hidden problem) is left out.
         let activity = entries.compactMap { entry -> Activity? in
             guard let subject = names["\(entry.entityType):\(entry.entityID)"] else { return nil }
-            return Activity(when: Formatters.dateTime(Date(timeIntervalSince1970: Double(entry.atMillis) / 1000), language),
+            return Activity(when: Formatters.dateTime(Date(millis: entry.atMillis), language),
                             what: req.t("activity.\(entry.action)"), href: subject.href, name: subject.name)
         }
         return HomePage(

@@ -35,7 +35,7 @@ struct OutboxAdminController: RouteCollection {
         let messages = try await OutboxMessage.query(on: req.db).filter(\.$status != OutboxMessage.Status.sent.rawValue)
             .sort(\.$createdMillis, .descending).limit(200).all()
         let language = req.language
-        func when(_ millis: Int64) -> String { Formatters.dateTime(Date(timeIntervalSince1970: Double(millis) / 1000), language) }
+        func when(_ millis: Int64) -> String { Formatters.dateTime(Date(millis: millis), language) }
         return try await req.page("admin/outbox", titleKey: "admin.outbox.title", Content(
             queued: depth.queued, dead: depth.dead,
             lines: messages.map { message in

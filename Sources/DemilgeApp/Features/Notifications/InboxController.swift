@@ -38,7 +38,7 @@ struct InboxController: RouteCollection {
         let language = req.language
         let lines = items.map { item in
             Line(text: text.line(item, language), href: NotificationText.path(item),
-                 when: Formatters.dateTime(Date(timeIntervalSince1970: Double(item.createdMillis) / 1000), language), unread: item.readMillis == nil)
+                 when: Formatters.dateTime(Date(millis: item.createdMillis), language), unread: item.readMillis == nil)
         }
         return try await req.page("notifications/inbox", titleKey: "notify.inbox", InboxPage(lines: lines, pages: links, unread: try await unread), forms: true)
     }
@@ -129,11 +129,7 @@ enum NotificationPreferences {
         let chosen = try await NotificationSetting.query(on: db).filter(\.$user.$id == userID).all()
         let byKind = Dictionary(firstValues: chosen.map { ($0.kind, $0.delivery) })
         for kind in NotificationKind.allCases {
-            let due: Int64? = switch byKind[kind] ?? kind.defaultDelivery {
-            case .immediate: now.millis
-            case .digest: DigestClock.due(after: now).millis
-            case .none: nil
-            }
+            let due = (byKind[kind] ?? kind.defaultDelivery).due(after: now)?.millis
             try await InboxItem.query(on: db).filter(\.$user.$id == userID).filter(\.$kind == kind).filter(\.$mailDueMillis != nil)
                 .set(\.$mailDueMillis, to: due).update()
         }

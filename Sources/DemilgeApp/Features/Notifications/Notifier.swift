@@ -59,7 +59,7 @@ enum Notifier {
             who.append("SELECT user_id FROM role_assignments WHERE role = \(bind: Role.resident.rawValue) AND territory_id IN (\(binds: audience.residentsOf.map { $0 as any Encodable & Sendable }))")
         }
         let at = now.millis
-        let digest = DigestClock.due(after: now).millis
+        let immediate = MailDelivery.immediate.due(after: now)?.millis, digest = MailDelivery.digest.due(after: now)?.millis
         let title = String(news.title.prefix(300))
         let notActor: SQLQueryString = news.actor.map { "AND u.id <> \(bind: $0)" } ?? ""
         try await sql.raw("""
@@ -67,7 +67,7 @@ enum Notifier {
             SELECT u.id, \(bind: news.kind.rawValue), \(bind: news.subject.rawValue), \(bind: news.subjectID), \(bind: title), \(bind: news.detail), \(bind: at),
               CASE WHEN u.email_confirmed_millis IS NULL THEN NULL
                 ELSE CASE COALESCE(s.delivery, \(bind: news.kind.defaultDelivery.rawValue))
-                  WHEN 'immediate' THEN \(bind: at) WHEN 'digest' THEN \(bind: digest) ELSE NULL END END
+                  WHEN 'immediate' THEN \(bind: immediate) WHEN 'digest' THEN \(bind: digest) ELSE NULL END END
             FROM (\(who.joined(separator: " UNION "))) r
             JOIN users u ON u.id = r.user_id
             LEFT JOIN notification_settings s ON s.user_id = u.id AND s.kind = \(bind: news.kind.rawValue)

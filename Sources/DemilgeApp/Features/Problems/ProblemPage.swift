@@ -61,7 +61,7 @@ struct ProblemPage: Encodable {
             path: directory.path(to: problem.territory).map { TerritoryLink($0, req.language, catalog: req.application.catalog) },
             hasPhoto: problem.photo != nil, hidden: problem.hidden, hiddenReason: canModerate ? problem.hiddenReason : nil,
             group: try await problem.$group.get(on: req.db).map { .init(value: $0.idString, label: $0.name, selected: false) },
-            events: events.map { .init(when: Formatters.date(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), req.language),
+            events: events.map { .init(when: Formatters.date(Date(millis: $0.atMillis), req.language),
                                        status: req.t($0.toStatus.catalogKey), reason: $0.reason) },
             comments: comments.map { .init(id: $0.idString, author: $0.author.displayName,
                                            when: $0.createdAt.map { Formatters.dateTime($0, req.language) } ?? "", body: $0.body,
