@@ -44,7 +44,6 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     app.installWriteCounter()
     ServerKeys.install(on: app)
     app.installDecoyPasswordHash()
-    app.indicatorsCache = IndicatorsCache()
     app.territoryCache = TerritoryDirectoryCache()
     app.dataVersion = DataVersion()
     app.placeFiguresMirror = PlaceFiguresMirror()
@@ -135,6 +134,7 @@ enum Migrations {
         app.migrations.add(M028_AccountSafety())
         app.migrations.add(M029_Notifications())
         app.migrations.add(M030_ResetRequests())
+        app.migrations.add(M031_FiguresByMonth())
         app.migrations.add(SessionRecord.migration)
     }
 }

@@ -34,9 +34,26 @@ struct FiguresTests {
         }
         for (name, places, programme) in filters {
             let filter = IndicatorFilter(programme: programme, territory: nil, from: nil, to: nil, query: "")
-            let computed = try await IndicatorFigures.compute(filter, places: places, on: app.db)
+            let computed = try await IndicatorsReference.compute(filter, places: places, on: app.db)
             let stored = IndicatorFigures(try await PlaceFiguresStore.sum(places, on: app.db), programme: try programme?.requireID())
             #expect(stored == computed, "\(name): stored \(stored) ≠ computed \(computed)", sourceLocation: sourceLocation)
+        }
+        // Periods of months, from the months kept in the figures (this instance's copy, as the page reads them): each
+        // month that has records alone, the months up to the middle one and those after it.
+        let months = Set(try await PlaceFiguresRecord.query(on: app.db).all().flatMap { $0.figures.value.byMonth.keys }).sorted().compactMap(YearMonth.init)
+        try #require(months.count >= 3, "the data has records in several months", sourceLocation: sourceLocation)
+        let middle = months[months.count / 2]
+        let next = middle.month == 12 ? YearMonth(year: middle.year + 1, month: 1) : YearMonth(year: middle.year, month: middle.month + 1)
+        let halves: [(YearMonth?, YearMonth?)] = [(nil, middle), (next, nil)]
+        for (index, (name, places, programme)) in filters.enumerated() {
+            for (from, to) in index == 0 ? halves + months.map({ ($0, $0) }) : halves {
+                let filter = IndicatorFilter(programme: programme, territory: nil, from: from, to: to, query: "")
+                let computed = try await IndicatorsReference.compute(filter, places: places, on: app.db)
+                let kept = try await req.placeFigures(places, within: PlaceFiguresMirror.Period(from: from, to: to))
+                let stored = IndicatorFigures(kept, programme: try programme?.requireID())
+                #expect(stored == computed, "\(name), \(from?.description ?? "…")–\(to?.description ?? "…"): months \(stored) ≠ computed \(computed)",
+                        sourceLocation: sourceLocation)
+            }
         }
     }
 

@@ -62,7 +62,10 @@ struct QueryCountTests {
             ("a problem", "", { _ = try await ProblemPage.build($0, problem, form: FormState()) }),
             ("territory", "", { _ = try await TerritoryPage.build($0, territory, directory: directory) }),
             ("territory's sums", "", { _ = try await TerritoryPortal.Figures.load(Set(subtree), $0) }),
-            ("indicators' figures", "", { _ = try await IndicatorFigures.compute(try await IndicatorFilter.read($0), places: nil, on: $0.db) }),
+            ("indicators over a period", "from=2022-01&to=2024-12", { req in
+                let filter = try await IndicatorFilter.read(req)
+                _ = try await IndicatorsPage.build(req, filter, try await IndicatorFigures.load(filter, req))
+            }),
             ("round results", "", { _ = try await ResultsPage.build($0, round, stored) }),
         ]
         var counts: [String: Int] = [:]

@@ -74,10 +74,6 @@ extension Application {
                 dataVersion.committed()
             }
             await gate.release()
-            // Figures derived from the data are fresh after every change (this instance's; others expire in a minute).
-            // Bookkeeping (a sign-in attempt counted against its limit) changes no figure, and must not let anyone
-            // empty the caches by posting wrong passwords.
-            if counted { await clearFigures() }
             return result
         } catch {
             await gate.release()

@@ -5,7 +5,8 @@ import Foundation
 /// sum of its subtree's; the latest visits and sessions are merged, keeping the latest few.
 ///
 /// Keys are strings so the stored JSON stays an object: programme ids (lower-case UUIDs, `""` for none), problem
-/// categories, ballot channels and funding sources by their stored names.
+/// categories, ballot channels and funding sources by their stored names, months as `2025-03`. Figures that are 0 or
+/// empty are left out of the JSON (a place's months are mostly empty).
 public struct PlaceFigures: Codable, Equatable, Sendable {
     public struct Grants: Codable, Equatable, Sendable {
         public var awarded = 0, contracted = 0, finished = 0, onTime = 0
@@ -70,8 +71,26 @@ public struct PlaceFigures: Codable, Equatable, Sendable {
     public var grantsByProgramme: [String: Grants] = [:]
     public var latestVisits: [Dated] = []
     public var latestSessions: [Dated] = []
+    /// The figures of the records dated in each month, by `YearMonth.description`: problems by the day raised,
+    /// sessions and events by the day held, ballots by the day their round's voting closed, grants by the day approved
+    /// (submitted, when never approved). Not added up by `add`: `within` adds up a period's months.
+    public var byMonth: [String: PlaceFigures] = [:]
 
     public init() {}
+
+    /// Changes the figures of the month `day` falls in.
+    public mutating func dated(_ day: Day, _ change: (inout PlaceFigures) -> Void) {
+        guard let month = day.yearMonth else { return }
+        change(&byMonth[month.description, default: PlaceFigures()])
+    }
+
+    /// The figures of the records dated from the month `from` to the month `to` (either open).
+    public func within(from: YearMonth?, to: YearMonth?) -> PlaceFigures {
+        let first = from?.description ?? "", last = to?.description
+        var sum = PlaceFigures()
+        for (month, figures) in byMonth where month >= first && last.map({ month <= $0 }) ?? true { sum.add(figures) }
+        return sum
+    }
 
     public mutating func add(_ other: PlaceFigures) {
         problemsRaised = problemsRaised.saturatingAdding(other.problemsRaised)
@@ -115,5 +134,46 @@ public struct PlaceFigures: Codable, Equatable, Sendable {
 
     private static func add(_ other: [String: Int], to sum: inout [String: Int]) {
         for (key, value) in other { sum[key, default: 0] = sum[key, default: 0].saturatingAdding(value) }
+    }
+}
+
+extension PlaceFigures {
+    private enum CodingKeys: String, CodingKey {
+        case problemsRaised, problemsSolved, openByCategory, sessions, participants, ballots, measuresDone, measuresTotal
+        case eventsByProgramme, grantsByProgramme, latestVisits, latestSessions, byMonth
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        problemsRaised = try c.decodeIfPresent(Int.self, forKey: .problemsRaised) ?? 0
+        problemsSolved = try c.decodeIfPresent(Int.self, forKey: .problemsSolved) ?? 0
+        openByCategory = try c.decodeIfPresent([String: Int].self, forKey: .openByCategory) ?? [:]
+        sessions = try c.decodeIfPresent(Int.self, forKey: .sessions) ?? 0
+        participants = try c.decodeIfPresent(Participants.self, forKey: .participants) ?? Participants()
+        ballots = try c.decodeIfPresent([String: Int].self, forKey: .ballots) ?? [:]
+        measuresDone = try c.decodeIfPresent(Int.self, forKey: .measuresDone) ?? 0
+        measuresTotal = try c.decodeIfPresent(Int.self, forKey: .measuresTotal) ?? 0
+        eventsByProgramme = try c.decodeIfPresent([String: Int].self, forKey: .eventsByProgramme) ?? [:]
+        grantsByProgramme = try c.decodeIfPresent([String: Grants].self, forKey: .grantsByProgramme) ?? [:]
+        latestVisits = try c.decodeIfPresent([Dated].self, forKey: .latestVisits) ?? []
+        latestSessions = try c.decodeIfPresent([Dated].self, forKey: .latestSessions) ?? []
+        byMonth = try c.decodeIfPresent([String: PlaceFigures].self, forKey: .byMonth) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if problemsRaised != 0 { try c.encode(problemsRaised, forKey: .problemsRaised) }
+        if problemsSolved != 0 { try c.encode(problemsSolved, forKey: .problemsSolved) }
+        if !openByCategory.isEmpty { try c.encode(openByCategory, forKey: .openByCategory) }
+        if sessions != 0 { try c.encode(sessions, forKey: .sessions) }
+        if participants != Participants() { try c.encode(participants, forKey: .participants) }
+        if !ballots.isEmpty { try c.encode(ballots, forKey: .ballots) }
+        if measuresDone != 0 { try c.encode(measuresDone, forKey: .measuresDone) }
+        if measuresTotal != 0 { try c.encode(measuresTotal, forKey: .measuresTotal) }
+        if !eventsByProgramme.isEmpty { try c.encode(eventsByProgramme, forKey: .eventsByProgramme) }
+        if !grantsByProgramme.isEmpty { try c.encode(grantsByProgramme, forKey: .grantsByProgramme) }
+        if !latestVisits.isEmpty { try c.encode(latestVisits, forKey: .latestVisits) }
+        if !latestSessions.isEmpty { try c.encode(latestSessions, forKey: .latestSessions) }
+        if !byMonth.isEmpty { try c.encode(byMonth, forKey: .byMonth) }
     }
 }

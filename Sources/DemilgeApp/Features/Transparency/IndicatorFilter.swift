@@ -2,13 +2,13 @@ import DemilgeCore
 import Fluent
 import Vapor
 
-/// The indicators' filter from the address: a programme, a place (and all under it), a period; and the same
-/// filter as a query string, which also keys the cache.
+/// The indicators' filter from the address: a programme, a place (and all under it), a period of months; and the
+/// same filter as a query string.
 struct IndicatorFilter {
     var programme: Programme?
     var territory: Territory?
-    var from: Day?
-    var to: Day?
+    var from: YearMonth?
+    var to: YearMonth?
     var query: String
 
     static func read(_ req: Request) async throws -> IndicatorFilter {
@@ -16,7 +16,7 @@ struct IndicatorFilter {
         let code = req.query[String.self, at: "territory"] ?? ""
         let from = req.query[String.self, at: "from"] ?? ""
         let to = req.query[String.self, at: "to"] ?? ""
-        var filter = IndicatorFilter(programme: nil, territory: nil, from: Day(from), to: Day(to), query: "")
+        var filter = IndicatorFilter(programme: nil, territory: nil, from: Self.month(from), to: Self.month(to), query: "")
         if !slug.isEmpty { filter.programme = try await Programme.query(on: req.db).filter(\.$slug == slug).first() }
         if !code.isEmpty { filter.territory = try await req.territoryDirectory().byCode[code] }
         var items: [URLQueryItem] = []
@@ -30,5 +30,6 @@ struct IndicatorFilter {
         return filter
     }
 
-    func inPeriod(_ day: Day) -> Bool { from.map { day >= $0 } ?? true && to.map { day <= $0 } ?? true }
+    /// `2025-03`, or a day such as `2025-03-15` as the month it falls in (the filter once took days).
+    static func month(_ text: String) -> YearMonth? { YearMonth(text) ?? Day(text)?.yearMonth }
 }

@@ -21,11 +21,19 @@ actor PlaceFiguresMirror {
     /// How many times this copy has read the database to catch up (readers arriving together share one).
     private(set) var stepsTaken = 0
 
-    /// The figures of these places added up (every place when nil), current with `version`.
-    func sum(_ places: [UUID]?, at version: DataVersion.Stamp, on db: any Database) async throws -> PlaceFigures {
+    /// The figures of these places added up (every place when nil), current with `version`; of the records dated
+    /// in a period when it is given.
+    func sum(_ places: [UUID]?, within period: Period? = nil, at version: DataVersion.Stamp, on db: any Database) async throws -> PlaceFigures {
         try await catchUp(to: version, on: db)
-        guard let places else { return PlaceFigures.sum(figures.values) }
-        return PlaceFigures.sum(places.lazy.compactMap { self.figures[$0] })
+        let chosen: [PlaceFigures] = places.map { $0.compactMap { self.figures[$0] } } ?? Array(figures.values)
+        guard let period else { return PlaceFigures.sum(chosen) }
+        return PlaceFigures.sum(chosen.lazy.map { $0.within(from: period.from, to: period.to) })
+    }
+
+    /// Months from `from` to `to`, either open.
+    struct Period: Sendable {
+        var from: YearMonth?
+        var to: YearMonth?
     }
 
     private func isCurrent(_ wanted: DataVersion.Stamp) -> Bool {
@@ -88,8 +96,9 @@ extension Application {
 }
 
 extension Request {
-    /// The stored figures of these places added up (every place when nil), from this instance's mirror.
-    func placeFigures(_ places: [UUID]?) async throws -> PlaceFigures {
-        try await application.placeFiguresMirror.sum(places, at: application.dataVersion.current, on: db)
+    /// The stored figures of these places added up (every place when nil), from this instance's mirror; of the
+    /// records dated in a period when it is given.
+    func placeFigures(_ places: [UUID]?, within period: PlaceFiguresMirror.Period? = nil) async throws -> PlaceFigures {
+        try await application.placeFiguresMirror.sum(places, within: period, at: application.dataVersion.current, on: db)
     }
 }

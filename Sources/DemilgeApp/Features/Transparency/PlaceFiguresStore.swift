@@ -3,8 +3,9 @@ import Fluent
 import SQLKit
 import Vapor
 
-/// Each territory's own figures (`PlaceFigures`), stored, so that the indicators and every portal add up a row per
-/// place instead of reading every problem, session, ballot and grant under it on a view.
+/// Each territory's own figures (`PlaceFigures`), of all time and month by month, stored, so that the indicators (of
+/// any period of months) and every portal add up a row per place instead of reading every problem, session, ballot
+/// and grant under it on a view.
 ///
 /// They are kept current in the writing transaction: `Application.write` calls `refresh` before it commits,
 /// which recomputes the places named by the audit entries the transaction wrote (every change of public data writes
@@ -117,40 +118,47 @@ enum PlaceFiguresStore {
         guard !places.isEmpty else { return figures }
 
         let problems = try await Problem.query(on: db).filter(\.$territory.$id ~~ places).filter(\.$hidden == false)
-            .field(\.$territory.$id).field(\.$status).field(\.$category).field(\.$mergedInto.$id).all()
+            .field(\.$territory.$id).field(\.$status).field(\.$category).field(\.$mergedInto.$id).field(\.$createdAt).all()
         // A duplicate merged into another problem counts once, as that problem.
         for problem in problems where problem.$mergedInto.id == nil {
             let place = problem.$territory.id
             if problem.status.isOpen { figures[place]?.openByCategory[problem.category.rawValue, default: 0] += 1 }
+            let solved = problem.status == .solved ? 1 : 0
             figures[place]?.problemsRaised += 1
-            if problem.status == .solved { figures[place]?.problemsSolved += 1 }
+            figures[place]?.problemsSolved += solved
+            if let raised = problem.createdAt {
+                figures[place]?.dated(Day.today(raised)) { $0.problemsRaised += 1; $0.problemsSolved += solved }
+            }
         }
 
         let sessions = try await AssessmentSession.query(on: db).filter(\.$territory.$id ~~ places)
             .field(\.$id).field(\.$territory.$id).field(\.$heldOn).all()
-        let sessionPlace = Dictionary(firstValues: sessions.compactMap { session in session.id.map { ($0, session.$territory.id) } })
+        let sessionOf = Dictionary(firstValues: sessions.compactMap { session in session.id.map { ($0, session) } })
         for session in sessions {
             guard let id = session.id else { continue }
             figures[session.$territory.id]?.sessions += 1
+            figures[session.$territory.id]?.dated(session.heldOn) { $0.sessions += 1 }
             figures[session.$territory.id]?.latestSessions.append(PlaceFigures.Dated(id: id, day: session.heldOn))
         }
-        if !sessionPlace.isEmpty {
-            let groups = try await FocusGroup.query(on: db).filter(\.$session.$id ~~ Array(sessionPlace.keys))
+        if !sessionOf.isEmpty {
+            let groups = try await FocusGroup.query(on: db).filter(\.$session.$id ~~ Array(sessionOf.keys))
                 .field(\.$session.$id).field(\.$participantsJSON).all()
             for group in groups {
-                guard let place = sessionPlace[group.$session.id], var own = figures[place] else { continue }
+                guard let session = sessionOf[group.$session.id], var own = figures[session.$territory.id] else { continue }
                 own.participants = own.participants + group.participants
-                figures[place] = own
+                own.dated(session.heldOn) { $0.participants = $0.participants + group.participants }
+                figures[session.$territory.id] = own
             }
         }
 
         // Ballots of rounds whose voting has closed: nothing is counted while a round is open.
         let rounds = try await BudgetRound.query(on: db).filter(\.$territory.$id ~~ places).filter(\.$status ~~ [RoundStatus.counting, .published])
-            .field(\.$id).field(\.$territory.$id).all()
+            .field(\.$id).field(\.$territory.$id).field(\.$closesOn).all()
         for round in rounds {
             guard let id = round.id else { continue }
             for (channel, count) in try await RoundData.counts(id, on: db) {
                 figures[round.$territory.id]?.ballots[channel.rawValue, default: 0] += count
+                figures[round.$territory.id]?.dated(round.closesOn) { $0.ballots[channel.rawValue, default: 0] += count }
             }
         }
 
@@ -162,8 +170,12 @@ enum PlaceFiguresStore {
             if measure.status != .cancelled { figures[place]?.measuresTotal += 1 }
         }
 
-        let events = try await Event.query(on: db).filter(\.$host.$id ~~ places).field(\.$host.$id).field(\.$programme.$id).all()
-        for event in events { figures[event.$host.id]?.eventsByProgramme[event.$programme.id?.uuidString.lowercased() ?? "", default: 0] += 1 }
+        let events = try await Event.query(on: db).filter(\.$host.$id ~~ places).field(\.$host.$id).field(\.$programme.$id).field(\.$heldOn).all()
+        for event in events {
+            let programme = event.$programme.id?.uuidString.lowercased() ?? ""
+            figures[event.$host.id]?.eventsByProgramme[programme, default: 0] += 1
+            figures[event.$host.id]?.dated(event.heldOn) { $0.eventsByProgramme[programme, default: 0] += 1 }
+        }
 
         try await addGrants(to: &figures, places, on: db)
         for (place, var own) in figures {
@@ -185,6 +197,7 @@ enum PlaceFiguresStore {
         let programmeOf = Dictionary(firstValues: try await GrantCall.query(on: db).filter(\.$id ~~ calls).field(\.$id).field(\.$programme.$id).all()
             .compactMap { call in call.id.map { ($0, call.$programme.id.uuidString.lowercased()) } })
         let reports = Dictionary(firstValues: try await GrantReport.query(on: db).filter(\.$application.$id ~~ grantIDs).all().map { ($0.$application.id, $0) })
+        let approved = try await approvalDays(of: grantIDs, on: db)
         for grant in awarded {
             guard let id = grant.id else { continue }
             var sums = PlaceFigures.Grants()
@@ -197,7 +210,11 @@ enum PlaceFiguresStore {
                     if let report = reports[id], report.submittedOn <= contract.endsOn { sums.onTime = 1 }
                 }
             }
-            figures[grant.$territory.id]?.grantsByProgramme[programmeOf[grant.$call.id] ?? "", default: PlaceFigures.Grants()].add(sums)
+            let programme = programmeOf[grant.$call.id] ?? ""
+            figures[grant.$territory.id]?.grantsByProgramme[programme, default: PlaceFigures.Grants()].add(sums)
+            if let day = approved[id] ?? grant.submittedAt.map({ Day.today($0) }) {
+                figures[grant.$territory.id]?.dated(day) { $0.grantsByProgramme[programme, default: PlaceFigures.Grants()].add(sums) }
+            }
         }
         let placeOf = Dictionary(firstValues: awarded.compactMap { grant in grant.id.map { ($0, grant.$territory.id) } })
         let visits = try await GrantVisit.query(on: db).filter(\.$application.$id ~~ grantIDs).field(\.$id).field(\.$application.$id).field(\.$visitedOn).all()
@@ -205,5 +222,14 @@ enum PlaceFiguresStore {
             guard let id = visit.id, let place = placeOf[visit.$application.id] else { continue }
             figures[place]?.latestVisits.append(PlaceFigures.Dated(id: id, day: visit.visitedOn))
         }
+    }
+
+    /// The day each grant was first approved, in Bishkek.
+    private static func approvalDays(of grants: [UUID], on db: any Database) async throws -> [UUID: Day] {
+        let approvals = try await GrantTransition.query(on: db).filter(\.$application.$id ~~ grants).filter(\.$to == GrantStatus.approved)
+            .field(\.$application.$id).field(\.$at).all()
+        var first: [UUID: Date] = [:]
+        for approval in approvals { first[approval.$application.id] = min(first[approval.$application.id] ?? approval.at, approval.at) }
+        return first.mapValues { Day.today($0) }
     }
 }

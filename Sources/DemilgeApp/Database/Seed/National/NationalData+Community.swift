@@ -1,10 +1,24 @@
 import DemilgeCore
 import Fluent
+import SQLKit
 import Vapor
 
 extension NationalData {
     /// Problems across every place, their supports (a few problems draw most of them, each resident supports a
     /// problem once) and comments.
+    /// Each problem's creation time set to its day raised (writing rows stamps them with the time of writing), in one
+    /// statement, so the indicators of a period find problems spread over the years as they would be.
+    private func datedAsRaised() async throws {
+        try await app.write(counted: false) { db in
+            guard let sql = db as? any SQLDatabase else { return }
+            let seconds: SQLQueryString = sql.dialect.name == "postgresql" ? "to_timestamp(e.at_millis / 1000.0)" : "e.at_millis / 1000.0"
+            try await sql.raw("""
+                UPDATE problems SET created_at = (SELECT \(seconds) FROM problem_events e WHERE e.problem_id = problems.id AND e.to_status = 'raised')
+                WHERE EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = problems.id AND e.to_status = 'raised')
+                """).run()
+        }
+    }
+
     mutating func problems() async throws {
         let count = scale.problems
         var supportCounts = Array(repeating: 0, count: count)
@@ -38,6 +52,7 @@ extension NationalData {
         }
         try await problems.flush()
         try await events.flush()
+        try await datedAsRaised()
         for (n, id) in ids.enumerated() where supportCounts[n] > 0 {
             let first = random.int(in: 0...(residents.count - 1))
             for k in 0..<supportCounts[n] {
