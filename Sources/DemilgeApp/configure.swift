@@ -73,6 +73,7 @@ public func configure(_ app: Application, options: AppOptions = .fromEnvironment
     let assets = StaticAssets.load(from: app.directory.publicDirectory)
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["percent"] = PercentTag()
     app.leaf.tags["path"] = SitePathTag()
     app.leaf.tags["asset"] = AssetTag(assets: assets)
     app.leaf.cache.isEnabled = app.environment.isRelease

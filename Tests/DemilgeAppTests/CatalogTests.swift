@@ -98,4 +98,54 @@ struct CatalogTests {
     func missingKeyMarker() throws {
         #expect(try Self.catalog.text("no.such.key", .ru).hasPrefix(Catalog.missingMarker))
     }
+
+    /// The value with its plural blocks taken out, and whether every block had its `other` branch.
+    static func outsidePlurals(_ value: String) -> String {
+        var text = value
+        while let start = text.range(of: ", plural,")?.lowerBound, let open = text[..<start].lastIndex(of: "{") {
+            var depth = 0, end = text.endIndex
+            for index in text[open...].indices {
+                if text[index] == "{" { depth += 1 }
+                if text[index] == "}" { depth -= 1; if depth == 0 { end = text.index(after: index); break } }
+            }
+            text.replaceSubrange(open..<end, with: "⟨n⟩")
+        }
+        return text
+    }
+
+    @Test("every plural block has its other branch and is filled; Kyrgyz numbers take their ending through {name:case}")
+    func pluralsAndEndings() throws {
+        let catalog = try Self.catalog
+        for language in Language.allCases {
+            for (key, value) in catalog.tables[language] ?? [:] {
+                let names = Set(Self.matches(#"\{([a-z_]+)[,:}]"#, in: value))
+                let filled = catalog.text(key, language, arguments: Dictionary(names.map { ($0, "7") }, uniquingKeysWith: { a, _ in a }))
+                #expect(!filled.contains("plural") && !filled.contains("{"), "\(language) \(key): \(filled)")
+            }
+        }
+        // An ending written onto a placeholder suits only some numbers ("{min}ден" gives 3ден, where Kyrgyz has 3төн).
+        let endings = "(?:га|ге|го|гө|ка|ке|ко|кө|да|де|до|дө|та|те|то|тө|дан|ден|дон|дөн|тан|тен|тон|төн|нын|нин|нун|нүн|дын|дин|дун|дүн|тын|тин|тун|түн|ны|ни|ну|нү|ды|ди|ду|дү|ты|ти|ту|тү)"
+        for (key, value) in catalog.tables[.ky] ?? [:] {
+            #expect(Self.matches(#"(\{[a-z_]+\}"# + endings + ")", in: value).isEmpty, "ky \(key): \(value)")
+        }
+    }
+
+    /// Placeholders that stand for a count of something.
+    static let counts: Set<String> = ["count", "n", "limit", "supporters", "minutes", "hours", "points", "expected", "maximum", "minimum",
+                                      "groups", "runs", "entries", "full"]
+
+    @Test("a count before a noun in Russian or English goes through a plural block (no \"1 projects\", no \"21 проектов\")")
+    func countsAgree() throws {
+        let catalog = try Self.catalog
+        for (language, noun) in [(Language.ru, #"[а-яё][а-яё-]*[а-яё]"#), (.en, #"[a-z-]+s"#)] {
+            for (key, value) in catalog.tables[language] ?? [:] {
+                let outside = Self.outsidePlurals(value)
+                for name in Self.counts {
+                    let agreeing = Self.matches(#"(\{"# + name + #"\} "# + noun + #")(?![.\w])"#, in: outside)
+                    #expect(agreeing.isEmpty, "\(language) \(key): \(agreeing)")
+                }
+            }
+        }
+    }
 }
+

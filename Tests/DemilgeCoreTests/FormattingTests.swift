@@ -6,14 +6,32 @@ import Testing
 struct FormattingTests {
     static let march15 = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: Formatters.bishkek, year: 2025, month: 3, day: 15, hour: 10).date!
 
-    @Test("dates: 15-март 2025-ж. / 15 марта 2025 г. / 15 March 2025")
+    @Test("dates: 2025-жылдын 15-марты / 15 марта 2025 г. / 15 March 2025")
     func dates() {
-        #expect(Formatters.date(Self.march15, .ky) == "15-март 2025-ж.")
+        #expect(Formatters.date(Self.march15, .ky) == "2025-жылдын 15-марты")
         #expect(Formatters.date(Self.march15, .ru) == "15 марта 2025 г.")
         #expect(Formatters.date(Self.march15, .en) == "15 March 2025")
         #expect(Formatters.shortDate(Self.march15) == "15.03.2025")
         #expect(Formatters.month(Self.march15, .ky) == "март 2025-ж.")
         #expect(Formatters.month(Self.march15, .en) == "March 2025")
+    }
+
+    @Test("Kyrgyz long dates: the year in the genitive, every month in the possessive, and a case ending on it in a sentence")
+    func kyrgyzDates() throws {
+        let possessive = ["январы", "февралы", "марты", "апрели", "майы", "июну", "июлу", "августу", "сентябры", "октябры", "ноябры", "декабры"]
+        let locative = ["январында", "февралында", "мартында", "апрелинде", "майында", "июнунда", "июлунда", "августунда", "сентябрында",
+                        "октябрында", "ноябрында", "декабрында"]
+        for month in 1...12 {
+            let date = try #require(DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: Formatters.bishkek, year: 2024, month: month, day: 1, hour: 0).date)
+            #expect(Formatters.date(date, .ky) == "2024-жылдын 1-\(possessive[month - 1])", "at midnight in Bishkek it is already that day")
+            #expect(KyrgyzNumeral.inflect(Formatters.date(date, .ky), .locative) == "2024-жылдын 1-\(locative[month - 1])")
+        }
+        let date = Formatters.date(Self.march15, .ky)
+        #expect(KyrgyzNumeral.inflect(date, .ablative) == "2025-жылдын 15-мартынан" && KyrgyzNumeral.inflect(date, .dative) == "2025-жылдын 15-мартына")
+        #expect(KyrgyzNumeral.inflect("2025-жылдын 1-апрели", .genitive) == "2025-жылдын 1-апрелинин")
+        #expect(KyrgyzNumeral.inflect("Ош", .locative) == "Ош", "text that is no number or date is left alone")
+        let catalog = Catalog(tables: [.ky: ["a": "Мөөнөтү {deadline:locative} бүттү."], .ru: [:], .en: [:]])
+        #expect(catalog.text("a", .ky, arguments: ["deadline": date]) == "Мөөнөтү 2025-жылдын 15-мартында бүттү.")
     }
 
     @Test("numbers group with a no-break space in ky and ru")

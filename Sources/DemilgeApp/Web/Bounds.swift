@@ -61,7 +61,7 @@ extension FormState {
     /// "not an amount" recorded against it.
     mutating func amount(_ field: String, _ req: Request, allowZero: Bool = false) -> Int64 {
         if allowZero && self[field].isEmpty { return 0 }
-        guard let money = try? Money.parse(self[field]), money.minorUnits > 0 || (allowZero && money.minorUnits == 0) else {
+        guard let money = try? Money.parse(self[field], as: req.language), money.minorUnits > 0 || (allowZero && money.minorUnits == 0) else {
             fail(field, req.t("validation.money"))
             return 0
         }

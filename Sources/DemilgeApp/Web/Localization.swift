@@ -42,6 +42,17 @@ struct TranslateTag: LeafTag {
     }
 }
 
+/// `#percent(value)` in templates: a whole number (or a number already formatted) as a percentage in the request's
+/// language (`Formatters.percent`).
+struct PercentTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let value = ctx.parameters.first else { throw "#percent needs a value" }
+        let language = ctx.request?.language ?? .ky
+        let number = value.int.map { Formatters.integer(Int64($0), language) } ?? value.string ?? ""
+        return .string(Formatters.percent(number, language))
+    }
+}
+
 /// `GET /lang/ru?back=/territories` remembers the choice in a cookie and returns to the page.
 struct LanguageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {

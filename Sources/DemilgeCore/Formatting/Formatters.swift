@@ -25,12 +25,22 @@ public enum Formatters {
         }
     }
 
-    /// `15-март 2025-ж.`, `15 марта 2025 г.`, `15 March 2025`.
+    /// Kyrgyz month names in the possessive, as official texts write them after a day: 15-марты.
+    public static let kyrgyzMonthsPossessive = ["январы", "февралы", "марты", "апрели", "майы", "июну", "июлу", "августу", "сентябры",
+                                                "октябры", "ноябры", "декабры"]
+
+    /// `2025-жылдын 15-марты` (the year in the genitive, the month in the possessive, as official Kyrgyz texts write
+    /// it; `KyrgyzNumeral.inflect` adds a case ending: 15-мартында), `15 марта 2025 г.`, `15 March 2025`.
     public static func date(_ date: Date, _ language: Language) -> String {
         switch language {
-        case .ky: dateFormatter(.ky, "d-MMMM y-'ж'.").string(from: date)
-        case .ru: dateFormatter(.ru, "d MMMM y 'г'.").string(from: date)
-        case .en: dateFormatter(.en, "d MMMM y").string(from: date)
+        case .ky:
+            let parts = Calendar(identifier: .gregorian).dateComponents(in: bishkek, from: date)
+            guard let year = parts.year, let month = parts.month, let day = parts.day, kyrgyzMonthsPossessive.indices.contains(month - 1) else {
+                return dateFormatter(.ky, "d-MMMM y-'ж'.").string(from: date)
+            }
+            return "\(year)-жылдын \(day)-\(kyrgyzMonthsPossessive[month - 1])"
+        case .ru: return dateFormatter(.ru, "d MMMM y 'г'.").string(from: date)
+        case .en: return dateFormatter(.en, "d MMMM y").string(from: date)
         }
     }
 
@@ -65,6 +75,15 @@ public enum Formatters {
             formatter.formatOptions = [.withInternetDateTime]
             return formatter
         }.string(from: date)
+    }
+
+    /// A percentage as each language writes it (CLDR): `12,5 %` with a no-break space in ky and ru, `12.5%` in en.
+    public static func percent(_ number: String, _ language: Language) -> String {
+        language == .en ? number + "%" : number + "\u{00A0}%"
+    }
+
+    public static func percent(_ value: Decimal, fractionDigits: Int, _ language: Language) -> String {
+        percent(decimal(value, fractionDigits: fractionDigits, language), language)
     }
 
     /// `1 234 567` (no-break spaces in ky and ru), `1,234,567` in en.

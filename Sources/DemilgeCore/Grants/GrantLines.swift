@@ -40,12 +40,14 @@ public enum GrantLines {
         public let to: String
     }
 
-    /// `item | source | amount`; the source is a code (`grant`, `local_budget`, `community`, `other`).
-    public static func budgetLines(_ text: String) -> Result<[BudgetLine], LineErrors> {
+    /// `item | source | amount`; the source as `sourceNamed` reads it (by default its code: `grant`, `local_budget`,
+    /// `community`, `other`), amounts as written in `language` (`Money.parse(_:as:)`).
+    public static func budgetLines(_ text: String, _ language: Language? = nil,
+                                   sourceNamed: (String) -> FundingSource? = { FundingSource(rawValue: $0) }) -> Result<[BudgetLine], LineErrors> {
         read(text, columns: 3...3) { line, fields in
             guard !fields[0].isEmpty else { return .failure(LineError(line: line, catalogKey: "grants.lines.item_missing")) }
-            guard let source = FundingSource(rawValue: fields[1]) else { return .failure(LineError(line: line, catalogKey: "grants.lines.source")) }
-            guard let amount = try? Money.parse(fields[2]), amount.minorUnits > 0 else { return .failure(LineError(line: line, catalogKey: "grants.lines.amount")) }
+            guard let source = sourceNamed(fields[1]) else { return .failure(LineError(line: line, catalogKey: "grants.lines.source")) }
+            guard let amount = try? Money.parse(fields[2], as: language), amount.minorUnits > 0 else { return .failure(LineError(line: line, catalogKey: "grants.lines.amount")) }
             return .success(BudgetLine(item: fields[0], source: source, amountTyiyn: amount.minorUnits))
         }
     }
@@ -61,10 +63,10 @@ public enum GrantLines {
     }
 
     /// `YYYY-MM-DD | amount | condition`.
-    public static func tranches(_ text: String) -> Result<[PlannedTranche], LineErrors> {
+    public static func tranches(_ text: String, _ language: Language? = nil) -> Result<[PlannedTranche], LineErrors> {
         read(text, columns: 2...3) { line, fields in
             guard let day = Day(fields[0]) else { return .failure(LineError(line: line, catalogKey: "grants.lines.date")) }
-            guard let amount = try? Money.parse(fields[1]), amount.minorUnits > 0 else { return .failure(LineError(line: line, catalogKey: "grants.lines.amount")) }
+            guard let amount = try? Money.parse(fields[1], as: language), amount.minorUnits > 0 else { return .failure(LineError(line: line, catalogKey: "grants.lines.amount")) }
             return .success(PlannedTranche(plannedOn: day, amountTyiyn: amount.minorUnits, condition: fields.count > 2 ? fields[2] : ""))
         }
     }

@@ -2,7 +2,13 @@ import Foundation
 
 /// UI strings in ky, ru and en, loaded from `Resources/Localization/{ky,ru,en}.json`.
 ///
-/// Values may contain `{name}` placeholders, filled by `text(_:_:arguments:)`.
+/// Values may contain placeholders, filled by `text(_:_:arguments:)`:
+/// - `{name}`: the argument as given;
+/// - `{name, plural, one {# проект} few {# проекта} many {# проектов} other {# проекта}}`: the branch of the
+///   argument's CLDR plural category in the value's language (`PluralCategory`), `#` standing for the argument; a
+///   branch may hold other placeholders; `other` is required and used when the argument is no number;
+/// - `{name:ablative}` (Kyrgyz): the number or long date with its case ending (`KyrgyzNumeral.inflect`): "3төн",
+///   "10дон", "2025-жылдын 15-мартында".
 public struct Catalog: Sendable {
     public private(set) var tables: [Language: [String: String]]
 
@@ -59,11 +65,9 @@ public struct Catalog: Sendable {
 
     /// The string for `key`; a missing key yields the key itself in brackets, which tests look for.
     public func text(_ key: String, _ language: Language, arguments: [String: String] = [:]) -> String {
-        guard var value = tables[language]?[key] ?? tables[.ky]?[key] else { return "⟦\(key)⟧" }
-        for (name, replacement) in arguments {
-            value = value.replacingOccurrences(of: "{\(name)}", with: replacement)
-        }
-        return value
+        let found = tables[language]?[key].map { ($0, language) } ?? tables[.ky]?[key].map { ($0, Language.ky) }
+        guard let (template, written) = found else { return "⟦\(key)⟧" }
+        return MessageFormat.fill(template, written, arguments)
     }
 
     /// The marker a missing key renders as; a rendered page containing it is a bug.

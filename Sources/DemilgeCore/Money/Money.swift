@@ -4,19 +4,19 @@ import Foundation
 public enum Currency: String, CaseIterable, Codable, Sendable {
     case kgs = "KGS", usd = "USD", eur = "EUR", chf = "CHF"
 
-    /// The unit word after the number, per language.
-    public func unit(_ language: Language) -> String {
+    /// The unit word after an amount, per language, agreeing with the amount's plural category (`PluralCategory`).
+    public func unit(_ language: Language, _ category: PluralCategory = .other) -> String {
         switch (self, language) {
         case (.kgs, .en): "som"
         case (.kgs, _): "сом"
         case (.usd, .ky): "АКШ доллары"
         case (.usd, .ru): "долл. США"
-        case (.usd, .en): "US dollars"
+        case (.usd, .en): category == .one ? "US dollar" : "US dollars"
         case (.eur, .en): "euro"
         case (.eur, _): "евро"
         case (.chf, .ky): "швейцар франкы"
-        case (.chf, .ru): "швейц. франков"
-        case (.chf, .en): "Swiss francs"
+        case (.chf, .ru): category == .one ? "швейц. франк" : category == .few || category == .other ? "швейц. франка" : "швейц. франков"
+        case (.chf, .en): category == .one ? "Swiss franc" : "Swiss francs"
         }
     }
 }
@@ -49,7 +49,8 @@ public struct Money: Hashable, Codable, Sendable, Comparable {
     public func formatted(_ language: Language) -> String {
         let digits = minorUnits % 100 == 0 ? 0 : 2
         let value = Decimal(minorUnits) / 100
-        return "\(Formatters.decimal(value, fractionDigits: digits, language)) \(currency.unit(language))"
+        let category = digits == 0 ? PluralCategory.of(minorUnits / 100, language) : .other
+        return "\(Formatters.decimal(value, fractionDigits: digits, language)) \(currency.unit(language, category))"
     }
 
     public enum Decimals: Sendable {
@@ -75,11 +76,14 @@ public struct Money: Hashable, Codable, Sendable, Comparable {
     /// budget line, and small enough that the sum of a hundred thousand such amounts still fits in 64 bits.
     public static let maximumMinorUnits: Int64 = 100_000_000_000_000
 
-    /// Parses what a person types: `1 234 567`, `1234567,50`, `1234567.5`. Exact, no floating point.
-    public static func parse(_ text: String, currency: Currency = .kgs) throws(ParseError) -> Money {
-        let cleaned = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" }
+    /// Parses what a person types: `1 234 567`, `1234567,50`, `1234567.5`; in English as the pages show amounts,
+    /// `1,234,567.50` (a comma there only separates thousands: `1234,50` is refused, not read as 123 450). Exact, no
+    /// floating point.
+    public static func parse(_ text: String, as language: Language? = nil, currency: Currency = .kgs) throws(ParseError) -> Money {
+        var cleaned = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" }
         guard !cleaned.isEmpty else { throw .empty }
         if cleaned.hasPrefix("-") { throw .negative }
+        if language == .en { cleaned = try withoutThousandsCommas(cleaned) }
         let parts = cleaned.replacingOccurrences(of: ",", with: ".").split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let wholePart = parts.first, !wholePart.isEmpty,
               wholePart.allSatisfy(\.isASCII), wholePart.allSatisfy(\.isNumber) else { throw .notANumber }
@@ -91,5 +95,20 @@ public struct Money: Hashable, Codable, Sendable, Comparable {
         let total = whole * 100 + minor
         guard total <= maximumMinorUnits else { throw .tooLarge }
         return Money(minorUnits: total, currency: currency)
+    }
+
+    /// `1,234,567.50` → `1234567.50`; commas anywhere but between groups of three digits are not a number.
+    private static func withoutThousandsCommas(_ text: String) throws(ParseError) -> String {
+        let whole = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let groups = whole[0].split(separator: ",", omittingEmptySubsequences: false)
+        guard groups.count > 1 else { return text }
+        guard (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else { throw .notANumber }
+        return groups.joined() + (whole.count == 2 ? "." + whole[1] : "")
+    }
+
+    /// The amount as a form shows it for editing, in the reader's language and read back by `parse(_:as:)`:
+    /// `400 000,50` in ky and ru, `400,000.50` in en, fractions only when there are some.
+    public func editable(_ language: Language) -> String {
+        Formatters.decimal(Decimal(minorUnits) / 100, fractionDigits: minorUnits % 100 == 0 ? 0 : 2, language)
     }
 }

@@ -35,7 +35,7 @@ struct BudgetRoundController: RouteCollection {
                                                 "min_choices", "max_choices", "points_total", "eligibility"])
         let territory = try await RoundSettings.read(req, &form)
         var envelope = Money.som(0)
-        do { envelope = try Money.parse(form["envelope"]) } catch { form.fail("envelope", req.t("validation.money")) }
+        do { envelope = try Money.parse(form["envelope"], as: req.language) } catch { form.fail("envelope", req.t("validation.money")) }
         if envelope.minorUnits <= 0 && form.errors["envelope"] == nil { form.fail("envelope", req.t("validation.money")) }
         let type = BallotType(rawValue: form["ballot_type"])
         if type == nil { form.fail("ballot_type", req.t("validation.choose_from_list")) }
@@ -100,7 +100,7 @@ struct BudgetRoundController: RouteCollection {
         form.requireText("title", length: 3...200, req)
         form.optionalText("description", max: 5000, req)
         var cost = Money.som(0)
-        do { cost = try Money.parse(form["cost"]) } catch { form.fail("cost", req.t("validation.money")) }
+        do { cost = try Money.parse(form["cost"], as: req.language) } catch { form.fail("cost", req.t("validation.money")) }
         if form.errors["cost"] == nil && cost.minorUnits <= 0 { form.fail("cost", req.t("validation.money")) }
         if cost.minorUnits > round.envelopeTyiyn { form.fail("cost", req.t("rounds.cost_over_envelope")) }
         if !round.status.acceptsProjects { form.fail("title", req.t("rounds.projects_closed"), .conflict) }

@@ -80,7 +80,7 @@ struct ResultsPage: Encodable {
     static func percent(_ part: Int64, of whole: Int64, _ language: Language) -> String {
         guard whole > 0 else { return "—" }
         let tenths = (Rational(Int(part)) * Rational(1000) / Rational(Int(whole))).decimal(digits: 0)
-        return Formatters.decimal(tenths / 10, fractionDigits: 1, language) + "%"
+        return Formatters.percent(tenths / 10, fractionDigits: 1, language)
     }
 
     /// The verdict in plain words, in the reader's language.

@@ -17,7 +17,7 @@ struct ActionPlanController: RouteCollection {
         form.requireText("responsible", length: 2...200, req)
         form.requireDay("deadline", req)
         var amount = Money.som(0)
-        do { amount = try Money.parse(form["amount"]) }
+        do { amount = try Money.parse(form["amount"], as: req.language) }
         catch .empty { form.fail("amount", req.t("validation.required")) }
         catch { form.fail("amount", req.t("validation.money")) }
         let source = FundingSource(rawValue: form["source"])

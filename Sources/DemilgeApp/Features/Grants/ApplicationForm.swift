@@ -51,7 +51,7 @@ struct ApplicationForm {
         }
         reading.requested = reading.form.amount("requested", req, allowZero: true)
         reading.total = reading.form.amount("total", req, allowZero: true)
-        switch GrantLines.budgetLines(reading.form["lines"]) {
+        switch GrantLines.budgetLines(reading.form["lines"], req.language, sourceNamed: { FundingSource.named($0, req.application.catalog) }) {
         case .success(let lines): reading.lines = lines
         case .failure(let errors):
             reading.form.fail("lines", GrantDisplay.lineErrors(errors, req).joined(separator: " "))
@@ -95,7 +95,8 @@ struct ApplicationForm {
     }
 
     /// The form filled in with a draft's contents, to edit it.
-    static func values(of application: GrantApplication) -> FormState {
+    static func values(of application: GrantApplication, _ req: Request) -> FormState {
+        let language = req.language
         var form = FormState()
         form.values["organisation"] = application.organisation.slug
         form.values["territory"] = application.territory.code
@@ -106,12 +107,23 @@ struct ApplicationForm {
         form.values["goals"] = application.goals
         form.values["activities"] = application.activities.map { "\($0.what) | \($0.from) | \($0.to)" }.joined(separator: "\n")
         form.values["lines"] = application.lines.sorted { $0.position < $1.position }
-            .map { "\($0.item) | \($0.source) | \(Money(minorUnits: $0.amountTyiyn).plain(.whenNeeded))" }.joined(separator: "\n")
-        form.values["requested"] = Money(minorUnits: application.requestedTyiyn).plain(.whenNeeded)
-        form.values["total"] = Money(minorUnits: application.totalTyiyn).plain(.whenNeeded)
+            .map { "\($0.item) | \(req.t($0.source.catalogKey)) | \(Money(minorUnits: $0.amountTyiyn).editable(language))" }.joined(separator: "\n")
+        form.values["requested"] = Money(minorUnits: application.requestedTyiyn).editable(language)
+        form.values["total"] = Money(minorUnits: application.totalTyiyn).editable(language)
         let beneficiaries = application.beneficiaries
         for sex in Sex.allCases { for band in AgeBand.allCases where beneficiaries[sex, band] > 0 { form.values[Participants.key(sex, band)] = String(beneficiaries[sex, band]) } }
         form.values["version"] = String(application.version)
         return form
+    }
+}
+
+extension FundingSource {
+    /// A source as a person writes it in a budget line: its name in any of the three languages (in any case), or the
+    /// code older forms used.
+    static func named(_ text: String, _ catalog: Catalog) -> FundingSource? {
+        let wanted = text.trimmingCharacters(in: .whitespaces).lowercased()
+        return allCases.first { source in
+            source.rawValue == wanted || Language.allCases.contains { catalog.text(source.catalogKey, $0).lowercased() == wanted }
+        }
     }
 }

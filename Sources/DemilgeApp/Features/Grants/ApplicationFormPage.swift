@@ -31,7 +31,7 @@ struct ApplicationFormPage: Encodable {
             hasMeasures: !measures.isEmpty,
             beneficiaries: ParticipantGrid.rows(form, req), bands: AgeBand.allCases.map { req.t($0.catalogKey) },
             refusals: problems, hasRefusals: !problems.isEmpty,
-            sources: FundingSource.grantFirst.map { "\($0.rawValue) = \(req.t($0.catalogKey))" }.joined(separator: "; "),
+            sources: FundingSource.grantFirst.map { req.t($0.catalogKey) }.joined(separator: "; "),
             terms: req.t("grants.terms_line", ["min": GrantDisplay.money(call.minGrantTyiyn, req), "max": GrantDisplay.money(call.maxGrantTyiyn, req),
                                                "share": String(call.coFundingPercent), "deadline": call.deadline.formatted(req.language)]))
     }

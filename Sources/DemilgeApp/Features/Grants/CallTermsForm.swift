@@ -30,7 +30,7 @@ struct CallTermsForm {
             form.fail("programme", req.t("grants.not_your_programme"), .forbidden)
         }
         func amount(_ field: String) -> Int64 {
-            guard let money = try? Money.parse(form[field]), money.minorUnits > 0 else { form.fail(field, req.t("validation.money")); return 0 }
+            guard let money = try? Money.parse(form[field], as: req.language), money.minorUnits > 0 else { form.fail(field, req.t("validation.money")); return 0 }
             return money.minorUnits
         }
         let budget = amount("budget"), minimum = amount("min_grant"), maximum = amount("max_grant")
@@ -86,11 +86,11 @@ struct CallTermsForm {
     }
 
     /// The form filled in with a call's terms, to edit them.
-    static func values(of call: GrantCall, codes: [UUID: String]) -> FormState {
+    static func values(of call: GrantCall, codes: [UUID: String], _ language: Language) -> FormState {
         var form = FormState()
         form.values = ["programme": call.programme.slug, "title": call.title, "description": call.description,
-                       "budget": Money(minorUnits: call.budgetTyiyn).plain(.whenNeeded), "min_grant": Money(minorUnits: call.minGrantTyiyn).plain(.whenNeeded),
-                       "max_grant": Money(minorUnits: call.maxGrantTyiyn).plain(.whenNeeded), "cofunding": String(call.coFundingPercent),
+                       "budget": Money(minorUnits: call.budgetTyiyn).editable(language), "min_grant": Money(minorUnits: call.minGrantTyiyn).editable(language),
+                       "max_grant": Money(minorUnits: call.maxGrantTyiyn).editable(language), "cofunding": String(call.coFundingPercent),
                        "deadline": call.deadline.description, "documents": call.documents, "minimum_score": String(call.minimumScore),
                        "criteria": call.criteria.map { "\($0.name) | \($0.weight) | \($0.max)" }.joined(separator: "\n"),
                        "territories": call.territoryIDs.compactMap { codes[$0] }.joined(separator: ","), "version": String(call.version)]

@@ -103,7 +103,7 @@ struct GrantApplicationController: RouteCollection {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         guard viewer.isApplicant(application) else { throw DemilgeError.forbidden }
         guard application.status == .draft else { return try await Self.render(req, application, notice: "grants.locked", status: .conflict) }
-        return try await renderForm(req, application.call, ApplicationForm.values(of: application), action: SitePath.application(application.id).path)
+        return try await renderForm(req, application.call, ApplicationForm.values(of: application, req), action: SitePath.application(application.id).path)
     }
 
     func update(req: Request) async throws -> Response {

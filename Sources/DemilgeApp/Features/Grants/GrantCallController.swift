@@ -74,7 +74,7 @@ struct GrantCallController: RouteCollection {
             return try await Self.render(req, call, form: form, status: .conflict)
         }
         let codes = try await req.territoryDirectory().codes
-        return try await renderNew(req, CallTermsForm.values(of: call, codes: codes), kinds: Set(call.applicantKinds.map(\.rawValue)), action: SitePath.callEdit(call.id).path)
+        return try await renderNew(req, CallTermsForm.values(of: call, codes: codes, req.language), kinds: Set(call.applicantKinds.map(\.rawValue)), action: SitePath.callEdit(call.id).path)
     }
 
     func update(req: Request) async throws -> Response {

@@ -21,7 +21,7 @@ struct GrantContractController: RouteCollection {
         let community = form.amount("community", req, allowZero: true)
         let other = form.amount("other", req, allowZero: true)
         var planned: [GrantLines.PlannedTranche] = []
-        switch GrantLines.tranches(form["tranches"]) {
+        switch GrantLines.tranches(form["tranches"], req.language) {
         case .success(let read): planned = read
             if read.isEmpty { form.fail("tranches", req.t("grants.tranches_required")) }
         case .failure(let errors):

@@ -56,7 +56,7 @@ struct PracticeController: RouteCollection {
         let ledger = try await GrantLedgerLoader.ledger(of: grant, on: req.db)
         for row in ledger.rows {
             let amount = row.spent > 0 ? row.spent : row.paid
-            form.values["\(row.source.rawValue)_som"] = Money(minorUnits: amount).plain(.whenNeeded)
+            form.values["\(row.source.rawValue)_som"] = Money(minorUnits: amount).editable(req.language)
         }
         return (form, grant)
     }

@@ -10,7 +10,6 @@ struct ProgrammePage: Encodable {
     let national: Bool
     let regions: [TerritoryLink]
     let goals: [DisplayText]
-    let sources: [String]
     let oblasts: [OblastGroup]
     var portal: ProgrammePortal? = nil
 
@@ -30,7 +29,6 @@ struct ProgrammePage: Encodable {
             national: programme.national,
             regions: KyrgyzText.sorted(programme.regions, by: { $0.name.text(language) }, language).map { TerritoryLink($0, language, catalog: catalog) },
             goals: programme.goals.map { $0.display(language) },
-            sources: programme.sources.split(separator: ",").map(String.init),
             oblasts: oblastGroups(programme, req, directory: try await directory), portal: try await portal)
     }
 
@@ -38,7 +36,7 @@ struct ProgrammePage: Encodable {
         let directory = try await req.territoryDirectory()
         return ProgrammePage(
             programme: ProgrammeSummary(programme, granteeCount: programme.grantees.count, req.language, catalog: req.application.catalog),
-            partners: [], national: programme.national, regions: [], goals: [], sources: [],
+            partners: [], national: programme.national, regions: [], goals: [],
             oblasts: oblastGroups(programme, req, directory: directory))
     }
 

@@ -28,7 +28,7 @@ struct IndicatorsPage: Encodable {
     struct Line: Encodable { let key: String, label: String, value: String }
 
     static func percent(_ rate: Rational?, _ req: Request) -> String {
-        rate.map { Formatters.decimal(($0 * Rational(100)).decimal(digits: 1), fractionDigits: 1, req.language) + " %" } ?? "—"
+        rate.map { Formatters.percent(($0 * Rational(100)).decimal(digits: 1), fractionDigits: 1, req.language) } ?? "—"
     }
 
     static func lines(_ f: IndicatorFigures, _ req: Request) -> [Line] {
