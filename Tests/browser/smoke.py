@@ -171,7 +171,7 @@ class SmokeJourney(unittest.TestCase):
 
         self.click_link("Русский")
         self.assertEqual(self.lang(), "ru")
-        self.assertEqual(self.h1(), "Демилге — местные инициативы открыто")
+        self.assertEqual(self.h1(), "Демилге — открытая платформа местных инициатив")
         self.click_link("Территории")
         self.assertEqual(self.h1(), "Территории")
         self.assertEqual(self.lang(), "ru", "the choice sticks across pages")

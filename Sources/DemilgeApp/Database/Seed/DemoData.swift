@@ -166,16 +166,16 @@ enum DemoData {
 
         let demoUsers: [(email: String, name: String, role: Role, scope: DemoScope)] = [
             ("admin@demilge.kg", "Администратор", .administrator, .global),
-            ("facilitator.nookat@demilge.kg", "Айгүл Ноокатова", .facilitator, .territory("KG-O-nookat")),
-            ("manager.alert@demilge.kg", "Бакыт Программов", .programmeManager, .programme("yntymaktuu-jashoo")),
-            ("resident.manas-ata@demilge.kg", "Нурлан Манас-Атаев", .resident, .territory("KG-GO-manas-ata")),
-            ("staff.osh@demilge.kg", "Жылдыз Мэриева", .municipalStaff, .territory("KG-GO")),
-            ("manager.araket@demilge.kg", "Самара Аракетова", .programmeManager, .programme("araket")),
-            ("monitor.osh@demilge.kg", "Бектур Көзөмөлов", .monitor, .territory("KG-GO")),
-            ("reviewer.one@demilge.kg", "Гүлнара Баалоочу", .commissionMember, .programme("araket")),
-            ("reviewer.two@demilge.kg", "Тимур Комиссиев", .commissionMember, .programme("araket")),
+            ("facilitator.nookat@demilge.kg", "Айгүл Токтосунова", .facilitator, .territory("KG-O-nookat")),
+            ("manager.alert@demilge.kg", "Бакыт Жумабеков", .programmeManager, .programme("yntymaktuu-jashoo")),
+            ("resident.manas-ata@demilge.kg", "Нурлан Асанов", .resident, .territory("KG-GO-manas-ata")),
+            ("staff.osh@demilge.kg", "Жылдыз Осмонова", .municipalStaff, .territory("KG-GO")),
+            ("manager.araket@demilge.kg", "Самара Бейшеналиева", .programmeManager, .programme("araket")),
+            ("monitor.osh@demilge.kg", "Бектур Сыдыков", .monitor, .territory("KG-GO")),
+            ("reviewer.one@demilge.kg", "Гүлнара Абдыкадырова", .commissionMember, .programme("araket")),
+            ("reviewer.two@demilge.kg", "Тимур Мамытов", .commissionMember, .programme("araket")),
             ("applicant.manas-ata@demilge.kg", "Азамат Токтогулов", .resident, .territory("KG-GO-manas-ata")),
-            ("applicant.cso@demilge.kg", "Чолпон Уюмова", .resident, .territory("KG-C-tokmok-city")),
+            ("applicant.cso@demilge.kg", "Чолпон Иманалиева", .resident, .territory("KG-C-tokmok-city")),
         ]
         for demo in demoUsers where try await User.query(on: db).filter(\.$email == demo.email).first() == nil {
             let user = User(email: demo.email, displayName: demo.name, passwordHash: demoPasswordHash)

@@ -158,7 +158,7 @@ enum GrantsDemo {
             try await reviewer.create(on: db)
             sheets.append(reviewer)
         }
-        let manager = "Самара Аракетова"
+        let manager = "Самара Бейшеналиева"
         for (index, seed) in cityApplications.enumerated() {
             guard let organisation = try await Organisation.query(on: db).filter(\.$slug == seed.organisation).first(),
                   let territory = try await Territory.query(on: db).filter(\.$code == seed.territory).first() else { continue }
