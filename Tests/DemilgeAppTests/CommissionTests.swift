@@ -73,7 +73,7 @@ struct CommissionTests {
             let saved = try #require(try await ActionMeasure.find(measure.id, on: app.db))
             #expect(saved.status.rawValue == "in_progress" && saved.progress == 40)
             let page = try await Browser(app).get(path).body.string
-            #expect(page.contains("Балдардын коопсуздугу биринчи орунда") && page.contains("250\u{00A0}000,50 сом") && page.contains("40%"))
+            #expect(page.contains("Балдардын коопсуздугу биринчи орунда") && page.contains("250\u{00A0}000,50 сом") && page.contains("40\u{00A0}%"), "a Kyrgyz percentage has a no-break space before %")
         }
     }
 

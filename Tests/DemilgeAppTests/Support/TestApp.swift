@@ -39,6 +39,139 @@ actor DatabaseGate {
     }
 }
 
+/// The migrated demo database is made once per run and copied for each test: loading the demo data takes about 9 s
+/// of CPU in a debug build, which for some 250 tests was nearly all of each suite's time (and, two cores being
+/// shared by every test at once, made real-HTTP requests in some tests run past their 30 s deadline).
+enum DemoTemplate {
+    /// The built demo as a closed SQLite file (WAL, as `demilge serve` keeps it), in memory-backed /dev/shm.
+    static let sqlite: Task<String, any Error> = Task { try await buildSQLite() }
+    static let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+
+    /// A copy of the demo of its own for one test; `remove` it afterwards.
+    static func sqliteCopy() async throws -> String {
+        let template = try await sqlite.value
+        let path = "\(directory)/demilge-test-\(UUID().uuidString).sqlite"
+        try FileManager.default.copyItem(atPath: template, toPath: path)
+        return path
+    }
+
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    private static func buildSQLite() async throws -> String {
+        removeAbandonedTemplates()
+        let path = "\(directory)/demilge-template-\(getpid()).sqlite"
+        remove(path)
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        do {
+            try await configure(app, options: AppOptions(database: .sqliteFile(path), bcryptCost: 4))
+            guard let sql = app.db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "SQLite is an SQL database") }
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await app.autoMigrate()
+            _ = try await DemoData.load(into: app)
+            try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        return path
+    }
+
+    /// Templates of earlier runs whose process is gone (a run ends without a hook to remove its own).
+    private static func removeAbandonedTemplates() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix("demilge-template-") || name.hasPrefix("demilge-test-") {
+            let pid = name.split(separator: "-").dropFirst(2).first.flatMap { Int32($0.prefix { $0.isNumber }) }
+            if name.hasPrefix("demilge-template-"), let pid, kill(pid, 0) == 0 { continue }
+            if name.hasPrefix("demilge-test-"), let date = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)"))?[.modificationDate] as? Date,
+               Date().timeIntervalSince(date) < 6 * 3600 { continue }
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+        }
+    }
+}
+
+/// On PostgreSQL the demo is copied with `CREATE DATABASE … TEMPLATE` (a file copy), one copy after another, as
+/// PostgreSQL refuses to copy a template that another session is using.
+actor PostgresTemplate {
+    static let shared = PostgresTemplate()
+    static let name = "demilge_template"
+    private var template: Task<Void, any Error>?
+    private var queue: Task<Void, Never> = Task {}
+
+    /// Makes the database `url` names again: a copy of the migrated demo when `prepared`, else empty.
+    func reset(_ url: String, prepared: Bool) async throws {
+        let previous = queue
+        let step = Task {
+            await previous.value
+            if prepared { try await self.built(like: url) }
+            try await Self.onServer(of: url) { sql in
+                let database = try Self.databaseName(url)
+                try await sql.raw("DROP DATABASE IF EXISTS \(ident: database) WITH (FORCE)").run()
+                if prepared {
+                    try await sql.raw("CREATE DATABASE \(ident: database) TEMPLATE \(ident: Self.name)").run()
+                } else {
+                    try await sql.raw("CREATE DATABASE \(ident: database)").run()
+                }
+            }
+        }
+        queue = Task { _ = try? await step.value }
+        try await step.value
+    }
+
+    private func built(like url: String) async throws {
+        if template == nil { template = Task { try await Self.build(like: url) } }
+        try await template?.value
+    }
+
+    private static func build(like url: String) async throws {
+        try await onServer(of: url) { sql in
+            try await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+            try await sql.raw("CREATE DATABASE \(ident: name)").run()
+        }
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        do {
+            try await configure(app, options: AppOptions(database: .postgres(try Self.url(url, database: name)), bcryptCost: 4))
+            try await app.autoMigrate()
+            _ = try await DemoData.load(into: app)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// Runs `body` on the server's `postgres` database, which no test uses.
+    private static func onServer(of url: String, _ body: (any SQLDatabase) async throws -> Void) async throws {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        do {
+            try DatabaseSelection.postgres(try Self.url(url, database: "postgres")).install(on: app)
+            guard let sql = app.db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "PostgreSQL is an SQL database") }
+            try await body(sql)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    static func databaseName(_ url: String) throws -> String {
+        guard let components = URLComponents(string: url), components.path.count > 1 else { throw Abort(.badRequest, reason: "no database in \(url)") }
+        return String(components.path.dropFirst())
+    }
+
+    static func url(_ url: String, database: String) throws -> String {
+        guard var components = URLComponents(string: url) else { throw Abort(.badRequest, reason: "not a URL: \(url)") }
+        components.path = "/" + database
+        guard let changed = components.string else { throw Abort(.badRequest, reason: "not a URL: \(url)") }
+        return changed
+    }
+}
+
 /// A migrated Demilge with the demo data, on a fresh database, for one test.
 func withDemilge(publicURL: String? = nil, _ body: (Application) async throws -> Void) async throws {
     try await withFreshDatabase(prepared: true, publicURL: publicURL, body)
@@ -48,23 +181,26 @@ func withDemilge(publicURL: String? = nil, _ body: (Application) async throws ->
 func withFreshDatabase(prepared: Bool, publicURL: String? = nil, _ body: (Application) async throws -> Void) async throws {
     var selection = TestDatabase.selection
     var leased: String? = nil
-    if selection.isPostgres {
+    var copy: String? = nil
+    if !selection.isPostgres && prepared {
+        let path = try await DemoTemplate.sqliteCopy()
+        copy = path
+        selection = .sqliteFile(path)
+    } else if selection.isPostgres {
         let url = await DatabaseGate.shared.acquire()
         leased = url
         selection = .postgres(url)
+        do {
+            try await PostgresTemplate.shared.reset(url, prepared: prepared)
+        } catch {
+            await DatabaseGate.shared.release(url)
+            throw error
+        }
     }
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
     do {
         try await configure(app, options: AppOptions(database: selection, bcryptCost: 4, publicURL: publicURL))
-        if selection.isPostgres, let sql = app.db as? any SQLDatabase {
-            try await sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
-            try await sql.raw("CREATE SCHEMA public").run()
-        }
-        if prepared {
-            try await app.autoMigrate()
-            _ = try await DemoData.load(into: app)
-        }
         try await body(app)
         // Every request that changed data wrote an audit entry in the same transaction: checked after every test, so
         // each success path any test takes is covered (writes a test makes itself, outside a request, are not named).
@@ -72,10 +208,12 @@ func withFreshDatabase(prepared: Bool, publicURL: String? = nil, _ body: (Applic
     } catch {
         try? await app.asyncShutdown()
         if let leased { await DatabaseGate.shared.release(leased) }
+        if let copy { DemoTemplate.remove(copy) }
         throw error
     }
     try await app.asyncShutdown()
     if let leased { await DatabaseGate.shared.release(leased) }
+    if let copy { DemoTemplate.remove(copy) }
 }
 
 /// A browser-like client: keeps cookies, reads the CSRF token from the last page, posts forms.
@@ -115,7 +253,7 @@ final class Browser: @unchecked Sendable {
         defer { lock.unlock() }
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";").first ?? ""
-            let parts = pair.split(separator: "=", maxSplits: 1)
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2 else { continue }
             let name = String(parts[0]).trimmingCharacters(in: .whitespaces)
             let value = String(parts[1])
