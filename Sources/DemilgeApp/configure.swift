@@ -136,6 +136,7 @@ enum Migrations {
         app.migrations.add(M029_Notifications())
         app.migrations.add(M030_ResetRequests())
         app.migrations.add(M031_FiguresByMonth())
+        app.migrations.add(M032_SearchKeysAgain())
         app.migrations.add(SessionRecord.migration)
     }
 }

@@ -55,6 +55,20 @@ struct KyrgyzStemmerTests {
         #expect(KyrgyzStemmer.stem("Айылдарынан") == "айыл", "case does not matter")
     }
 
+    @Test("the dictionary form gets the key of its forms, even where it ends like a suffix (issue 15, item 7)")
+    func dictionaryForms() {
+        let pairs: [(String, String)] = [
+            ("илим", "илимдер"), ("кызматчы", "кызматчылары"), ("кой", "коюна"), ("мурун", "мурду"), ("орун", "ордуна"),
+            ("стадион", "стадиону"), ("таштанды", "таштандым"), ("бюллетень", "бюллетени"), ("уюм", "уюмубуз"), ("окутуу", "окутуусу"),
+        ]
+        for lexicon in [nil, Set<String>()] {
+            for (noun, form) in pairs {
+                #expect(KyrgyzStemmer.stem(form, lexicon: lexicon) == KyrgyzStemmer.stem(noun, lexicon: lexicon), "\(form) and \(noun)")
+            }
+        }
+        #expect(KyrgyzStemmer.stem("аким") != KyrgyzStemmer.stem("ак"), "the lexicon keeps аким whole")
+    }
+
     @Test("recall on the hand-written paradigms: every form with the lexicon, at least 85 % by the suffix rules alone")
     func paradigmRecall() {
         let full = Self.recall(lexicon: KyrgyzStemmer.lexicon)
