@@ -19,6 +19,7 @@ struct PublicPageTests {
         for round in try await BudgetRound.query(on: app.db).all() {
             paths.append("/rounds/\(round.id!.uuidString.lowercased())")
             if round.status == .published { paths += ["/rounds/\(round.id!.uuidString.lowercased())/results"] }
+            if round.status != .draft { paths += ["ballot", "poster"].map { "/rounds/\(round.id!.uuidString.lowercased())/\($0)" } }
         }
         paths += ["/indicators", "/indicators?programme=araket&territory=KG-GO&from=2022-01-01&to=2022-12-31"]
         paths += ["/practices", "/practices?theme=water&oblast=KG-GO"] + (try await Practice.query(on: app.db).all().map { "/practices/\($0.id!.uuidString.lowercased())" })
@@ -48,6 +49,8 @@ struct PublicPageTests {
                     #expect(!body.contains(Catalog.missingMarker), "\(language) \(path) prints a raw key")
                     #expect(!body.contains("#t(") && !body.contains("#("), "\(language) \(path) has unrendered Leaf")
                     #expect(body.contains("<html lang=\"\(language.rawValue)\">"), "\(language) \(path)")
+                    let crumbs = #"class="crumbs"><ol><li><a href="/">"#
+                    #expect(path == "/" || body.contains(crumbs), "\(language) \(path) has a breadcrumb from the home page")
                 }
             }
         }

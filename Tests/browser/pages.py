@@ -1,7 +1,8 @@
 """Every kind of public page and the main forms, in headless Chromium, in Kyrgyz, Russian and English:
 - axe-core 4.9 (PyPI's selenium-axe-python) finds no WCAG 2.0 / 2.1 level A or AA violation;
 - on a 390 px wide phone no page is wider than the screen (nothing scrolls sideways);
-- every page names its language (`lang`), has a skip link to its main content, and shows where keyboard focus is.
+- every page names its language (`lang`), has a skip link to its main content, and shows where keyboard focus is;
+- every page but the home page has a breadcrumb that starts from the home page.
 Pages are found by walking the site's own links from its index pages (one page of each kind: /problems/ID,
 /rounds/ID/results, …), so a new kind of page is checked without being listed here. Signed-in forms (raise a
 problem, the ballot, a grant application, account settings) are checked as a resident and an applicant.
@@ -101,6 +102,10 @@ class Pages(unittest.TestCase):
         skip = self.driver.find_elements(By.CSS_SELECTOR, "a.skip[href='#main']")
         if not skip or not self.driver.find_elements(By.ID, "main"):
             problems.append(f"{page}: no skip link to #main")
+        if urlparse(path).path != "/":
+            crumbs = self.driver.find_elements(By.CSS_SELECTOR, "main nav.crumbs li")
+            if len(crumbs) < 2 or crumbs[0].find_elements(By.CSS_SELECTOR, "a[href='/']") == []:
+                problems.append(f"{page}: no breadcrumb from the home page")
         self.axe.inject()
         for violation in self.axe.run(options=WCAG)["violations"]:
             targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
@@ -193,6 +198,39 @@ class Pages(unittest.TestCase):
                 unseen.append(element.tag_name + " " + (element.text or element.get_attribute("name") or "")[:30])
             element.send_keys(Keys.TAB)
         self.assertEqual(unseen, [], "focused controls without a visible focus style")
+
+    def test_print_sheets(self):
+        """A round's paper ballot and poster print on A4 in the reader's language: one page each for the demo rounds,
+        no header, menu, breadcrumb or form on paper, nothing wider than the printable width."""
+        import base64
+        self.driver.delete_all_cookies()
+        self.open("/rounds")
+        rounds = sorted({link for link in self.links() if kind(link) == "/rounds/:id"})
+        self.assertGreater(len(rounds), 0)
+        titles = {"ky": "Добуш берүү бюллетени", "ru": "Бюллетень для голосования", "en": "Ballot paper"}
+        problems = []
+        for language in LANGUAGES:
+            self.choose_language(language)
+            for path in [round + sheet for round in rounds for sheet in ("/ballot", "/poster")]:
+                self.open(path)
+                if path.endswith("/ballot") and self.driver.find_element(By.TAG_NAME, "h1").text != titles[language]:
+                    problems.append(f"{path} [{language}]: the ballot's heading is {self.driver.find_element(By.TAG_NAME, 'h1').text!r}")
+                self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+                self.driver.set_window_size(700, 1000)  # A4 less 14 mm margins is 182 mm, 688 CSS px
+                shown = self.driver.execute_script(
+                    "return [...document.querySelectorAll('header.site, footer.site, nav.crumbs, form, .no-print')]"
+                    ".filter(e => getComputedStyle(e).display !== 'none').map(e => e.tagName + '.' + e.className)")
+                wide = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+                self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+                if shown:
+                    problems.append(f"{path} [{language}]: printed with {shown}")
+                if wide > 0:
+                    problems.append(f"{path} [{language}]: {wide} px wider than A4")
+                pdf = base64.b64decode(self.driver.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": True})["data"])
+                pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+                if pages != 1:
+                    problems.append(f"{path} [{language}]: {pages} A4 pages")
+        self.assertEqual(problems, [], "\n" + "\n".join(problems))
 
 
 def write_weights(weights):

@@ -28,13 +28,16 @@ BASE = sys.argv.pop(1) if len(sys.argv) > 1 else os.environ.get("DEMILGE_URL", "
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts")
 
 
-def make_driver():
+def make_driver(javascript=True):
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,1000", "--lang=ky"):
         options.add_argument(flag)
     # A Kyrgyz reader's browser: the first page comes in Kyrgyz from Accept-Language.
-    options.add_experimental_option("prefs", {"intl.accept_languages": "ky,ru"})
+    prefs = {"intl.accept_languages": "ky,ru"}
+    if not javascript:
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    options.add_experimental_option("prefs", prefs)
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     return webdriver.Chrome(service=service, options=options)
 
@@ -60,7 +63,15 @@ class SmokeJourney(unittest.TestCase):
         return self.driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
 
     def click_link(self, text):
-        self.navigate(lambda: self.driver.find_element(By.LINK_TEXT, text).click())
+        """Follows the first link with this text that a reader can see, opening its section of the menu first if it is in one."""
+        d = self.driver
+        link = d.execute_script("""
+            const links = [...document.querySelectorAll('a')].filter(a => a.textContent.trim() === arguments[0]);
+            return links.find(a => a.getClientRects().length > 0) || links[0] || null""", text)
+        self.assertIsNotNone(link, f"no link {text!r} on {d.current_url}")
+        if not link.is_displayed():
+            d.execute_script("return arguments[0].closest('details')", link).find_element(By.TAG_NAME, "summary").click()
+        self.navigate(link.click)
 
     def submit(self, selector):
         self.navigate(lambda: self.driver.find_element(By.CSS_SELECTOR, selector).click())

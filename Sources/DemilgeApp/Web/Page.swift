@@ -39,7 +39,7 @@ struct Chrome: Encodable {
     let csrf: String?
     let account: Account?
     let languages: [Link]
-    let nav: [Link]
+    let nav: Navigation
     let flash: String?
 }
 
@@ -74,8 +74,7 @@ extension Request {
                 Chrome.Link(href: "/lang/\(other.rawValue)?back=\(path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")",
                             label: application.catalog.text("language.name", other), current: other == language)
             },
-            nav: [("/", "nav.home"), ("/territories", "nav.territories"), ("/organisations", "nav.organisations"), ("/programmes", "nav.programmes"), ("/problems", "nav.problems"), ("/assessments", "nav.assessments"), ("/commissions", "nav.commissions"), ("/groups", "nav.groups"), ("/rounds", "nav.rounds"), ("/grants", "nav.grants"), ("/events", "nav.events"), ("/practices", "nav.practices"), ("/indicators", "nav.indicators"), ("/search", "nav.search")]
-                .map { href, key in Chrome.Link(href: href, label: t(key), current: href == "/" ? path == "/" : path.hasPrefix(href)) },
+            nav: Navigation(path: path) { t($0) },
             flash: mode == .full ? takeFlash() : nil)
         let view = try await leaf.render(template, PageContext(chrome: chrome, content: content)).get()
         let response = try await view.encodeResponse(for: self)

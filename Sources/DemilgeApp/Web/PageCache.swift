@@ -21,6 +21,8 @@ final class PageCache: Sendable {
     struct Key: Hashable, Sendable {
         let language: Language
         let address: String
+        /// The visitor's place (`placeCookie`) on the home page, which shows what is open there; empty elsewhere.
+        var place = ""
     }
 
     struct Page: Sendable {
@@ -181,10 +183,13 @@ extension PageCache.Page {
 /// Serves public pages to visitors from `PageCache` (see there for what is kept and for how long).
 struct PageCacheMiddleware: AsyncMiddleware {
     static let sessionCookie = "demilge_session"
+    /// Where a visitor said they live: the home page differs by it, so it is part of that page's key.
+    static let placeCookie = "place"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let cache = request.application.pageCache, Self.mayUse(request) else { return try await next.respond(to: request) }
-        let key = PageCache.Key(language: request.language, address: request.url.string)
+        let key = PageCache.Key(language: request.language, address: request.url.string,
+                                place: request.url.path == "/" ? String((request.cookies[Self.placeCookie]?.string ?? "").prefix(100)) : "")
         let stamp = request.application.dataVersion.current
         switch cache.lookup(key, at: stamp, on: request.eventLoop) {
         case .hit(let page):

@@ -176,6 +176,8 @@ enum DemoData {
             ("reviewer.two@demilge.kg", "Тимур Мамытов", .commissionMember, .programme("araket")),
             ("applicant.manas-ata@demilge.kg", "Азамат Токтогулов", .resident, .territory("KG-GO-manas-ata")),
             ("applicant.cso@demilge.kg", "Чолпон Иманалиева", .resident, .territory("KG-C-tokmok-city")),
+            ("applicant.alay@demilge.kg", "Бактыгүл Маматова", .resident, .territory("KG-GO-alay-1")),
+            ("applicant.edelweiss@demilge.kg", "Эрлан Садыков", .resident, .territory("KG-GO-edelweiss")),
         ]
         for demo in demoUsers where try await User.query(on: db).filter(\.$email == demo.email).first() == nil {
             let user = User(email: demo.email, displayName: demo.name, passwordHash: demoPasswordHash)

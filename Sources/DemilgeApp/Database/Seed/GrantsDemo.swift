@@ -66,7 +66,8 @@ enum GrantsDemo {
 
     private static func memberships(on db: any Database) async throws {
         for (email, slug) in [("applicant.manas-ata@demilge.kg", "mta-manas-ata"), ("applicant.cso@demilge.kg", "kornelius-koomu"),
-                              ("reviewer.two@demilge.kg", "osh-mayors-office")] {
+                              ("reviewer.two@demilge.kg", "osh-mayors-office"), ("applicant.alay@demilge.kg", "mta-alay-1"),
+                              ("applicant.edelweiss@demilge.kg", "mta-edelweiss")] {
             guard let user = try await User.query(on: db).filter(\.$email == email).first(),
                   let organisation = try await Organisation.query(on: db).filter(\.$slug == slug).first() else { continue }
             try await OrganisationMember(organisationID: (try organisation.requireID()), userID: (try user.requireID())).create(on: db)

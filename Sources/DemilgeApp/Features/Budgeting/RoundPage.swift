@@ -14,6 +14,8 @@ struct RoundPage: Encodable {
     }
 
     let id: String, title: String, description: String, territory: TerritoryLink
+    /// The territory and those above it, country first: the page's breadcrumb.
+    let trail: [TerritoryLink]
     let envelope: String, envelopeTyiyn: Int64, status: String, statusKey: String, window: String
     let ballotType: String, ballotTypeKey: String, rule: String, limits: String
     let projects: [ProjectView]
@@ -85,7 +87,7 @@ struct RoundPage: Encodable {
         let next = round.status.next
         return RoundPage(
             id: round.idString, title: round.title, description: round.description,
-            territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog),
+            territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog), trail: try await req.territoryTrail(round.territory),
             envelope: Money(minorUnits: round.envelopeTyiyn).formatted(req.language), envelopeTyiyn: round.envelopeTyiyn,
             status: req.t(round.status.catalogKey), statusKey: round.status.rawValue,
             window: "\(round.opensOn.formatted(req.language)) — \(round.closesOn.formatted(req.language))",

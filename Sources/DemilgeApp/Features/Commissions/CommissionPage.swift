@@ -19,6 +19,8 @@ struct CommissionPage: Encodable {
     let id: String
     let name: String
     let territory: TerritoryLink
+    /// The territory and those above it, country first: the page's breadcrumb.
+    let trail: [TerritoryLink]
     let members: [Member]
     let meetings: [Meeting]
     let plans: [PlanView]
@@ -41,7 +43,7 @@ struct CommissionPage: Encodable {
         let plans = measureViews(commission, req)
         return CommissionPage(
             id: commission.idString, name: commission.name,
-            territory: TerritoryLink(commission.territory, req.language, catalog: req.application.catalog),
+            territory: TerritoryLink(commission.territory, req.language, catalog: req.application.catalog), trail: try await req.territoryTrail(commission.territory),
             members: commission.members.map { .init(name: $0.name, affiliation: req.t(CommissionAffiliation(rawValue: $0.affiliation)?.catalogKey ?? $0.affiliation), position: $0.position) },
             meetings: commission.meetings.sorted { $0.heldOn > $1.heldOn }.map { meeting in
                 .init(date: meeting.heldOn.formatted(req.language), present: meeting.present, minutes: meeting.minutes,

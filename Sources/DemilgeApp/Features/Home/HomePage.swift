@@ -13,6 +13,9 @@ struct HomePage: Encodable {
         let name: DisplayText?
     }
 
+    /// What is open where the visitor lives, once they chose the place; the choice narrows from the oblast down.
+    let place: MyPlace?
+    let placeChoices: [PlaceGroup]
     let programmes: [ProgrammeSummary]
     let activity: [Activity]
     let territoryCount: String
@@ -45,6 +48,9 @@ struct HomePage: Encodable {
 
     static func build(_ req: Request) async throws -> HomePage {
         let language = req.language
+        let chosen = try await MyPlace.chosen(req)
+        async let place = chosen.asyncMap { try await MyPlace.load($0, req) }
+        async let choices = PlaceGroup.narrowing(req, selected: chosen?.code ?? "")
         async let programmes = ProgrammeSummary.all(on: req)
         async let territories = Territory.query(on: req.db).count()
         async let organisations = Organisation.query(on: req.db).count()
@@ -58,6 +64,7 @@ struct HomePage: Encodable {
                             what: req.t("activity.\(entry.action)"), href: subject.href, name: subject.name)
         }
         return HomePage(
+            place: try await place, placeChoices: try await choices,
             programmes: try await programmes, activity: activity,
             territoryCount: Formatters.integer(Int64(try await territories), language),
             organisationCount: Formatters.integer(Int64(try await organisations), language),

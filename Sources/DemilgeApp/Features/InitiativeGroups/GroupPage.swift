@@ -10,6 +10,8 @@ struct GroupPage: Encodable {
     let name: String
     let focus: String
     let territory: TerritoryLink
+    /// The territory and those above it, country first: the page's breadcrumb.
+    let trail: [TerritoryLink]
     let coordinator: String
     let members: [Member]
     let pending: [Member]
@@ -29,7 +31,7 @@ struct GroupPage: Encodable {
         }
         return GroupPage(
             id: group.idString, name: group.name, focus: group.focus,
-            territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog), coordinator: group.coordinator.displayName,
+            territory: TerritoryLink(group.territory, req.language, catalog: req.application.catalog), trail: try await req.territoryTrail(group.territory), coordinator: group.coordinator.displayName,
             members: group.memberships.filter { $0.status == .member }.map(view),
             pending: manage ? group.memberships.filter { $0.status != .member }.map(view) : [],
             canManage: manage, signedIn: req.actor.isSignedIn,

@@ -1,6 +1,7 @@
 import DemilgeCore
 import Fluent
 import Foundation
+import Vapor
 
 /// All territories, indexed for walking the hierarchy both ways (one per instance: `TerritoryDirectoryCache`).
 struct TerritoryDirectory {
@@ -72,4 +73,9 @@ struct TerritoryLink: Encodable {
     }
 }
 
-
+extension Request {
+    /// A territory and the ones above it, country first, as a breadcrumb shows them.
+    func territoryTrail(_ territory: Territory) async throws -> [TerritoryLink] {
+        try await territoryDirectory().path(to: territory).map { TerritoryLink($0, language, catalog: application.catalog) }
+    }
+}
