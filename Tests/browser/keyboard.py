@@ -14,7 +14,6 @@ import unittest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = sys.argv.pop(1) if len(sys.argv) > 1 else os.environ.get("DEMILGE_URL", "http://127.0.0.1:18090")
@@ -200,7 +199,10 @@ class WithoutJavaScript(unittest.TestCase):
         """Clicks a link or button and waits for the page it leads to."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(by, what).click()
-        WebDriverWait(self.driver, 15).until(ec.staleness_of(old))
+        # ByKeyboard.replaced, not ec.staleness_of: Chromium may report the old page's node with an inspector error
+        # ("does not belong to the document") instead of a stale reference.
+        WebDriverWait(self.driver, 15).until(lambda driver: ByKeyboard.replaced(old))
+        WebDriverWait(self.driver, 15).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def sign_in(self, address):
         d = self.driver
