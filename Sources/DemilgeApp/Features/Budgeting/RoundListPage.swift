@@ -22,7 +22,7 @@ struct RoundListPage: Encodable {
             rounds: rounds.map { r in
                 Row(id: r.idString, title: r.title, territory: TerritoryLink(r.territory, req.language, catalog: req.application.catalog),
                     envelope: Money(minorUnits: r.envelopeTyiyn).formatted(req.language), status: req.t(r.status.catalogKey), statusKey: r.status.rawValue,
-                    window: "\(r.opensOn.formatted(req.language)) — \(r.closesOn.formatted(req.language))")
+                    window: r.window(req.language))
             },
             canCreate: manages, canImport: manages)
     }

@@ -73,24 +73,14 @@ struct RoundPage: Encodable {
         let directory = try await req.territoryDirectory()
         let problems = try await Problem.query(on: req.db).filter(\.$territory.$id ~~ Array(directory.subtree(of: round.$territory.id)))
             .filter(\.$hidden == false).filter(\.$mergedInto.$id == nil).sort(\.$supportCount, .descending).all()
-        let limits: String = {
-            switch round.type {
-            case .cumulative: return req.t("rounds.limits_points", ["points": String(round.pointsTotal ?? 0)])
-            case .knapsack: return req.t("rounds.limits_knapsack")
-            case .approval:
-                var parts: [String] = []
-                if let min = round.minChoices { parts.append(req.t("rounds.limits_min", ["count": String(min)])) }
-                if let max = round.maxChoices { parts.append(req.t("rounds.limits_max", ["count": String(max)])) }
-                return parts.isEmpty ? req.t("rounds.limits_any") : parts.joined(separator: "; ")
-            }
-        }()
+        let limits = round.ballotLimits(req) ?? req.t(round.type == .knapsack ? "rounds.limits_knapsack" : "rounds.limits_any")
         let next = round.status.next
         return RoundPage(
             id: round.idString, title: round.title, description: round.description,
             territory: TerritoryLink(round.territory, req.language, catalog: req.application.catalog), trail: try await req.territoryTrail(round.territory),
             envelope: Money(minorUnits: round.envelopeTyiyn).formatted(req.language), envelopeTyiyn: round.envelopeTyiyn,
             status: req.t(round.status.catalogKey), statusKey: round.status.rawValue,
-            window: "\(round.opensOn.formatted(req.language)) — \(round.closesOn.formatted(req.language))",
+            window: round.window(req.language),
             ballotType: req.t(round.type.catalogKey), ballotTypeKey: round.type.rawValue, rule: req.t("rule.\(round.rule)"), limits: limits,
             projects: data.projects.enumerated().map { index, project in
                 let choice = choices.first { $0.project == index }
@@ -120,4 +110,23 @@ struct RoundPage: Encodable {
             form: form, formName: formName, ballotErrors: ballotErrors, hasBallotErrors: !ballotErrors.isEmpty, currencyUnit: Currency.kgs.unit(req.language))
     }
 
+}
+
+extension BudgetRound {
+    /// The voting window as the pages and sheets write it.
+    func window(_ language: Language) -> String {
+        "\(opensOn.formatted(language)) — \(closesOn.formatted(language))"
+    }
+
+    /// The ballot's own limits (how many projects, how many points), or nil where it has none.
+    func ballotLimits(_ req: Request) -> String? {
+        switch type {
+        case .cumulative: return req.t("rounds.limits_points", ["points": String(pointsTotal ?? 0)])
+        case .knapsack: return nil
+        case .approval:
+            let parts = [minChoices.map { req.t("rounds.limits_min", ["count": String($0)]) },
+                         maxChoices.map { req.t("rounds.limits_max", ["count": String($0)]) }].compactMap { $0 }
+            return parts.isEmpty ? nil : parts.joined(separator: "; ")
+        }
+    }
 }

@@ -48,17 +48,11 @@ struct RoundPrintPage: Encodable {
         case .knapsack: req.t("print.how.knapsack", ["envelope": envelope])
         case .cumulative: req.t("print.how.cumulative")
         }
-        let limits: String = switch round.type {
-        case .approval: [round.minChoices.map { req.t("rounds.limits_min", ["count": String($0)]) },
-                         round.maxChoices.map { req.t("rounds.limits_max", ["count": String($0)]) }].compactMap { $0 }.joined(separator: "; ")
-        case .knapsack: ""
-        case .cumulative: req.t("rounds.limits_points", ["points": String(round.pointsTotal ?? 0)])
-        }
         return RoundPrintPage(
             id: round.idString, title: round.title, territory: territory, envelope: envelope,
-            window: "\(round.opensOn.formatted(req.language)) — \(round.closesOn.formatted(req.language))",
+            window: round.window(req.language),
             projects: data.projects.map { Project(code: $0.code, title: $0.title, cost: Money(minorUnits: $0.costTyiyn).formatted(req.language)) },
-            howTo: howTo, limits: limits, lead: req.t("print.poster.lead", ["territory": territory, "envelope": envelope]), points: round.type == .cumulative,
+            howTo: howTo, limits: round.ballotLimits(req) ?? "", lead: req.t("print.poster.lead", ["territory": territory, "envelope": envelope]), points: round.type == .cumulative,
             onlineAddress: PublicURL.base(req.application) + "/rounds/" + round.idString)
     }
 }

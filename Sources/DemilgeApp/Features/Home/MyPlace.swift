@@ -26,7 +26,8 @@ struct MyPlace: Encodable {
     static func load(_ place: Territory, _ req: Request) async throws -> MyPlace {
         let directory = try await req.territoryDirectory(), language = req.language, catalog = req.application.catalog
         let placeID = try place.requireID()
-        let above = directory.path(to: place).compactMap(\.id)
+        let trail = directory.path(to: place)
+        let above = trail.compactMap(\.id)
         let under = directory.subtree(of: placeID)
         let related = Array(under.union(above))
         let today = Day.today(), db = req.db
@@ -45,7 +46,7 @@ struct MyPlace: Encodable {
         let calls = try await open.filter { call in call.territoryIDs.isEmpty || call.territoryIDs.contains(where: eligible.contains) }.prefix(shown)
         return MyPlace(
             place: TerritoryLink(place, language, catalog: catalog),
-            path: directory.path(to: place).map { TerritoryLink($0, language, catalog: catalog) },
+            path: trail.map { TerritoryLink($0, language, catalog: catalog) },
             rounds: try await voting.map { round in
                 Item(href: SitePath.round(round.id).path, label: round.title,
                      detail: req.t("home.place.days_left", ["days": String(Self.days(from: today, to: round.closesOn))]))
