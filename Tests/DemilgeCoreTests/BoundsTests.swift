@@ -101,24 +101,41 @@ struct BoundsTests {
 
 @Suite("Work with a bound")
 struct WorkBoundTests {
-    /// A project as costly as the whole budget that one of two voters supports, in a currency of a trillion units:
-    /// add-one would run MES once per unit of the supporter's missing money — hundreds of billions of times.
-    static func pathological() throws -> BudgetingInstance {
-        try BudgetingRuleTests.election(budget: "1000000000000", projects: ["1:1000000000000"], ballots: ["1", ""])
+    /// 60 voters, each the only supporter of a project one unit dearer than the last (101, 102, …): every unit added
+    /// per voter buys one more project, so no unit can be skipped and add-one works ~2 runs per unit for 48 units.
+    static func staircase() throws -> BudgetingInstance {
+        try BudgetingRuleTests.election(budget: "6000", projects: (1...60).map { "\($0):\(100 + $0)" }, ballots: (1...60).map { "\($0)" })
     }
 
     @Test("add-one stops at its bound and says so; the server refuses to publish its half-done outcome")
     func addOneBound() throws {
-        let instance = try Self.pathological()
+        let instance = try Self.staircase()
+        let full = BudgetingRules.equalSharesAddOne(instance, .cost)
+        #expect(full.finished && full.iterations == 49 && full.outcome.selected.count == 48)
+        #expect(full.work > 50)
         #expect(throws: RuleTooLarge(rule: .mesCostSatAddOne, runs: 50)) { try BudgetingRule.mesCostSatAddOne.boundedOutcome(instance, maximumAddOneRuns: 50) }
         #expect(throws: RuleTooLarge(rule: .mesCostSatAddOneGreedy, runs: 50)) { try BudgetingRule.mesCostSatAddOneGreedy.boundedOutcome(instance, maximumAddOneRuns: 50) }
         #expect(BudgetingRules.equalSharesAddOne(instance, .cost, maximumRuns: 10).finished == false)
+        let codes = instance.projects.map(\.id), channels = Array(repeating: "online", count: 60)
         #expect(throws: RuleTooLarge.self) {
-            try RoundResultComputer.compute(instance, rule: .mesCostSatAddOneGreedy, comparison: .greedyCostSat, codes: ["1"], channels: ["online", "online"])
+            try RoundResultComputer.compute(instance, rule: .mesCostSatAddOneGreedy, comparison: .greedyCostSat, codes: codes, channels: channels,
+                                            maximumAddOneRuns: 50)
         }
         // A greedy round whose add-one comparison cannot finish is counted, without the comparison.
-        let (result, _) = try RoundResultComputer.compute(instance, rule: .greedyCostSat, comparison: .mesCostSatAddOneGreedy, codes: ["1"], channels: ["online", "online"])
-        #expect(result.selected == ["1"] && result.comparisonRule == nil && result.comparisonSelected == nil)
+        let (result, _) = try RoundResultComputer.compute(instance, rule: .greedyCostSat, comparison: .mesCostSatAddOneGreedy, codes: codes,
+                                                          channels: channels, maximumAddOneRuns: 50)
+        let greedy = BudgetingRule.greedyCostSat.outcome(instance).selected.map { instance.projects[$0].id }
+        #expect(result.selected == greedy && result.comparisonRule == nil && result.comparisonSelected == nil)
+    }
+
+    @Test("add-one skips the units that cannot change MES's purchases: a billion-unit budget takes a few dozen runs")
+    func addOneSkips() throws {
+        // One of two voters supports a project as costly as the whole budget: step by step, 5 × 10⁸ runs.
+        let instance = try BudgetingRuleTests.election(budget: "1000000000", projects: ["1:1000000000"], ballots: ["1", ""])
+        let report = BudgetingRules.equalSharesAddOne(instance, .cost, maximumRuns: RoundResult.maximumAddOneRuns)
+        #expect(report.finished && report.outcome.selected == [0])
+        #expect(report.iterations == 500_000_001 && report.perVoterBudget == Rational(1_000_000_000))
+        #expect(report.work < 200)
     }
 
     @Test("a session's priority list stays exact with many large groups, and refuses more than 100")

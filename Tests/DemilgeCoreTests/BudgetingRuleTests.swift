@@ -54,10 +54,12 @@ struct BudgetingRuleTests {
         #expect(Self.winners(.mesCostSat, without) == ["X"])
     }
 
-    @Test("MES: a supported free project comes first; an unsupported one never enters")
+    @Test("MES: a supported free project comes first with approval utilities, never with cost utilities (worth 0)")
     func zeroCostProjects() throws {
         let e = try Self.election(budget: "100", projects: ["A:50", "F:0", "G:0"], ballots: ["A,F", "A"])
-        #expect(Self.winners(.mesCostSat, e) == ["F", "A"])
+        #expect(Self.winners(.mesCardinalitySat, e) == ["F", "A"])
+        #expect(Self.winners(.mesCostSat, e) == ["A"], "a free project's cost utility is 0: it has no supporter")
+        #expect(Self.winners(.mesCostSatGreedy, e) == ["A", "F", "G"], "the greedy completion takes both free projects")
         // Greedy: with Cost_Sat a free project brings 0 satisfaction (score 0, id order); with Cardinality_Sat ∞.
         #expect(Self.winners(.greedyCostSat, e) == ["A", "F", "G"])
         #expect(Self.winners(.greedyCardinalitySat, e) == ["F", "A", "G"])

@@ -106,3 +106,71 @@ struct PabulibReaderTests {
         #expect(throws: PabulibReader.ParseError(line: 1, reason: "text before the META section")) { try PabulibReader.parse("hello") }
     }
 }
+
+/// Small instances on the edges of the rules (free projects, satisfaction 0, a project dearer than the budget, a
+/// budget of 0, one voter, empty ballots, ids differing in case or normalisation), with pabutools 1.2.3's outcomes
+/// written by `scripts/pb-edges` into Fixtures/pabutools-edges.
+@Suite("Budgeting rules against pabutools on edge cases")
+struct PabutoolsEdgeTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pabutools-edges")
+
+    static var names: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    static func load(_ name: String) throws -> (BudgetingInstance, [String: Any]) {
+        let instance = try PabulibReader.parse(try String(contentsOf: folder.appendingPathComponent("\(name).pb"), encoding: .utf8))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("\(name).json"))) as? [String: Any]
+        return (instance, try #require(json))
+    }
+
+    @Test("the hand-made edges and the random ones are all here")
+    func present() {
+        let names = Self.names
+        for edge in ["free-approval", "free-cumulative", "zero-points", "over-budget-project", "budget-zero", "single-voter",
+                     "all-empty", "ids-case", "ids-normalisation", "ids-numeric", "decimal-costs"] {
+            #expect(names.contains(edge), "\(edge)")
+        }
+        #expect(names.filter { $0.hasPrefix("random-") }.count >= 30)
+    }
+
+    @Test("every rule picks pabutools' winners in pabutools' order", arguments: names)
+    func everyRule(_ name: String) throws {
+        let (instance, truth) = try Self.load(name)
+        let rules = try #require(truth["rules"] as? [String: [String]])
+        #expect(rules.count >= 5)
+        for (id, expected) in rules {
+            let rule = try #require(BudgetingRule(rawValue: id))
+            let ids = rule.outcome(instance).selected.map { instance.projects[$0].id }
+            // pabutools lists MES's free projects in the order of a Python set (string hashes); Demilge in id order.
+            let comparable = { (list: [String]) -> [[Unicode.Scalar]] in
+                let scalars = list.map { Array($0.unicodeScalars) }
+                guard rule.isEqualShares else { return scalars }
+                let free = scalars.prefix { id in instance.projects.contains { Array($0.id.unicodeScalars) == id && $0.cost.isZero } }
+                return free.sorted { $0.lexicographicallyPrecedes($1) { $0.value < $1.value } } + scalars.dropFirst(free.count)
+            }
+            #expect(comparable(ids) == comparable(expected), "\(name) \(id)")
+        }
+    }
+
+    @Test("add-one counts as many MES runs as pabutools and stops at the same per-voter budget, skipping or not", arguments: names)
+    func addOne(_ name: String) throws {
+        let (instance, truth) = try Self.load(name)
+        guard let trace = truth["add1"] as? [String: Any] else { return }
+        for stepByStep in [false, true] {
+            let report = BudgetingRules.equalSharesAddOne(instance, .cost, stepByStep: stepByStep)
+            #expect(report.iterations == trace["iterations"] as? Int, "\(name)")
+            #expect(report.perVoterBudget.description == trace["final_per_voter_budget"] as? String, "\(name)")
+        }
+    }
+
+    @Test("a free project is bought first under approval utilities and never by equal shares of cost")
+    func freeProjects() throws {
+        let (instance, _) = try Self.load("free-approval")
+        let ids = { (rule: BudgetingRule) in rule.outcome(instance).selected.map { instance.projects[$0].id } }
+        #expect(ids(.mesCardinalitySat).first == "a", "supported and free: bought up front")
+        #expect(!ids(.mesCostSat).contains("a") && !ids(.mesCostSatAddOne).contains("a"), "cost utility of a free project is 0")
+        #expect(ids(.mesCostSatGreedy).contains("a") && ids(.mesCostSatGreedy).contains("b"), "greedy completion takes what costs nothing")
+    }
+}

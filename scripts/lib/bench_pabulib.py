@@ -60,12 +60,16 @@ def main():
     parser.add_argument("--demilge", required=True)
     parser.add_argument("--write", action="store_true", help="update the section in BENCHMARKS.md")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--add-one-steps", action="store_true",
+                        help="add-one as computed against its step-by-step definition (no pabutools)")
     parser.add_argument("filters", nargs="*")
     args = parser.parse_args()
     folder = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
     paths = sorted((folder / "instances").glob("*.pb"))
     if args.filters:
         paths = [p for p in paths if any(f in p.stem for f in args.filters)]
+    if args.add_one_steps:
+        return add_one_steps(args, paths)
     rows = []
     for path in paths:
         demilge = json.loads(subprocess.run([args.demilge, str(path)], check=True, capture_output=True, text=True).stdout)["rules"]
@@ -87,7 +91,49 @@ def main():
     Path(".build-bench/pabulib-rows.json").write_text(json.dumps(rows, indent=1))
     if args.write:
         write_section(report)
+        write_section(per_instance(rows), "pabulib-instances")
     sys.exit(1 if any(r["same"] is False for r in rows) else 0)
+
+
+def per_instance(rows):
+    rules = [rule for rule in RULES if any(r["rule"] == rule for r in rows)]
+    lines = ["Every rule on every instance: Demilge's time in seconds, the ratio pabutools / Demilge, and whether the "
+             "winners are identical (= identical, ≠ different, – pabutools hit the limit: nothing to compare).", "",
+             "| instance | " + " | ".join(f"`{rule}`" for rule in rules) + " |", "|---|" + "---:|" * len(rules)]
+    for instance in sorted({r["instance"] for r in rows}):
+        cells = []
+        for rule in rules:
+            r = next((r for r in rows if r["instance"] == instance and r["rule"] == rule), None)
+            if r is None:
+                cells.append("")
+                continue
+            mark = "≥" if r["timeout"] else ""
+            same = "–" if r["same"] is None else ("=" if r["same"] else "≠")
+            cells.append(f"{r['demilge_s']:.3f} ({mark}{r['pabutools_s'] / max(r['demilge_s'], 1e-9):,.0f}×) {same}")
+        lines.append(f"| {instance} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def add_one_steps(args, paths):
+    lines = ["add-one (`mes_cost_sat_add1`) as Demilge computes it — skipping the units of per-voter budget at which MES's "
+             "purchases provably cannot change — against the step-by-step definition (one MES run per unit, as pabutools "
+             "does), both in Demilge's release build in the same run: the same winners in the same order, the same number "
+             "of MES runs counted and the same final per-voter budget. \"work\" = runs and checks actually made.", "",
+             "| instance | units (MES runs counted) | final per-voter budget | work | skipping s | step by step s | identical |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    different = 0
+    for path in paths:
+        d = json.loads(subprocess.run([args.demilge, "--add-one-steps", str(path)], check=True, capture_output=True, text=True).stdout)
+        s, t = d["skipping"], d["step_by_step"]
+        different += not d["identical"]
+        row = (f"| {path.stem} | {s['iterations']:,} | {s['per_voter_budget']} | {s['work']:,} | {s['time_s']:.4f} | "
+               f"{t['time_s']:.4f} | {'identical' if d['identical'] else 'DIFFERENT'} |")
+        print(row, flush=True)
+        lines.append(row)
+    report = "\n".join(lines)
+    if args.write:
+        write_section(report, "add-one-steps")
+    sys.exit(1 if different else 0)
 
 
 def summarise(rows, limit):
@@ -115,9 +161,9 @@ def summarise(rows, limit):
     return "\n".join(lines)
 
 
-def write_section(report):
+def write_section(report, name="pabulib"):
     path = Path("BENCHMARKS.md")
-    begin, end = "<!-- pabulib:begin -->", "<!-- pabulib:end -->"
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     section = f"{begin}\n{report}\n{end}"
     if begin in text:

@@ -49,7 +49,7 @@ public enum BudgetingRule: String, StoredState {
     public func boundedOutcome(_ instance: BudgetingInstance, maximumAddOneRuns: Int) throws(RuleTooLarge) -> BudgetingOutcome {
         func addOne() throws(RuleTooLarge) -> BudgetingOutcome {
             let report = BudgetingRules.equalSharesAddOne(instance, .cost, maximumRuns: maximumAddOneRuns)
-            guard report.finished else { throw RuleTooLarge(rule: self, runs: report.iterations) }
+            guard report.finished else { throw RuleTooLarge(rule: self, runs: report.work) }
             return report.outcome
         }
         switch self {

@@ -41,7 +41,8 @@ struct EqualSharesRun {
             var liked: [Int] = []
             for (position, project) in ballot.projects.enumerated() {
                 let weight = byPoints ? ballot.points[position] : 1
-                guard weight > 0 else { continue }
+                // A supporter is a voter with positive utility: with cost-based satisfaction a free project has none.
+                guard weight > 0, !(satisfaction.scalesByCost && instance.projects[project].cost.isZero) else { continue }
                 supporters[project].append(Int32(voter))
                 weights[project].append(Int32(weight))
                 liked.append(project)
@@ -60,17 +61,14 @@ struct EqualSharesRun {
         self.uniformWeights = weights.allSatisfy { $0.allSatisfy { $0 == 1 } }
         self.totalWeight = weights.map { $0.reduce(0) { $0 + Int($1) } }
         self.costs = instance.projects.map { $0.cost.doubleValue }
-        self.scales = satisfaction == .cost || satisfaction == .pointsTimesCost ? costs : costs.map { _ in 1 }
+        self.scales = satisfaction.scalesByCost ? costs : costs.map { _ in 1 }
         self.shares = shares
         self.scaledCosts = instance.integerCosts
     }
 
     /// Utility = scale × weight: cost-based satisfactions scale by the project's cost.
     func scale(_ project: Int) -> Rational {
-        switch satisfaction {
-        case .cost, .pointsTimesCost: instance.projects[project].cost
-        case .cardinality, .points: .one
-        }
+        satisfaction.scalesByCost ? instance.projects[project].cost : .one
     }
 
     func outcome(_ selected: [Int]) -> BudgetingOutcome {
@@ -82,8 +80,14 @@ struct EqualSharesRun {
     }
 
     func selection(perVoterBudget: Rational) -> [Int] {
+        free + purchases(perVoterBudget: perVoterBudget).map(\.project)
+    }
+
+    /// The projects MES buys after the free ones, in order, with the ρ each was bought at; `resuming` a run at this
+    /// budget already known to begin with some purchases (`keeps`).
+    func purchases(perVoterBudget: Rational, resuming: FastRun? = nil) -> [Purchase] {
         guard !instance.ballots.isEmpty else { return [] }
-        return fast(perVoterBudget) ?? exact(perVoterBudget)
+        return fast(resuming ?? FastRun(self, perVoterBudget)) ?? exact(perVoterBudget)
     }
 
     /// Whether a selection costs more than the budget, and whether no MES candidate left out would
@@ -101,38 +105,62 @@ struct EqualSharesRun {
 
     // MARK: - Fast pass
 
-    private static let tolerance = 1e-9
+    static let tolerance = 1e-9
 
-    private enum FastRho {
+    enum FastRho {
         case unaffordable, unsure
-        /// share = ρ × scale: what one unit of weight pays; `uncapped` when every supporter can pay it
-        /// with room to spare, so that ρ is exactly cost / (scale × total weight).
-        case affordable(rho: Double, share: Double, uncapped: Bool)
+        /// share = ρ × scale: what one unit of weight pays. `payingWeight` when every supporter with money can pay
+        /// it with room to spare and the others have exactly none: then ρ is exactly cost / (scale × payingWeight).
+        case affordable(rho: Double, share: Double, payingWeight: Int?)
     }
 
-    private func fastRho(_ project: Int, _ budget: [Double]) -> FastRho {
+    func fastRho(_ project: Int, _ budget: FastMoney) -> FastRho {
         let voters = supporters[project], cost = costs[project], tolerance = Self.tolerance
+        let paidEqually = cost / Double(totalWeight[project])
+        // Only supporters with less than a few equal shares can end up paying all they have: kept aside.
+        let poor = paidEqually * 4
+        var few: [(money: Double, weight: Double)] = []
         var total = 0.0
         var lowest = Double.infinity
+        var emptyWeight = 0
         for (position, voter) in voters.enumerated() {
-            let money = budget[Int(voter)]
+            let weight = uniformWeights ? 1 : Int(weights[project][position])
+            if budget.empty[Int(voter)] { emptyWeight += weight; continue }
+            let money = budget.money[Int(voter)]
             total += money
-            lowest = min(lowest, uniformWeights ? money : money / Double(weights[project][position]))
+            let ratio = uniformWeights ? money : money / Double(weight)
+            lowest = min(lowest, ratio)
+            if ratio < poor { few.append((money, Double(weight))) }
         }
         if total < cost * (1 - tolerance) { return .unaffordable }
         if total <= cost * (1 + tolerance) { return .unsure }
         let weightSum = Double(totalWeight[project])
-        var share = cost / weightSum
-        if lowest >= share * (1 + tolerance) {
-            return .affordable(rho: share / scales[project], share: share, uncapped: true)
+        let paying = totalWeight[project] - emptyWeight
+        if lowest >= cost / Double(paying) * (1 + tolerance) {
+            let share = cost / Double(paying)
+            return .affordable(rho: share / scales[project], share: share, payingWeight: paying)
         }
-        // Some supporters cannot pay an equal share: they pay all they have, the rest share the remainder.
+        // Some supporters cannot pay an equal share: they pay all they have, the rest share the remainder. The
+        // share only rises on the way to its fixed point, so while it stays below `poor` only `few` can be capped.
+        var share = paidEqually
         var cappedWeight = -1.0
+        while share < poor {
+            var cappedMoney = 0.0, weight = Double(emptyWeight)
+            for voter in few where voter.money < share * voter.weight {
+                cappedMoney += voter.money
+                weight += voter.weight
+            }
+            if weight == cappedWeight { return .affordable(rho: share / scales[project], share: share, payingWeight: nil) }
+            cappedWeight = weight
+            guard weightSum - weight > 0 else { return .unsure }
+            share = (cost - cappedMoney) / (weightSum - weight)
+        }
+        cappedWeight = -1
         while true {
             var cappedMoney = 0.0, weight = 0.0
             for (position, voter) in voters.enumerated() {
                 let w = uniformWeights ? 1.0 : Double(weights[project][position])
-                let money = budget[Int(voter)]
+                let money = budget.money[Int(voter)]
                 if money < share * w { cappedMoney += money; weight += w }
             }
             if weight == cappedWeight { break }
@@ -140,29 +168,34 @@ struct EqualSharesRun {
             guard weightSum - weight > 0 else { return .unsure }
             share = (cost - cappedMoney) / (weightSum - weight)
         }
-        return .affordable(rho: share / scales[project], share: share, uncapped: false)
+        return .affordable(rho: share / scales[project], share: share, payingWeight: nil)
     }
 
-    private func fast(_ perVoterBudget: Rational) -> [Int]? {
+    private func fast(_ start: FastRun) -> [Purchase]? {
         let count = instance.projects.count
-        var budget = Array(repeating: perVoterBudget.doubleValue, count: instance.ballots.count)
-        var selected = free
-        var alive = Array(repeating: false, count: count)
-        for project in candidates { alive[project] = true }
-        var bound = Array(repeating: 0.0, count: count)
+        var (budget, selected, alive, bound) = (start.money, start.purchases, start.alive, start.bound)
         var fresh = Array(repeating: false, count: count)
         var share = Array(repeating: 0.0, count: count)
-        var uncapped = Array(repeating: false, count: count)
+        var paying = Array(repeating: Int?.none, count: count)
 
         while true {
             var winner: Int? = nil
             choosing: while true {
                 var front: Int? = nil
+                var bestFresh = Double.infinity
                 for project in candidates where alive[project] {
+                    if fresh[project] { bestFresh = min(bestFresh, bound[project]) }
                     if let f = front, (bound[f], rank[f]) <= (bound[project], rank[project]) { continue }
                     front = project
                 }
                 guard let p = front else { break choosing }
+                // A stale front whose supporters could not pay even a little above the best fresh ρ is behind it:
+                // one pass says so, without working out its ρ.
+                let beyond = bestFresh * (1 + 2 * Self.tolerance)
+                if !fresh[p], bestFresh.isFinite, fundsAt(beyond, p, budget) < costs[p] * (1 - Self.tolerance) {
+                    bound[p] = beyond
+                    continue choosing
+                }
                 var pending = fresh[p] ? nil : p
                 var near: [Int] = []
                 if pending == nil {
@@ -175,7 +208,7 @@ struct EqualSharesRun {
                     switch fastRho(q, budget) {
                     case .unaffordable: alive[q] = false
                     case .unsure: return nil
-                    case let .affordable(rho, s, u): (bound[q], share[q], uncapped[q], fresh[q]) = (rho, s, u, true)
+                    case let .affordable(rho, s, w): (bound[q], share[q], paying[q], fresh[q]) = (rho, s, w, true)
                     }
                     continue choosing
                 }
@@ -183,19 +216,16 @@ struct EqualSharesRun {
                 // ρ values too close to tell apart in floating point: decide on exact values or not at all.
                 var tied: [(rho: Rational, project: Int)] = []
                 for q in [p] + near {
-                    guard uncapped[q] else { return nil }
-                    tied.append((instance.projects[q].cost / (scale(q) * Rational(totalWeight[q])), q))
+                    guard let weight = paying[q] else { return nil }
+                    tied.append((exactRho(q, payingWeight: weight), q))
                 }
                 winner = tied.min { ($0.rho, rank[$0.project]) < ($1.rho, rank[$1.project]) }?.project
                 break choosing
             }
             guard let w = winner else { break }
-            for (position, voter) in supporters[w].enumerated() {
-                let owed = uniformWeights ? share[w] : share[w] * Double(weights[w][position])
-                budget[Int(voter)] = budget[Int(voter)] <= owed ? 0 : budget[Int(voter)] - owed
-            }
+            pay(w, share: share[w], from: &budget)
             alive[w] = false
-            selected.append(w)
+            selected.append(Purchase(project: w, rho: bound[w], payingWeight: paying[w]))
             for q in candidates where shares[w * count + q] { fresh[q] = false }
         }
         return selected
@@ -205,18 +235,19 @@ struct EqualSharesRun {
 
     /// The same rule on exact rationals. Voters who paid the same amounts hold the same money, so
     /// budgets are interned and supporters handled as groups of equal (budget, weight).
-    private func exact(_ perVoterBudget: Rational) -> [Int] {
+    private func exact(_ perVoterBudget: Rational) -> [Purchase] {
         let count = instance.projects.count
         var budgets: [Rational] = [perVoterBudget]
         var budgetOf = Array(repeating: Int32(0), count: instance.ballots.count)
-        var selected = free
+        var selected: [Purchase] = []
         var alive = Array(repeating: false, count: count)
         for project in candidates { alive[project] = true }
         var bound = Array(repeating: Rational.zero, count: count)
         var fresh = Array(repeating: false, count: count)
+        var paying = Array(repeating: Int?.none, count: count)
         struct Key: Hashable { let budget: Int32; let weight: Int32 }
 
-        func rho(_ project: Int) -> Rational? {
+        func rho(_ project: Int) -> (value: Rational, payingWeight: Int?)? {
             var groups: [Key: Int] = [:]
             for (position, voter) in supporters[project].enumerated() {
                 groups[Key(budget: budgetOf[Int(voter)], weight: weights[project][position]), default: 0] += 1
@@ -228,13 +259,15 @@ struct EqualSharesRun {
             let sorted = groups.map { (ratio: budgets[Int($0.key.budget)] / Rational(Int($0.key.weight)), key: $0.key, members: $0.value) }
                 .sorted { $0.ratio < $1.ratio }
             var remaining = cost
-            var weightLeft = Rational(totalWeight[project])
+            var weightLeft = totalWeight[project]
+            var cappedWithMoney = false
             for group in sorted {
-                if group.ratio * weightLeft >= remaining { break }
+                if group.ratio * Rational(weightLeft) >= remaining { break }
                 remaining = remaining - budgets[Int(group.key.budget)] * Rational(group.members)
-                weightLeft = weightLeft - Rational(Int(group.key.weight) * group.members)
+                weightLeft -= Int(group.key.weight) * group.members
+                cappedWithMoney = cappedWithMoney || !budgets[Int(group.key.budget)].isZero
             }
-            return remaining / weightLeft / scale(project)
+            return (remaining / Rational(weightLeft) / scale(project), cappedWithMoney ? nil : weightLeft)
         }
 
         while true {
@@ -247,7 +280,7 @@ struct EqualSharesRun {
                 }
                 guard let p = front else { break }
                 if fresh[p] { winner = p; break }
-                if let value = rho(p) { (bound[p], fresh[p]) = (value, true) } else { alive[p] = false }
+                if let value = rho(p) { (bound[p], paying[p], fresh[p]) = (value.value, value.payingWeight, true) } else { alive[p] = false }
             }
             guard let w = winner else { break }
             let share = bound[w] * scale(w)
@@ -262,69 +295,12 @@ struct EqualSharesRun {
                 budgetOf[Int(voter)] = new
             }
             alive[w] = false
-            selected.append(w)
+            selected.append(Purchase(project: w, rho: bound[w].doubleValue, payingWeight: paying[w]))
             for q in candidates where shares[w * count + q] { fresh[q] = false }
         }
         return selected
     }
 
     /// For tests: the exact pass alone.
-    func exactOnly(perVoterBudget: Rational) -> BudgetingOutcome { outcome(exact(perVoterBudget)) }
-}
-
-/// What pabutools' add-one completion did: how many MES runs, and the per-voter budget it returned.
-/// `finished` is false when it stopped at `maximumRuns` before the definition would have: then the outcome
-/// is not add-one's and must not be published as such.
-public struct AddOneReport: Sendable {
-    public let outcome: BudgetingOutcome
-    public let iterations: Int
-    public let perVoterBudget: Rational
-    public var finished = true
-}
-
-/// A rule that could not be computed within its bound (add-one can need one MES run per currency unit of the
-/// per-voter budget: a costly project few support, in a large currency, means billions of runs).
-public struct RuleTooLarge: Error, Equatable, Sendable {
-    public let rule: BudgetingRule
-    public let runs: Int
-
-    public init(rule: BudgetingRule, runs: Int) {
-        self.rule = rule
-        self.runs = runs
-    }
-}
-
-extension BudgetingRules {
-    /// pabutools `method_of_equal_shares` without completion: per-voter budget B/n (empty ballots count),
-    /// unsupported projects never enter, supported free projects first, exact ties to the smallest id.
-    public static func equalShares(_ instance: BudgetingInstance, _ satisfaction: Satisfaction, perVoterBudget: Rational? = nil) -> BudgetingOutcome {
-        let run = EqualSharesRun(instance, satisfaction)
-        return run.run(perVoterBudget: perVoterBudget ?? instance.budget / Rational(max(instance.ballots.count, 1)))
-    }
-
-    /// pabutools `method_of_equal_shares(..., voter_budget_increment=1)`: from B/n, one currency unit
-    /// more per voter each time, until the outcome is exhaustive (returned) or costs more than the
-    /// budget (the previous one is returned).
-    public static func equalSharesAddOne(_ instance: BudgetingInstance, _ satisfaction: Satisfaction, maximumRuns: Int = .max) -> AddOneReport {
-        let run = EqualSharesRun(instance, satisfaction)
-        var perVoter = instance.budget / Rational(max(instance.ballots.count, 1))
-        var previous: ([Int], Rational)? = nil
-        var iterations = 0
-        while true {
-            iterations += 1
-            if iterations > maximumRuns {
-                return AddOneReport(outcome: run.outcome(previous?.0 ?? []), iterations: maximumRuns, perVoterBudget: perVoter, finished: false)
-            }
-            let selection = run.selection(perVoterBudget: perVoter)
-            let (over, exhaustive) = run.overBudgetAndExhaustive(selection)
-            if over, let (last, budget) = previous {
-                return AddOneReport(outcome: run.outcome(last), iterations: iterations, perVoterBudget: budget)
-            }
-            if exhaustive || instance.ballots.isEmpty {
-                return AddOneReport(outcome: run.outcome(selection), iterations: iterations, perVoterBudget: perVoter)
-            }
-            previous = (selection, perVoter)
-            perVoter = perVoter + .one
-        }
-    }
+    func exactOnly(perVoterBudget: Rational) -> BudgetingOutcome { outcome(free + exact(perVoterBudget).map(\.project)) }
 }

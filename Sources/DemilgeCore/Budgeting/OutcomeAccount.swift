@@ -46,7 +46,7 @@ public struct OutcomeAccount: Sendable {
         switch rule {
         case .mesCostSatAddOne, .mesCostSatAddOneGreedy:
             let report = BudgetingRules.equalSharesAddOne(instance, satisfaction, maximumRuns: maximumAddOneRuns)
-            guard report.finished else { throw RuleTooLarge(rule: rule, runs: report.iterations) }
+            guard report.finished else { throw RuleTooLarge(rule: rule, runs: report.work) }
             (perVoter, equalSharesPart) = (report.perVoterBudget, report.outcome.selected)
         default:
             perVoter = instance.budget / Rational(max(instance.ballots.count, 1))
@@ -77,7 +77,7 @@ public struct OutcomeAccount: Sendable {
         for (voter, ballot) in instance.ballots.enumerated() {
             for (position, project) in ballot.projects.enumerated() {
                 let weight = satisfaction == .points ? ballot.points[position] : 1
-                if weight > 0 { supporters[project].append((voter, weight)) }
+                if weight > 0, !(satisfaction.scalesByCost && instance.projects[project].cost.isZero) { supporters[project].append((voter, weight)) }
             }
         }
         var verdicts = Array(repeating: Verdict.noSupporters, count: instance.projects.count)

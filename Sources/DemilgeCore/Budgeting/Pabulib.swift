@@ -70,7 +70,7 @@ public enum PabulibReader {
         var header: [String] = []
         var meta: [String: String] = [:]
         var projects: [BudgetingInstance.Project] = []
-        var index: [String: Int] = [:]
+        var index = ExactIds()
         var rawVotes: [(line: Int, fields: [String])] = []
         var lineNumber = 0
         // "\r\n" is one Character in Swift: split on any line break, not on "\n".
@@ -109,7 +109,7 @@ public enum PabulibReader {
                 }
                 guard index[id] == nil else { throw ParseError(line: lineNumber, reason: "duplicate project_id \(id)") }
                 guard projects.count < limits.projects else { throw ParseError(line: lineNumber, reason: "more than \(limits.projects) projects") }
-                index[id] = projects.count
+                index.insert(id, at: projects.count)
                 let name = header.firstIndex(of: "name").flatMap { $0 < fields.count ? fields[$0].trimmingCharacters(in: .whitespaces) : nil }
                 projects.append(.init(id: id, cost: cost, name: name?.isEmpty == false ? name : nil))
             case .votes:
@@ -158,6 +158,20 @@ public enum PabulibReader {
             }
         }
         return BudgetingInstance(voteType: voteType, budget: budget, projects: projects, ballots: ballots, meta: meta)
+    }
+
+    /// Project ids matched scalar by scalar, as Python compares strings: Swift's `==` would take "é" and "e\u{301}"
+    /// (or ids differing only in normalisation) for one id, where pabutools sees two projects.
+    struct ExactIds {
+        private var byText: [String: [(id: String, index: Int)]] = [:]
+
+        subscript(id: String) -> Int? {
+            byText[id]?.first { $0.id.unicodeScalars.elementsEqual(id.unicodeScalars) }?.index
+        }
+
+        mutating func insert(_ id: String, at index: Int) {
+            byText[id, default: []].append((id, index))
+        }
     }
 
     /// Splits a line on `;`, honouring double quotes as Python's csv module does.

@@ -11,6 +11,9 @@ public enum Satisfaction: Sendable {
     case points
     /// Points × cost (greedy by total points).
     case pointsTimesCost
+
+    /// Whether utility is the project's cost times the ballot's weight, so that a free project gives none.
+    var scalesByCost: Bool { self == .cost || self == .pointsTimesCost }
 }
 
 /// An outcome: the funded projects, in the order the rule selected them.

@@ -1,0 +1,21 @@
+META
+key;value
+description;every ballot empty
+country;Testland
+unit;edge
+instance;edge
+num_projects;3
+num_votes;3
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+a;70
+b;30
+c;0
+VOTES
+voter_id;vote
+1;
+2;
+3;

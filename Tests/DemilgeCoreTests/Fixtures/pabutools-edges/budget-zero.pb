@@ -1,0 +1,21 @@
+META
+key;value
+description;a budget of 0
+country;Testland
+unit;edge
+instance;edge
+num_projects;3
+num_votes;3
+budget;0
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+a;10
+b;0
+c;5
+VOTES
+voter_id;vote
+1;a,b
+2;c
+3;a

@@ -1,0 +1,24 @@
+META
+key;value
+description;costs and budget with decimals
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;5
+budget;100.50
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+a;33.50
+b;33.50
+c;67.00
+d;0.01
+VOTES
+voter_id;vote
+1;a,b
+2;c
+3;a,c
+4;b,d
+5;d

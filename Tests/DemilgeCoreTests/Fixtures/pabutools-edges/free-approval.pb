@@ -1,0 +1,25 @@
+META
+key;value
+description;free projects, supported and not
+country;Testland
+unit;edge
+instance;edge
+num_projects;5
+num_votes;5
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+a;0
+b;0
+c;60
+d;40
+e;50
+VOTES
+voter_id;vote
+1;a,c
+2;a,d
+3;c,e
+4;d
+5;a

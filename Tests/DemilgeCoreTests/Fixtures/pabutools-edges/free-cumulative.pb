@@ -1,0 +1,23 @@
+META
+key;value
+description;free projects on cumulative ballots, with and without points
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;4
+budget;90
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+p1;0
+p2;45
+p3;45
+p4;0
+VOTES
+voter_id;vote;points
+1;p1,p2;3,2
+2;p2;5
+3;p3,p4;4,0
+4;p1,p3;1,1

@@ -1,0 +1,20 @@
+META
+key;value
+description;a free project one voter likes, nothing else fits
+country;Testland
+unit;edge
+instance;edge
+num_projects;2
+num_votes;3
+budget;10
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+x;0
+y;30
+VOTES
+voter_id;vote
+1;x,y
+2;y
+3;

@@ -1,0 +1,25 @@
+META
+key;value
+description;ids that differ only in case
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;6
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+a;40
+A;40
+b;40
+B;40
+VOTES
+voter_id;vote
+1;a,A
+2;A,B
+3;b,a
+4;B
+5;A
+6;a

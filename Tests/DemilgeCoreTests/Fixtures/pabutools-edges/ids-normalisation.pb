@@ -1,0 +1,24 @@
+META
+key;value
+description;ids that differ only in Unicode normalisation
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;5
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+é;50
+é;50
+İ;50
+İ;50
+VOTES
+voter_id;vote
+1;é
+2;é,é
+3;İ
+4;İ,é
+5;é

@@ -1,0 +1,23 @@
+META
+key;value
+description;ids compared as text: 10 before 9
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;4
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+9;50
+10;50
+100;50
+2;50
+VOTES
+voter_id;vote
+1;9,10
+2;10,9
+3;100,2
+4;2,100

@@ -1,0 +1,23 @@
+META
+key;value
+description;a project costing more than the whole budget
+country;Testland
+unit;edge
+instance;edge
+num_projects;3
+num_votes;5
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+big;150
+small;40
+mid;60
+VOTES
+voter_id;vote
+1;big
+2;big,small
+3;big,mid
+4;small
+5;big

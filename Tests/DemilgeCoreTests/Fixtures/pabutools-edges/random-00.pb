@@ -1,0 +1,26 @@
+META
+key;value
+description;random edge 0
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;7
+budget;10
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+p0;0
+p1;0
+p2;0
+p3;0
+VOTES
+voter_id;vote
+1;p1,p3
+2;
+3;
+4;p2
+5;p1,p2
+6;p3,p0,p1,p2
+7;

@@ -1,0 +1,23 @@
+META
+key;value
+description;random edge 2
+country;Testland
+unit;edge
+instance;edge
+num_projects;7
+num_votes;1
+budget;0
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+p0;0
+p1;120
+p2;0
+p3;20
+p4;50
+p5;0
+p6;110
+VOTES
+voter_id;vote;points
+1;p6,p0;0,3

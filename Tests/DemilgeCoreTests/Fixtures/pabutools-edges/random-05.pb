@@ -1,0 +1,20 @@
+META
+key;value
+description;random edge 5
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;1
+budget;220
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+p0;0
+p1;70
+p2;0
+p3;50
+VOTES
+voter_id;vote;points
+1;p0,p1,p2;2,3,1

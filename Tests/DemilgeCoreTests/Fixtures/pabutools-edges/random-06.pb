@@ -1,0 +1,26 @@
+META
+key;value
+description;random edge 6
+country;Testland
+unit;edge
+instance;edge
+num_projects;7
+num_votes;4
+budget;0
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+p0;120
+p1;30
+p2;180
+p3;190
+p4;0
+p5;270
+p6;0
+VOTES
+voter_id;vote
+1;p4
+2;
+3;p1,p2,p3,p5
+4;

@@ -1,0 +1,23 @@
+META
+key;value
+description;random edge 7
+country;Testland
+unit;edge
+instance;edge
+num_projects;6
+num_votes;2
+budget;230
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+p0;0
+p1;40
+p2;0
+p3;0
+p4;0
+p5;180
+VOTES
+voter_id;vote
+1;p3,p5,p4,p2
+2;p4,p3,p0,p1

@@ -1,0 +1,22 @@
+META
+key;value
+description;random edge 17
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;3
+budget;110
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+p0;0
+p1;0
+p2;50
+p3;50
+VOTES
+voter_id;vote;points
+1;p3,p2,p1,p0;0,2,2,2
+2;p0,p2,p1,p3;0,2,2,0
+3;p0,p3;3,0

@@ -1,0 +1,25 @@
+META
+key;value
+description;random edge 19
+country;Testland
+unit;edge
+instance;edge
+num_projects;9
+num_votes;1
+budget;680
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+p0;0
+p1;30
+p2;0
+p3;40
+p4;280
+p5;120
+p6;0
+p7;20
+p8;180
+VOTES
+voter_id;vote
+1;p2

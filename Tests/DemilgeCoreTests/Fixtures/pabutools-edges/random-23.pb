@@ -1,0 +1,23 @@
+META
+key;value
+description;random edge 23
+country;Testland
+unit;edge
+instance;edge
+num_projects;5
+num_votes;3
+budget;260
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+p0;0
+p1;0
+p2;0
+p3;120
+p4;0
+VOTES
+voter_id;vote;points
+1;p1;2
+2;p0,p1,p4;2,0,0
+3;p3;1

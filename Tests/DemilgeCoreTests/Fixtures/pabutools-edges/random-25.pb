@@ -1,0 +1,27 @@
+META
+key;value
+description;random edge 25
+country;Testland
+unit;edge
+instance;edge
+num_projects;8
+num_votes;4
+budget;470
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+p0;280
+p1;0
+p2;0
+p3;120
+p4;40
+p5;10
+p6;10
+p7;0
+VOTES
+voter_id;vote
+1;p3
+2;
+3;p2
+4;p5

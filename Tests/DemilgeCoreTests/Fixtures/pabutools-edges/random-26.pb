@@ -1,0 +1,22 @@
+META
+key;value
+description;random edge 26
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;3
+budget;0
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+p0;70
+p1;0
+p2;0
+p3;10
+VOTES
+voter_id;vote;points
+1;p0,p1;3,3
+2;p1,p0,p2,p3;2,0,0,2
+3;p2,p1,p3,p0;3,0,3,0

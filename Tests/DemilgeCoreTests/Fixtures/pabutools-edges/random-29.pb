@@ -1,0 +1,27 @@
+META
+key;value
+description;random edge 29
+country;Testland
+unit;edge
+instance;edge
+num_projects;8
+num_votes;4
+budget;1140
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+p0;290
+p1;50
+p2;220
+p3;220
+p4;20
+p5;190
+p6;20
+p7;120
+VOTES
+voter_id;vote;points
+1;p3,p7;1,1
+2;p6;0
+3;p3,p7,p1,p6;2,2,1,1
+4;p3,p1,p6;0,2,0

@@ -1,0 +1,23 @@
+META
+key;value
+description;random edge 30
+country;Testland
+unit;edge
+instance;edge
+num_projects;5
+num_votes;3
+budget;0
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+p0;40
+p1;300
+p2;0
+p3;40
+p4;110
+VOTES
+voter_id;vote
+1;p2,p0,p3,p1
+2;p2,p1,p4
+3;p3,p2,p1

@@ -1,0 +1,25 @@
+META
+key;value
+description;random edge 31
+country;Testland
+unit;edge
+instance;edge
+num_projects;9
+num_votes;1
+budget;780
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+p0;0
+p1;150
+p2;190
+p3;50
+p4;260
+p5;0
+p6;0
+p7;120
+p8;0
+VOTES
+voter_id;vote
+1;p6,p2,p4

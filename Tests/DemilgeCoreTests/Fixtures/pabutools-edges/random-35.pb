@@ -1,0 +1,23 @@
+META
+key;value
+description;random edge 35
+country;Testland
+unit;edge
+instance;edge
+num_projects;5
+num_votes;3
+budget;220
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+p0;20
+p1;0
+p2;150
+p3;40
+p4;0
+VOTES
+voter_id;vote;points
+1;p4,p3,p1;3,0,1
+2;p4,p3,p2,p1;0,2,2,3
+3;p0,p3,p2;2,1,0

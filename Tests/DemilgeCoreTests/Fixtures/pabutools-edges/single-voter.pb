@@ -1,0 +1,20 @@
+META
+key;value
+description;one voter
+country;Testland
+unit;edge
+instance;edge
+num_projects;4
+num_votes;1
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost
+a;70
+b;30
+c;40
+d;0
+VOTES
+voter_id;vote
+1;a,c,d

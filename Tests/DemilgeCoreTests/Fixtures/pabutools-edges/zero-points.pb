@@ -1,0 +1,22 @@
+META
+key;value
+description;a project listed with 0 points
+country;Testland
+unit;edge
+instance;edge
+num_projects;3
+num_votes;4
+budget;100
+vote_type;cumulative
+rule;greedy
+PROJECTS
+project_id;cost
+a;50
+b;50
+c;40
+VOTES
+voter_id;vote;points
+1;a,b;0,3
+2;a,c;0,2
+3;b,c;1,1
+4;a;5
