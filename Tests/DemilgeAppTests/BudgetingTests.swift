@@ -57,6 +57,12 @@ struct BudgetingTests {
             let greedy = BudgetingRule.greedyCostSat.outcome(data.instance).selected.map { data.projects[$0].title }
             #expect(mes.contains("Аялдар үчүн спорт зал") && !greedy.contains("Аялдар үчүн спорт зал"))
             #expect(Set(greedy) == ["Сейил бак", "Көчө жарыгы", "Отургучтар жана таштанды челектери"])
+
+            // Beside the comparison, how fair each rule is, in words.
+            let fair = OutcomeMeasures(data.instance, round.rule.outcome(data.instance))
+            #expect(page.contains("How fair each rule is to the voters"))
+            #expect(page.contains("\(fair.votersWithAProject) of \(fair.voters) voters got at least one project they voted for"))
+            #expect(fair.votersWithAProject > 0 && fair.votersWithAProject <= fair.voters)
         }
     }
 

@@ -8,14 +8,16 @@ from pathlib import Path
 
 RULES = ["greedy_cost_sat", "greedy_cardinality_sat", "mes_cost_sat", "mes_cardinality_sat", "mes_cost_sat_greedy",
          "mes_cost_sat_add1", "mes_cost_sat_add1_greedy", "greedy_points", "greedy_additive_cardinal_sat",
-         "mes_additive_cardinal_sat"]
+         "mes_additive_cardinal_sat", "seq_phragmen"]
+# pabutools' Phragmén returns its winners sorted by id: compared as sets.
+UNORDERED = {"seq_phragmen"}
 POINTS_RULES = {"greedy_points", "greedy_additive_cardinal_sat", "mes_additive_cardinal_sat"}
 
 
 def pabutools_rule(path, rule, queue):
     from pabutools.election import parse_pabulib, Cost_Sat, Cardinality_Sat, Additive_Cardinal_Sat
     from pabutools.election.satisfaction import AdditiveSatisfaction
-    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen
     from pabutools.tiebreaking import lexico_tie_breaking as lexico
 
     class PointsTimesCost_Sat(AdditiveSatisfaction):
@@ -36,6 +38,7 @@ def pabutools_rule(path, rule, queue):
     elif rule == "mes_cost_sat_greedy": out = greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat))
     elif rule == "mes_cost_sat_add1": out = mes(Cost_Sat, voter_budget_increment=1)
     elif rule == "mes_cost_sat_add1_greedy": out = greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat, voter_budget_increment=1))
+    elif rule == "seq_phragmen": out = sequential_phragmen(instance, profile, tie_breaking=lexico)
     queue.put((time.perf_counter() - start, [p.name for p in out]))
 
 
@@ -78,7 +81,10 @@ def main():
                 continue
             seconds, winners = run_pabutools(path, rule, args.timeout)
             ours = demilge[rule]["time_s"]
-            same = None if winners is None else winners == demilge[rule]["winners"]
+            ours_winners = demilge[rule]["winners"]
+            if rule in UNORDERED and winners is not None:
+                winners, ours_winners = sorted(winners), sorted(ours_winners)
+            same = None if winners is None else winners == ours_winners
             rows.append({"instance": path.stem, "rule": rule, "demilge_s": ours, "pabutools_s": seconds,
                          "timeout": winners is None, "same": same})
             mark = "≥" if winners is None else ""

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from pabutools.election import parse_pabulib, Cost_Sat, Cardinality_Sat, Additive_Cardinal_Sat
 from pabutools.election.satisfaction import AdditiveSatisfaction
-from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen
 from pabutools.tiebreaking import lexico_tie_breaking as lexico
+from pabutools.analysis import avg_satisfaction, percent_non_empty_handed, gini_coefficient_of_satisfaction
+from pabutools.analysis.justifiedrepresentation import is_EJR_one_approval
 
 OUT = Path(__file__).resolve().parents[2] / "Tests" / "DemilgeCoreTests" / "Fixtures" / "pabutools-edges"
 
@@ -61,25 +63,40 @@ def outcomes(path):
     instance, profile = parse_pabulib(str(path))
     greedy = lambda sat, **kw: greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=lexico, **kw)
     mes = lambda sat, **kw: method_of_equal_shares(instance, profile, sat_class=sat, tie_breaking=lexico, **kw)
-    names = lambda out: [p.name for p in out]
-    rules = {
-        "greedy_cost_sat": names(greedy(Cost_Sat)),
-        "greedy_cardinality_sat": names(greedy(Cardinality_Sat)),
-        "mes_cost_sat": names(mes(Cost_Sat)),
-        "mes_cardinality_sat": names(mes(Cardinality_Sat)),
-        "mes_cost_sat_greedy": names(greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat))),
+    outs = {
+        "greedy_cost_sat": greedy(Cost_Sat),
+        "greedy_cardinality_sat": greedy(Cardinality_Sat),
+        "mes_cost_sat": mes(Cost_Sat),
+        "mes_cardinality_sat": mes(Cardinality_Sat),
+        "mes_cost_sat_greedy": greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat)),
     }
-    if len(profile) > 0:
-        add1, trace = add_one(instance, profile)
-        rules["mes_cost_sat_add1"] = names(add1)
-        rules["mes_cost_sat_add1_greedy"] = names(greedy(Cost_Sat, initial_budget_allocation=add1))
-    else:
-        trace = None
+    add1, trace = add_one(instance, profile)
+    outs["mes_cost_sat_add1"] = add1
+    outs["mes_cost_sat_add1_greedy"] = greedy(Cost_Sat, initial_budget_allocation=add1)
+    if instance.meta["vote_type"] in ("approval", "choose-1"):
+        outs["seq_phragmen"] = sequential_phragmen(instance, profile, tie_breaking=lexico)
     if instance.meta["vote_type"] == "cumulative":
-        rules["greedy_points"] = names(greedy(PointsTimesCost_Sat))
-        rules["greedy_additive_cardinal_sat"] = names(greedy(Additive_Cardinal_Sat))
-        rules["mes_additive_cardinal_sat"] = names(mes(Additive_Cardinal_Sat))
-    return rules, trace
+        outs["greedy_points"] = greedy(PointsTimesCost_Sat)
+        outs["greedy_additive_cardinal_sat"] = greedy(Additive_Cardinal_Sat)
+        outs["mes_additive_cardinal_sat"] = mes(Additive_Cardinal_Sat)
+    rules = {rule: [p.name for p in out] for rule, out in outs.items()}
+    return rules, trace, {rule: measures(instance, profile, out) for rule, out in outs.items()}
+
+
+def measures(instance, profile, out):
+    """pabutools.analysis on an outcome, exact fractions as text; EJR only where its brute force is quick."""
+    text = lambda x: str(Fraction(x))
+    result = {
+        "share_with_a_project": text(percent_non_empty_handed(instance, profile, out)),
+        "average_projects": text(avg_satisfaction(instance, profile, out, Cardinality_Sat)),
+        "average_spent": text(avg_satisfaction(instance, profile, out, Cost_Sat)),
+        "gini_projects": text(gini_coefficient_of_satisfaction(instance, profile, out, Cardinality_Sat)),
+        "gini_spent": text(gini_coefficient_of_satisfaction(instance, profile, out, Cost_Sat)),
+        "exhaustive": bool(instance.is_exhaustive(out)),
+    }
+    if instance.meta["vote_type"] == "approval" and len(profile) <= 8 and len(instance) <= 7:
+        result["ejr_up_to_one"] = bool(is_EJR_one_approval(instance, profile, Cardinality_Sat, out))
+    return result
 
 
 def hand_made():
@@ -143,8 +160,9 @@ def main():
     for name, description, vote_type, budget, projects, votes in cases:
         path = OUT / f"{name}.pb"
         path.write_text(pb_text(description, vote_type, budget, projects, votes), encoding="utf-8")
-        rules, trace = outcomes(path)
-        truth = {"schema": "pbedge/1", "instance": name, "description": description, "pabutools_version": "1.2.3", "rules": rules}
+        rules, trace, measured = outcomes(path)
+        truth = {"schema": "pbedge/1", "instance": name, "description": description, "pabutools_version": "1.2.3", "rules": rules,
+                 "measures": measured}
         if trace:
             truth["add1"] = trace
         (OUT / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -12,11 +12,15 @@ public enum BudgetingRule: String, StoredState {
     case greedyPoints = "greedy_points"
     case greedyAdditiveCardinalSat = "greedy_additive_cardinal_sat"
     case mesAdditiveCardinalSat = "mes_additive_cardinal_sat"
+    case seqPhragmen = "seq_phragmen"
 
     /// Points rules need points: cumulative (or scoring) ballots only.
     public var needsPoints: Bool {
         [.greedyPoints, .greedyAdditiveCardinalSat, .mesAdditiveCardinalSat].contains(self)
     }
+
+    /// pabutools applies Phragmén to approval profiles only (`choose-1` files are read as approval).
+    public var needsApproval: Bool { self == .seqPhragmen }
 
     public var isEqualShares: Bool {
         [.mesCostSat, .mesCardinalitySat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy, .mesAdditiveCardinalSat].contains(self)
@@ -26,14 +30,15 @@ public enum BudgetingRule: String, StoredState {
     public var satisfaction: Satisfaction {
         switch self {
         case .greedyCostSat, .mesCostSat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy: .cost
-        case .greedyCardinalitySat, .mesCardinalitySat: .cardinality
+        case .greedyCardinalitySat, .mesCardinalitySat, .seqPhragmen: .cardinality
         case .greedyPoints: .pointsTimesCost
         case .greedyAdditiveCardinalSat, .mesAdditiveCardinalSat: .points
         }
     }
 
     public func applies(to voteType: BudgetingInstance.VoteType) -> Bool {
-        !needsPoints || voteType == .cumulative || voteType == .scoring
+        if needsApproval { return voteType == .approval || voteType == .choose1 }
+        return !needsPoints || voteType == .cumulative || voteType == .scoring
     }
 
     public static func applicable(to voteType: BudgetingInstance.VoteType) -> [BudgetingRule] {
@@ -58,19 +63,23 @@ public enum BudgetingRule: String, StoredState {
         case .mesCostSatGreedy: return BudgetingRules.greedy(instance, .cost, startingFrom: BudgetingRules.equalShares(instance, .cost))
         case .mesCostSatAddOne: return try addOne()
         case .mesCostSatAddOneGreedy: return BudgetingRules.greedy(instance, .cost, startingFrom: try addOne())
+        case .seqPhragmen: return BudgetingRules.sequentialPhragmen(instance)
         }
     }
 }
 
-/// `demilge pb outcome`'s answer: `{"rules": {"RULE_ID": {"winners": [...], "time_s": 0.01}}}`.
+/// `demilge pb outcome`'s answer: `{"rules": {"RULE_ID": {"winners": [...], "time_s": 0.01, "measures": {...}}}}`.
 public struct PabulibOutcomeReport: Encodable, Sendable {
     public struct Entry: Encodable, Sendable {
         public let winners: [String]
         public let time_s: Double
+        /// How fair the outcome is (`OutcomeMeasures`), not counted in `time_s`.
+        public var measures: OutcomeMeasures.JSON?
 
-        public init(winners: [String], time_s: Double) {
+        public init(winners: [String], time_s: Double, measures: OutcomeMeasures.JSON? = nil) {
             self.winners = winners
             self.time_s = time_s
+            self.measures = measures
         }
     }
 
@@ -85,7 +94,8 @@ public struct PabulibOutcomeReport: Encodable, Sendable {
             var outcome = BudgetingOutcome(selected: [], cost: .zero)
             let elapsed = clock.measure { outcome = rule.outcome(instance) }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            entries[rule.rawValue] = Entry(winners: outcome.selected.map { instance.projects[$0].id }, time_s: seconds)
+            entries[rule.rawValue] = Entry(winners: outcome.selected.map { instance.projects[$0].id }, time_s: seconds,
+                                           measures: OutcomeMeasures(instance, outcome).json)
         }
         return PabulibOutcomeReport(rules: entries)
     }

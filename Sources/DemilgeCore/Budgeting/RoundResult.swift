@@ -21,6 +21,26 @@ public struct RoundResult: Codable, Equatable, Sendable {
         public var mostOn: String?
     }
 
+    /// `OutcomeMeasures` as kept with a result: exact rationals as text.
+    public struct Fairness: Codable, Equatable, Sendable {
+        public var voters: Int
+        public var votersWithAProject: Int
+        public var averageProjects: String
+        public var giniProjects: String
+        public var exhaustive: Bool
+        /// nil: not checked (not approval ballots, or too large to check exactly).
+        public var ejrUpToOne: Bool?
+
+        public init(_ measures: OutcomeMeasures) {
+            voters = measures.voters
+            votersWithAProject = measures.votersWithAProject
+            averageProjects = measures.averageProjects.description
+            giniProjects = measures.giniProjects.description
+            exhaustive = measures.exhaustive
+            ejrUpToOne = measures.ejrUpToOne
+        }
+    }
+
     public struct Votes: Codable, Equatable, Sendable {
         /// Votes (or points on cumulative ballots) per channel: `online`, `paper`, `imported`.
         public var byChannel: [String: Int]
@@ -37,6 +57,9 @@ public struct RoundResult: Codable, Equatable, Sendable {
     public var comparisonRule: String?
     public var comparisonSelected: [String]?
     public var comparisonCost: String?
+    /// How fair each outcome is to the voters (absent from results counted before they were kept).
+    public var measures: Fairness?
+    public var comparisonMeasures: Fairness?
     public var votes: [String: Votes]
     public var ballots: [String: Int]
     /// SHA-256 of the inputs (envelope, ballot type, projects, every ballot in a canonical order, rule).
@@ -107,7 +130,9 @@ public enum RoundResultComputer {
         let result = RoundResult(
             rule: rule.rawValue, selected: outcome.selected.map(code), cost: outcome.cost.description, verdicts: verdicts,
             perVoterBudget: account?.perVoterBudget?.description, comparisonRule: other == nil ? nil : comparison.rawValue,
-            comparisonSelected: other?.selected.map(code), comparisonCost: other?.cost.description, votes: votes, ballots: ballots,
+            comparisonSelected: other?.selected.map(code), comparisonCost: other?.cost.description,
+            measures: .init(OutcomeMeasures(instance, outcome)), comparisonMeasures: other.map { .init(OutcomeMeasures(instance, $0)) },
+            votes: votes, ballots: ballots,
             inputsHash: inputsHash(instance, rule: rule, codes: codes), seconds: seconds)
         return (result, shares)
     }

@@ -29,6 +29,14 @@ struct ResultsPage: Encodable {
     let comparison: String
     /// False when the comparison rule could not be computed within its bound.
     let hasComparison: Bool
+    /// How fair the rule (and the comparison rule) is to the voters; empty for results counted before this was kept.
+    let fairness: [FairnessRow]
+    let fairnessSentence: String
+    let hasFairness: Bool
+
+    struct FairnessRow: Encodable {
+        let label: String, mine: String, other: String
+    }
 
     static func build(_ req: Request, _ round: BudgetRound, _ stored: RoundResult) async throws -> ResultsPage {
         let roundID = try round.requireID()
@@ -74,7 +82,39 @@ struct ResultsPage: Encodable {
             status: req.t(round.status.catalogKey), heading: req.t("results.title", ["round": round.title]),
             comparison: req.t("results.comparison", ["other": req.t("rule.\(otherRule)"), "spent": money(stored.exactComparisonCost),
                                                      "count": String(stored.comparisonSelected?.count ?? 0)]),
-            hasComparison: stored.comparisonRule != nil)
+            hasComparison: stored.comparisonRule != nil,
+            fairness: fairnessRows(stored, req), fairnessSentence: stored.measures.map { fairnessSentence($0, req) } ?? "",
+            hasFairness: stored.measures != nil)
+    }
+
+    /// "7 of 10 voters got at least one project they voted for (70 %)."
+    static func fairnessSentence(_ measures: RoundResult.Fairness, _ req: Request) -> String {
+        req.t("results.fairness.sentence", ["with": String(measures.votersWithAProject), "voters": String(measures.voters),
+                                            "percent": percent(Int64(measures.votersWithAProject), of: Int64(measures.voters), req.language)])
+    }
+
+    /// The measures side by side for the round's rule and the comparison rule, each in the reader's words.
+    static func fairnessRows(_ stored: RoundResult, _ req: Request) -> [FairnessRow] {
+        guard let mine = stored.measures else { return [] }
+        let other = stored.comparisonMeasures
+        func number(_ text: String) -> String {
+            Formatters.decimal((Rational(fraction: text) ?? .zero).decimal(digits: 2), fractionDigits: 2, req.language)
+        }
+        func yes(_ value: Bool?) -> String {
+            value.map { req.t($0 ? "results.yes" : "results.no") } ?? req.t("results.fairness.not_checked")
+        }
+        func reached(_ measures: RoundResult.Fairness) -> String {
+            req.t("results.fairness.with_project_cell", ["with": String(measures.votersWithAProject), "voters": String(measures.voters),
+                                                          "percent": percent(Int64(measures.votersWithAProject), of: Int64(measures.voters), req.language)])
+        }
+        let rows: [(String, (RoundResult.Fairness) -> String)] = [
+            ("results.fairness.with_project", reached),
+            ("results.fairness.average_projects", { number($0.averageProjects) }),
+            ("results.fairness.gini", { number($0.giniProjects) }),
+            ("results.fairness.exhaustive", { yes($0.exhaustive) }),
+            ("results.fairness.ejr", { yes($0.ejrUpToOne) }),
+        ]
+        return rows.map { key, value in FairnessRow(label: req.t(key), mine: value(mine), other: other.map(value) ?? "") }
     }
 
     static func percent(_ part: Int64, of whole: Int64, _ language: Language) -> String {
