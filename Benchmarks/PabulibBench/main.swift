@@ -62,7 +62,7 @@ for file in files {
         continue
     }
     var entries: [String: PabulibOutcomeReport.Entry] = [:]
-    for rule in rules.isEmpty ? BudgetingRule.applicable(to: instance.voteType) : rules {
+    for rule in rules.isEmpty ? BudgetingRule.applicable(to: instance.voteType) : rules.filter({ $0.applies(to: instance.voteType) }) {
         var times: [Double] = []
         var winners: [String] = []
         while times.count < 5 && (times.isEmpty || times.reduce(0, +) < 1) {

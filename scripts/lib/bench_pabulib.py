@@ -65,6 +65,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--add-one-steps", action="store_true",
                         help="add-one as computed against its step-by-step definition (no pabutools)")
+    parser.add_argument("--only", action="append", default=[],
+                        help="time only this rule (repeatable) and merge its rows into the last full run's")
     parser.add_argument("filters", nargs="*")
     args = parser.parse_args()
     folder = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
@@ -73,11 +75,13 @@ def main():
         paths = [p for p in paths if any(f in p.stem for f in args.filters)]
     if args.add_one_steps:
         return add_one_steps(args, paths)
-    rows = []
+    saved = Path(".build-bench/pabulib-rows.json")
+    rows = [r for r in json.loads(saved.read_text()) if r["rule"] not in args.only] if args.only and saved.exists() else []
     for path in paths:
-        demilge = json.loads(subprocess.run([args.demilge, str(path)], check=True, capture_output=True, text=True).stdout)["rules"]
+        only = [arg for rule in args.only for arg in ("--rule", rule)]
+        demilge = json.loads(subprocess.run([args.demilge, str(path), *only], check=True, capture_output=True, text=True).stdout)["rules"]
         for rule in RULES:
-            if rule not in demilge:
+            if rule not in demilge or (args.only and rule not in args.only):
                 continue
             seconds, winners = run_pabutools(path, rule, args.timeout)
             ours = demilge[rule]["time_s"]
