@@ -104,6 +104,17 @@ struct BudgetingRuleTests {
         #expect(BudgetingRule.applicable(to: .approval).contains(.seqPhragmen) && !BudgetingRule.seqPhragmen.applies(to: .ordinal))
     }
 
+    @Test("maximum welfare by approvals: among optimal sets the cheapest, then the one taking projects in id order")
+    func maximumWelfareTies() throws {
+        let equal = try Self.election(budget: "100", projects: ["A:50", "B:50", "C:100"], ballots: ["A,B,C", "A,B,C", "C", "C"])
+        #expect(Self.winners(.maxWelfareCardinalitySat, equal) == ["A", "B"], "{A, B} and {C} both have 4 approvals for 100")
+        let cheaper = try Self.election(budget: "100", projects: ["A:60", "B:40", "C:50"], ballots: ["A,B,C", "A,B,C"])
+        #expect(Self.winners(.maxWelfareCardinalitySat, cheaper) == ["B", "C"], "4 approvals: {B, C} costs 90, {A, B} 100")
+        // Costs finer than 64-bit integers over a common denominator: refused, not approximated.
+        let fine = try Self.election(budget: "3", projects: ["A:1.00000000000000001", "B:1"], ballots: ["A", "B"])
+        #expect(throws: RuleTooLarge.self) { try BudgetingRule.maxWelfareCardinalitySat.boundedOutcome(fine, maximumAddOneRuns: 1) }
+    }
+
     @Test("add-one: one unit more per voter per run; an over-budget run returns the previous outcome")
     func addOneReturnsPrevious() throws {
         // 2 voters × 50 cannot buy a 60 project each. At 60 per voter both are bought (120 > 100),

@@ -8,9 +8,11 @@ from pathlib import Path
 
 RULES = ["greedy_cost_sat", "greedy_cardinality_sat", "mes_cost_sat", "mes_cardinality_sat", "mes_cost_sat_greedy",
          "mes_cost_sat_add1", "mes_cost_sat_add1_greedy", "greedy_points", "greedy_additive_cardinal_sat",
-         "mes_additive_cardinal_sat", "seq_phragmen"]
-# pabutools' Phragmén returns its winners sorted by id: compared as sets.
+         "mes_additive_cardinal_sat", "seq_phragmen", "max_welfare_cardinality_sat"]
+# pabutools' Phragmén returns its winners sorted by id: compared as sets. Maximum welfare: an integer program may
+# return any optimal set, so the welfare (approvals) is compared.
 UNORDERED = {"seq_phragmen"}
+WELFARE = {"max_welfare_cardinality_sat"}
 POINTS_RULES = {"greedy_points", "greedy_additive_cardinal_sat", "mes_additive_cardinal_sat"}
 
 
@@ -39,7 +41,13 @@ def pabutools_rule(path, rule, queue):
     elif rule == "mes_cost_sat_add1": out = mes(Cost_Sat, voter_budget_increment=1)
     elif rule == "mes_cost_sat_add1_greedy": out = greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat, voter_budget_increment=1))
     elif rule == "seq_phragmen": out = sequential_phragmen(instance, profile, tie_breaking=lexico)
-    queue.put((time.perf_counter() - start, [p.name for p in out]))
+    elif rule == "max_welfare_cardinality_sat":
+        from pabutools.rules import max_additive_utilitarian_welfare
+        from pabutools.rules.maxwelfare import MaxAddUtilWelfareAlgo
+        out = max_additive_utilitarian_welfare(instance, profile, sat_class=Cardinality_Sat, inner_algo=MaxAddUtilWelfareAlgo.ILP_SOLVER)
+    seconds = time.perf_counter() - start
+    scores = {p.name: sum(1 for ballot in profile if p in ballot) for p in instance} if rule in WELFARE else None
+    queue.put((seconds, [p.name for p in out], scores))
 
 
 def run_pabutools(path, rule, limit):
@@ -47,15 +55,15 @@ def run_pabutools(path, rule, limit):
     child = multiprocessing.Process(target=pabutools_rule, args=(str(path), rule, queue))
     child.start()
     try:
-        seconds, winners = queue.get(timeout=limit + 60)  # parsing is not counted; allow for it
+        seconds, winners, scores = queue.get(timeout=limit + 60)  # parsing is not counted; allow for it
         child.join()
         if seconds > limit:
-            return limit, None
-        return seconds, winners
+            return limit, None, None
+        return seconds, winners, scores
     except Exception:
         child.kill()
         child.join()
-        return limit, None
+        return limit, None, None
 
 
 def main():
@@ -83,11 +91,13 @@ def main():
         for rule in RULES:
             if rule not in demilge or (args.only and rule not in args.only):
                 continue
-            seconds, winners = run_pabutools(path, rule, args.timeout)
+            seconds, winners, scores = run_pabutools(path, rule, args.timeout)
             ours = demilge[rule]["time_s"]
             ours_winners = demilge[rule]["winners"]
             if rule in UNORDERED and winners is not None:
                 winners, ours_winners = sorted(winners), sorted(ours_winners)
+            if rule in WELFARE and winners is not None:
+                winners, ours_winners = sum(scores[p] for p in winners), sum(scores[p] for p in ours_winners)
             same = None if winners is None else winners == ours_winners
             rows.append({"instance": path.stem, "rule": rule, "demilge_s": ours, "pabutools_s": seconds,
                          "timeout": winners is None, "same": same})

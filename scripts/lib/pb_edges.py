@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pabutools.election import parse_pabulib, Cost_Sat, Cardinality_Sat, Additive_Cardinal_Sat
 from pabutools.election.satisfaction import AdditiveSatisfaction
-from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen
+from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen, max_additive_utilitarian_welfare
+from pabutools.rules.maxwelfare import MaxAddUtilWelfareAlgo
 from pabutools.tiebreaking import lexico_tie_breaking as lexico
 from pabutools.analysis import avg_satisfaction, percent_non_empty_handed, gini_coefficient_of_satisfaction
 from pabutools.analysis.justifiedrepresentation import is_EJR_one_approval
@@ -73,6 +74,9 @@ def outcomes(path):
     add1, trace = add_one(instance, profile)
     outs["mes_cost_sat_add1"] = add1
     outs["mes_cost_sat_add1_greedy"] = greedy(Cost_Sat, initial_budget_allocation=add1)
+    # The integer program (PuLP's CBC), as the issue names it; pabutools' default primal/dual search fails on some edges.
+    welfare = max_additive_utilitarian_welfare(instance, profile, sat_class=Cardinality_Sat, inner_algo=MaxAddUtilWelfareAlgo.ILP_SOLVER)
+    outs["max_welfare_cardinality_sat"] = welfare
     if instance.meta["vote_type"] in ("approval", "choose-1"):
         outs["seq_phragmen"] = sequential_phragmen(instance, profile, tie_breaking=lexico)
     if instance.meta["vote_type"] == "cumulative":
@@ -80,7 +84,11 @@ def outcomes(path):
         outs["greedy_additive_cardinal_sat"] = greedy(Additive_Cardinal_Sat)
         outs["mes_additive_cardinal_sat"] = mes(Additive_Cardinal_Sat)
     rules = {rule: [p.name for p in out] for rule, out in outs.items()}
-    return rules, trace, {rule: measures(instance, profile, out) for rule, out in outs.items()}
+    # An integer program may return any optimal set: what must agree is the welfare (approvals) and feasibility.
+    approvals = lambda out: sum(sum(1 for ballot in profile if p in ballot) for p in out)
+    rules["max_welfare_cardinality_sat"] = {"welfare": approvals(welfare), "feasible": bool(instance.is_feasible(welfare))}
+    # Measures of one optimal set among several would not be comparable: none for maximum welfare.
+    return rules, trace, {rule: measures(instance, profile, out) for rule, out in outs.items() if rule != "max_welfare_cardinality_sat"}
 
 
 def measures(instance, profile, out):

@@ -13,6 +13,7 @@ public enum BudgetingRule: String, StoredState {
     case greedyAdditiveCardinalSat = "greedy_additive_cardinal_sat"
     case mesAdditiveCardinalSat = "mes_additive_cardinal_sat"
     case seqPhragmen = "seq_phragmen"
+    case maxWelfareCardinalitySat = "max_welfare_cardinality_sat"
 
     /// Points rules need points: cumulative (or scoring) ballots only.
     public var needsPoints: Bool {
@@ -30,7 +31,7 @@ public enum BudgetingRule: String, StoredState {
     public var satisfaction: Satisfaction {
         switch self {
         case .greedyCostSat, .mesCostSat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy: .cost
-        case .greedyCardinalitySat, .mesCardinalitySat, .seqPhragmen: .cardinality
+        case .greedyCardinalitySat, .mesCardinalitySat, .seqPhragmen, .maxWelfareCardinalitySat: .cardinality
         case .greedyPoints: .pointsTimesCost
         case .greedyAdditiveCardinalSat, .mesAdditiveCardinalSat: .points
         }
@@ -64,6 +65,7 @@ public enum BudgetingRule: String, StoredState {
         case .mesCostSatAddOne: return try addOne()
         case .mesCostSatAddOneGreedy: return BudgetingRules.greedy(instance, .cost, startingFrom: try addOne())
         case .seqPhragmen: return BudgetingRules.sequentialPhragmen(instance)
+        case .maxWelfareCardinalitySat: return try BudgetingRules.maximumWelfareByApprovals(instance)
         }
     }
 }
@@ -75,11 +77,14 @@ public struct PabulibOutcomeReport: Encodable, Sendable {
         public let time_s: Double
         /// How fair the outcome is (`OutcomeMeasures`), not counted in `time_s`.
         public var measures: OutcomeMeasures.JSON?
+        /// Why there are no winners when the rule could not be computed exactly within its bound.
+        public var error: String?
 
-        public init(winners: [String], time_s: Double, measures: OutcomeMeasures.JSON? = nil) {
+        public init(winners: [String], time_s: Double, measures: OutcomeMeasures.JSON? = nil, error: String? = nil) {
             self.winners = winners
             self.time_s = time_s
             self.measures = measures
+            self.error = error
         }
     }
 
@@ -91,11 +96,15 @@ public struct PabulibOutcomeReport: Encodable, Sendable {
         var entries: [String: Entry] = [:]
         for rule in chosen {
             let clock = ContinuousClock()
-            var outcome = BudgetingOutcome(selected: [], cost: .zero)
-            let elapsed = clock.measure { outcome = rule.outcome(instance) }
+            var outcome: BudgetingOutcome? = nil
+            var refusal: RuleTooLarge? = nil
+            let elapsed = clock.measure {
+                do throws(RuleTooLarge) { outcome = try rule.boundedOutcome(instance, maximumAddOneRuns: .max) } catch { refusal = error }
+            }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            entries[rule.rawValue] = Entry(winners: outcome.selected.map { instance.projects[$0].id }, time_s: seconds,
-                                           measures: OutcomeMeasures(instance, outcome).json)
+            entries[rule.rawValue] = Entry(winners: outcome?.selected.map { instance.projects[$0].id } ?? [], time_s: seconds,
+                                           measures: outcome.map { OutcomeMeasures(instance, $0).json },
+                                           error: refusal.map { "too large to compute exactly (\($0.runs) steps or cells)" })
         }
         return PabulibOutcomeReport(rules: entries)
     }
