@@ -22,7 +22,7 @@ public struct OutcomeMeasures: Equatable, Sendable {
     public let ejrUpToOne: Bool?
 
     public static let ejrProjectLimit = 20
-    public static let ejrWorkLimit = 50_000_000
+    public static let ejrWorkLimit = 5_000_000
 
     /// The share of voters with a project they voted for (pabutools' `percent_non_empty_handed`).
     public var shareWithAProject: Rational { voters == 0 ? .zero : Rational(votersWithAProject) / Rational(voters) }
