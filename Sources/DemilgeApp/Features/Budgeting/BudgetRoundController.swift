@@ -162,7 +162,7 @@ struct BudgetRoundController: RouteCollection {
         // finish would leave the round without a result); publishing shows the stored result, still matching the ballots.
         var counted: RoundResultStore.Counted? = nil
         do {
-            if wanted == .counting { counted = try await RoundResultStore.count(round, on: req.db) }
+            if wanted == .counting { counted = try await RoundResultStore.count(round, on: req.db, maximumAddOneRuns: req.application.maximumAddOneRuns) }
             if wanted == .published, !(try await RoundResultStore.isCurrent(round, on: req.db)) {
                 try await RoundResultStore.compute(round, app: req.application)
             }

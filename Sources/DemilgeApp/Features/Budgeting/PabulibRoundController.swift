@@ -69,7 +69,8 @@ struct PabulibRoundController: RouteCollection {
         let result: RoundResult
         do {
             let computed = try RoundResultComputer.compute(instance, rule: rule, comparison: RoundResultStore.comparison(for: rule, type),
-                                                           codes: instance.projects.map(\.id), channels: instance.ballots.map { _ in BudgetBallot.Channel.imported.rawValue })
+                                                           codes: instance.projects.map(\.id), channels: instance.ballots.map { _ in BudgetBallot.Channel.imported.rawValue },
+                                                           maximumAddOneRuns: req.application.maximumAddOneRuns)
             result = computed.result
         } catch {
             form.fail("rule", req.t("rounds.rule_too_large", ["rule": req.t("rule.\(error.rule.rawValue)"), "runs": String(error.runs)]))

@@ -20,11 +20,11 @@ enum RoundResultStore {
 
     /// Counts the round's ballots under its rule (outside any transaction). Throws `RuleTooLarge` when the rule
     /// cannot be computed within its bound: the caller refuses the step that needed it.
-    static func count(_ round: BudgetRound, on db: any Database) async throws -> Counted {
+    static func count(_ round: BudgetRound, on db: any Database, maximumAddOneRuns: Int) async throws -> Counted {
         let data = try await RoundData.load(round, on: db)
         let (result, shares) = try RoundResultComputer.compute(
             data.instance, rule: round.rule, comparison: comparison(for: round.rule, round.type),
-            codes: data.codes, channels: data.ballots.map(\.channel.rawValue))
+            codes: data.codes, channels: data.ballots.map(\.channel.rawValue), maximumAddOneRuns: maximumAddOneRuns)
         let voterShares = shares.compactMap { index, share -> (ballot: UUID, share: VoterShare)? in
             guard data.ballots.indices.contains(index), data.ballots[index].voter != nil else { return nil }
             return (data.ballots[index].id, share)
@@ -47,7 +47,7 @@ enum RoundResultStore {
     /// Counts and stores.
     @discardableResult
     static func compute(_ round: BudgetRound, app: Application) async throws -> RoundResult {
-        let counted = try await count(round, on: app.db)
+        let counted = try await count(round, on: app.db, maximumAddOneRuns: app.maximumAddOneRuns)
         try await store(counted, app: app)
         return counted.result
     }
