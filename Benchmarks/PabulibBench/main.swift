@@ -35,10 +35,6 @@ struct AddOneLine: Encodable {
     let identical: Bool
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
 for file in files {
@@ -53,7 +49,7 @@ for file in files {
             let elapsed = ContinuousClock().measure { report = BudgetingRules.equalSharesAddOne(instance, .cost, stepByStep: stepByStep) }
             guard let report else { fatalError("add-one did not run") }
             return .init(winners: report.outcome.selected.map { instance.projects[$0].id }, iterations: report.iterations,
-                         per_voter_budget: report.perVoterBudget.description, work: report.work, time_s: seconds(elapsed))
+                         per_voter_budget: report.perVoterBudget.description, work: report.work, time_s: elapsed.seconds)
         }
         let skipping = side(stepByStep: false), steps = side(stepByStep: true)
         let identical = skipping.winners == steps.winners && skipping.iterations == steps.iterations

@@ -101,8 +101,7 @@ public struct PabulibOutcomeReport: Encodable, Sendable {
             let elapsed = clock.measure {
                 do throws(RuleTooLarge) { outcome = try rule.boundedOutcome(instance, maximumAddOneRuns: .max) } catch { refusal = error }
             }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            entries[rule.rawValue] = Entry(winners: outcome?.selected.map { instance.projects[$0].id } ?? [], time_s: seconds,
+            entries[rule.rawValue] = Entry(winners: outcome?.selected.map { instance.projects[$0].id } ?? [], time_s: elapsed.seconds,
                                            measures: outcome.map { OutcomeMeasures(instance, $0).json },
                                            error: refusal.map { "too large to compute exactly (\($0.runs) steps or cells)" })
         }
@@ -114,4 +113,9 @@ public struct PabulibOutcomeReport: Encodable, Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
+}
+
+extension Duration {
+    /// The duration in seconds, for timings written out (`time_s`, a result's `seconds`).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

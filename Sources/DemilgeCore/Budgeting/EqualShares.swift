@@ -141,27 +141,22 @@ struct EqualSharesRun {
             return .affordable(rho: share / scales[project], share: share, payingWeight: paying)
         }
         // Some supporters cannot pay an equal share: they pay all they have, the rest share the remainder. The
-        // share only rises on the way to its fixed point, so while it stays below `poor` only `few` can be capped.
+        // share only rises on the way to its fixed point, so while it stays below `poor` only `few` can be capped;
+        // past it, every supporter is looked at.
         var share = paidEqually
         var cappedWeight = -1.0
-        while share < poor {
+        var limit = poor
+        while true {
+            if share >= limit {
+                few = voters.enumerated().compactMap { position, voter in
+                    budget.empty[Int(voter)] ? nil : (budget.money[Int(voter)], uniformWeights ? 1 : Double(weights[project][position]))
+                }
+                limit = .infinity
+            }
             var cappedMoney = 0.0, weight = Double(emptyWeight)
             for voter in few where voter.money < share * voter.weight {
                 cappedMoney += voter.money
                 weight += voter.weight
-            }
-            if weight == cappedWeight { return .affordable(rho: share / scales[project], share: share, payingWeight: nil) }
-            cappedWeight = weight
-            guard weightSum - weight > 0 else { return .unsure }
-            share = (cost - cappedMoney) / (weightSum - weight)
-        }
-        cappedWeight = -1
-        while true {
-            var cappedMoney = 0.0, weight = 0.0
-            for (position, voter) in voters.enumerated() {
-                let w = uniformWeights ? 1.0 : Double(weights[project][position])
-                let money = budget.money[Int(voter)]
-                if money < share * w { cappedMoney += money; weight += w }
             }
             if weight == cappedWeight { break }
             cappedWeight = weight

@@ -126,14 +126,13 @@ public enum RoundResultComputer {
         let verdicts = account.map { account in
             Dictionary(firstValues: account.verdicts.enumerated().map { (code($0.offset), Self.record($0.element, code: code)) })
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let result = RoundResult(
             rule: rule.rawValue, selected: outcome.selected.map(code), cost: outcome.cost.description, verdicts: verdicts,
             perVoterBudget: account?.perVoterBudget?.description, comparisonRule: other == nil ? nil : comparison.rawValue,
             comparisonSelected: other?.selected.map(code), comparisonCost: other?.cost.description,
             measures: .init(OutcomeMeasures(instance, outcome)), comparisonMeasures: other.map { .init(OutcomeMeasures(instance, $0)) },
             votes: votes, ballots: ballots,
-            inputsHash: inputsHash(instance, rule: rule, codes: codes), seconds: seconds)
+            inputsHash: inputsHash(instance, rule: rule, codes: codes), seconds: elapsed.seconds)
         return (result, shares)
     }
 

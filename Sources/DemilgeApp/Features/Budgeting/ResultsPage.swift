@@ -89,8 +89,13 @@ struct ResultsPage: Encodable {
 
     /// "7 of 10 voters got at least one project they voted for (70 %)."
     static func fairnessSentence(_ measures: RoundResult.Fairness, _ req: Request) -> String {
-        req.t("results.fairness.sentence", ["with": String(measures.votersWithAProject), "voters": String(measures.voters),
-                                            "percent": percent(Int64(measures.votersWithAProject), of: Int64(measures.voters), req.language)])
+        req.t("results.fairness.sentence", reached(measures, req.language))
+    }
+
+    /// "{with} of {voters} ({percent})": the arguments of the sentence and of the table's first row.
+    static func reached(_ measures: RoundResult.Fairness, _ language: Language) -> [String: String] {
+        ["with": String(measures.votersWithAProject), "voters": String(measures.voters),
+         "percent": percent(Int64(measures.votersWithAProject), of: Int64(measures.voters), language)]
     }
 
     /// The measures side by side for the round's rule and the comparison rule, each in the reader's words.
@@ -103,12 +108,8 @@ struct ResultsPage: Encodable {
         func yes(_ value: Bool?) -> String {
             value.map { req.t($0 ? "results.yes" : "results.no") } ?? req.t("results.fairness.not_checked")
         }
-        func reached(_ measures: RoundResult.Fairness) -> String {
-            req.t("results.fairness.with_project_cell", ["with": String(measures.votersWithAProject), "voters": String(measures.voters),
-                                                          "percent": percent(Int64(measures.votersWithAProject), of: Int64(measures.voters), req.language)])
-        }
         let rows: [(String, (RoundResult.Fairness) -> String)] = [
-            ("results.fairness.with_project", reached),
+            ("results.fairness.with_project", { req.t("results.fairness.with_project_cell", reached($0, req.language)) }),
             ("results.fairness.average_projects", { number($0.averageProjects) }),
             ("results.fairness.gini", { number($0.giniProjects) }),
             ("results.fairness.exhaustive", { yes($0.exhaustive) }),
