@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlparse
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import TimeoutException
 from selenium_axe_python import Axe
 
 args = sys.argv[1:]
@@ -158,7 +160,11 @@ class Pages(unittest.TestCase):
         self.open("/signin")
         self.driver.find_element(By.ID, "email").send_keys(address)
         self.driver.find_element(By.ID, "password").send_keys("demilge-demo" + Keys.ENTER)
-        self.assertNotIn("/signin", self.driver.current_url)
+        # Enter does not wait for the answer (hashing the password takes a while in a debug build): wait for it.
+        try:
+            WebDriverWait(self.driver, 20).until(lambda driver: "/signin" not in driver.current_url)
+        except TimeoutException:
+            self.fail(f"{address} is still on {self.driver.current_url}: {self.driver.find_element(By.TAG_NAME, 'main').text[:300]}")
 
     def test_forms_signed_in(self):
         problems = []
