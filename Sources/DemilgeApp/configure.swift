@@ -137,6 +137,7 @@ enum Migrations {
         app.migrations.add(M030_ResetRequests())
         app.migrations.add(M031_FiguresByMonth())
         app.migrations.add(M032_SearchKeysAgain())
+        app.migrations.add(M033_RuleReason())
         app.migrations.add(SessionRecord.migration)
     }
 }

@@ -21,6 +21,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: RoundResultsController())
     try app.register(collection: PabulibRoundController())
     try app.register(collection: BudgetRoundController())
+    try app.register(collection: RuleChoiceController())
     try app.register(collection: RoundPrintController())
     try app.register(collection: BallotController())
     try app.register(collection: PaperBallotController())

@@ -108,6 +108,8 @@ struct AuthorizationMatrixTests {
         Case(route: "POST /rounds", path: { _ in "/rounds" }, body: [("territory", "KG-GO-manas-ata")], allowed: staffHere),
         Case(route: "POST /rounds/:id/projects", path: { "/rounds/\($0.draftRound)/projects" }, body: [], allowed: staffHere),
         Case(route: "POST /rounds/:id/status", path: { "/rounds/\($0.draftRound)/status" }, body: [("version", "0")], allowed: staffHere),
+        Case(route: "POST /rounds/:id/rule", path: { "/rounds/\($0.draftRound)/rule" }, body: [("version", "0")], allowed: staffHere),
+        Case(route: "POST /rounds/:id/rule/compare", path: { "/rounds/\($0.draftRound)/rule/compare" }, body: [], allowed: staffHere, multipart: true),
         // Residents of the round's territory vote (the demo applicant for Манас-Ата lives there too); nobody else, not even an administrator.
         Case(route: "POST /rounds/:id/ballot", path: { "/rounds/\($0.votingRound)/ballot" }, body: [], allowed: [.resident, .applicant]),
         Case(route: "POST /rounds/:id/paper", path: { "/rounds/\($0.votingRound)/paper" }, body: [], allowed: fieldHere),

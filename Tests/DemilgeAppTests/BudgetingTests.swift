@@ -45,6 +45,7 @@ struct BudgetingTests {
             resident.acceptLanguage = "en"
             let page = try await resident.get("\(path)/results").body.string
             #expect(page.contains("online 1 · paper 59"), "online and paper ballots are counted separately")
+            #expect(page.contains("Why this rule") && page.contains(BudgetingDemo.ruleReason), "the commission's reason is published with the results")
             let gym = try #require(page.range(of: "<td>Аялдар үчүн спорт зал"))
             let row = String(page[gym.lowerBound...].prefix(900))
             #expect(row.contains("<strong>yes</strong>") && row.contains("<td>no</td>"), "funded by equal shares, not by greedy")

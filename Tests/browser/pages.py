@@ -97,7 +97,12 @@ class Pages(unittest.TestCase):
 
     def check_page(self, path, language, problems):
         self.open(path)
-        page = f"{path} [{language}]"
+        self.check_shown(f"{path} [{language}]", language, problems)
+
+    def check_shown(self, page, language, problems):
+        """Checks the page the browser shows (opened, or the answer to a form)."""
+        path = urlparse(self.driver.current_url).path
+        self.driver.set_window_size(1200, 1000)
         html = self.driver.find_element(By.TAG_NAME, "html")
         if html.get_attribute("lang") != language:
             problems.append(f"{page}: <html lang> is {html.get_attribute('lang')!r}")
@@ -186,6 +191,31 @@ class Pages(unittest.TestCase):
                 for link in self.links():
                     if link.endswith("/apply"):
                         self.check_page(link, language, problems)
+        self.assertEqual(problems, [], "\n" + "\n".join(problems))
+
+    def test_rule_comparison(self):
+        """A manager's rule page, and its answer with every rule compared on a past round and an uploaded file."""
+        problems = []
+        self.sign_in("staff.osh@demilge.kg")
+        self.open("/rounds")
+        rounds = sorted({link for link in self.links() if kind(link) == "/rounds/:id"})
+        self.assertGreater(len(rounds), 1)
+        election = os.path.join(os.path.dirname(__file__), "..", "DemilgeCoreTests", "Fixtures", "pabutools-edges", "random-07.pb")
+        for language in LANGUAGES:
+            self.choose_language(language)
+            for round_path in rounds:
+                self.check_page(round_path + "/rule", language, problems)
+            self.open(rounds[0] + "/rule")
+            boxes = self.driver.find_elements(By.CSS_SELECTOR, "input[name='past[]']")
+            if boxes and not any(box.is_selected() for box in boxes):
+                boxes[0].click()
+            self.driver.find_element(By.ID, "file").send_keys(os.path.abspath(election))
+            self.driver.find_element(By.CSS_SELECTOR, "form[action$='/rule/compare'] button[type=submit]").click()
+            WebDriverWait(self.driver, 60).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, "table.rules"))
+            tables = self.driver.find_elements(By.CSS_SELECTOR, "table.rules")
+            if len(tables) != (2 if boxes else 1):
+                problems.append(f"{rounds[0]}/rule/compare [{language}]: {len(tables)} comparison tables")
+            self.check_shown(f"{rounds[0]}/rule/compare [{language}]", language, problems)
         self.assertEqual(problems, [], "\n" + "\n".join(problems))
 
     def test_keyboard_focus_is_visible(self):

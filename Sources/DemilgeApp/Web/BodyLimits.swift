@@ -18,7 +18,7 @@ enum BodyLimits {
     static func limit(for request: Request) -> ByteCount {
         let path = request.url.path
         guard request.actor.isSignedIn else { return form }
-        if path == "/rounds/import" { return Policy.allowsSomewhere(request.actor, .manageBudgetRound) ? pabulibUpload : form }
+        if path == "/rounds/import" || (path.hasPrefix("/rounds/") && path.hasSuffix("/rule/compare")) { return Policy.allowsSomewhere(request.actor, .manageBudgetRound) ? pabulibUpload : form }
         if path.hasPrefix("/applications/") && path.hasSuffix("/visits") { return visitUpload }
         if path.hasPrefix("/territories/") && path.hasSuffix("/roll") {
             return Policy.allowsSomewhere(request.actor, .manageResidentRoll) ? rollUpload : form

@@ -16,6 +16,8 @@ final class BudgetRound: Model, @unchecked Sendable {
     @OptionalField(key: "max_choices") var maxChoices: Int?
     @OptionalField(key: "points_total") var pointsTotal: Int?
     @Field(key: "rule") var rule: BudgetingRule
+    /// Why the commission chose the rule, published with the round (nil until someone writes it).
+    @OptionalField(key: "rule_reason") var ruleReason: String?
     @Field(key: "status") var status: RoundStatus
     /// The voting window, ISO days, both included.
     @Field(key: "opens_on") var opensOn: Day
@@ -61,9 +63,10 @@ final class BudgetRound: Model, @unchecked Sendable {
     struct Snapshot: Codable {
         var title: String, envelopeTyiyn: Int64, ballotType: BallotType, rule: BudgetingRule, status: RoundStatus, opensOn: Day, closesOn: Day
         var eligibility: RoundEligibility?
+        var ruleReason: String?
     }
     var snapshot: Snapshot {
         Snapshot(title: title, envelopeTyiyn: envelopeTyiyn, ballotType: type, rule: rule, status: status, opensOn: opensOn, closesOn: closesOn,
-                 eligibility: eligibility)
+                 eligibility: eligibility, ruleReason: ruleReason)
     }
 }

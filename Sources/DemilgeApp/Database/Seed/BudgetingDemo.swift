@@ -9,6 +9,9 @@ import Foundation
 enum BudgetingDemo {
     static let publishedTitle = "Манас-Ата: эл тандаган долбоорлор 2026"
     static let openTitle = "Манас-Ата: жаштар жана балдар үчүн 2027"
+    /// Why the commission chose equal shares for the published round, as its rule page records it.
+    static let ruleReason = "Комиссия эки эрежени салыштырды: көп добуш эрежеси бардык акчаны мектептеги чоң жыйындын долбоорлоруна берип, "
+        + "аялдар жыйынына эч нерсе калтырмак. Тең үлүштөр ыкмасы ар бир жыйынга өз үлүшүн берет, ошондуктан ал тандалды."
 
     struct ProjectSeed { let title: String; let description: String; let som: Int64; let problem: String? }
 
@@ -26,7 +29,8 @@ enum BudgetingDemo {
         let today = Day.today()
         let year = today.year
         let published = try await round(publishedTitle, territoryID, type: .approval, rule: .mesCostSatAddOneGreedy, envelope: 1_500_000,
-                                        status: .published, window: (try Day(stored: "\(year)-03-01"), try Day(stored: "\(year)-03-15")), on: db)
+                                        status: .published, window: (try Day(stored: "\(year)-03-01"), try Day(stored: "\(year)-03-15")),
+                                        reason: ruleReason, on: db)
         let ids = try await addProjects(to: published, on: db)
         // Meeting 1: families who want the street lit, a park and benches; meeting 2: women and
         // parents who want the gym and the dance studio. Greedy gives the first group everything.
@@ -47,11 +51,12 @@ enum BudgetingDemo {
     }
 
     private static func round(_ title: String, _ territoryID: UUID, type: BallotType, rule: BudgetingRule, envelope som: Int64,
-                              status: RoundStatus, window: (Day, Day), on db: any Database) async throws -> BudgetRound {
+                              status: RoundStatus, window: (Day, Day), reason: String? = nil, on db: any Database) async throws -> BudgetRound {
         let round = BudgetRound(territoryID: territoryID, title: title,
                                 description: "Шаардык бюджеттен Манас-Ата конушуна бөлүнгөн каражатты тургундар өздөрү бөлүштүрөт. Долбоорлор ЖМБА-сессиясында аныкталган артыкчылыктуу көйгөйлөрдөн чыккан.",
                                 envelopeTyiyn: som * 100, type: type, rule: rule, status: status, window: window,
                                 eligibility: .selfDeclared)
+        round.ruleReason = reason
         try await round.create(on: db)
         try await AuditLog.record(on: db, by: DemoData.actor, action: "round.create", entityType: "round", entityID: round.idString, after: round.snapshot)
         return round

@@ -32,8 +32,9 @@ struct BudgetRoundController: RouteCollection {
     func create(req: Request) async throws -> Response {
         guard req.actor.isSignedIn else { throw DemilgeError.signInRequired }
         var form = FormState.read(req, fields: ["territory", "title", "description", "envelope", "ballot_type", "rule", "opens_on", "closes_on",
-                                                "min_choices", "max_choices", "points_total", "eligibility"])
+                                                "min_choices", "max_choices", "points_total", "eligibility", "rule_reason"])
         let territory = try await RoundSettings.read(req, &form)
+        form.optionalText("rule_reason", max: RuleChoiceController.reasonLength.upperBound, req)
         var envelope = Money.som(0)
         do { envelope = try Money.parse(form["envelope"], as: req.language) } catch { form.fail("envelope", req.t("validation.money")) }
         if envelope.minorUnits <= 0 && form.errors["envelope"] == nil { form.fail("envelope", req.t("validation.money")) }
@@ -60,6 +61,7 @@ struct BudgetRoundController: RouteCollection {
         round.minChoices = type == .cumulative ? nil : minChoices
         round.maxChoices = type == .cumulative ? nil : maxChoices
         round.pointsTotal = type == .cumulative ? points : nil
+        round.ruleReason = form.optional("rule_reason")
         try await req.write { db in
             try await round.create(on: db)
             try await AuditLog.record(on: db, by: req.auditActor, action: "round.create", entityType: "round",

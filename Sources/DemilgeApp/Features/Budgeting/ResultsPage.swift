@@ -11,6 +11,8 @@ struct ResultsPage: Encodable {
     }
 
     let id: String, title: String, territory: TerritoryLink, envelope: String, rule: String, otherRule: String
+    /// Why the commission chose the rule (empty until written).
+    let ruleReason: String
     let online: Int, paper: Int, imported: Int, pointsWord: Bool
     /// Who could vote, and how many ballots came from residents verified against the roll (online, and marked at the
     /// paper desk): a self-declared round's results say how much of them is verified.
@@ -68,7 +70,7 @@ struct ResultsPage: Encodable {
         let otherRule = stored.comparisonRule ?? stored.rule
         return ResultsPage(
             id: roundID.uuidString.lowercased(), title: round.title, territory: TerritoryLink(round.territory, language, catalog: req.application.catalog),
-            envelope: Money(minorUnits: round.envelopeTyiyn).formatted(language), rule: req.t("rule.\(stored.rule)"), otherRule: req.t("rule.\(otherRule)"),
+            envelope: Money(minorUnits: round.envelopeTyiyn).formatted(language), rule: req.t("rule.\(stored.rule)"), otherRule: req.t("rule.\(otherRule)"), ruleReason: round.ruleReason ?? "",
             online: stored.ballots["online"] ?? 0, paper: stored.ballots["paper"] ?? 0, imported: stored.ballots["imported"] ?? 0,
             pointsWord: round.type == .cumulative,
             eligibility: req.t(round.eligibility.catalogKey), eligibilityKey: round.eligibility.rawValue,
@@ -101,21 +103,28 @@ struct ResultsPage: Encodable {
     /// The measures side by side for the round's rule and the comparison rule, each in the reader's words.
     static func fairnessRows(_ stored: RoundResult, _ req: Request) -> [FairnessRow] {
         guard let mine = stored.measures else { return [] }
-        let other = stored.comparisonMeasures
+        let other = stored.comparisonMeasures.map { fairnessCells($0, req) }
+        return zip(fairnessLabels(req), fairnessCells(mine, req)).enumerated().map { index, row in
+            FairnessRow(label: row.0, mine: row.1, other: other.map { $0[index] } ?? "")
+        }
+    }
+
+    private static let fairnessKeys = ["results.fairness.with_project", "results.fairness.average_projects", "results.fairness.gini",
+                                       "results.fairness.exhaustive", "results.fairness.ejr"]
+
+    /// The names of the measures, in the order of `fairnessCells`.
+    static func fairnessLabels(_ req: Request) -> [String] { fairnessKeys.map { req.t($0) } }
+
+    /// One outcome's measures in the reader's words.
+    static func fairnessCells(_ measures: RoundResult.Fairness, _ req: Request) -> [String] {
         func number(_ text: String) -> String {
             Formatters.decimal((Rational(fraction: text) ?? .zero).decimal(digits: 2), fractionDigits: 2, req.language)
         }
         func yes(_ value: Bool?) -> String {
             value.map { req.t($0 ? "results.yes" : "results.no") } ?? req.t("results.fairness.not_checked")
         }
-        let rows: [(String, (RoundResult.Fairness) -> String)] = [
-            ("results.fairness.with_project", { req.t("results.fairness.with_project_cell", reached($0, req.language)) }),
-            ("results.fairness.average_projects", { number($0.averageProjects) }),
-            ("results.fairness.gini", { number($0.giniProjects) }),
-            ("results.fairness.exhaustive", { yes($0.exhaustive) }),
-            ("results.fairness.ejr", { yes($0.ejrUpToOne) }),
-        ]
-        return rows.map { key, value in FairnessRow(label: req.t(key), mine: value(mine), other: other.map(value) ?? "") }
+        return [req.t("results.fairness.with_project_cell", reached(measures, req.language)), number(measures.averageProjects),
+                number(measures.giniProjects), yes(measures.exhaustive), yes(measures.ejrUpToOne)]
     }
 
     static func percent(_ part: Int64, of whole: Int64, _ language: Language) -> String {

@@ -18,6 +18,8 @@ struct RoundPage: Encodable {
     let trail: [TerritoryLink]
     let envelope: String, envelopeTyiyn: Int64, status: String, statusKey: String, window: String
     let ballotType: String, ballotTypeKey: String, rule: String, limits: String
+    /// Why the commission chose the rule (empty until written).
+    let ruleReason: String
     let projects: [ProjectView]
     let isOpen: Bool
     let canVote: Bool
@@ -81,7 +83,7 @@ struct RoundPage: Encodable {
             envelope: Money(minorUnits: round.envelopeTyiyn).formatted(req.language), envelopeTyiyn: round.envelopeTyiyn,
             status: req.t(round.status.catalogKey), statusKey: round.status.rawValue,
             window: round.window(req.language),
-            ballotType: req.t(round.type.catalogKey), ballotTypeKey: round.type.rawValue, rule: req.t("rule.\(round.rule)"), limits: limits,
+            ballotType: req.t(round.type.catalogKey), ballotTypeKey: round.type.rawValue, rule: req.t("rule.\(round.rule)"), limits: limits, ruleReason: round.ruleReason ?? "",
             projects: data.projects.enumerated().map { index, project in
                 let choice = choices.first { $0.project == index }
                 return ProjectView(code: project.code, title: project.title, description: project.description,

@@ -1,0 +1,53 @@
+import Foundation
+
+/// How each of several rules decides one election, with how fair each outcome is: what a commission looks at before
+/// choosing a round's rule. Rules that share a first stage share its computation (equal shares before its greedy
+/// completion, add-one before its completion), so comparing all of a ballot type's rules costs little more than the
+/// dearest one.
+public struct RuleComparison: Sendable {
+    public enum Verdict: Sendable {
+        case decided(BudgetingOutcome, OutcomeMeasures)
+        /// The rule needs points (or approvals) these ballots do not carry.
+        case notForTheseBallots
+        /// Add-one could not finish within its bound.
+        case tooLarge(RuleTooLarge)
+    }
+
+    public struct Entry: Sendable {
+        public let rule: BudgetingRule
+        public let verdict: Verdict
+    }
+
+    public let entries: [Entry]
+
+    public init(_ instance: BudgetingInstance, rules: [BudgetingRule], maximumAddOneRuns: Int) {
+        var equalShares: BudgetingOutcome?
+        var addOne: Result<BudgetingOutcome, RuleTooLarge>?
+        func firstStage(_ rule: BudgetingRule) -> Result<BudgetingOutcome, RuleTooLarge> {
+            switch rule {
+            case .mesCostSat, .mesCostSatGreedy:
+                let outcome = equalShares ?? BudgetingRules.equalShares(instance, .cost)
+                equalShares = outcome
+                return .success(outcome)
+            case .mesCostSatAddOne, .mesCostSatAddOneGreedy:
+                let outcome = addOne ?? Result { () throws(RuleTooLarge) in
+                    try BudgetingRule.mesCostSatAddOne.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns)
+                }
+                addOne = outcome
+                return outcome
+            default:
+                return Result { () throws(RuleTooLarge) in try rule.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns) }
+            }
+        }
+        entries = rules.map { rule in
+            guard rule.applies(to: instance.voteType) else { return Entry(rule: rule, verdict: .notForTheseBallots) }
+            switch firstStage(rule) {
+            case .failure(let tooLarge): return Entry(rule: rule, verdict: .tooLarge(tooLarge))
+            case .success(let first):
+                let completed = rule == .mesCostSatGreedy || rule == .mesCostSatAddOneGreedy
+                let outcome = completed ? BudgetingRules.greedy(instance, .cost, startingFrom: first) : first
+                return Entry(rule: rule, verdict: .decided(outcome, OutcomeMeasures(instance, outcome)))
+            }
+        }
+    }
+}
