@@ -9,7 +9,8 @@ extension BudgetingRules {
     /// order once nothing else is left, while they fit.
     ///
     /// Loads are kept in floating point to find the front and exactly (each load is one of the maxima reached so
-    /// far) wherever two values come within rounding distance, so ties are decided on exact values.
+    /// far) wherever two values come within rounding distance, so ties are decided on exact values. A maximum is
+    /// kept as its definition (the cost and the levels its supporters were at) and made exact only when a tie needs it.
     public static func sequentialPhragmen(_ instance: BudgetingInstance) -> BudgetingOutcome {
         let count = instance.projects.count, voters = instance.ballots.count
         var supporters = Array(repeating: [Int32](), count: count)
@@ -19,44 +20,59 @@ extension BudgetingRules {
         var rank = Array(repeating: 0, count: count)
         for (position, project) in instance.lexicographicOrder.enumerated() { rank[project] = position }
         let costs = instance.projects.map(\.cost), costsD = costs.map(\.doubleValue)
-        var remaining = Set(instance.projects.indices.filter { costs[$0] <= instance.budget })
-        // Every voter's load is one of `levels` (the maxima reached so far).
-        var levels: [Rational] = [.zero], levelsD = [0.0]
+        var remaining = instance.projects.indices.filter { costs[$0] <= instance.budget }
+        // Every voter's load is one of the levels (the maxima reached so far): in floating point, and exactly once asked.
+        var levelsD = [0.0]
+        var exactLevels: [Rational?] = [.zero]
+        var definitions: [(project: Int, members: [Int32: Int])] = [(0, [:])]
         var level = Array(repeating: Int32(0), count: voters)
         var loadSum = Array(repeating: 0.0, count: count)
         var outcome = BudgetingOutcome(selected: [], cost: .zero)
 
-        func exactMaximum(_ project: Int) -> Rational {
+        func members(_ project: Int) -> [Int32: Int] {
             var members: [Int32: Int] = [:]
             for voter in supporters[project] { members[level[Int(voter)], default: 0] += 1 }
-            let loads = members.reduce(Rational.zero) { $0 + levels[Int($1.key)] * Rational($1.value) }
+            return members
+        }
+        func maximum(_ project: Int, _ members: [Int32: Int]) -> Rational {
+            let loads = members.reduce(Rational.zero) { $0 + exactLevel(Int($1.key)) * Rational($1.value) }
             return (loads + costs[project]) / Rational(supporters[project].count)
+        }
+        func exactLevel(_ index: Int) -> Rational {
+            if let known = exactLevels[index] { return known }
+            let value = maximum(definitions[index].project, definitions[index].members)
+            exactLevels[index] = value
+            return value
         }
 
         while !remaining.isEmpty {
             let supported = remaining.filter { !supporters[$0].isEmpty }
             var tied: [Int]
-            var maximum: Rational? = nil
             if supported.isEmpty {
-                tied = Array(remaining)
+                tied = remaining
             } else {
                 let value = { (p: Int) in (loadSum[p] + costsD[p]) / Double(supporters[p].count) }
                 let smallest = supported.map(value).min() ?? 0
                 let near = supported.filter { value($0) <= smallest * (1 + 1e-9) }
-                let exact = near.map { ($0, exactMaximum($0)) }
-                let least = exact.map(\.1).min() ?? .zero
-                tied = exact.filter { $0.1 == least }.map(\.0)
-                maximum = least
+                if near.count == 1 {
+                    tied = near
+                } else {
+                    let exact = near.map { ($0, maximum($0, members($0))) }
+                    let least = exact.map(\.1).min() ?? .zero
+                    tied = exact.filter { $0.1 == least }.map(\.0)
+                }
             }
             if tied.contains(where: { outcome.cost + costs[$0] > instance.budget }) { break }
             guard let chosen = tied.min(by: { rank[$0] < rank[$1] }) else { break }
-            remaining.remove(chosen)
+            remaining.removeAll { $0 == chosen }
             outcome.selected.append(chosen)
             outcome.cost = outcome.cost + costs[chosen]
-            guard let maximum else { continue }
-            levels.append(maximum)
-            levelsD.append(maximum.doubleValue)
-            let new = Int32(levels.count - 1)
+            guard !supported.isEmpty else { continue }
+            let definition = members(chosen)
+            definitions.append((chosen, definition))
+            exactLevels.append(nil)
+            levelsD.append((definition.reduce(0.0) { $0 + levelsD[Int($1.key)] * Double($1.value) } + costsD[chosen]) / Double(supporters[chosen].count))
+            let new = Int32(levelsD.count - 1)
             for voter in supporters[chosen] {
                 let change = levelsD[Int(new)] - levelsD[Int(level[Int(voter)])]
                 for project in instance.ballots[Int(voter)].projects { loadSum[project] += change }
