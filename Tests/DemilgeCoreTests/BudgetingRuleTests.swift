@@ -100,7 +100,7 @@ struct BudgetingRuleTests {
         #expect(Self.winners(.greedyCostSat, e) == ["A"], "3 ballots name A, 1 names B")
         #expect(Self.winners(.greedyPoints, e) == ["B"], "B has 9 points, A 3")
         #expect(!BudgetingRule.greedyPoints.applies(to: .approval))
-        #expect(Set(BudgetingRule.applicable(to: .cumulative)) == Set(BudgetingRule.allCases).subtracting([.seqPhragmen]))
+        #expect(Set(BudgetingRule.applicable(to: .cumulative)) == Set(BudgetingRule.allCases).subtracting([.seqPhragmen, .maximinSupport]))
         #expect(BudgetingRule.applicable(to: .approval).contains(.seqPhragmen) && !BudgetingRule.seqPhragmen.applies(to: .ordinal))
     }
 
@@ -113,6 +113,47 @@ struct BudgetingRuleTests {
         // Costs finer than 64-bit integers over a common denominator: refused, not approximated.
         let fine = try Self.election(budget: "3", projects: ["A:1.00000000000000001", "B:1"], ballots: ["A", "B"])
         #expect(throws: RuleTooLarge.self) { try BudgetingRule.maxWelfareCardinalitySat.boundedOutcome(fine, maximumAddOneRuns: 1) }
+    }
+
+    @Test("maximin support: the least maximum load first, exactly; ties to the smaller id; a project nobody supports last")
+    func maximinSupport() throws {
+        // Alone: A 60/2 = 30, B 30/2 = 15, C 40/1 = 40 → B. Then A with B: max(30, 90/3) = 30; C with B: max(40, 70/2) = 40
+        // → A. Then C: 130/3 over all three. D has no supporter: +∞, bought last while it fits.
+        let election = try Self.election(budget: "140", projects: ["A:60", "B:30", "C:40", "D:10"], ballots: ["A", "A,B", "B,C"])
+        #expect(Self.winners(.maximinSupport, election) == ["B", "A", "C", "D"])
+        let tie = try Self.election(budget: "20", projects: ["y:10", "x:10"], ballots: ["x", "y"])
+        #expect(Self.winners(.maximinSupport, tie) == ["x", "y"], "both would load their one supporter with 10")
+        #expect(!BudgetingRule.maximinSupport.applies(to: .cumulative))
+    }
+
+    @Test("maximum welfare by cost: Σ cost × approvals at its most within the budget, the cheapest of equal optima; as brute force on random elections")
+    func maximumWelfareByCost() throws {
+        // Welfare A 120, B 80, C 150, D 50: {B, C} (230 for 90) beats {A, B} and {C, D} (200 for 100).
+        let four = try Self.election(budget: "100", projects: ["A:60", "B:40", "C:50", "D:50"], ballots: ["A,B,C", "A,B,C,D", "C"])
+        #expect(Self.winners(.maxWelfareCostSat, four) == ["C", "B"])
+        let tie = try Self.election(budget: "50", projects: ["P:40", "Q:50"], ballots: ["P,Q", "P,Q", "P,Q", "P,Q", "P"])
+        #expect(Self.winners(.maxWelfareCostSat, tie) == ["P"], "both give 200; P costs 40")
+        var generator = SeededGenerator(seed: 16)
+        for _ in 0..<300 {
+            let count = Int.random(in: 1...9, using: &generator)
+            let costs = (0..<count).map { _ in Int.random(in: 0...30, using: &generator) }
+            let ballots = (0..<Int.random(in: 1...8, using: &generator)).map { _ in
+                (0..<count).filter { _ in Bool.random(using: &generator) }.map { "p\($0)" }.joined(separator: ",")
+            }
+            let budget = Int.random(in: 0...60, using: &generator)
+            let instance = try Self.election(budget: String(budget), projects: costs.enumerated().map { "p\($0.offset):\($0.element)" }, ballots: ballots)
+            var approvals = Array(repeating: 0, count: count)
+            for ballot in instance.ballots { for project in ballot.projects { approvals[project] += 1 } }
+            var best = (welfare: -1, cost: 0)
+            for subset in 0..<(1 << count) {
+                let members = (0..<count).filter { subset & (1 << $0) != 0 }
+                let cost = members.reduce(0) { $0 + costs[$1] }, welfare = members.reduce(0) { $0 + costs[$1] * approvals[$1] }
+                if cost <= budget && (welfare > best.welfare || (welfare == best.welfare && cost < best.cost)) { best = (welfare, cost) }
+            }
+            let outcome = BudgetingRule.maxWelfareCostSat.outcome(instance)
+            let welfare = outcome.selected.reduce(0) { $0 + costs[$1] * approvals[$1] }
+            #expect(welfare == best.welfare && outcome.cost == Rational(best.cost), "\(costs) \(ballots) budget \(budget)")
+        }
     }
 
     @Test("add-one: one unit more per voter per run; an over-budget run returns the previous outcome")
@@ -152,5 +193,18 @@ struct BudgetingRuleTests {
                 #expect(run.exactOnly(perVoterBudget: budget) == run.run(perVoterBudget: budget), "\(name) \(satisfaction) +\(extra)")
             }
         }
+    }
+}
+
+/// SplitMix64: the same random elections on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -70,18 +70,44 @@ struct PabulibTruthTests {
         #expect(ours == expected, "\(name)")
     }
 
-    @Test("maximum welfare by approvals reaches pabutools' optimum within the budget (Fixtures/pabutools-rules)", arguments: instanceNames)
+    @Test("maximin support funds pabutools' winners in its order where pabutools finished (Fixtures/pabutools-rules)", arguments: instanceNames)
+    func maximinSupport(_ name: String) throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pabutools-rules/\(name).json")
+        let instance = try PabulibReader.parse(try String(contentsOf: Self.folder.appendingPathComponent("instances/\(name).pb"), encoding: .utf8))
+        guard instance.voteType == .approval || instance.voteType == .choose1 else { return }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+        let entry = try #require((json?["rules"] as? [String: Any])?["maximin_support"] as? [String: Any])
+        guard entry["status"] as? String == "ok" else { return }
+        let expected = try #require(entry["winners"] as? [String])
+        #expect(Self.ids(try BudgetingRule.maximinSupport.boundedOutcome(instance, maximumAddOneRuns: 1), instance) == expected, "\(name)")
+    }
+
+    @Test("maximum welfare, by approvals and by cost, reaches pabutools' optimum within the budget (Fixtures/pabutools-rules)",
+          arguments: instanceNames)
     func maximumWelfare(_ name: String) throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pabutools-rules/\(name).json")
         let instance = try PabulibReader.parse(try String(contentsOf: Self.folder.appendingPathComponent("instances/\(name).pb"), encoding: .utf8))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
-        let entry = try #require((json?["rules"] as? [String: Any])?["max_welfare_cardinality_sat"] as? [String: Any])
-        guard entry["status"] as? String == "ok", let result = entry["result"] as? [String: Any] else { return }
-        let outcome = try BudgetingRule.maxWelfareCardinalitySat.boundedOutcome(instance, maximumAddOneRuns: 1)
+        for rule in [BudgetingRule.maxWelfareCardinalitySat, .maxWelfareCostSat] {
+            let entry = try #require((json?["rules"] as? [String: Any])?[rule.rawValue] as? [String: Any], "\(name) \(rule)")
+            guard entry["status"] as? String == "ok", let result = entry["result"] as? [String: Any] else { continue }
+            try Self.expectWelfare(rule, instance, result, "\(name)")
+        }
+    }
+
+    /// An integer program may return any optimal set: Demilge's must have pabutools' welfare (approvals, or
+    /// Σ cost × approvals written as a fraction) and fit the budget.
+    static func expectWelfare(_ rule: BudgetingRule, _ instance: BudgetingInstance, _ result: [String: Any], _ name: String) throws {
+        let outcome = try rule.boundedOutcome(instance, maximumAddOneRuns: 1)
         var approvals = Array(repeating: 0, count: instance.projects.count)
-        for ballot in instance.ballots { for project in ballot.projects { approvals[project] += 1 } }
-        #expect(outcome.selected.reduce(0) { $0 + approvals[$1] } == result["welfare"] as? Int, "\(name)")
-        #expect(outcome.cost <= instance.budget)
+        for ballot in instance.ballots { for project in Set(ballot.projects) { approvals[project] += 1 } }
+        if rule == .maxWelfareCostSat {
+            let welfare = outcome.selected.reduce(Rational.zero) { $0 + instance.projects[$1].cost * Rational(approvals[$1]) }
+            #expect(welfare == (result["welfare"] as? String).flatMap { Rational(fraction: $0) }, "\(name) \(rule)")
+        } else {
+            #expect(outcome.selected.reduce(0) { $0 + approvals[$1] } == result["welfare"] as? Int, "\(name) \(rule)")
+        }
+        #expect(outcome.cost <= instance.budget && result["feasible"] as? Bool == true, "\(name) \(rule) feasible")
     }
 
     @Test("add-one stops after as many MES runs as pabutools, at the same per-voter budget", arguments: instanceNames)
@@ -168,11 +194,9 @@ struct PabutoolsEdgeTests {
         var rules = try #require(truth["rules"] as? [String: Any])
         #expect(rules.count >= 5)
         // An integer program may return any optimal set: the welfare and feasibility must agree.
-        if let welfare = rules.removeValue(forKey: BudgetingRule.maxWelfareCardinalitySat.rawValue) as? [String: Any] {
-            let outcome = try BudgetingRule.maxWelfareCardinalitySat.boundedOutcome(instance, maximumAddOneRuns: 1)
-            let approvals = outcome.selected.reduce(0) { total, project in total + instance.ballots.filter { $0.projects.contains(project) }.count }
-            #expect(approvals == welfare["welfare"] as? Int, "\(name) maximum welfare")
-            #expect(outcome.cost <= instance.budget && welfare["feasible"] as? Bool == true, "\(name) maximum welfare feasible")
+        for rule in [BudgetingRule.maxWelfareCardinalitySat, .maxWelfareCostSat] {
+            let welfare = try #require(rules.removeValue(forKey: rule.rawValue) as? [String: Any], "\(name) \(rule)")
+            try PabulibTruthTests.expectWelfare(rule, instance, welfare, name)
         }
         for (id, value) in rules {
             let expected = try #require(value as? [String])

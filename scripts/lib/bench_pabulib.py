@@ -4,15 +4,16 @@ pabutools runs each rule in a child process with a time limit (pabutools' add-on
 a rule cut off at the limit counts as taking the limit, so its ratio is a lower bound (shown as ≥).
 """
 import argparse, json, multiprocessing, os, platform, statistics, subprocess, sys, time
+from fractions import Fraction
 from pathlib import Path
 
 RULES = ["greedy_cost_sat", "greedy_cardinality_sat", "mes_cost_sat", "mes_cardinality_sat", "mes_cost_sat_greedy",
          "mes_cost_sat_add1", "mes_cost_sat_add1_greedy", "greedy_points", "greedy_additive_cardinal_sat",
-         "mes_additive_cardinal_sat", "seq_phragmen", "max_welfare_cardinality_sat"]
+         "mes_additive_cardinal_sat", "seq_phragmen", "max_welfare_cardinality_sat", "max_welfare_cost_sat"]
 # pabutools' Phragmén returns its winners sorted by id: compared as sets. Maximum welfare: an integer program may
-# return any optimal set, so the welfare (approvals) is compared.
+# return any optimal set, so the welfare (approvals, or Σ cost × approvals) is compared.
 UNORDERED = {"seq_phragmen"}
-WELFARE = {"max_welfare_cardinality_sat"}
+WELFARE = {"max_welfare_cardinality_sat", "max_welfare_cost_sat"}
 POINTS_RULES = {"greedy_points", "greedy_additive_cardinal_sat", "mes_additive_cardinal_sat"}
 
 
@@ -41,12 +42,15 @@ def pabutools_rule(path, rule, queue):
     elif rule == "mes_cost_sat_add1": out = mes(Cost_Sat, voter_budget_increment=1)
     elif rule == "mes_cost_sat_add1_greedy": out = greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat, voter_budget_increment=1))
     elif rule == "seq_phragmen": out = sequential_phragmen(instance, profile, tie_breaking=lexico)
-    elif rule == "max_welfare_cardinality_sat":
+    elif rule in WELFARE:
         from pabutools.rules import max_additive_utilitarian_welfare
         from pabutools.rules.maxwelfare import MaxAddUtilWelfareAlgo
-        out = max_additive_utilitarian_welfare(instance, profile, sat_class=Cardinality_Sat, inner_algo=MaxAddUtilWelfareAlgo.ILP_SOLVER)
+        satisfaction = Cost_Sat if rule == "max_welfare_cost_sat" else Cardinality_Sat
+        out = max_additive_utilitarian_welfare(instance, profile, sat_class=satisfaction, inner_algo=MaxAddUtilWelfareAlgo.ILP_SOLVER)
     seconds = time.perf_counter() - start
-    scores = {p.name: sum(1 for ballot in profile if p in ballot) for p in instance} if rule in WELFARE else None
+    # Welfare per project, as text (Cost_Sat's are fractions): cost × approvals, or approvals.
+    weight = (lambda p: p.cost) if rule == "max_welfare_cost_sat" else (lambda p: 1)
+    scores = {p.name: str(weight(p) * sum(1 for ballot in profile if p in ballot)) for p in instance} if rule in WELFARE else None
     queue.put((seconds, [p.name for p in out], scores))
 
 
@@ -97,7 +101,8 @@ def main():
             if rule in UNORDERED and winners is not None:
                 winners, ours_winners = sorted(winners), sorted(ours_winners)
             if rule in WELFARE and winners is not None:
-                winners, ours_winners = sum(scores[p] for p in winners), sum(scores[p] for p in ours_winners)
+                total = lambda names: sum((Fraction(scores[p]) for p in names), Fraction(0))
+                winners, ours_winners = total(winners), total(ours_winners)
             same = None if winners is None else winners == ours_winners
             rows.append({"instance": path.stem, "rule": rule, "demilge_s": ours, "pabutools_s": seconds,
                          "timeout": winners is None, "same": same})

@@ -12,6 +12,7 @@ from pabutools.election import parse_pabulib, Cost_Sat, Cardinality_Sat, Additiv
 from pabutools.election.satisfaction import AdditiveSatisfaction
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen, max_additive_utilitarian_welfare
 from pabutools.rules.maxwelfare import MaxAddUtilWelfareAlgo
+from pabutools.rules.maximin_support import maximin_support
 from pabutools.tiebreaking import lexico_tie_breaking as lexico
 from pabutools.analysis import avg_satisfaction, percent_non_empty_handed, gini_coefficient_of_satisfaction
 from pabutools.analysis.justifiedrepresentation import is_EJR_one_approval
@@ -77,8 +78,10 @@ def outcomes(path):
     # The integer program (PuLP's CBC), as the issue names it; pabutools' default primal/dual search fails on some edges.
     welfare = max_additive_utilitarian_welfare(instance, profile, sat_class=Cardinality_Sat, inner_algo=MaxAddUtilWelfareAlgo.ILP_SOLVER)
     outs["max_welfare_cardinality_sat"] = welfare
+    welfare_cost = max_additive_utilitarian_welfare(instance, profile, sat_class=Cost_Sat, inner_algo=MaxAddUtilWelfareAlgo.ILP_SOLVER)
     if instance.meta["vote_type"] in ("approval", "choose-1"):
         outs["seq_phragmen"] = sequential_phragmen(instance, profile, tie_breaking=lexico)
+        outs["maximin_support"] = maximin_support(instance, profile, tie_breaking=lexico)
     if instance.meta["vote_type"] == "cumulative":
         outs["greedy_points"] = greedy(PointsTimesCost_Sat)
         outs["greedy_additive_cardinal_sat"] = greedy(Additive_Cardinal_Sat)
@@ -87,6 +90,8 @@ def outcomes(path):
     # An integer program may return any optimal set: what must agree is the welfare (approvals) and feasibility.
     approvals = lambda out: sum(sum(1 for ballot in profile if p in ballot) for p in out)
     rules["max_welfare_cardinality_sat"] = {"welfare": approvals(welfare), "feasible": bool(instance.is_feasible(welfare))}
+    spent = sum(p.cost * sum(1 for ballot in profile if p in ballot) for p in welfare_cost)
+    rules["max_welfare_cost_sat"] = {"welfare": str(Fraction(spent)), "feasible": bool(instance.is_feasible(welfare_cost))}
     # Measures of one optimal set among several would not be comparable: none for maximum welfare.
     return rules, trace, {rule: measures(instance, profile, out) for rule, out in outs.items() if rule != "max_welfare_cardinality_sat"}
 

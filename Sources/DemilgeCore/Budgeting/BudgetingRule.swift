@@ -13,7 +13,9 @@ public enum BudgetingRule: String, StoredState {
     case greedyAdditiveCardinalSat = "greedy_additive_cardinal_sat"
     case mesAdditiveCardinalSat = "mes_additive_cardinal_sat"
     case seqPhragmen = "seq_phragmen"
+    case maximinSupport = "maximin_support"
     case maxWelfareCardinalitySat = "max_welfare_cardinality_sat"
+    case maxWelfareCostSat = "max_welfare_cost_sat"
 
     /// Points rules need points: cumulative (or scoring) ballots only.
     public var needsPoints: Bool {
@@ -21,7 +23,7 @@ public enum BudgetingRule: String, StoredState {
     }
 
     /// pabutools applies Phragmén to approval profiles only (`choose-1` files are read as approval).
-    public var needsApproval: Bool { self == .seqPhragmen }
+    public var needsApproval: Bool { self == .seqPhragmen || self == .maximinSupport }
 
     public var isEqualShares: Bool {
         [.mesCostSat, .mesCardinalitySat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy, .mesAdditiveCardinalSat].contains(self)
@@ -30,8 +32,8 @@ public enum BudgetingRule: String, StoredState {
     /// The satisfaction (utility) the rule is computed with.
     public var satisfaction: Satisfaction {
         switch self {
-        case .greedyCostSat, .mesCostSat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy: .cost
-        case .greedyCardinalitySat, .mesCardinalitySat, .seqPhragmen, .maxWelfareCardinalitySat: .cardinality
+        case .greedyCostSat, .mesCostSat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy, .maxWelfareCostSat: .cost
+        case .greedyCardinalitySat, .mesCardinalitySat, .seqPhragmen, .maximinSupport, .maxWelfareCardinalitySat: .cardinality
         case .greedyPoints: .pointsTimesCost
         case .greedyAdditiveCardinalSat, .mesAdditiveCardinalSat: .points
         }
@@ -65,7 +67,9 @@ public enum BudgetingRule: String, StoredState {
         case .mesCostSatAddOne: return try addOne()
         case .mesCostSatAddOneGreedy: return BudgetingRules.greedy(instance, .cost, startingFrom: try addOne())
         case .seqPhragmen: return BudgetingRules.sequentialPhragmen(instance)
+        case .maximinSupport: return try BudgetingRules.maximinSupport(instance)
         case .maxWelfareCardinalitySat: return try BudgetingRules.maximumWelfareByApprovals(instance)
+        case .maxWelfareCostSat: return try BudgetingRules.maximumWelfareByCost(instance)
         }
     }
 }
