@@ -9,7 +9,7 @@ from pathlib import Path
 
 RULES = ["greedy_cost_sat", "greedy_cardinality_sat", "mes_cost_sat", "mes_cardinality_sat", "mes_cost_sat_greedy",
          "mes_cost_sat_add1", "mes_cost_sat_add1_greedy", "greedy_points", "greedy_additive_cardinal_sat",
-         "mes_additive_cardinal_sat", "seq_phragmen", "max_welfare_cardinality_sat", "max_welfare_cost_sat"]
+         "mes_additive_cardinal_sat", "seq_phragmen", "maximin_support", "max_welfare_cardinality_sat", "max_welfare_cost_sat"]
 # pabutools' Phragmén returns its winners sorted by id: compared as sets. Maximum welfare: an integer program may
 # return any optimal set, so the welfare (approvals, or Σ cost × approvals) is compared.
 UNORDERED = {"seq_phragmen"}
@@ -42,6 +42,9 @@ def pabutools_rule(path, rule, queue):
     elif rule == "mes_cost_sat_add1": out = mes(Cost_Sat, voter_budget_increment=1)
     elif rule == "mes_cost_sat_add1_greedy": out = greedy(Cost_Sat, initial_budget_allocation=mes(Cost_Sat, voter_budget_increment=1))
     elif rule == "seq_phragmen": out = sequential_phragmen(instance, profile, tie_breaking=lexico)
+    elif rule == "maximin_support":
+        from pabutools.rules.maximin_support import maximin_support
+        out = maximin_support(instance, profile, tie_breaking=lexico)
     elif rule in WELFARE:
         from pabutools.rules import max_additive_utilitarian_welfare
         from pabutools.rules.maxwelfare import MaxAddUtilWelfareAlgo
