@@ -57,13 +57,19 @@ struct PabulibTruthTests {
         #expect(checked >= 5, "\(name): too few rules compared")
     }
 
+    /// A shared instance and pabutools' outcomes of the rules `scripts/pb-more-truth` records for it (Fixtures/pabutools-rules).
+    static func moreTruth(_ name: String) throws -> (BudgetingInstance, [String: Any]) {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pabutools-rules/\(name).json")
+        let instance = try PabulibReader.parse(try String(contentsOf: folder.appendingPathComponent("instances/\(name).pb"), encoding: .utf8))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+        return (instance, try #require(json?["rules"] as? [String: Any], "\(name)"))
+    }
+
     @Test("sequential Phragmén funds pabutools' winners (Fixtures/pabutools-rules, written by scripts/pb-more-truth)", arguments: instanceNames)
     func phragmen(_ name: String) throws {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pabutools-rules/\(name).json")
-        let instance = try PabulibReader.parse(try String(contentsOf: Self.folder.appendingPathComponent("instances/\(name).pb"), encoding: .utf8))
+        let (instance, rules) = try Self.moreTruth(name)
         guard instance.voteType == .approval || instance.voteType == .choose1 else { return }
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
-        let entry = try #require((json?["rules"] as? [String: Any])?["seq_phragmen"] as? [String: Any])
+        let entry = try #require(rules["seq_phragmen"] as? [String: Any])
         guard entry["status"] as? String == "ok" else { return }
         let expected = try #require(entry["winners_sorted"] as? [String])
         let ours = Self.ids(BudgetingRule.seqPhragmen.outcome(instance), instance).sorted { $0.precedesByScalars($1) }
@@ -72,11 +78,9 @@ struct PabulibTruthTests {
 
     @Test("maximin support funds pabutools' winners in its order where pabutools finished (Fixtures/pabutools-rules)", arguments: instanceNames)
     func maximinSupport(_ name: String) throws {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pabutools-rules/\(name).json")
-        let instance = try PabulibReader.parse(try String(contentsOf: Self.folder.appendingPathComponent("instances/\(name).pb"), encoding: .utf8))
+        let (instance, rules) = try Self.moreTruth(name)
         guard instance.voteType == .approval || instance.voteType == .choose1 else { return }
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
-        let entry = try #require((json?["rules"] as? [String: Any])?["maximin_support"] as? [String: Any])
+        let entry = try #require(rules["maximin_support"] as? [String: Any])
         guard entry["status"] as? String == "ok" else { return }
         let expected = try #require(entry["winners"] as? [String])
         #expect(Self.ids(try BudgetingRule.maximinSupport.boundedOutcome(instance, maximumAddOneRuns: 1), instance) == expected, "\(name)")
@@ -85,11 +89,9 @@ struct PabulibTruthTests {
     @Test("maximum welfare, by approvals and by cost, reaches pabutools' optimum within the budget (Fixtures/pabutools-rules)",
           arguments: instanceNames)
     func maximumWelfare(_ name: String) throws {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pabutools-rules/\(name).json")
-        let instance = try PabulibReader.parse(try String(contentsOf: Self.folder.appendingPathComponent("instances/\(name).pb"), encoding: .utf8))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+        let (instance, rules) = try Self.moreTruth(name)
         for rule in [BudgetingRule.maxWelfareCardinalitySat, .maxWelfareCostSat] {
-            let entry = try #require((json?["rules"] as? [String: Any])?[rule.rawValue] as? [String: Any], "\(name) \(rule)")
+            let entry = try #require(rules[rule.rawValue] as? [String: Any], "\(name) \(rule)")
             guard entry["status"] as? String == "ok", let result = entry["result"] as? [String: Any] else { continue }
             try Self.expectWelfare(rule, instance, result, "\(name)")
         }
