@@ -1,3 +1,4 @@
+import DemilgeCore
 import Foundation
 
 /// Invented but plausible Kyrgyz names for places, people, organisations and texts where the seeds give none.

@@ -1,13 +1,13 @@
 import Foundation
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same country on every machine and database,
-/// and the fuzz test the same requests (a failure can be replayed).
-struct SeedRandom: RandomNumberGenerator {
+/// the fuzz test the same requests (a failure can be replayed), and a randomised rule test the same elections.
+public struct SeedRandom: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -16,24 +16,24 @@ struct SeedRandom: RandomNumberGenerator {
     }
 
     /// A number in `range` (empty ranges give their lower bound).
-    mutating func int(in range: ClosedRange<Int>) -> Int {
+    public mutating func int(in range: ClosedRange<Int>) -> Int {
         let width = UInt64(range.upperBound - range.lowerBound) &+ 1
         return range.lowerBound + Int(width == 0 ? next() : next() % width)
     }
 
-    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
+    public mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
 
-    mutating func pick<T>(_ items: [T]) -> T { items[int(in: 0...(items.count - 1))] }
+    public mutating func pick<T>(_ items: [T]) -> T { items[int(in: 0...(items.count - 1))] }
 
     /// A skewed index in 0..<count: small indexes far more often (about a power law), as a few problems or projects
     /// draw most of the support.
-    mutating func skewed(_ count: Int) -> Int {
+    public mutating func skewed(_ count: Int) -> Int {
         let u = Double(next() >> 11) / Double(1 << 53)
         return min(count - 1, Int(Double(count) * u * u * u))
     }
 
     /// A version-4 UUID from the stream.
-    mutating func uuid() -> UUID {
+    public mutating func uuid() -> UUID {
         let a = next(), b = next()
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * UInt64(i))); bytes[i + 8] = UInt8(truncatingIfNeeded: b >> (8 * UInt64(i))) }
