@@ -126,6 +126,51 @@ struct BudgetingRuleTests {
         #expect(!BudgetingRule.maximinSupport.applies(to: .cumulative))
     }
 
+    @Test("maximin support equals its definition — the largest cost(S) / supporters(S) over every set S — on random elections")
+    func maximinSupportAgainstDefinition() throws {
+        var generator = SeedRandom(seed: 17)
+        for _ in 0..<400 {
+            let count = Int.random(in: 1...8, using: &generator)
+            let costs = (0..<count).map { _ in Int.random(in: 0...30, using: &generator) }
+            let ballots = (0..<Int.random(in: 1...9, using: &generator)).map { _ in
+                (0..<count).filter { _ in Int.random(in: 0..<3, using: &generator) == 0 }.map { "p\($0)" }.joined(separator: ",")
+            }
+            let budget = Int.random(in: 0...120, using: &generator)
+            let instance = try Self.election(budget: String(budget), projects: costs.enumerated().map { "p\($0.offset):\($0.element)" }, ballots: ballots)
+            var rank = Array(repeating: 0, count: count)
+            for (position, project) in instance.lexicographicOrder.enumerated() { rank[project] = position }
+            // The least maximum load of a set of projects: nil when a set with a cost has no supporter (+∞).
+            func load(_ projects: [Int]) -> Rational? {
+                var most = Rational.zero
+                for subset in 1..<(1 << projects.count) {
+                    let members = projects.indices.filter { subset & (1 << $0) != 0 }.map { projects[$0] }
+                    let cost = members.reduce(0) { $0 + costs[$1] }
+                    let voters = instance.ballots.filter { ballot in members.contains { ballot.projects.contains($0) } }.count
+                    if cost == 0 { continue }
+                    guard voters > 0 else { return nil }
+                    most = max(most, Rational(cost) / Rational(voters))
+                }
+                return most
+            }
+            var chosen: [Int] = [], left = budget
+            while true {
+                let affordable = (0..<count).filter { !chosen.contains($0) && costs[$0] <= left }
+                let loads = affordable.map { (project: $0, load: load(chosen + [$0])) }
+                guard let next = loads.min(by: { a, b in
+                    switch (a.load, b.load) {
+                    case let (x?, y?): return (x, rank[a.project]) < (y, rank[b.project])
+                    case (nil, nil): return rank[a.project] < rank[b.project]
+                    case (_?, nil): return true
+                    case (nil, _?): return false
+                    }
+                }) else { break }
+                chosen.append(next.project)
+                left -= costs[next.project]
+            }
+            #expect(BudgetingRule.maximinSupport.outcome(instance).selected == chosen, "\(costs) \(ballots) budget \(budget)")
+        }
+    }
+
     @Test("maximum welfare by cost: Σ cost × approvals at its most within the budget, the cheapest of equal optima; as brute force on random elections")
     func maximumWelfareByCost() throws {
         // Welfare A 120, B 80, C 150, D 50: {B, C} (230 for 90) beats {A, B} and {C, D} (200 for 100).

@@ -55,6 +55,9 @@ private struct MaximinSearch {
     /// A candidate's load computed at an earlier step: a lower bound on it now, since a load only grows as projects
     /// are added (the lazy evaluation that spares most flows).
     private var earlier: [Rational?]
+    /// Sets of chosen projects that a flow found overloaded lately: with a candidate added, each is a set whose ratio
+    /// bounds the candidate's load from below, checked before any flow is run for it.
+    private var witnesses: [Witness] = []
     private var flows = 0
 
     init(_ instance: BudgetingInstance, costs: [Int64]) {
@@ -85,10 +88,20 @@ private struct MaximinSearch {
         for (candidate, bound) in bounds {
             // Later candidates have a larger bound, or the same bound and a larger rank: at best a tie they lose.
             if let best, bound > best.load || (bound == best.load && rank[candidate] > rank[best.candidate]) { break }
-            let value = costs[candidate] == 0 ? load : try exactLoad(with: candidate, from: bound)
-            earlier[candidate] = value
-            if let current = best, value > current.load || (value == current.load && rank[candidate] > rank[current.candidate]) { continue }
-            best = (candidate, value)
+            guard costs[candidate] > 0 else { best = (candidate, load); continue }
+            let start = witnesses.reduce(bound) { max($0, $1.ratio(adding: candidate, costs: costs, supporters: supporters)) }
+            if let best, start > best.load || (start == best.load && rank[candidate] > rank[best.candidate]) {
+                earlier[candidate] = start
+                continue
+            }
+            switch try exactLoad(with: candidate, from: start, limit: best?.load) {
+            case .above(let lower):
+                earlier[candidate] = lower
+            case .exact(let value):
+                earlier[candidate] = value
+                if let current = best, value > current.load || (value == current.load && rank[candidate] > rank[current.candidate]) { continue }
+                best = (candidate, value)
+            }
         }
         return best.map { ($0.candidate, $0.load) }
     }
@@ -112,8 +125,10 @@ private struct MaximinSearch {
         }
     }
 
-    /// The least maximum load of the chosen projects and `candidate`, starting from a value known not to exceed it.
-    private mutating func exactLoad(with candidate: Int, from start: Rational) throws(RuleTooLarge) -> Rational {
+    /// The least maximum load of the chosen projects and `candidate`, by Dinkelbach's iteration from `start`, a value
+    /// known not to exceed it. With a `limit` the candidate is first tested at the limit: one that cannot carry every
+    /// cost there is out after one flow, returned as `.above` with the ratio of the set that failed (a lower bound).
+    private mutating func exactLoad(with candidate: Int, from start: Rational, limit: Rational?) throws(RuleTooLarge) -> CandidateLoad {
         let projects = paid + [candidate]
         let candidatePosition = Int32(paid.count)
         // The voters of each type, split by whether they support the candidate; newcomers support only it.
@@ -133,115 +148,253 @@ private struct MaximinSearch {
                 groups.append((type.projects, type.count - with[index]))
             }
         }
+        var network = LoadNetwork(costs: projects.map { costs[$0] }, alone: alone, groups: groups)
+        if let limit, limit > start {
+            guard let overload = try overload(&network, at: limit, candidate: candidate) else { return .exact(try dinkelbach(&network, candidate: candidate, from: start)) }
+            return .above(overload)
+        }
+        return .exact(try dinkelbach(&network, candidate: candidate, from: start))
+    }
+
+    /// One flow: nil when every cost can be paid at `z`, otherwise the ratio of the set that cannot (kept as a witness).
+    private mutating func overload(_ network: inout LoadNetwork, at z: Rational, candidate: Int) throws(RuleTooLarge) -> Rational? {
+        flows += 1
+        guard flows <= BudgetingRules.maximinSupportFlows else { throw RuleTooLarge(rule: .maximinSupport, runs: flows) }
+        guard let overload = try network.overload(at: z) else { return nil }
+        let chosen = overload.positions.filter { $0 < paid.count }.map { paid[$0] }
+        if !chosen.isEmpty && !witnesses.contains(where: { $0.projects == chosen }) {
+            if witnesses.count == Self.witnessesKept { witnesses.removeFirst() }
+            witnesses.append(Witness(chosen, costs: costs, supporters: supporters, voters: typeOf.count))
+        }
+        return overload.ratio
+    }
+
+    static let witnessesKept = 12
+
+    /// Raises `z` to the ratio of the set that cannot be paid for at `z` until every set can: the least maximum load.
+    private mutating func dinkelbach(_ network: inout LoadNetwork, candidate: Int, from start: Rational) throws(RuleTooLarge) -> Rational {
         var z = start
         while true {
-            flows += 1
-            guard flows <= BudgetingRules.maximinSupportFlows else { throw RuleTooLarge(rule: .maximinSupport, runs: flows) }
-            guard let a = Int64(exactly: z.numerator), let b = Int64(exactly: z.denominator) else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
-            var network = FlowNetwork(nodes: projects.count + groups.count + 2)
-            let source = 0, sink = projects.count + groups.count + 1
-            var demand: Int64 = 0
-            for (position, project) in projects.enumerated() {
-                let (full, overflow) = costs[project].multipliedReportingOverflow(by: b)
-                let (paidAlone, overflowAlone) = a.multipliedReportingOverflow(by: Int64(alone[position]))
-                guard !overflow, !overflowAlone, demand <= Int64.max / 4 - full else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
-                let capacity = max(0, full - paidAlone)
-                demand += capacity
-                network.add(source, position + 1, capacity)
-            }
-            for (index, group) in groups.enumerated() {
-                let node = projects.count + 1 + index
-                for position in group.projects { network.add(Int(position) + 1, node, FlowNetwork.unlimited) }
-                let (capacity, overflow) = a.multipliedReportingOverflow(by: Int64(group.count))
-                guard !overflow else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
-                network.add(node, sink, capacity)
-            }
-            if network.maximumFlow(from: source, to: sink) == demand { return z }
-            // The projects the flow could not pay for in full, with every voter who supports one of them.
-            let reached = network.reachable(from: source)
-            var cost: Int64 = 0, voters = 0
-            for position in projects.indices where reached[position + 1] { cost += costs[projects[position]]; voters += alone[position] }
-            for index in groups.indices where reached[projects.count + 1 + index] { voters += groups[index].count }
-            guard voters > 0 else { throw RuleTooLarge(rule: .maximinSupport, runs: flows) }
-            let next = Rational(Int(cost)) / Rational(voters)
+            guard let next = try overload(&network, at: z, candidate: candidate) else { return z }
             guard next > z else { return z }
             z = next
         }
     }
 }
 
-/// Dinic's maximum flow on a small graph with 64-bit capacities.
-private struct FlowNetwork {
-    static let unlimited = Int64.max / 4
-    private var head: [Int32]
-    private var next: [Int32] = []
-    private var target: [Int32] = []
-    private var capacity: [Int64] = []
+/// Chosen projects with a cost, and which voters support at least one of them.
+private struct Witness {
+    let projects: [Int]
+    let cost: Int64
+    let voters: Int
+    private let supports: [UInt64]
 
-    init(nodes: Int) { head = Array(repeating: -1, count: nodes) }
-
-    mutating func add(_ from: Int, _ to: Int, _ amount: Int64) {
-        target.append(Int32(to)); capacity.append(amount); next.append(head[from]); head[from] = Int32(target.count - 1)
-        target.append(Int32(from)); capacity.append(0); next.append(head[to]); head[to] = Int32(target.count - 1)
+    init(_ projects: [Int], costs: [Int64], supporters: [[Int32]], voters: Int) {
+        self.projects = projects
+        cost = projects.reduce(0) { $0 + costs[$1] }
+        var supports = Array(repeating: UInt64(0), count: (voters + 63) / 64)
+        for project in projects { for voter in supporters[project] { supports[Int(voter) >> 6] |= 1 << (UInt64(voter) & 63) } }
+        self.supports = supports
+        self.voters = supports.reduce(0) { $0 + $1.nonzeroBitCount }
     }
+
+    /// cost / supporters of these projects and `candidate`: a lower bound on the candidate's load.
+    func ratio(adding candidate: Int, costs: [Int64], supporters: [[Int32]]) -> Rational {
+        var newcomers = 0
+        for voter in supporters[candidate] where supports[Int(voter) >> 6] & (1 << (UInt64(voter) & 63)) == 0 { newcomers += 1 }
+        return Rational(Int(cost + costs[candidate])) / Rational(voters + newcomers)
+    }
+}
+
+/// A candidate's load, or a lower bound on it above the limit it was tested against.
+private enum CandidateLoad {
+    case exact(Rational)
+    case above(Rational)
+}
+
+/// The flow network of the chosen projects and one candidate: source → project (what its supporters in the network
+/// must pay: its cost less what those who support it alone pay at z) → each group of voters supporting it (unlimited)
+/// → sink (z per voter of the group). Every cost can be paid with nobody paying more than z exactly when the maximum
+/// flow fills every project's arc. Built once per candidate; each z only sets the capacities (scaled by z's denominator
+/// so that they are integers).
+private struct LoadNetwork {
+    private let costs: [Int64]
+    private let alone: [Int]
+    private let counts: [Int]
+    /// The edge of each group to the sink (the first `costs.count` edges are the source's to the projects).
+    private let sinkEdges: [Int]
+    private var graph: FlowGraph
+    private let source = 0
+    private var sink: Int { 1 + costs.count + counts.count }
+
+    init(costs: [Int64], alone: [Int], groups: [(projects: [Int32], count: Int)]) {
+        self.costs = costs
+        self.alone = alone
+        counts = groups.map(\.count)
+        var edges: [(Int32, Int32)] = []
+        edges.reserveCapacity(costs.count + groups.reduce(groups.count) { $0 + $1.projects.count })
+        for position in costs.indices { edges.append((0, Int32(1 + position))) }
+        let sink = Int32(1 + costs.count + groups.count)
+        var sinkEdges: [Int] = []
+        for (index, group) in groups.enumerated() {
+            let node = Int32(1 + costs.count + index)
+            for position in group.projects { edges.append((1 + position, node)) }
+            sinkEdges.append(edges.count)
+            edges.append((node, sink))
+        }
+        self.sinkEdges = sinkEdges
+        graph = FlowGraph(nodes: Int(sink) + 1, edges: edges)
+    }
+
+    /// nil when every cost can be paid with nobody paying more than z; otherwise the set S of projects (positions) the
+    /// flow could not pay for in full, and cost(S) / supporters(S), greater than z.
+    mutating func overload(at z: Rational) throws(RuleTooLarge) -> (positions: [Int], ratio: Rational)? {
+        guard let a = Int64(exactly: z.numerator), let b = Int64(exactly: z.denominator) else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
+        var demand: Int64 = 0
+        for position in costs.indices {
+            let (full, overflow) = costs[position].multipliedReportingOverflow(by: b)
+            let (paidAlone, overflowAlone) = a.multipliedReportingOverflow(by: Int64(alone[position]))
+            guard !overflow, !overflowAlone, demand <= FlowGraph.unlimited - full else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
+            let capacity = max(0, full - paidAlone)
+            demand += capacity
+            graph.setCapacity(ofEdge: position, capacity)
+        }
+        for (index, count) in counts.enumerated() {
+            let (capacity, overflow) = a.multipliedReportingOverflow(by: Int64(count))
+            guard !overflow else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
+            graph.setCapacity(ofEdge: sinkEdges[index], capacity)
+        }
+        if graph.maximumFlow(from: source, to: sink) == demand { return nil }
+        let reached = graph.reachedByLastSearch
+        var cost: Int64 = 0, voters = 0
+        let positions = costs.indices.filter { reached[$0 + 1] }
+        for position in positions { cost += costs[position]; voters += alone[position] }
+        for index in counts.indices where reached[costs.count + 1 + index] { voters += counts[index] }
+        guard voters > 0 else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
+        return (positions, Rational(Int(cost)) / Rational(voters))
+    }
+}
+
+/// Dinic's maximum flow with 64-bit capacities on a fixed graph, its arcs stored node by node. Every edge is unlimited
+/// until its capacity is set; each flow starts again from those capacities. The search runs on unchecked buffers: it
+/// is the inner loop of maximin support, and every index in it comes from the arrays built in `init`.
+private struct FlowGraph {
+    static let unlimited = Int64.max / 4
+    /// The arcs of node v are first[v] ..< first[v + 1]; an arc's twin is the arc back, which carries what was sent.
+    private let first: [Int]
+    private let target: [Int32]
+    private let twin: [Int32]
+    /// Each edge's arc forward, in the order the edges were given.
+    private let forward: [Int32]
+    private var initial: [Int64]
+    private var capacity: [Int64]
+    /// The nodes the last breadth-first search reached: after a maximum flow, the source's side of a minimum cut.
+    private(set) var reachedByLastSearch: [Bool] = []
+
+    init(nodes: Int, edges: [(Int32, Int32)]) {
+        var first = Array(repeating: 0, count: nodes + 1)
+        for (from, to) in edges { first[Int(from) + 1] += 1; first[Int(to) + 1] += 1 }
+        for node in 0..<nodes { first[node + 1] += first[node] }
+        var next = Array(first.dropLast())
+        var target = Array(repeating: Int32(0), count: 2 * edges.count), twin = target, forward = [Int32]()
+        var initial = Array(repeating: Int64(0), count: 2 * edges.count)
+        forward.reserveCapacity(edges.count)
+        for (from, to) in edges {
+            let out = next[Int(from)], back = next[Int(to)]
+            next[Int(from)] += 1
+            next[Int(to)] += 1
+            target[out] = to
+            target[back] = from
+            twin[out] = Int32(back)
+            twin[back] = Int32(out)
+            initial[out] = Self.unlimited
+            forward.append(Int32(out))
+        }
+        self.first = first
+        self.target = target
+        self.twin = twin
+        self.forward = forward
+        self.initial = initial
+        capacity = initial
+    }
+
+    mutating func setCapacity(ofEdge edge: Int, _ amount: Int64) { initial[Int(forward[edge])] = amount }
 
     mutating func maximumFlow(from source: Int, to sink: Int) -> Int64 {
+        let nodes = first.count - 1
+        var level = [Int32](repeating: -1, count: nodes), cursor = [Int](repeating: 0, count: nodes)
+        var queue = [Int](repeating: 0, count: nodes)
         var total: Int64 = 0
-        var level = [Int32](repeating: -1, count: head.count)
-        var cursor = head
-        while true {
-            level = [Int32](repeating: -1, count: head.count)
+        capacity = initial
+        first.withUnsafeBufferPointer { first in
+            target.withUnsafeBufferPointer { target in
+                twin.withUnsafeBufferPointer { twin in
+                    capacity.withUnsafeMutableBufferPointer { capacity in
+                        level.withUnsafeMutableBufferPointer { level in
+                            cursor.withUnsafeMutableBufferPointer { cursor in
+                                queue.withUnsafeMutableBufferPointer { queue in
+                                    let search = Search(first: first, target: target, twin: twin, capacity: capacity, level: level, cursor: cursor, sink: sink)
+                                    while search.levels(from: source, queue: queue) {
+                                        for node in 0..<nodes { cursor[node] = first[node] }
+                                        total += search.push(source, Self.unlimited)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        reachedByLastSearch = level.map { $0 >= 0 }
+        return total
+    }
+
+    private struct Search {
+        let first: UnsafeBufferPointer<Int>
+        let target: UnsafeBufferPointer<Int32>
+        let twin: UnsafeBufferPointer<Int32>
+        let capacity: UnsafeMutableBufferPointer<Int64>
+        let level: UnsafeMutableBufferPointer<Int32>
+        let cursor: UnsafeMutableBufferPointer<Int>
+        let sink: Int
+
+        /// Each node's distance from the source through arcs with capacity left (-1: unreached); whether the sink is reached.
+        func levels(from source: Int, queue: UnsafeMutableBufferPointer<Int>) -> Bool {
+            for node in level.indices { level[node] = -1 }
             level[source] = 0
-            var queue = [source], index = 0
-            while index < queue.count {
-                let node = queue[index]; index += 1
-                var edge = head[node]
-                while edge >= 0 {
-                    let to = Int(target[Int(edge)])
-                    if capacity[Int(edge)] > 0 && level[to] < 0 { level[to] = level[node] + 1; queue.append(to) }
-                    edge = next[Int(edge)]
+            queue[0] = source
+            var head = 0, tail = 1
+            while head < tail {
+                let node = queue[head]
+                head += 1
+                let next = level[node] + 1
+                for arc in first[node]..<first[node + 1] where capacity[arc] > 0 {
+                    let to = Int(target[arc])
+                    if level[to] < 0 { level[to] = next; queue[tail] = to; tail += 1 }
                 }
             }
-            guard level[sink] >= 0 else { return total }
-            cursor = head
-            while true {
-                let pushed = push(source, sink, Self.unlimited, &level, &cursor)
-                if pushed == 0 { break }
-                total += pushed
-            }
+            return level[sink] >= 0
         }
-    }
 
-    private mutating func push(_ node: Int, _ sink: Int, _ limit: Int64, _ level: inout [Int32], _ cursor: inout [Int32]) -> Int64 {
-        if node == sink { return limit }
-        while cursor[node] >= 0 {
-            let edge = Int(cursor[node]), to = Int(target[edge])
-            if capacity[edge] > 0 && level[to] == level[node] + 1 {
-                let pushed = push(to, sink, min(limit, capacity[edge]), &level, &cursor)
-                if pushed > 0 {
-                    capacity[edge] -= pushed
-                    capacity[edge ^ 1] += pushed
-                    return pushed
+        /// Sends up to `limit` from `node` to the sink along arcs one level further each, as much as they take.
+        func push(_ node: Int, _ limit: Int64) -> Int64 {
+            if node == sink { return limit }
+            var sent: Int64 = 0
+            let next = level[node] + 1
+            while cursor[node] < first[node + 1] {
+                let arc = cursor[node], to = Int(target[arc])
+                if capacity[arc] > 0 && level[to] == next {
+                    let pushed = push(to, min(limit - sent, capacity[arc]))
+                    if pushed > 0 {
+                        capacity[arc] -= pushed
+                        capacity[Int(twin[arc])] += pushed
+                        sent += pushed
+                        if sent == limit { return sent }
+                    }
                 }
+                cursor[node] += 1
             }
-            cursor[node] = next[edge]
+            return sent
         }
-        return 0
-    }
-
-    /// The nodes reachable from `source` through edges with capacity left.
-    func reachable(from source: Int) -> [Bool] {
-        var seen = [Bool](repeating: false, count: head.count)
-        seen[source] = true
-        var stack = [source]
-        while let node = stack.popLast() {
-            var edge = head[node]
-            while edge >= 0 {
-                let to = Int(target[Int(edge)])
-                if capacity[Int(edge)] > 0 && !seen[to] { seen[to] = true; stack.append(to) }
-                edge = next[Int(edge)]
-            }
-        }
-        return seen
     }
 }
