@@ -1,4 +1,3 @@
-import BigInt
 import Foundation
 
 extension BudgetingRules {
@@ -14,7 +13,9 @@ extension BudgetingRules {
     /// A project with a cost and no supporter makes every set that holds it infeasible (+∞, as pabutools' failed
     /// linear program): such projects come last, in id order, while they fit.
     /// Candidates are tried in the order of a lower bound on their load (then id) and the search stops once no
-    /// candidate left could beat the best found, or tie with it and win the tie. Throws when costs do not fit 64-bit integers or more than `maximinSupportFlows` flows run.
+    /// candidate left could beat the best found, or tie with it and win the tie; the sets earlier flows found
+    /// overloaded raise those bounds without a flow. Throws when costs do not fit 64-bit integers or more than
+    /// `maximinSupportFlows` flows run.
     public static func maximinSupport(_ instance: BudgetingInstance) throws(RuleTooLarge) -> BudgetingOutcome {
         guard let scaled = instance.integerCosts else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
         var search = MaximinSearch(instance, costs: scaled.costs)
@@ -51,10 +52,10 @@ private struct MaximinSearch {
     /// Per type: the positions in `paid` of the projects it supports, and how many voters have it.
     private var types: [(projects: [Int32], count: Int)] = []
     private var supportersOfPaid = 0
-    private var load: Rational = .zero
+    private var load = Load.zero
     /// A candidate's load computed at an earlier step: a lower bound on it now, since a load only grows as projects
     /// are added (the lazy evaluation that spares most flows).
-    private var earlier: [Rational?]
+    private var earlier: [Load?]
     /// Sets of chosen projects that a flow found overloaded lately: with a candidate added, each is a set whose ratio
     /// bounds the candidate's load from below, checked before any flow is run for it.
     private var witnesses: [Witness] = []
@@ -73,18 +74,18 @@ private struct MaximinSearch {
 
     /// The candidate whose load with the chosen projects is least, ties to the smallest `rank` (nil load: +∞, when
     /// every candidate's load is).
-    mutating func leastLoad(among candidates: [Int], rank: [Int]) throws(RuleTooLarge) -> (Int, Rational?)? {
+    mutating func leastLoad(among candidates: [Int], rank: [Int]) throws(RuleTooLarge) -> (Int, Load?)? {
         let finite = infeasible ? [] : candidates.filter { costs[$0] == 0 || !supporters[$0].isEmpty }
         guard !finite.isEmpty else { return candidates.min { rank[$0] < rank[$1] }.map { ($0, nil) } }
         let paidCost = paid.reduce(Int64(0)) { $0 + costs[$1] }
-        let bounds = finite.map { candidate -> (candidate: Int, bound: Rational) in
+        let bounds = finite.map { candidate -> (candidate: Int, bound: Load) in
             guard costs[candidate] > 0 else { return (candidate, load) }
             let newcomers = supporters[candidate].filter { typeOf[Int($0)] < 0 }.count
-            let whole = Rational(Int(paidCost + costs[candidate])) / Rational(supportersOfPaid + newcomers)
-            let alone = Rational(Int(costs[candidate])) / Rational(supporters[candidate].count)
+            let whole = Load(cost: paidCost + costs[candidate], voters: supportersOfPaid + newcomers)
+            let alone = Load(cost: costs[candidate], voters: supporters[candidate].count)
             return (candidate, max(load, whole, alone, earlier[candidate] ?? .zero))
         }.sorted { ($0.bound, rank[$0.candidate]) < ($1.bound, rank[$1.candidate]) }
-        var best: (candidate: Int, load: Rational)? = nil
+        var best: (candidate: Int, load: Load)? = nil
         for (candidate, bound) in bounds {
             // Later candidates have a larger bound, or the same bound and a larger rank: at best a tie they lose.
             if let best, bound > best.load || (bound == best.load && rank[candidate] > rank[best.candidate]) { break }
@@ -107,7 +108,7 @@ private struct MaximinSearch {
     }
 
     /// Adds the chosen project, whose load with the projects chosen before is `load` (nil: +∞).
-    mutating func add(_ project: Int, load chosenLoad: Rational?) {
+    mutating func add(_ project: Int, load chosenLoad: Load?) {
         guard costs[project] > 0, !infeasible else { return }
         guard let chosenLoad, !supporters[project].isEmpty else { infeasible = true; return }
         load = chosenLoad
@@ -126,9 +127,9 @@ private struct MaximinSearch {
     }
 
     /// The least maximum load of the chosen projects and `candidate`, by Dinkelbach's iteration from `start`, a value
-    /// known not to exceed it. With a `limit` the candidate is first tested at the limit: one that cannot carry every
-    /// cost there is out after one flow, returned as `.above` with the ratio of the set that failed (a lower bound).
-    private mutating func exactLoad(with candidate: Int, from start: Rational, limit: Rational?) throws(RuleTooLarge) -> CandidateLoad {
+    /// known not to exceed it: a flow at z that cannot pay every cost names a set whose ratio is the next z. Once z
+    /// passes `limit` (the best load so far) the candidate is out: returned as `.above` with that lower bound.
+    private mutating func exactLoad(with candidate: Int, from start: Load, limit: Load?) throws(RuleTooLarge) -> CandidateLoad {
         let projects = paid + [candidate]
         let candidatePosition = Int32(paid.count)
         // The voters of each type, split by whether they support the candidate; newcomers support only it.
@@ -149,15 +150,17 @@ private struct MaximinSearch {
             }
         }
         var network = LoadNetwork(costs: projects.map { costs[$0] }, alone: alone, groups: groups)
-        if let limit, limit > start {
-            guard let overload = try overload(&network, at: limit, candidate: candidate) else { return .exact(try dinkelbach(&network, candidate: candidate, from: start)) }
-            return .above(overload)
+        var z = start
+        while true {
+            guard let next = try overload(&network, at: z, candidate: candidate) else { return .exact(z) }
+            guard next > z else { return .exact(z) }
+            if let limit, next > limit { return .above(next) }
+            z = next
         }
-        return .exact(try dinkelbach(&network, candidate: candidate, from: start))
     }
 
     /// One flow: nil when every cost can be paid at `z`, otherwise the ratio of the set that cannot (kept as a witness).
-    private mutating func overload(_ network: inout LoadNetwork, at z: Rational, candidate: Int) throws(RuleTooLarge) -> Rational? {
+    private mutating func overload(_ network: inout LoadNetwork, at z: Load, candidate: Int) throws(RuleTooLarge) -> Load? {
         flows += 1
         guard flows <= BudgetingRules.maximinSupportFlows else { throw RuleTooLarge(rule: .maximinSupport, runs: flows) }
         guard let overload = try network.overload(at: z) else { return nil }
@@ -170,15 +173,28 @@ private struct MaximinSearch {
     }
 
     static let witnessesKept = 12
+}
 
-    /// Raises `z` to the ratio of the set that cannot be paid for at `z` until every set can: the least maximum load.
-    private mutating func dinkelbach(_ network: inout LoadNetwork, candidate: Int, from start: Rational) throws(RuleTooLarge) -> Rational {
-        var z = start
-        while true {
-            guard let next = try overload(&network, at: z, candidate: candidate) else { return z }
-            guard next > z else { return z }
-            z = next
-        }
+/// A maximum load: a cost shared by some voters, exact; compared by cross-multiplying in 128 bits.
+private struct Load: Comparable {
+    let cost: Int64
+    let voters: Int64
+
+    static let zero = Load(cost: 0, voters: 1)
+
+    /// voters > 0.
+    init(cost: Int64, voters: Int) {
+        self.cost = cost
+        self.voters = Int64(voters)
+    }
+
+    static func < (left: Load, right: Load) -> Bool {
+        let a = left.cost.multipliedFullWidth(by: right.voters), b = right.cost.multipliedFullWidth(by: left.voters)
+        return (a.high, a.low) < (b.high, b.low)
+    }
+
+    static func == (left: Load, right: Load) -> Bool {
+        left.cost.multipliedFullWidth(by: right.voters) == right.cost.multipliedFullWidth(by: left.voters)
     }
 }
 
@@ -199,17 +215,17 @@ private struct Witness {
     }
 
     /// cost / supporters of these projects and `candidate`: a lower bound on the candidate's load.
-    func ratio(adding candidate: Int, costs: [Int64], supporters: [[Int32]]) -> Rational {
+    func ratio(adding candidate: Int, costs: [Int64], supporters: [[Int32]]) -> Load {
         var newcomers = 0
         for voter in supporters[candidate] where supports[Int(voter) >> 6] & (1 << (UInt64(voter) & 63)) == 0 { newcomers += 1 }
-        return Rational(Int(cost + costs[candidate])) / Rational(voters + newcomers)
+        return Load(cost: cost + costs[candidate], voters: voters + newcomers)
     }
 }
 
 /// A candidate's load, or a lower bound on it above the limit it was tested against.
 private enum CandidateLoad {
-    case exact(Rational)
-    case above(Rational)
+    case exact(Load)
+    case above(Load)
 }
 
 /// The flow network of the chosen projects and one candidate: source → project (what its supporters in the network
@@ -223,6 +239,8 @@ private struct LoadNetwork {
     private let counts: [Int]
     /// The edge of each group to the sink (the first `costs.count` edges are the source's to the projects).
     private let sinkEdges: [Int]
+    /// Per project position, its groups with the edge to each.
+    private let groupEdges: [[(group: Int32, edge: Int32)]]
     private var graph: FlowGraph
     private let source = 0
     private var sink: Int { 1 + costs.count + counts.count }
@@ -236,42 +254,68 @@ private struct LoadNetwork {
         for position in costs.indices { edges.append((0, Int32(1 + position))) }
         let sink = Int32(1 + costs.count + groups.count)
         var sinkEdges: [Int] = []
+        var groupEdges = Array(repeating: [(group: Int32, edge: Int32)](), count: costs.count)
         for (index, group) in groups.enumerated() {
             let node = Int32(1 + costs.count + index)
-            for position in group.projects { edges.append((1 + position, node)) }
+            for position in group.projects {
+                groupEdges[Int(position)].append((Int32(index), Int32(edges.count)))
+                edges.append((1 + position, node))
+            }
             sinkEdges.append(edges.count)
             edges.append((node, sink))
         }
         self.sinkEdges = sinkEdges
+        self.groupEdges = groupEdges
         graph = FlowGraph(nodes: Int(sink) + 1, edges: edges)
     }
 
     /// nil when every cost can be paid with nobody paying more than z; otherwise the set S of projects (positions) the
     /// flow could not pay for in full, and cost(S) / supporters(S), greater than z.
-    mutating func overload(at z: Rational) throws(RuleTooLarge) -> (positions: [Int], ratio: Rational)? {
-        guard let a = Int64(exactly: z.numerator), let b = Int64(exactly: z.denominator) else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
+    mutating func overload(at z: Load) throws(RuleTooLarge) -> (positions: [Int], ratio: Load)? {
+        let a = z.cost, b = z.voters
         var demand: Int64 = 0
+        var need = Array(repeating: Int64(0), count: costs.count), room = Array(repeating: Int64(0), count: counts.count)
         for position in costs.indices {
             let (full, overflow) = costs[position].multipliedReportingOverflow(by: b)
             let (paidAlone, overflowAlone) = a.multipliedReportingOverflow(by: Int64(alone[position]))
             guard !overflow, !overflowAlone, demand <= FlowGraph.unlimited - full else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
             let capacity = max(0, full - paidAlone)
             demand += capacity
+            need[position] = capacity
             graph.setCapacity(ofEdge: position, capacity)
         }
         for (index, count) in counts.enumerated() {
             let (capacity, overflow) = a.multipliedReportingOverflow(by: Int64(count))
             guard !overflow else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
             graph.setCapacity(ofEdge: sinkEdges[index], capacity)
+            room[index] = capacity
         }
-        if graph.maximumFlow(from: source, to: sink) == demand { return nil }
+        graph.reset()
+        // A first flow by hand: the projects whose groups can give least for what they need take first.
+        let scarcity = costs.indices.map { position in
+            groupEdges[position].reduce(0.0) { $0 + Double(room[Int($1.group)]) } / Double(max(need[position], 1))
+        }
+        var sent: Int64 = 0
+        for position in costs.indices.sorted(by: { scarcity[$0] < scarcity[$1] }) {
+            for (group, edge) in groupEdges[position] where need[position] > 0 {
+                let amount = min(need[position], room[Int(group)])
+                guard amount > 0 else { continue }
+                graph.send(amount, alongEdge: position)
+                graph.send(amount, alongEdge: Int(edge))
+                graph.send(amount, alongEdge: sinkEdges[Int(group)])
+                need[position] -= amount
+                room[Int(group)] -= amount
+                sent += amount
+            }
+        }
+        if sent + graph.maximumFlow(from: source, to: sink) == demand { return nil }
         let reached = graph.reachedByLastSearch
         var cost: Int64 = 0, voters = 0
         let positions = costs.indices.filter { reached[$0 + 1] }
         for position in positions { cost += costs[position]; voters += alone[position] }
         for index in counts.indices where reached[costs.count + 1 + index] { voters += counts[index] }
         guard voters > 0 else { throw RuleTooLarge(rule: .maximinSupport, runs: .max) }
-        return (positions, Rational(Int(cost)) / Rational(voters))
+        return (positions, Load(cost: cost, voters: voters))
     }
 }
 
@@ -320,12 +364,21 @@ private struct FlowGraph {
 
     mutating func setCapacity(ofEdge edge: Int, _ amount: Int64) { initial[Int(forward[edge])] = amount }
 
+    /// Every edge back to its set capacity, nothing sent.
+    mutating func reset() { capacity = initial }
+
+    mutating func send(_ amount: Int64, alongEdge edge: Int) {
+        let arc = Int(forward[edge])
+        capacity[arc] -= amount
+        capacity[Int(twin[arc])] += amount
+    }
+
+    /// Sends as much more as the network takes, on top of what was sent since `reset`.
     mutating func maximumFlow(from source: Int, to sink: Int) -> Int64 {
         let nodes = first.count - 1
         var level = [Int32](repeating: -1, count: nodes), cursor = [Int](repeating: 0, count: nodes)
         var queue = [Int](repeating: 0, count: nodes)
         var total: Int64 = 0
-        capacity = initial
         first.withUnsafeBufferPointer { first in
             target.withUnsafeBufferPointer { target in
                 twin.withUnsafeBufferPointer { twin in
