@@ -29,6 +29,21 @@ public enum BudgetingRule: String, StoredState {
         [.mesCostSat, .mesCardinalitySat, .mesCostSatGreedy, .mesCostSatAddOne, .mesCostSatAddOneGreedy, .mesAdditiveCardinalSat].contains(self)
     }
 
+    /// The rule whose outcome this one starts from: itself, except for the greedy completions of equal shares
+    /// (pabutools' `initial_budget_allocation`), which complete that outcome greedily by cost.
+    public var firstStage: BudgetingRule {
+        switch self {
+        case .mesCostSatGreedy: .mesCostSat
+        case .mesCostSatAddOneGreedy: .mesCostSatAddOne
+        default: self
+        }
+    }
+
+    /// This rule's outcome from its first stage's: the greedy completion by cost, or that outcome itself.
+    public func outcome(_ instance: BudgetingInstance, from first: BudgetingOutcome) -> BudgetingOutcome {
+        firstStage == self ? first : BudgetingRules.greedy(instance, .cost, startingFrom: first)
+    }
+
     /// The satisfaction (utility) the rule is computed with.
     public var satisfaction: Satisfaction {
         switch self {
@@ -55,17 +70,19 @@ public enum BudgetingRule: String, StoredState {
 
     /// The outcome, with add-one stopped (and refused) after `maximumAddOneRuns` MES runs: what a server computes.
     public func boundedOutcome(_ instance: BudgetingInstance, maximumAddOneRuns: Int) throws(RuleTooLarge) -> BudgetingOutcome {
-        func addOne() throws(RuleTooLarge) -> BudgetingOutcome {
-            let report = BudgetingRules.equalSharesAddOne(instance, .cost, maximumRuns: maximumAddOneRuns)
-            guard report.finished else { throw RuleTooLarge(rule: self, runs: report.work) }
-            return report.outcome
-        }
         switch self {
         case .greedyCostSat, .greedyCardinalitySat, .greedyPoints, .greedyAdditiveCardinalSat: return BudgetingRules.greedy(instance, satisfaction)
         case .mesCostSat, .mesCardinalitySat, .mesAdditiveCardinalSat: return BudgetingRules.equalShares(instance, satisfaction)
-        case .mesCostSatGreedy: return BudgetingRules.greedy(instance, .cost, startingFrom: BudgetingRules.equalShares(instance, .cost))
-        case .mesCostSatAddOne: return try addOne()
-        case .mesCostSatAddOneGreedy: return BudgetingRules.greedy(instance, .cost, startingFrom: try addOne())
+        case .mesCostSatGreedy, .mesCostSatAddOneGreedy:
+            do throws(RuleTooLarge) {
+                return outcome(instance, from: try firstStage.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns))
+            } catch {
+                throw RuleTooLarge(rule: self, runs: error.runs)
+            }
+        case .mesCostSatAddOne:
+            let report = BudgetingRules.equalSharesAddOne(instance, .cost, maximumRuns: maximumAddOneRuns)
+            guard report.finished else { throw RuleTooLarge(rule: self, runs: report.work) }
+            return report.outcome
         case .seqPhragmen: return BudgetingRules.sequentialPhragmen(instance)
         case .maximinSupport: return try BudgetingRules.maximinSupport(instance)
         case .maxWelfareCardinalitySat: return try BudgetingRules.maximumWelfareByApprovals(instance)

@@ -21,31 +21,18 @@ public struct RuleComparison: Sendable {
     public let entries: [Entry]
 
     public init(_ instance: BudgetingInstance, rules: [BudgetingRule], maximumAddOneRuns: Int) {
-        var equalShares: BudgetingOutcome?
-        var addOne: Result<BudgetingOutcome, RuleTooLarge>?
-        func firstStage(_ rule: BudgetingRule) -> Result<BudgetingOutcome, RuleTooLarge> {
-            switch rule {
-            case .mesCostSat, .mesCostSatGreedy:
-                let outcome = equalShares ?? BudgetingRules.equalShares(instance, .cost)
-                equalShares = outcome
-                return .success(outcome)
-            case .mesCostSatAddOne, .mesCostSatAddOneGreedy:
-                let outcome = addOne ?? Result { () throws(RuleTooLarge) in
-                    try BudgetingRule.mesCostSatAddOne.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns)
-                }
-                addOne = outcome
-                return outcome
-            default:
-                return Result { () throws(RuleTooLarge) in try rule.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns) }
-            }
-        }
+        var firstStages: [BudgetingRule: Result<BudgetingOutcome, RuleTooLarge>] = [:]
         entries = rules.map { rule in
             guard rule.applies(to: instance.voteType) else { return Entry(rule: rule, verdict: .notForTheseBallots) }
-            switch firstStage(rule) {
+            let stage = rule.firstStage
+            let first = firstStages[stage] ?? Result { () throws(RuleTooLarge) in
+                try stage.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns)
+            }
+            firstStages[stage] = first
+            switch first {
             case .failure(let tooLarge): return Entry(rule: rule, verdict: .tooLarge(tooLarge))
             case .success(let first):
-                let completed = rule == .mesCostSatGreedy || rule == .mesCostSatAddOneGreedy
-                let outcome = completed ? BudgetingRules.greedy(instance, .cost, startingFrom: first) : first
+                let outcome = rule.outcome(instance, from: first)
                 return Entry(rule: rule, verdict: .decided(outcome, OutcomeMeasures(instance, outcome)))
             }
         }
