@@ -86,23 +86,31 @@ private struct MaximinSearch {
             return (candidate, max(load, whole, alone, earlier[candidate] ?? .zero))
         }.sorted { ($0.bound, rank[$0.candidate]) < ($1.bound, rank[$1.candidate]) }
         var best: (candidate: Int, load: Load)? = nil
+        // Whether `candidate` with this load (or a lower bound on it) cannot beat the best so far, nor win a tie with it.
+        func beaten(_ value: Load, _ candidate: Int) -> Bool {
+            guard let best else { return false }
+            return value > best.load || (value == best.load && rank[candidate] > rank[best.candidate])
+        }
         for (candidate, bound) in bounds {
-            // Later candidates have a larger bound, or the same bound and a larger rank: at best a tie they lose.
-            if let best, bound > best.load || (bound == best.load && rank[candidate] > rank[best.candidate]) { break }
-            guard costs[candidate] > 0 else { best = (candidate, load); continue }
-            let start = witnesses.reduce(bound) { max($0, $1.ratio(adding: candidate, costs: costs, supporters: supporters)) }
-            if let best, start > best.load || (start == best.load && rank[candidate] > rank[best.candidate]) {
-                earlier[candidate] = start
-                continue
+            // Later candidates have a larger bound, or the same bound and a larger rank: beaten too.
+            if beaten(bound, candidate) { break }
+            let value: Load
+            if costs[candidate] == 0 { value = load } else {
+                let start = witnesses.reduce(bound) { max($0, $1.ratio(adding: candidate, costs: costs, supporters: supporters)) }
+                if beaten(start, candidate) {
+                    earlier[candidate] = start
+                    continue
+                }
+                switch try exactLoad(with: candidate, from: start, limit: best?.load) {
+                case .above(let lower):
+                    earlier[candidate] = lower
+                    continue
+                case .exact(let exact):
+                    value = exact
+                }
             }
-            switch try exactLoad(with: candidate, from: start, limit: best?.load) {
-            case .above(let lower):
-                earlier[candidate] = lower
-            case .exact(let value):
-                earlier[candidate] = value
-                if let current = best, value > current.load || (value == current.load && rank[candidate] > rank[current.candidate]) { continue }
-                best = (candidate, value)
-            }
+            earlier[candidate] = value
+            if !beaten(value, candidate) { best = (candidate, value) }
         }
         return best.map { ($0.candidate, $0.load) }
     }

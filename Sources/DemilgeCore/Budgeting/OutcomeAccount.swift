@@ -35,24 +35,25 @@ public struct OutcomeAccount: Sendable {
     }
 
     public static func explain(_ instance: BudgetingInstance, rule: BudgetingRule, maximumAddOneRuns: Int) throws(RuleTooLarge) -> OutcomeAccount {
-        let outcome = try rule.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns)
         guard rule.isEqualShares else {
+            let outcome = try rule.boundedOutcome(instance, maximumAddOneRuns: maximumAddOneRuns)
             return OutcomeAccount(rule: rule, outcome: outcome, verdicts: greedyVerdicts(instance, rule: rule, outcome: outcome),
                                   payments: [], perVoterBudget: nil)
         }
         let satisfaction = rule.satisfaction
         let perVoter: Rational
-        let equalSharesPart: [Int]
-        switch rule {
-        case .mesCostSatAddOne, .mesCostSatAddOneGreedy:
+        let equalShares: BudgetingOutcome
+        // The equal-shares stage is computed once: the account replays it, and a greedy completion starts from it.
+        if rule.firstStage == .mesCostSatAddOne {
             let report = BudgetingRules.equalSharesAddOne(instance, satisfaction, maximumRuns: maximumAddOneRuns)
             guard report.finished else { throw RuleTooLarge(rule: rule, runs: report.work) }
-            (perVoter, equalSharesPart) = (report.perVoterBudget, report.outcome.selected)
-        default:
+            (perVoter, equalShares) = (report.perVoterBudget, report.outcome)
+        } else {
             perVoter = instance.budget / Rational(max(instance.ballots.count, 1))
-            equalSharesPart = BudgetingRules.equalShares(instance, satisfaction, perVoterBudget: perVoter).selected
+            equalShares = BudgetingRules.equalShares(instance, satisfaction, perVoterBudget: perVoter)
         }
-        return replay(instance, rule: rule, outcome: outcome, satisfaction: satisfaction, perVoter: perVoter, bought: equalSharesPart)
+        let outcome = rule.outcome(instance, from: equalShares)
+        return replay(instance, rule: rule, outcome: outcome, satisfaction: satisfaction, perVoter: perVoter, bought: equalShares.selected)
     }
 
     private static func greedyVerdicts(_ instance: BudgetingInstance, rule: BudgetingRule, outcome: BudgetingOutcome) -> [Verdict] {
