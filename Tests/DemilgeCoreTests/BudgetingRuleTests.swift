@@ -171,6 +171,32 @@ struct BudgetingRuleTests {
         }
     }
 
+    @Test("add-one skipping units gives what running every unit gives — winners, MES runs counted, final per-voter budget — on random elections")
+    func addOneSkippingAgainstEveryUnit() throws {
+        var generator = SeedRandom(seed: 29)
+        var skipped = 0
+        for _ in 0..<150 {
+            // Costs far above what a voter holds, so add-one climbs hundreds of units and the order of purchases
+            // changes on the way; a few popular projects make close ρ that fall together.
+            let count = Int.random(in: 3...10, using: &generator)
+            let costs = (0..<count).map { _ in Int.random(in: 50...3_000, using: &generator) }
+            let popular = (0..<count).map { _ in Int.random(in: 1...4, using: &generator) }
+            let ballots = (0..<Int.random(in: 5...40, using: &generator)).map { _ in
+                (0..<count).filter { Int.random(in: 0..<6, using: &generator) < popular[$0] }.map { "p\($0)" }.joined(separator: ",")
+            }
+            let budget = Int.random(in: 100...6_000, using: &generator)
+            let instance = try Self.election(budget: String(budget), projects: costs.enumerated().map { "p\($0.offset):\($0.element)" }, ballots: ballots)
+            let skipping = BudgetingRules.equalSharesAddOne(instance, .cost)
+            let everyUnit = BudgetingRules.equalSharesAddOne(instance, .cost, stepByStep: true)
+            let context = "\(costs) \(ballots) budget \(budget)"
+            #expect(skipping.outcome.selected == everyUnit.outcome.selected, "\(context)")
+            #expect(skipping.iterations == everyUnit.iterations, "\(context)")
+            #expect(skipping.perVoterBudget == everyUnit.perVoterBudget, "\(context)")
+            skipped += everyUnit.work - skipping.work
+        }
+        #expect(skipped > 10_000, "the elections climb far enough for units to be skipped")
+    }
+
     @Test("maximum welfare by cost: Σ cost × approvals at its most within the budget, the cheapest of equal optima; as brute force on random elections")
     func maximumWelfareByCost() throws {
         // Welfare A 120, B 80, C 150, D 50: {B, C} (230 for 90) beats {A, B} and {C, D} (200 for 100).

@@ -84,7 +84,7 @@ struct EqualSharesRun {
     }
 
     /// The projects MES buys after the free ones, in order, with the ρ each was bought at; `resuming` a run at this
-    /// budget already known to begin with some purchases (`keeps`).
+    /// budget already known to begin with some purchases (`certify`).
     func purchases(perVoterBudget: Rational, resuming: FastRun? = nil) -> [Purchase] {
         guard !instance.ballots.isEmpty else { return [] }
         return fast(resuming ?? FastRun(self, perVoterBudget)) ?? exact(perVoterBudget)
@@ -106,6 +106,8 @@ struct EqualSharesRun {
     // MARK: - Fast pass
 
     static let tolerance = 1e-9
+    /// Newton's steps settle in a handful of passes; this many means rounding is going round in circles.
+    static let waterLevelPasses = 64
 
     enum FastRho {
         case unaffordable, unsure
@@ -114,56 +116,74 @@ struct EqualSharesRun {
         case affordable(rho: Double, share: Double, payingWeight: Int?)
     }
 
-    func fastRho(_ project: Int, _ budget: FastMoney) -> FastRho {
-        let voters = supporters[project], cost = costs[project], tolerance = Self.tolerance
-        let paidEqually = cost / Double(totalWeight[project])
-        // Only supporters with less than a few equal shares can end up paying all they have: kept aside.
-        let poor = paidEqually * 4
-        var few: [(money: Double, weight: Double)] = []
-        var total = 0.0
-        var lowest = Double.infinity
-        var emptyWeight = 0
-        for (position, voter) in voters.enumerated() {
-            let weight = uniformWeights ? 1 : Int(weights[project][position])
-            if budget.empty[Int(voter)] { emptyWeight += weight; continue }
-            let money = budget.money[Int(voter)]
-            total += money
-            let ratio = uniformWeights ? money : money / Double(weight)
-            lowest = min(lowest, ratio)
-            if ratio < poor { few.append((money, Double(weight))) }
+    /// `atLeast`: a share known not to be above this one (the share with more money), where Newton's steps may start.
+    func fastRho(_ project: Int, _ budget: FastMoney, atLeast known: Double = 0) -> FastRho {
+        let cost = costs[project], tolerance = Self.tolerance, uniform = uniformWeights
+        // Branch-free passes: whether a supporter has money left is as good as random to the processor.
+        var total = 0.0, lowest = Double.infinity, emptyWeight = 0
+        supporters[project].withUnsafeBufferPointer { voters in
+            weights[project].withUnsafeBufferPointer { weights in
+                budget.money.withUnsafeBufferPointer { money in
+                    budget.empty.withUnsafeBufferPointer { empty in
+                        for position in voters.indices {
+                            let voter = Int(voters[position]), weight = uniform ? 1 : Int(weights[position])
+                            let held = money[voter], isEmpty = Int(empty[voter])
+                            total += held
+                            emptyWeight &+= isEmpty &* weight
+                            // Empty voters are left out of the lowest by lifting them far above any share.
+                            lowest = min(lowest, (uniform ? held : held / Double(weight)) + Double(isEmpty) * 1e300)
+                        }
+                    }
+                }
+            }
         }
         if total < cost * (1 - tolerance) { return .unaffordable }
         if total <= cost * (1 + tolerance) { return .unsure }
-        let weightSum = Double(totalWeight[project])
         let paying = totalWeight[project] - emptyWeight
-        if lowest >= cost / Double(paying) * (1 + tolerance) {
-            let share = cost / Double(paying)
-            return .affordable(rho: share / scales[project], share: share, payingWeight: paying)
+        let equalShare = cost / Double(paying)
+        if lowest >= equalShare * (1 + tolerance) {
+            return .affordable(rho: equalShare / scales[project], share: equalShare, payingWeight: paying)
         }
-        // Some supporters cannot pay an equal share: they pay all they have, the rest share the remainder. The
-        // share only rises on the way to its fixed point, so while it stays below `poor` only `few` can be capped;
-        // past it, every supporter is looked at.
-        var share = paidEqually
-        var cappedWeight = -1.0
-        var limit = poor
-        while true {
-            if share >= limit {
-                few = voters.enumerated().compactMap { position, voter in
-                    budget.empty[Int(voter)] ? nil : (budget.money[Int(voter)], uniformWeights ? 1 : Double(weights[project][position]))
-                }
-                limit = .infinity
-            }
-            var cappedMoney = 0.0, weight = Double(emptyWeight)
-            for voter in few where voter.money < share * voter.weight {
-                cappedMoney += voter.money
-                weight += voter.weight
-            }
-            if weight == cappedWeight { break }
-            cappedWeight = weight
-            guard weightSum - weight > 0 else { return .unsure }
-            share = (cost - cappedMoney) / (weightSum - weight)
-        }
+        let share = waterLevel(project, budget, from: max(equalShare, known))
+        guard share.isFinite, share > 0 else { return .unsure }
         return .affordable(rho: share / scales[project], share: share, payingWeight: nil)
+    }
+
+    /// The share per unit of weight at which the supporters of `project` pay its cost, those who cannot pay it
+    /// paying all they have. What they pay at a share s, F(s), grows with s, concave and piecewise linear, so
+    /// Newton's steps from below (`start`), s + (cost − F(s)) / (weight of those who can pay s), reach the exact root
+    /// in a few passes: the step is exact once the same supporters fall short twice running. Voters with nothing left
+    /// are short of any share. NaN when rounding keeps it from settling (the caller is then unsure).
+    func waterLevel(_ project: Int, _ budget: FastMoney, from start: Double) -> Double {
+        let cost = costs[project], uniform = uniformWeights
+        return supporters[project].withUnsafeBufferPointer { voters in
+            weights[project].withUnsafeBufferPointer { weights in
+                budget.money.withUnsafeBufferPointer { money in
+                    var share = start, lastPaying = -1
+                    for _ in 0..<Self.waterLevelPasses {
+                        var funds = 0.0, paying = 0
+                        if uniform {
+                            for voter in voters {
+                                let held = money[Int(voter)]
+                                funds += min(held, share)
+                                paying += held >= share ? 1 : 0
+                            }
+                        } else {
+                            for position in voters.indices {
+                                let held = money[Int(voters[position])], weight = Int(weights[position])
+                                let owed = share * Double(weight)
+                                funds += min(held, owed)
+                                paying += held >= owed ? weight : 0
+                            }
+                        }
+                        if paying == lastPaying || paying == 0 { return paying == 0 ? .nan : share }
+                        lastPaying = paying
+                        share += (cost - funds) / Double(paying)
+                    }
+                    return .nan
+                }
+            }
+        }
     }
 
     private func fast(_ start: FastRun) -> [Purchase]? {
