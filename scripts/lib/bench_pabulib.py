@@ -81,7 +81,8 @@ def main():
     parser.add_argument("--add-one-steps", action="store_true",
                         help="add-one as computed against its step-by-step definition (no pabutools)")
     parser.add_argument("--only", action="append", default=[],
-                        help="time only this rule (repeatable) and merge its rows into the last full run's")
+                        help="time only this rule (repeatable) and merge its rows into the last full run's "
+                             "(with filters, only on those instances)")
     parser.add_argument("filters", nargs="*")
     args = parser.parse_args()
     folder = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
@@ -91,7 +92,10 @@ def main():
     if args.add_one_steps:
         return add_one_steps(args, paths)
     saved = Path(".build-bench/pabulib-rows.json")
-    rows = [r for r in json.loads(saved.read_text()) if r["rule"] not in args.only] if args.only and saved.exists() else []
+    # With --only, the rows of those rules on the instances timed now are replaced; every other row is kept.
+    timed = {p.stem for p in paths}
+    rows = [r for r in json.loads(saved.read_text()) if r["rule"] not in args.only or r["instance"] not in timed] \
+        if args.only and saved.exists() else []
     for path in paths:
         only = [arg for rule in args.only for arg in ("--rule", rule)]
         demilge = json.loads(subprocess.run([args.demilge, str(path), *only], check=True, capture_output=True, text=True).stdout)["rules"]

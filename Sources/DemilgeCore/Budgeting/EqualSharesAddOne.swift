@@ -101,50 +101,60 @@ extension EqualSharesRun {
         instance.projects[project].cost / (scale(project) * Rational(payingWeight))
     }
 
-    /// Whether MES makes `purchases` at every per-voter budget `low` + k for k = 1 up to each of `offsets`
-    /// (increasing), where `left` holds their ρ at `low`, and up to which offset.
+    /// Up to which unit k of per-voter budget `low` + k, from 1 to `span`, MES surely makes `purchases`, whose ρ at
+    /// `low` are `left`.
     ///
     /// While the winners stay the same, every voter's money at every step grows with the per-voter budget
     /// (a richer voter keeps more after paying, and richer supporters make a project's ρ smaller), so every ρ
     /// falls and an unaffordable project only becomes affordable as the budget rises. Between two budgets a < c
     /// a rival is therefore behind the winner if its ρ at c is above the winner's at a (ties going to the smaller
-    /// id). Checking this across each span between neighbouring points, not across the whole range, vouches for
-    /// long ranges over which the winner's and a close rival's ρ fall together; a span of one unit has no budget
-    /// to vouch for but its end, where the rival is compared with the winner directly. Nothing is left affordable
-    /// at the end below a point where nothing is. Only "yes" must be sure: near any threshold a point is refused,
-    /// and the caller tries shorter spans.
-    func certify(_ purchases: [Purchase], from low: Rational, left: [PurchaseRho], offsets: [Int]) -> Certificate {
+    /// id). The check starts at the highest budget, against the winner at `low`; where a rival comes too close,
+    /// the range is halved until each part holds or is one unit long, where the rival is compared with the winner
+    /// at its end directly, as MES compares them there. Nothing is left affordable at the end below a budget where
+    /// nothing is. Only "yes" must be sure: near any threshold a budget is refused. The run at a budget is worked
+    /// out only as far as a check needs it.
+    func certify(_ purchases: [Purchase], from low: Rational, left: [PurchaseRho], span: Int) -> Certificate {
         let tolerance = Self.tolerance
-        var points = offsets.map { CertificatePoint(budget: low + Rational($0)) }
-        // Shared by every point: a project unaffordable at the highest point still in play is unaffordable below
+        var offsets = [span]
+        var points = [CertificatePoint(budget: low + Rational(span))]
+        // Shared by every budget: a project unaffordable at the highest budget still in play is unaffordable below
         // it, and a lower bound of a ρ there is one below it and later in the run (money only falls within a run).
         var (alive, bound) = FastRun.opening(self)
-        var live = points.count, next: FastRun? = nil
-        // The points from `index` on are refused: the run at the first of them is known as far as it was brought.
-        func refuse(from index: Int) {
-            guard index < live else { return }
-            let point = points[index]
+        var refused = Int.max, next: FastRun? = nil
+        // The budgets still in play are the points below the lowest refused offset.
+        var live: Int { offsets.firstIndex { $0 >= refused } ?? offsets.count }
+        func index(_ offset: Int) -> Int {
+            let position = offsets.firstIndex { $0 >= offset } ?? offsets.count
+            if position == offsets.count || offsets[position] != offset {
+                offsets.insert(offset, at: position)
+                points.insert(CertificatePoint(budget: low + Rational(offset)), at: position)
+            }
+            return position
+        }
+        // The budgets from `offset` on are refused: the run at `offset` is known as far as it was brought.
+        func refuse(from offset: Int) {
+            guard offset < refused else { return }
+            let point = points[index(offset)]
             next = point.started ? FastRun(money: point.money, purchases: zip(purchases, point.rhos).map {
                 Purchase(project: $0.project, rho: $1.rho, payingWeight: $1.payingWeight)
             }, alive: alive, bound: bound) : nil
-            live = index
+            refused = offset
         }
         // The ρ and share of the next purchase at a point, worked out once; nil, and the point refused, when that
         // purchase is not surely affordable there.
         func winnerHere(_ index: Int) -> (rho: PurchaseRho, share: Double)? {
             if let known = points[index].winner { return known }
-            // The share at the highest point, with more money, is where the share here is sought from.
+            // The share at the highest budget, with more money, is where the share here is sought from.
             let step = points[index].rhos.count, top = points[live - 1]
             let atLeast = index == live - 1 ? 0 : step < top.shares.count ? top.shares[step] : top.winner?.share ?? 0
             guard case let .affordable(rho, share, paying) = fastRho(purchases[step].project, points[index].money, atLeast: atLeast) else {
-                refuse(from: index)
+                refuse(from: offsets[index])
                 return nil
             }
             points[index].winner = (PurchaseRho(rho: rho, payingWeight: paying), share)
             return points[index].winner
         }
-        // Brings a point to `step` purchases paid. Points are only brought along when a check needs them: the
-        // checks at the highest point cover those below it until a rival comes close.
+        // Brings a point to `step` purchases paid.
         func reach(_ index: Int, _ step: Int) -> Bool {
             if !points[index].started {
                 points[index].money = FastMoney(points[index].budget, voters: instance.ballots.count)
@@ -159,24 +169,26 @@ extension EqualSharesRun {
             }
             return true
         }
-        // The ρ of purchase `step` at a point (-1: `low`); nil once the point is refused.
-        func winnerRho(_ index: Int, _ step: Int) -> PurchaseRho? {
-            guard index >= 0 else { return left[step] }
-            return reach(index, step) ? winnerHere(index)?.rho : nil
+        // The ρ of purchase `step` at the budget `offset` units above `low`; nil once that budget is refused.
+        func winnerRho(_ offset: Int, _ step: Int) -> PurchaseRho? {
+            guard offset > 0 else { return left[step] }
+            guard offset < refused else { return nil }
+            let position = index(offset)
+            return reach(position, step) ? winnerHere(position)?.rho : nil
         }
-        // Whether `rival` stays behind the winner of purchase `step` at every budget after point `first` (-1: `low`)
-        // up to point `last`; refuses the points from the first span it may win. `splitting`: the whole range is
-        // already known not to hold at once.
+        // Whether `rival` stays behind the winner of purchase `step` at every budget from `first` + 1 up to `last`
+        // units above `low`; refuses from the first unit it may win. `splitting`: the range is known not to hold
+        // at once.
         func holds(_ rival: Int, after first: Int, upTo last: Int, step: Int, splitting: Bool = false) -> Bool {
-            let unit = last == first + 1 && offsets[last] - (first < 0 ? 0 : offsets[first]) == 1
+            let unit = last == first + 1
             if !splitting || unit {
-                // A span of one unit has no budget to vouch for but its end: there the two are compared directly.
+                // One unit has no budget to vouch for but its end: there the two are compared directly.
                 guard let lowEnd = winnerRho(unit ? last : first, step), winnerRho(last, step) != nil else { return false }
-                if behind(rival, in: points[last].money, winner: purchases[step].project, at: lowEnd) { return true }
-            }
-            guard last > first + 1 else {
-                refuse(from: last)
-                return false
+                if behind(rival, in: points[index(last)].money, winner: purchases[step].project, at: lowEnd) { return true }
+                if unit {
+                    refuse(from: last)
+                    return false
+                }
             }
             let middle = first + (last - first) / 2
             return holds(rival, after: first, upTo: middle, step: step) && holds(rival, after: middle, upTo: last, step: step)
@@ -202,19 +214,21 @@ extension EqualSharesRun {
                     bound[rival] = rho
                     if behind(rival, rho: rho, payingWeight: paying, winner: winner, at: left[step]) { continue }
                 }
-                // Close at the top: split the range at a point in between until every span holds, left first, so
-                // that only the points a check needs are brought along.
-                _ = holds(rival, after: -1, upTo: live - 1, step: step, splitting: true)
+                _ = holds(rival, after: 0, upTo: offsets[live - 1], step: step, splitting: true)
             }
             guard live > 0 else { break }
             alive[winner] = false
         }
+        // Something left affordable at the highest budget: halving finds the first unit where it is.
         while live > 0 {
             guard reach(live - 1, purchases.count) else { continue }
             guard leftAffordable(points[live - 1].money, alive) else { break }
-            refuse(from: live - 1)
+            let top = offsets[live - 1], below = live > 1 ? offsets[live - 2] : 0
+            refuse(from: top)
+            if top - below > 1 { _ = index(below + (top - below) / 2) }
         }
-        return Certificate(certified: live, rhos: live > 0 ? points[live - 1].rhos : left, next: next)
+        let upTo = live > 0 ? offsets[live - 1] : 0
+        return Certificate(upTo: upTo, refused: refused == Int.max ? nil : refused, rhos: upTo > 0 ? points[live - 1].rhos : left, next: next)
     }
 
     /// Whether `rival`, with ρ `rho` at some budget, is behind `winner` whose ρ at a lower budget is `at`.
@@ -242,20 +256,6 @@ extension EqualSharesRun {
         }
     }
 
-    /// The units after `low` a certificate over `span` units checks: 1, 2, 4, … and span, span − 1, span − 3, …
-    /// — close together near both ends, where the last and the next change of purchases leave two ρ close, and
-    /// far apart in between.
-    static func certificateOffsets(_ span: Int) -> [Int] {
-        var offsets = Set<Int>()
-        var distance = 1
-        while distance <= span {
-            offsets.insert(distance)
-            offsets.insert(span + 1 - distance)
-            distance *= 2
-        }
-        return offsets.sorted()
-    }
-
     /// How many more units per voter after `low` are sure to give the same purchases: from `guess` (the last
     /// stretch's length), certifying spans of doubling length, and after a refusal the span up to the refused
     /// point, until the unit right after the last certified one is refused. Each certificate counts as a run. Also
@@ -265,17 +265,16 @@ extension EqualSharesRun {
         var left = purchases.map { PurchaseRho(rho: $0.rho, payingWeight: $0.payingWeight) }
         while runs < maximumRuns, span < 1 << 50 {
             runs += 1
-            let offsets = Self.certificateOffsets(span)
-            let certificate = certify(purchases, from: low + Rational(kept), left: left, offsets: offsets)
+            let certificate = certify(purchases, from: low + Rational(kept), left: left, span: span)
             let start = kept
-            if certificate.certified > 0 {
-                kept = start + offsets[certificate.certified - 1]
-                left = certificate.rhos
+            kept += certificate.upTo
+            left = certificate.rhos
+            guard let refused = certificate.refused else {
+                span *= 2
+                continue
             }
-            if certificate.certified == offsets.count { span *= 2; continue }
-            let refused = start + offsets[certificate.certified]
-            if refused == kept + 1 { return (kept, certificate.next) }
-            span = refused - kept - 1
+            if start + refused == kept + 1 { return (kept, certificate.next) }
+            span = start + refused - kept - 1
         }
         return (kept, nil)
     }
@@ -299,9 +298,11 @@ struct PurchaseRho {
     let payingWeight: Int?
 }
 
-/// What `EqualSharesRun.certify` vouches for: the same purchases at every budget up to its `certified`-th point.
+/// What `EqualSharesRun.certify` vouches for: the same purchases at every budget up to `upTo` units above its low end.
 struct Certificate {
-    let certified: Int
+    let upTo: Int
+    /// The first unit refused, if any: MES may decide otherwise there.
+    let refused: Int?
     /// Each purchase's ρ at the last point certified: the low end of the next certificate.
     let rhos: [PurchaseRho]
     /// The run at the first point refused, as far as it is known to go.
