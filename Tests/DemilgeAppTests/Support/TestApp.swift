@@ -1,6 +1,7 @@
 @testable import DemilgeApp
 import DemilgeCore
 import Fluent
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import Vapor
@@ -199,21 +200,45 @@ func withFreshDatabase(prepared: Bool, publicURL: String? = nil, _ body: (Applic
     }
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
+    let inFlight = InFlightRequests()
     do {
         try await configure(app, options: AppOptions(database: selection, bcryptCost: 4, publicURL: publicURL))
+        app.middleware.use(inFlight, at: .beginning)
         try await body(app)
         // Every request that changed data wrote an audit entry in the same transaction: checked after every test, so
         // each success path any test takes is covered (writes a test makes itself, outside a request, are not named).
         #expect(app.unauditedWrites.filter { !$0.isEmpty }.isEmpty, "changed data without an audit entry: \(app.unauditedWrites)")
     } catch {
+        await inFlight.drained()
         try? await app.asyncShutdown()
         if let leased { await DatabaseGate.shared.release(leased) }
         if let copy { DemoTemplate.remove(copy) }
         throw error
     }
+    await inFlight.drained()
     try await app.asyncShutdown()
     if let leased { await DatabaseGate.shared.release(leased) }
     if let copy { DemoTemplate.remove(copy) }
+}
+
+/// Requests still being answered. A test over real HTTP whose client gives up on a response (its deadline passed on
+/// a loaded machine) must not shut the app down under a handler still running: the handler's next `req.db` would
+/// stop the whole test process. Shutdown waits for them, up to `limit`.
+final class InFlightRequests: AsyncMiddleware {
+    private let count = NIOLockedValueBox(0)
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        count.withLockedValue { $0 += 1 }
+        defer { count.withLockedValue { $0 -= 1 } }
+        return try await next.respond(to: request)
+    }
+
+    func drained(limit: Duration = .seconds(120)) async {
+        let deadline = ContinuousClock.now + limit
+        while count.withLockedValue({ $0 }) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
 }
 
 /// A browser-like client: keeps cookies, reads the CSRF token from the last page, posts forms.
