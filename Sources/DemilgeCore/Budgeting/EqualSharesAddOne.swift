@@ -112,9 +112,10 @@ extension EqualSharesRun {
     /// the range is halved until each part holds or is one unit long, where the rival is compared with the winner
     /// at its end directly, as MES compares them there. Nothing is left affordable at the end below a budget where
     /// nothing is. Only "yes" must be sure: near any threshold a budget is refused. The run at a budget is worked
-    /// out only as far as a check needs it.
-    func certify(_ purchases: [Purchase], from low: Rational, left: [PurchaseRho], span: Int) -> Certificate {
+    /// out only as far as a check needs it, at most `allowance` budgets: past them the rest is refused.
+    func certify(_ purchases: [Purchase], from low: Rational, left: [PurchaseRho], span: Int, allowance: Int) -> Certificate {
         let tolerance = Self.tolerance
+        var worked = 0
         var offsets = [span]
         var points = [CertificatePoint(budget: low + Rational(span))]
         // Shared by every budget: a project unaffordable at the highest budget still in play is unaffordable below
@@ -157,6 +158,11 @@ extension EqualSharesRun {
         // Brings a point to `step` purchases paid.
         func reach(_ index: Int, _ step: Int) -> Bool {
             if !points[index].started {
+                guard worked < allowance else {
+                    refuse(from: offsets[index])
+                    return false
+                }
+                worked += 1
                 points[index].money = FastMoney(points[index].budget, voters: instance.ballots.count)
                 points[index].started = true
             }
@@ -228,7 +234,8 @@ extension EqualSharesRun {
             if top - below > 1 { _ = index(below + (top - below) / 2) }
         }
         let upTo = live > 0 ? offsets[live - 1] : 0
-        return Certificate(upTo: upTo, refused: refused == Int.max ? nil : refused, rhos: upTo > 0 ? points[live - 1].rhos : left, next: next)
+        return Certificate(upTo: upTo, refused: refused == Int.max ? nil : refused, rhos: upTo > 0 ? points[live - 1].rhos : left,
+                           next: next, worked: worked)
     }
 
     /// Whether `rival`, with ρ `rho` at some budget, is behind `winner` whose ρ at a lower budget is `at`.
@@ -258,14 +265,14 @@ extension EqualSharesRun {
 
     /// How many more units per voter after `low` are sure to give the same purchases: from `guess` (the last
     /// stretch's length), certifying spans of doubling length, and after a refusal the span up to the refused
-    /// point, until the unit right after the last certified one is refused. Each certificate counts as a run. Also
-    /// returns the start of the run at that next unit, when it was refused.
+    /// point, until the unit right after the last certified one is refused. Each budget a certificate works out counts
+    /// as a run. Also returns the start of the run at that next unit, when it was refused.
     func unitsKeeping(_ purchases: [Purchase], from low: Rational, guess: Int, runs: inout Int, maximumRuns: Int) -> (kept: Int, next: FastRun?) {
         var kept = 0, span = max(1, guess)
         var left = purchases.map { PurchaseRho(rho: $0.rho, payingWeight: $0.payingWeight) }
         while runs < maximumRuns, span < 1 << 50 {
-            runs += 1
-            let certificate = certify(purchases, from: low + Rational(kept), left: left, span: span)
+            let certificate = certify(purchases, from: low + Rational(kept), left: left, span: span, allowance: maximumRuns - runs)
+            runs += max(1, certificate.worked)
             let start = kept
             kept += certificate.upTo
             left = certificate.rhos
@@ -307,6 +314,8 @@ struct Certificate {
     let rhos: [PurchaseRho]
     /// The run at the first point refused, as far as it is known to go.
     let next: FastRun?
+    /// Budgets whose run was worked out: the certificate's cost, counted as runs.
+    let worked: Int
 }
 
 /// What pabutools' add-one completion did: how many MES runs its definition makes, and the per-voter budget it
@@ -318,7 +327,7 @@ public struct AddOneReport: Sendable {
     public let iterations: Int
     public let perVoterBudget: Rational
     public var finished = true
-    /// MES runs and checks actually made (steps proved to change nothing are not run).
+    /// MES runs actually made, and budgets certificates worked out (units proved to change nothing are not run).
     public var work = 0
 }
 
@@ -346,7 +355,7 @@ extension BudgetingRules {
     /// more per voter each time, until the outcome is exhaustive (returned) or costs more than the
     /// budget (the previous one is returned). Units at which MES provably buys the same projects as at the
     /// previous one are counted but not run (`EqualSharesRun.certify`); `stepByStep` runs every one.
-    /// `maximumRuns` bounds the work: runs and checks made.
+    /// `maximumRuns` bounds the work: MES runs, and the budgets certificates work out.
     public static func equalSharesAddOne(_ instance: BudgetingInstance, _ satisfaction: Satisfaction, maximumRuns: Int = .max,
                                          stepByStep: Bool = false) -> AddOneReport {
         let run = EqualSharesRun(instance, satisfaction)

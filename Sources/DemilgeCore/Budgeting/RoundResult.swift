@@ -69,8 +69,9 @@ public struct RoundResult: Codable, Equatable, Sendable {
     /// Equal-shares explanations replay every payment exactly; beyond this many ballots only the outcome is kept.
     public static let explainedBallots = 20_000
     /// Add-one's work: MES runs and the checks that let it skip the units of per-voter budget at which MES's purchases
-    /// cannot change (`EqualSharesRun.certify`). Every election of pabulib needs at most ~9 000 (Budapest 2024, 28,943
-    /// voters, 22,002 units); beyond this the rule is refused rather than left to run for minutes.
+    /// cannot change (`EqualSharesRun.certify`, each budget it works out counted). Every election of pabulib needs at
+    /// most ~4 300 (Budapest 2024, 28,943 voters, 22,002 units); beyond this the rule is refused rather than left to
+    /// run for minutes.
     public static let maximumAddOneRuns = 20_000
 
     public var exactCost: Rational { Rational(fraction: cost) ?? .zero }
