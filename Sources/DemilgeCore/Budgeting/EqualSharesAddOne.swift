@@ -263,6 +263,9 @@ extension EqualSharesRun {
         }
     }
 
+    /// Budgets one certificate may work out: each holds every voter's money, so fewer the more voters (~150 MB).
+    var certificateBudgets: Int { max(16, (1 << 24) / max(instance.ballots.count, 1)) }
+
     /// How many more units per voter after `low` are sure to give the same purchases: from `guess` (the last
     /// stretch's length), certifying spans of doubling length, and after a refusal the span up to the refused
     /// point, until the unit right after the last certified one is refused. Each budget a certificate works out counts
@@ -271,7 +274,8 @@ extension EqualSharesRun {
         var kept = 0, span = max(1, guess)
         var left = purchases.map { PurchaseRho(rho: $0.rho, payingWeight: $0.payingWeight) }
         while runs < maximumRuns, span < 1 << 50 {
-            let certificate = certify(purchases, from: low + Rational(kept), left: left, span: span, allowance: maximumRuns - runs)
+            let allowance = min(maximumRuns - runs, certificateBudgets)
+            let certificate = certify(purchases, from: low + Rational(kept), left: left, span: span, allowance: allowance)
             runs += max(1, certificate.worked)
             let start = kept
             kept += certificate.upTo
