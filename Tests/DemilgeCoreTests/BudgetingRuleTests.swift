@@ -174,7 +174,7 @@ struct BudgetingRuleTests {
     @Test("add-one skipping units gives what running every unit gives — winners, MES runs counted, final per-voter budget — on random elections")
     func addOneSkippingAgainstEveryUnit() throws {
         var generator = SeedRandom(seed: 29)
-        var units = 0, work = 0
+        var units = 0, work: [Bool: Int] = [:]
         for _ in 0..<150 {
             // Costs far above what a voter holds, so add-one climbs hundreds of units and the order of purchases
             // changes on the way; a few popular projects make close ρ that fall together.
@@ -186,16 +186,20 @@ struct BudgetingRuleTests {
             }
             let budget = Int.random(in: 100...6_000, using: &generator)
             let instance = try Self.election(budget: String(budget), projects: costs.enumerated().map { "p\($0.offset):\($0.element)" }, ballots: ballots)
-            let skipping = BudgetingRules.equalSharesAddOne(instance, .cost)
             let everyUnit = BudgetingRules.equalSharesAddOne(instance, .cost, stepByStep: true)
-            let context = "\(costs) \(ballots) budget \(budget)"
-            #expect(skipping.outcome.selected == everyUnit.outcome.selected, "\(context)")
-            #expect(skipping.iterations == everyUnit.iterations, "\(context)")
-            #expect(skipping.perVoterBudget == everyUnit.perVoterBudget, "\(context)")
             units += everyUnit.iterations
-            work += skipping.work
+            // Certificates by classes of supporters (as served) and voter by voter (weighted ballots, long runs).
+            for byClasses in [true, false] {
+                let skipping = BudgetingRules.equalSharesAddOne(instance, .cost, stepByStep: false, byClasses: byClasses)
+                let context = "\(costs) \(ballots) budget \(budget), by classes: \(byClasses)"
+                #expect(skipping.outcome.selected == everyUnit.outcome.selected, "\(context)")
+                #expect(skipping.iterations == everyUnit.iterations, "\(context)")
+                #expect(skipping.perVoterBudget == everyUnit.perVoterBudget, "\(context)")
+                work[byClasses, default: 0] += skipping.work
+            }
         }
-        #expect(units > 10_000 && work * 4 < units, "the elections climb far enough for most units to be skipped: \(work) runs for \(units) units")
+        #expect(units > 10_000 && work.values.allSatisfy { $0 * 4 < units },
+                "the elections climb far enough for most units to be skipped: \(work) runs for \(units) units")
     }
 
     @Test("maximum welfare by cost: Σ cost × approvals at its most within the budget, the cheapest of equal optima; as brute force on random elections")

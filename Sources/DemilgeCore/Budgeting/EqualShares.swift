@@ -118,7 +118,7 @@ struct EqualSharesRun {
 
     /// `atLeast`: a share known not to be above this one (the share with more money), where Newton's steps may start.
     func fastRho(_ project: Int, _ budget: FastMoney, atLeast known: Double = 0) -> FastRho {
-        let cost = costs[project], tolerance = Self.tolerance, uniform = uniformWeights
+        let uniform = uniformWeights
         // Branch-free passes: whether a supporter has money left is as good as random to the processor.
         var total = 0.0, lowest = Double.infinity, emptyWeight = 0
         supporters[project].withUnsafeBufferPointer { voters in
@@ -137,6 +137,16 @@ struct EqualSharesRun {
                 }
             }
         }
+        return rho(project, total: total, lowest: lowest, emptyWeight: emptyWeight, atLeast: known) { start in
+            waterLevel(project, budget, from: start)
+        }
+    }
+
+    /// ρ from one pass over the supporters: all the money they hold, the least any of them with money holds per unit
+    /// of weight, and the weight of those known to hold nothing; `waterLevel` finds the capped share from a start.
+    func rho(_ project: Int, total: Double, lowest: Double, emptyWeight: Int, atLeast known: Double,
+             waterLevel: (Double) -> Double) -> FastRho {
+        let cost = costs[project], tolerance = Self.tolerance
         if total < cost * (1 - tolerance) { return .unaffordable }
         if total <= cost * (1 + tolerance) { return .unsure }
         let paying = totalWeight[project] - emptyWeight
@@ -144,7 +154,7 @@ struct EqualSharesRun {
         if lowest >= equalShare * (1 + tolerance) {
             return .affordable(rho: equalShare / scales[project], share: equalShare, payingWeight: paying)
         }
-        let share = waterLevel(project, budget, from: max(equalShare, known))
+        let share = waterLevel(max(equalShare, known))
         guard share.isFinite, share > 0 else { return .unsure }
         return .affordable(rho: share / scales[project], share: share, payingWeight: nil)
     }
@@ -161,12 +171,14 @@ struct EqualSharesRun {
                 budget.money.withUnsafeBufferPointer { money in
                     var share = start, lastPaying = -1
                     for _ in 0..<Self.waterLevelPasses {
-                        var funds = 0.0, paying = 0
+                        // Per unit of weight a payer's money would round differently: weighted, no shortcut.
+                        var funds = 0.0, paying = 0, leastPaying = uniform ? Double.infinity : -Double.infinity
                         if uniform {
                             for voter in voters {
-                                let held = money[Int(voter)]
+                                let held = money[Int(voter)], pays = held >= share
                                 funds += min(held, share)
-                                paying += held >= share ? 1 : 0
+                                paying += pays ? 1 : 0
+                                leastPaying = min(leastPaying, pays ? held : .infinity)
                             }
                         } else {
                             for position in voters.indices {
@@ -178,12 +190,20 @@ struct EqualSharesRun {
                         }
                         if paying == lastPaying || paying == 0 { return paying == 0 ? .nan : share }
                         lastPaying = paying
-                        share += (cost - funds) / Double(paying)
+                        let next = share + (cost - funds) / Double(paying)
+                        if Self.samePaying(from: share, to: next, leastPaying: leastPaying) { return next }
+                        share = next
                     }
                     return .nan
                 }
             }
         }
+    }
+
+    /// Whether a Newton step up from `share` to `next` leaves the same supporters paying — none of them holds less
+    /// than `next` — so that the next pass would only confirm `next` (it stops when the payers repeat).
+    static func samePaying(from share: Double, to next: Double, leastPaying: Double) -> Bool {
+        next >= share && leastPaying >= next
     }
 
     private func fast(_ start: FastRun) -> [Purchase]? {

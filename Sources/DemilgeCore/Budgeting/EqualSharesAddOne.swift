@@ -27,6 +27,8 @@ struct FastMoney {
 
     /// No voters: a place held for money not worked out yet.
     static let unreached = FastMoney()
+
+    var isWorkedOut: Bool { !money.isEmpty }
 }
 
 /// A fast MES run part-way: money left, purchases so far, projects still in the race and lower bounds of their ρ.
@@ -112,8 +114,10 @@ extension EqualSharesRun {
     /// the range is halved until each part holds or is one unit long, where the rival is compared with the winner
     /// at its end directly, as MES compares them there. Nothing is left affordable at the end below a budget where
     /// nothing is. Only "yes" must be sure: near any threshold a budget is refused. The run at a budget is worked
-    /// out only as far as a check needs it, at most `allowance` budgets: past them the rest is refused.
-    func certify(_ purchases: [Purchase], from low: Rational, left: [PurchaseRho], span: Int, allowance: Int) -> Certificate {
+    /// out only as far as a check needs it, at most `allowance` budgets: past them the rest is refused; by `classes`
+    /// of supporters where they apply, else voter by voter.
+    func certify(_ purchases: [Purchase], from low: Rational, left: [PurchaseRho], span: Int, allowance: Int,
+                 classes: SupportClasses? = nil) -> Certificate {
         let tolerance = Self.tolerance
         var worked = 0
         var offsets = [span]
@@ -121,7 +125,8 @@ extension EqualSharesRun {
         // Shared by every budget: a project unaffordable at the highest budget still in play is unaffordable below
         // it, and a lower bound of a ρ there is one below it and later in the run (money only falls within a run).
         var (alive, bound) = FastRun.opening(self)
-        var refused = Int.max, next: FastRun? = nil
+        // The race as it stood when the lowest refused budget was refused: where its run resumes.
+        var refused = Int.max, race: (alive: [Bool], bound: [Double])? = nil
         // The budgets still in play are the points below the lowest refused offset.
         var live: Int { offsets.firstIndex { $0 >= refused } ?? offsets.count }
         func index(_ offset: Int) -> Int {
@@ -135,20 +140,21 @@ extension EqualSharesRun {
         // The budgets from `offset` on are refused: the run at `offset` is known as far as it was brought.
         func refuse(from offset: Int) {
             guard offset < refused else { return }
-            let point = points[index(offset)]
-            next = point.started ? FastRun(money: point.money, purchases: zip(purchases, point.rhos).map {
-                Purchase(project: $0.project, rho: $1.rho, payingWeight: $1.payingWeight)
-            }, alive: alive, bound: bound) : nil
             refused = offset
+            race = points[index(offset)].started ? (alive, bound) : nil
         }
         // The ρ and share of the next purchase at a point, worked out once; nil, and the point refused, when that
         // purchase is not surely affordable there.
         func winnerHere(_ index: Int) -> (rho: PurchaseRho, share: Double)? {
             if let known = points[index].winner { return known }
-            // The share at the highest budget, with more money, is where the share here is sought from.
-            let step = points[index].rhos.count, top = points[live - 1]
-            let atLeast = index == live - 1 ? 0 : step < top.shares.count ? top.shares[step] : top.winner?.share ?? 0
-            guard case let .affordable(rho, share, paying) = fastRho(purchases[step].project, points[index].money, atLeast: atLeast) else {
+            // The share at the nearest higher budget known, with more money, is where the share here is sought from.
+            let step = points[index].rhos.count
+            var atLeast = 0.0
+            for above in (index + 1)..<max(index + 1, live) {
+                if step < points[above].shares.count { atLeast = points[above].shares[step]; break }
+                if step == points[above].shares.count, let known = points[above].winner { atLeast = known.share; break }
+            }
+            guard case let .affordable(rho, share, paying) = rhoAt(purchases[step].project, index, atLeast: atLeast) else {
                 refuse(from: offsets[index])
                 return nil
             }
@@ -163,12 +169,15 @@ extension EqualSharesRun {
                     return false
                 }
                 worked += 1
-                points[index].money = FastMoney(points[index].budget, voters: instance.ballots.count)
+                if classes == nil { points[index].money = FastMoney(points[index].budget, voters: instance.ballots.count) }
                 points[index].started = true
             }
             while points[index].rhos.count < step {
                 guard let here = winnerHere(index) else { return false }
-                pay(purchases[points[index].rhos.count].project, share: here.share, from: &points[index].money)
+                // By classes, a point's money is its budget and the shares paid so far, unless it is held voter by voter.
+                if points[index].money.isWorkedOut {
+                    pay(purchases[points[index].rhos.count].project, share: here.share, from: &points[index].money)
+                }
                 points[index].rhos.append(here.rho)
                 points[index].shares.append(here.share)
                 points[index].winner = nil
@@ -190,7 +199,7 @@ extension EqualSharesRun {
             if !splitting || unit {
                 // One unit has no budget to vouch for but its end: there the two are compared directly.
                 guard let lowEnd = winnerRho(unit ? last : first, step), winnerRho(last, step) != nil else { return false }
-                if behind(rival, in: points[index(last)].money, winner: purchases[step].project, at: lowEnd) { return true }
+                if behindAt(rival, index(last), winner: purchases[step].project, than: lowEnd) { return true }
                 if unit {
                     refuse(from: last)
                     return false
@@ -199,6 +208,49 @@ extension EqualSharesRun {
             let middle = first + (last - first) / 2
             return holds(rival, after: first, upTo: middle, step: step) && holds(rival, after: middle, upTo: last, step: step)
         }
+        // MES's passes over `project`'s supporters at the point `index`, as many purchases in as it was brought.
+        var filled: (project: Int, offset: Int, step: Int, group: SupportClasses.Group)? = nil
+        var classMoney = ClassMoney()
+        func group(_ project: Int, _ index: Int) -> SupportClasses.Group? {
+            guard let classes else { return nil }
+            let point = points[index], step = point.rhos.count
+            if let filled, filled.project == project, filled.offset == offsets[index], filled.step == step { return filled.group }
+            // Money held voter by voter is quicker to read than classes not grouped yet.
+            if point.money.isWorkedOut && !classes.grouped(project, after: step) { return nil }
+            let group = classes.group(project, after: step, of: self)
+            SupportClasses.fill(group, budget: point.start, startsEmpty: point.budget.isZero, shares: point.shares, into: &classMoney)
+            filled = (project, offsets[index], step, group)
+            return group
+        }
+        func rhoAt(_ project: Int, _ index: Int, atLeast: Double = 0) -> FastRho {
+            guard let group = group(project, index) else { return fastRho(project, points[index].money, atLeast: atLeast) }
+            return fastRho(project, group, classMoney, atLeast: atLeast)
+        }
+        func fundsAt(_ rho: Double, _ project: Int, _ index: Int) -> Double {
+            guard let group = group(project, index) else { return self.fundsAt(rho, project, points[index].money) }
+            return self.fundsAt(rho, project, group, classMoney)
+        }
+        // Whether `rival` at the point `index` is behind `winner` whose ρ at a lower budget is `than`.
+        func behindAt(_ rival: Int, _ index: Int, winner: Int, than: PurchaseRho) -> Bool {
+            // Most rivals are far behind: what their supporters would pay at the winner's ρ falls clearly short.
+            if fundsAt(than.rho * (1 + tolerance), rival, index) < costs[rival] * (1 - tolerance) { return true }
+            switch rhoAt(rival, index) {
+            case .unaffordable: return true
+            case .unsure: return false
+            case let .affordable(rho, _, paying): return behind(rival, rho: rho, payingWeight: paying, winner: winner, at: than)
+            }
+        }
+        // Whether what `project`'s supporters would pay at `rho` at the highest budget, as far as its run was brought,
+        // surely falls short of its cost — from what was learned at other budgets, or a pass over them.
+        func isBehind(_ project: Int, _ use: FundsMemory.Use, rho: Double) -> Bool {
+            let top = points[live - 1], enough = costs[project] * (1 - tolerance)
+            if let known = classes?.memory.funds(use, project, budget: top.start, shares: top.shares, rho: rho,
+                                                  supporters: supporters[project].count), known < enough { return true }
+            let funds = fundsAt(rho, project, live - 1)
+            guard funds < enough else { return false }
+            classes?.memory.record(use, project, budget: top.start, shares: top.shares, rho: rho, funds: funds)
+            return true
+        }
         // Later purchases' ρ at `low`: a rival whose ρ is above all of them is behind for the rest of the run.
         var farthest = left.map { $0.rho * (1 + tolerance) }
         for step in farthest.indices.reversed().dropFirst() { farthest[step] = max(farthest[step], farthest[step + 1]) }
@@ -206,14 +258,18 @@ extension EqualSharesRun {
         for (step, purchase) in purchases.enumerated() {
             let winner = purchase.project
             while live > 0 && !(reach(live - 1, step) && winnerHere(live - 1) != nil) {}
+            // Every rival is screened at the highest budget: its money is worth holding voter by voter there.
+            if live > 0, let classes, !points[live - 1].money.isWorkedOut {
+                let top = points[live - 1]
+                points[live - 1].money = classes.perVoter(budget: top.budget, after: top.rhos.count, shares: top.shares)
+            }
             let threshold = left[step].rho * (1 + tolerance)
             for rival in candidates where live > 0 && rival != winner && alive[rival] && bound[rival] <= threshold {
-                let top = points[live - 1].money
-                if fundsAt(farthest[step], rival, top) < costs[rival] * (1 - tolerance) {
+                if isBehind(rival, .race, rho: farthest[step]) {
                     bound[rival] = farthest[step]
                     continue
                 }
-                switch fastRho(rival, top) {
+                switch rhoAt(rival, live - 1) {
                 case .unaffordable: alive[rival] = false; continue
                 case .unsure: break
                 case let .affordable(rho, _, paying):
@@ -228,12 +284,21 @@ extension EqualSharesRun {
         // Something left affordable at the highest budget: halving finds the first unit where it is.
         while live > 0 {
             guard reach(live - 1, purchases.count) else { continue }
-            guard leftAffordable(points[live - 1].money, alive) else { break }
+            // What each supporter holds: their funds at any ρ.
+            guard candidates.contains(where: { alive[$0] && !isBehind($0, .leftAffordable, rho: .infinity) }) else { break }
             let top = offsets[live - 1], below = live > 1 ? offsets[live - 2] : 0
             refuse(from: top)
             if top - below > 1 { _ = index(below + (top - below) / 2) }
         }
         let upTo = live > 0 ? offsets[live - 1] : 0
+        var next: FastRun? = nil
+        if let race {
+            let point = points[index(refused)]
+            let money = point.money.isWorkedOut ? point.money
+                : classes?.perVoter(budget: point.budget, after: point.rhos.count, shares: point.shares) ?? point.money
+            let paid = zip(purchases, point.rhos).map { Purchase(project: $0.project, rho: $1.rho, payingWeight: $1.payingWeight) }
+            next = FastRun(money: money, purchases: paid, alive: race.alive, bound: race.bound)
+        }
         return Certificate(upTo: upTo, refused: refused == Int.max ? nil : refused, rhos: upTo > 0 ? points[live - 1].rhos : left,
                            next: next, worked: worked)
     }
@@ -243,24 +308,9 @@ extension EqualSharesRun {
         if rho > at.rho * (1 + Self.tolerance) { return true }
         // Too close to tell in floating point: sure only when both ρ can be written exactly.
         guard let payingWeight, let winnerPaying = at.payingWeight else { return false }
+        // With cost-based satisfaction ρ = cost / (cost × paying weight): the heavier weight has the smaller ρ.
+        if satisfaction.scalesByCost { return (winnerPaying, rank[rival]) > (payingWeight, rank[winner]) }
         return (exactRho(rival, payingWeight: payingWeight), rank[rival]) > (exactRho(winner, payingWeight: winnerPaying), rank[winner])
-    }
-
-    /// Whether `rival`, with supporters' money `money`, is behind `winner` whose ρ at a lower budget is `at`.
-    private func behind(_ rival: Int, in money: FastMoney, winner: Int, at: PurchaseRho) -> Bool {
-        // Most rivals are far behind: what their supporters would pay at the winner's ρ falls clearly short.
-        if fundsAt(at.rho * (1 + Self.tolerance), rival, money) < costs[rival] * (1 - Self.tolerance) { return true }
-        switch fastRho(rival, money) {
-        case .unaffordable: return true
-        case .unsure: return false
-        case let .affordable(rho, _, paying): return behind(rival, rho: rho, payingWeight: paying, winner: winner, at: at)
-        }
-    }
-
-    private func leftAffordable(_ money: FastMoney, _ alive: [Bool]) -> Bool {
-        candidates.contains { project in
-            alive[project] && supporters[project].reduce(0.0) { $0 + money.money[Int($1)] } >= costs[project] * (1 - Self.tolerance)
-        }
     }
 
     /// Budgets one certificate may work out: each holds every voter's money, so fewer the more voters (~150 MB).
@@ -270,12 +320,14 @@ extension EqualSharesRun {
     /// stretch's length), certifying spans of doubling length, and after a refusal the span up to the refused
     /// point, until the unit right after the last certified one is refused. Each budget a certificate works out counts
     /// as a run. Also returns the start of the run at that next unit, when it was refused.
-    func unitsKeeping(_ purchases: [Purchase], from low: Rational, guess: Int, runs: inout Int, maximumRuns: Int) -> (kept: Int, next: FastRun?) {
+    func unitsKeeping(_ purchases: [Purchase], from low: Rational, guess: Int, runs: inout Int, maximumRuns: Int,
+                      classes known: SupportClasses?) -> (kept: Int, next: FastRun?) {
         var kept = 0, span = max(1, guess)
         var left = purchases.map { PurchaseRho(rho: $0.rho, payingWeight: $0.payingWeight) }
+        let classes = known?.follow(purchases, of: self) == true ? known : nil
         while runs < maximumRuns, span < 1 << 50 {
             let allowance = min(maximumRuns - runs, certificateBudgets)
-            let certificate = certify(purchases, from: low + Rational(kept), left: left, span: span, allowance: allowance)
+            let certificate = certify(purchases, from: low + Rational(kept), left: left, span: span, allowance: allowance, classes: classes)
             runs += max(1, certificate.worked)
             let start = kept
             kept += certificate.upTo
@@ -294,6 +346,8 @@ extension EqualSharesRun {
 /// One budget a certificate checks, and the run there as far as a check needed it.
 private struct CertificatePoint {
     let budget: Rational
+    /// The budget in floating point.
+    let start: Double
     var started = false
     var money = FastMoney.unreached
     /// The ρ and share of each purchase paid so far.
@@ -301,6 +355,11 @@ private struct CertificatePoint {
     var shares: [Double] = []
     /// The next purchase's ρ and share here, once worked out.
     var winner: (rho: PurchaseRho, share: Double)? = nil
+
+    init(budget: Rational) {
+        self.budget = budget
+        start = budget.doubleValue
+    }
 }
 
 /// A purchase's ρ at one per-voter budget, with the paying weight when it is exact (see `Purchase`).
@@ -362,12 +421,19 @@ extension BudgetingRules {
     /// `maximumRuns` bounds the work: MES runs, and the budgets certificates work out.
     public static func equalSharesAddOne(_ instance: BudgetingInstance, _ satisfaction: Satisfaction, maximumRuns: Int = .max,
                                          stepByStep: Bool = false) -> AddOneReport {
+        equalSharesAddOne(instance, satisfaction, maximumRuns: maximumRuns, stepByStep: stepByStep, byClasses: true)
+    }
+
+    /// `byClasses: false` certifies voter by voter even where `SupportClasses` apply (for tests).
+    static func equalSharesAddOne(_ instance: BudgetingInstance, _ satisfaction: Satisfaction, maximumRuns: Int = .max,
+                                  stepByStep: Bool, byClasses: Bool) -> AddOneReport {
         let run = EqualSharesRun(instance, satisfaction)
         var perVoter = instance.budget / Rational(max(instance.ballots.count, 1))
         var previous: ([Int], Rational)? = nil
         var iterations = 0, work = 0
         var resuming: FastRun? = nil
         var kept = 0
+        let classes = byClasses ? SupportClasses(run) : nil
         while true {
             iterations += 1
             work += 1
@@ -386,7 +452,7 @@ extension BudgetingRules {
             }
             // The same purchases are neither over the budget nor exhaustive: the units they hold for are skipped.
             (kept, resuming) = stepByStep ? (0, nil)
-                : run.unitsKeeping(purchases, from: perVoter, guess: kept, runs: &work, maximumRuns: maximumRuns)
+                : run.unitsKeeping(purchases, from: perVoter, guess: kept, runs: &work, maximumRuns: maximumRuns, classes: classes)
             iterations += kept
             perVoter = perVoter + Rational(kept)
             previous = (selection, perVoter)
