@@ -269,6 +269,11 @@ extension EqualSharesRun {
                     bound[rival] = farthest[step]
                     continue
                 }
+                // Behind this purchase's winner, if not the later ones: one pass, not the passes of its ρ.
+                if isBehind(rival, .purchase, rho: threshold) {
+                    bound[rival] = threshold
+                    continue
+                }
                 switch rhoAt(rival, live - 1) {
                 case .unaffordable: alive[rival] = false; continue
                 case .unsure: break

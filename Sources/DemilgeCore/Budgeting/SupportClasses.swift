@@ -124,10 +124,17 @@ final class SupportClasses {
     /// Every voter's money at per-voter `budget` after the first `step` purchases, paying `shares`.
     func perVoter(budget: Rational, after step: Int, shares: [Double]) -> FastMoney {
         var result = FastMoney(budget, voters: supported.count)
+        guard step > 0 else { return result }
         let first = Self.firstSteps(step), start = budget.doubleValue, startsEmpty = budget.isZero
-        shares.withUnsafeBufferPointer { shares in
-            for (voter, mask) in supported.enumerated() where mask & first != 0 {
-                (result.money[voter], result.empty[voter]) = Self.paid(mask & first, budget: start, startsEmpty: startsEmpty, shares: shares)
+        result.money.withUnsafeMutableBufferPointer { money in
+            result.empty.withUnsafeMutableBufferPointer { empty in
+                supported.withUnsafeBufferPointer { supported in
+                    shares.withUnsafeBufferPointer { shares in
+                        for voter in supported.indices where supported[voter] & first != 0 {
+                            (money[voter], empty[voter]) = Self.paid(supported[voter] & first, budget: start, startsEmpty: startsEmpty, shares: shares)
+                        }
+                    }
+                }
             }
         }
         return result
@@ -212,7 +219,8 @@ extension EqualSharesRun {
 /// that growth at T′, with fewer purchases' money spent or more, at that ρ or less. Most rivals are far behind and
 /// stay so from budget to budget: this spares a pass over their supporters at every certificate.
 struct FundsMemory {
-    enum Use: Int { case race = 0, leftAffordable = 1 }
+    /// Rivals against every later purchase, against the next one, and projects left affordable at the end.
+    enum Use: Int, CaseIterable { case race, purchase, leftAffordable }
 
     private struct Known {
         let budget: Double
@@ -225,7 +233,7 @@ struct FundsMemory {
     private var known: [[Known?]]
 
     init(projects: Int) {
-        known = Array(repeating: Array(repeating: nil, count: projects), count: 2)
+        known = Array(repeating: Array(repeating: nil, count: projects), count: Use.allCases.count)
     }
 
     /// The purchases from step `kept` on changed: what depended on them is forgotten.
