@@ -117,7 +117,7 @@ extension EqualSharesRun {
     /// out only as far as a check needs it, at most `allowance` budgets: past them the rest is refused; by `classes`
     /// of supporters where they apply, else voter by voter.
     func certify(_ purchases: [Purchase], from low: Rational, left: [PurchaseRho], span: Int, allowance: Int,
-                 classes: SupportClasses? = nil) -> Certificate {
+                 classes: SupportClasses?) -> Certificate {
         let tolerance = Self.tolerance
         var worked = 0
         var offsets = [span]

@@ -60,6 +60,7 @@ final class SupportClasses {
 
     private static func firstSteps(_ step: Int) -> UInt64 { step >= 64 ? ~0 : (1 << UInt64(step)) - 1 }
 
+    /// Whether `group(project, after: step)` is already grouped, and so cheaper than a pass voter by voter.
     func grouped(_ project: Int, after step: Int) -> Bool { groups[project &* 65 &+ step] != nil }
 
     /// The supporters of `project` by which of the first `step` purchases they support: grouped once asked for often
