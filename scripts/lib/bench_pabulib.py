@@ -92,6 +92,9 @@ def main():
     if args.add_one_steps:
         return add_one_steps(args, paths)
     saved = Path(".build-bench/pabulib-rows.json")
+    if args.only and args.write and not saved.exists():
+        # The other rules' rows live only in that file (a fresh clone has none): writing now would drop them.
+        sys.exit(f"{saved} is missing: run scripts/bench-pabulib --write once without --only before merging rows into BENCHMARKS.md")
     # With --only, the rows of those rules on the instances timed now are replaced; every other row is kept.
     timed = {p.stem for p in paths}
     rows = [r for r in json.loads(saved.read_text()) if r["rule"] not in args.only or r["instance"] not in timed] \
