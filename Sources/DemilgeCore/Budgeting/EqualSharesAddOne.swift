@@ -208,6 +208,12 @@ extension EqualSharesRun {
             let middle = first + (last - first) / 2
             return holds(rival, after: first, upTo: middle, step: step) && holds(rival, after: middle, upTo: last, step: step)
         }
+        // A point's money voter by voter: as held, or worked out from its budget and the shares it paid.
+        func moneyByVoter(_ index: Int) -> FastMoney {
+            let point = points[index]
+            guard let classes, !point.money.isWorkedOut else { return point.money }
+            return classes.perVoter(budget: point.budget, after: point.rhos.count, shares: point.shares)
+        }
         // MES's passes over `project`'s supporters at the point `index`, as many purchases in as it was brought.
         var filled: (project: Int, offset: Int, step: Int, group: SupportClasses.Group)? = nil
         var classMoney = ClassMoney()
@@ -259,10 +265,7 @@ extension EqualSharesRun {
             let winner = purchase.project
             while live > 0 && !(reach(live - 1, step) && winnerHere(live - 1) != nil) {}
             // Every rival is screened at the highest budget: its money is worth holding voter by voter there.
-            if live > 0, let classes, !points[live - 1].money.isWorkedOut {
-                let top = points[live - 1]
-                points[live - 1].money = classes.perVoter(budget: top.budget, after: top.rhos.count, shares: top.shares)
-            }
+            if live > 0 { points[live - 1].money = moneyByVoter(live - 1) }
             let threshold = left[step].rho * (1 + tolerance)
             for rival in candidates where live > 0 && rival != winner && alive[rival] && bound[rival] <= threshold {
                 if isBehind(rival, .race, rho: farthest[step]) {
@@ -298,11 +301,9 @@ extension EqualSharesRun {
         let upTo = live > 0 ? offsets[live - 1] : 0
         var next: FastRun? = nil
         if let race {
-            let point = points[index(refused)]
-            let money = point.money.isWorkedOut ? point.money
-                : classes?.perVoter(budget: point.budget, after: point.rhos.count, shares: point.shares) ?? point.money
-            let paid = zip(purchases, point.rhos).map { Purchase(project: $0.project, rho: $1.rho, payingWeight: $1.payingWeight) }
-            next = FastRun(money: money, purchases: paid, alive: race.alive, bound: race.bound)
+            let point = index(refused)
+            let paid = zip(purchases, points[point].rhos).map { Purchase(project: $0.project, rho: $1.rho, payingWeight: $1.payingWeight) }
+            next = FastRun(money: moneyByVoter(point), purchases: paid, alive: race.alive, bound: race.bound)
         }
         return Certificate(upTo: upTo, refused: refused == Int.max ? nil : refused, rhos: upTo > 0 ? points[live - 1].rhos : left,
                            next: next, worked: worked)
@@ -318,7 +319,8 @@ extension EqualSharesRun {
         return (exactRho(rival, payingWeight: payingWeight), rank[rival]) > (exactRho(winner, payingWeight: winnerPaying), rank[winner])
     }
 
-    /// Budgets one certificate may work out: each holds every voter's money, so fewer the more voters (~150 MB).
+    /// Budgets one certificate may work out: voter by voter each holds every voter's money, so fewer the more voters
+    /// (~150 MB).
     var certificateBudgets: Int { max(16, (1 << 24) / max(instance.ballots.count, 1)) }
 
     /// How many more units per voter after `low` are sure to give the same purchases: from `guess` (the last
@@ -438,7 +440,8 @@ extension BudgetingRules {
         var iterations = 0, work = 0
         var resuming: FastRun? = nil
         var kept = 0
-        let classes = byClasses ? SupportClasses(run) : nil
+        // Only once a stretch of units is to be skipped: most elections never get there.
+        lazy var classes = byClasses ? SupportClasses(run) : nil
         while true {
             iterations += 1
             work += 1

@@ -225,8 +225,8 @@ struct FundsMemory {
 
     private struct Known {
         let budget: Double
+        /// The shares of the purchases paid, in order.
         let shares: [Double]
-        let step: Int
         let rho: Double
         let funds: Double
     }
@@ -240,24 +240,24 @@ struct FundsMemory {
     /// The purchases from step `kept` on changed: what depended on them is forgotten.
     mutating func forget(beyond kept: Int) {
         for use in known.indices {
-            for project in known[use].indices where (known[use][project]?.step ?? 0) > kept { known[use][project] = nil }
+            for project in known[use].indices where (known[use][project]?.shares.count ?? 0) > kept { known[use][project] = nil }
         }
     }
 
     /// `funds`: what `project`'s supporters would pay at ρ `rho` at per-voter `budget` once the purchases whose
     /// `shares` are given are paid.
     mutating func record(_ use: Use, _ project: Int, budget: Double, shares: [Double], rho: Double, funds: Double) {
-        known[use.rawValue][project] = Known(budget: budget, shares: shares, step: shares.count, rho: rho, funds: funds)
+        known[use.rawValue][project] = Known(budget: budget, shares: shares, rho: rho, funds: funds)
     }
 
     /// At most what `project`'s `supporters` would pay at ρ `rho` at per-voter `budget` once the purchases whose
     /// `shares` are given are paid; nil when nothing known bounds it.
     func funds(_ use: Use, _ project: Int, budget: Double, shares: [Double], rho: Double, supporters: Int) -> Double? {
-        guard let known = known[use.rawValue][project], known.step <= shares.count, rho <= known.rho else { return nil }
+        guard let known = known[use.rawValue][project], known.shares.count <= shares.count, rho <= known.rho else { return nil }
         var growth = budget - known.budget, scale = budget
-        for step in 0..<known.step {
-            growth += max(0, known.shares[step] - shares[step])
-            scale += known.shares[step]
+        for (step, paid) in known.shares.enumerated() {
+            growth += max(0, paid - shares[step])
+            scale += paid
         }
         // Rounding in the shares worked out is far below the tolerance; the margin covers it.
         return known.funds + Double(supporters) * (max(0, growth) + scale * EqualSharesRun.tolerance)
